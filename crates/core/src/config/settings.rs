@@ -1,0 +1,196 @@
+//! `emcee.toml`: how the bot runs (as opposed to `agenda.toml`, what the day holds).
+//!
+//! Each feature owns one section and one typed struct; unknown keys are errors so
+//! a typo never silently turns a feature off. Platform ids (Discord channel and
+//! role snowflakes, Slack channel ids) are opaque strings here: the core routes by
+//! key, the adapter knows what the key means. No secret ever lives in this file.
+
+use crate::polls::PollLimits;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The whole of `emcee.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub conference: ConferenceSettings,
+    #[serde(default)]
+    pub store: StoreSettings,
+    pub agenda: AgendaSettings,
+    #[serde(default)]
+    pub announcements: AnnouncementSettings,
+    #[serde(default)]
+    pub organisers: OrganiserSettings,
+    #[serde(default)]
+    pub polls: PollSettings,
+}
+
+impl Settings {
+    /// Default settings for an agenda `source` in `timezone`.
+    pub fn defaults_for(source: String, timezone: Tz) -> Self {
+        Self {
+            conference: ConferenceSettings { timezone },
+            store: StoreSettings::default(),
+            agenda: AgendaSettings {
+                source,
+                refresh_minutes: default_refresh_minutes(),
+            },
+            announcements: AnnouncementSettings::default(),
+            organisers: OrganiserSettings::default(),
+            polls: PollSettings::default(),
+        }
+    }
+}
+
+/// `[conference]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConferenceSettings {
+    /// IANA zone: local days, console times, and times given without an offset.
+    pub timezone: Tz,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// SQLite file; relative paths are relative to the config file's folder.
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        Self {
+            database: default_database(),
+        }
+    }
+}
+
+fn default_database() -> PathBuf {
+    PathBuf::from("emcee.sqlite3")
+}
+
+/// `[agenda]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaSettings {
+    /// A path (relative to the config file's folder) or an http(s) URL.
+    pub source: String,
+    /// How often a URL source is fetched again, in minutes.
+    #[serde(default = "default_refresh_minutes")]
+    pub refresh_minutes: u32,
+}
+
+fn default_refresh_minutes() -> u32 {
+    5
+}
+
+/// `[announcements]`: where and when sessions are announced.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementSettings {
+    /// Minutes before each session's start to announce it; 0 means "starting now".
+    #[serde(default = "default_lead_minutes")]
+    pub lead_minutes: Vec<u32>,
+    /// Channel for sessions whose track and room have no channel of their own.
+    #[serde(default)]
+    pub default_channel: Option<String>,
+    /// Keynotes are also announced here.
+    #[serde(default)]
+    pub main_channel: Option<String>,
+    /// Track name -> channel.
+    #[serde(default)]
+    pub tracks: BTreeMap<String, String>,
+    /// Room name -> channel.
+    #[serde(default)]
+    pub rooms: BTreeMap<String, String>,
+    /// Post "now available on demand" after a session with a video link ends.
+    #[serde(default = "yes")]
+    pub on_demand: bool,
+}
+
+impl Default for AnnouncementSettings {
+    fn default() -> Self {
+        Self {
+            lead_minutes: default_lead_minutes(),
+            default_channel: None,
+            main_channel: None,
+            tracks: BTreeMap::new(),
+            rooms: BTreeMap::new(),
+            on_demand: true,
+        }
+    }
+}
+
+fn default_lead_minutes() -> Vec<u32> {
+    vec![5, 0]
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[organisers]`: who may run organiser commands (create polls, reload).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganiserSettings {
+    /// Role ids whose members are organisers (besides those who may manage the server).
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// `[polls]`: defaults for flash polls.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollSettings {
+    /// Channel for polls that do not name one.
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default = "default_poll_minutes")]
+    pub default_minutes: u32,
+    /// Seconds between live tally edits of a poll message.
+    #[serde(default = "default_tally_seconds")]
+    pub tally_every_seconds: u32,
+    /// Keep the running tally hidden until the poll closes.
+    #[serde(default)]
+    pub hide_tally: bool,
+    #[serde(default = "default_max_options")]
+    pub max_options: usize,
+}
+
+impl Default for PollSettings {
+    fn default() -> Self {
+        Self {
+            channel: None,
+            default_minutes: default_poll_minutes(),
+            tally_every_seconds: default_tally_seconds(),
+            hide_tally: false,
+            max_options: default_max_options(),
+        }
+    }
+}
+
+impl PollSettings {
+    /// The limits every poll is checked against.
+    pub fn limits(&self) -> PollLimits {
+        PollLimits {
+            max_options: self.max_options,
+            ..PollLimits::default()
+        }
+    }
+}
+
+fn default_poll_minutes() -> u32 {
+    5
+}
+
+fn default_tally_seconds() -> u32 {
+    5
+}
+
+fn default_max_options() -> usize {
+    10
+}

@@ -1,0 +1,18 @@
+//! emcee's platform-neutral core: everything the bot knows and decides, with no
+//! knowledge of Discord, Slack or the terminal.
+//!
+//! # Layout
+//! - [`agenda`]: the programme (sessions, tracks, rooms) and the queries on it.
+//! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
+//!   point at file, line and column.
+//! - [`polls`]: flash polls (declared questions and options).
+//! - [`command`]: the command layer adapters share: a typed request in, a
+//!   platform-neutral answer out; each adapter only renders.
+//! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
+
+pub mod agenda;
+pub mod clock;
+pub mod command;
+pub mod config;
+pub mod polls;
+pub mod programme;

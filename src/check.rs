@@ -1,0 +1,106 @@
+//! `emcee check`: validate everything and summarise it on one screen.
+
+use emcee_core::agenda::Agenda;
+use emcee_core::config::Config;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// The one-screen summary of a loaded config.
+pub fn summary(config: &Config) -> String {
+    let agenda = &config.programme.agenda;
+    let mut out = String::new();
+    let _ = writeln!(out, "OK: {} ({})", agenda.name(), agenda.timezone().name());
+    let _ = writeln!(out, "  days:     {}", days(agenda));
+    let _ = writeln!(out, "  tracks:   {}", tracks(agenda));
+    let _ = writeln!(out, "  rooms:    {}", agenda.rooms().len());
+    let _ = writeln!(out, "  sessions: {}", kinds(agenda));
+    let speakers: std::collections::BTreeSet<&str> = agenda
+        .sessions()
+        .iter()
+        .flat_map(|s| s.speakers.iter().map(|p| p.name.as_str()))
+        .collect();
+    let _ = writeln!(out, "  speakers: {}", speakers.len());
+    let _ = writeln!(out, "  polls:    {}", polls(config));
+    match agenda.warnings() {
+        [] => out.push_str("  warnings: none\n"),
+        warnings => {
+            let _ = writeln!(out, "  warnings: {}", warnings.len());
+            for warning in warnings {
+                let _ = writeln!(out, "    - {warning}");
+            }
+        }
+    }
+    out
+}
+
+fn days(agenda: &Agenda) -> String {
+    let days: Vec<String> = agenda
+        .days()
+        .map(|day| {
+            format!(
+                "{} ({} sessions)",
+                day.format("%a %-d %b %Y"),
+                agenda.day(day).len()
+            )
+        })
+        .collect();
+    if days.is_empty() {
+        "none".to_owned()
+    } else {
+        format!("{}: {}", days.len(), days.join(", "))
+    }
+}
+
+fn tracks(agenda: &Agenda) -> String {
+    let names: Vec<String> = agenda
+        .tracks()
+        .iter()
+        .map(|t| format!("{} ({})", t.name, agenda.track_sessions(&t.name).len()))
+        .collect();
+    format!(
+        "{}{}{}",
+        names.len(),
+        if names.is_empty() { "" } else { ": " },
+        names.join(", ")
+    )
+}
+
+fn kinds(agenda: &Agenda) -> String {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for session in agenda.sessions() {
+        *counts.entry(session.kind.as_str()).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(kind, &n)| format!("{n} {}", plural(kind, n)))
+        .collect();
+    format!("{} ({})", agenda.sessions().len(), parts.join(", "))
+}
+
+/// "1 talk", "2 talks".
+fn plural(word: &str, count: usize) -> String {
+    if count == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+fn polls(config: &Config) -> String {
+    let polls = &config.programme.polls;
+    let timezone = config.programme.agenda.timezone();
+    let times: Vec<String> = polls
+        .iter()
+        .map(|p| {
+            p.opens_at
+                .with_timezone(&timezone)
+                .format("%H:%M")
+                .to_string()
+        })
+        .collect();
+    if polls.is_empty() {
+        "none".to_owned()
+    } else {
+        format!("{} (opening at {})", polls.len(), times.join(", "))
+    }
+}

@@ -1,0 +1,117 @@
+//! The command line: what a user can ask `emcee` to do.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// emcee: the emcee of a tech conference's chat.
+#[derive(Debug, Parser)]
+#[command(name = "emcee", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the config and agenda and print a one-screen summary.
+    Check(SourceArgs),
+    /// Ask the agenda a question from the command line.
+    Agenda(AgendaArgs),
+    /// Run the bot's commands in this terminal instead of a chat server.
+    Console(ConsoleArgs),
+}
+
+/// Where the configuration and the agenda come from.
+#[derive(Debug, Clone, Args)]
+pub struct SourceArgs {
+    /// emcee.toml to use.
+    #[arg(long, env = "EMCEE_CONFIG", default_value = "config/emcee.toml")]
+    pub config: PathBuf,
+    /// Use this agenda file instead of the config's `[agenda] source`.
+    #[arg(long)]
+    pub agenda: Option<PathBuf>,
+}
+
+/// Options shared by everything that shows times.
+#[derive(Debug, Clone, Args)]
+pub struct TimeArgs {
+    /// The instant to answer for (RFC 3339, e.g. 2021-10-07T16:55:00Z); default: now.
+    #[arg(long, value_parser = parse_instant)]
+    pub at: Option<DateTime<Utc>>,
+    /// Show times in this IANA timezone; default: the conference's.
+    #[arg(long)]
+    pub tz: Option<Tz>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgendaArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub question: Question,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// What to ask the agenda.
+#[derive(Debug, Subcommand)]
+pub enum Question {
+    /// Sessions running now.
+    Now,
+    /// The next slot: every session starting next (optionally in one track).
+    Next {
+        #[arg(long)]
+        track: Option<String>,
+    },
+    /// One day's programme: a date, "today", "tomorrow", a weekday or a day number.
+    Day {
+        day: Option<String>,
+        #[arg(long)]
+        track: Option<String>,
+    },
+    /// Every session of a track.
+    Track { name: Vec<String> },
+    /// A speaker's sessions.
+    Speaker { name: Vec<String> },
+    /// Everything in one room.
+    Room { name: Vec<String> },
+    /// Full-text search over titles, abstracts and speakers.
+    Search { text: Vec<String> },
+    /// One session, by id or title.
+    Session { id: Vec<String> },
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub time: TimeArgs,
+    /// Run the clock this many times faster than real time (rehearsal).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{e}; expected RFC 3339 such as 2021-10-07T16:55:00Z"))
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 && speed <= 100_000.0 => Ok(speed),
+        _ => Err("expected a number above 0 and at most 100000".to_owned()),
+    }
+}

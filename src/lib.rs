@@ -1,0 +1,18 @@
+//! emcee's adapters: the command line, the console, and (next) the chat
+//! platforms. Each turns its own input into core requests and renders core
+//! answers; none holds business rules (those live in `emcee-core`).
+//!
+//! # Layout
+//! - [`cli`]: command-line definitions (clap).
+//! - [`setup`]: loading config and agenda as the subcommands need them.
+//! - [`check`]: `emcee check`'s summary.
+//! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
+//! - [`console`]: the bot's command layer in a terminal.
+//! - [`render`]: plain-text and JSON forms of core answers.
+
+pub mod agenda_cli;
+pub mod check;
+pub mod cli;
+pub mod console;
+pub mod render;
+pub mod setup;

@@ -1,0 +1,106 @@
+//! The `emcee` binary: parse arguments, set up logging, run one subcommand.
+
+use anyhow::Context as _;
+use clap::Parser;
+use emcee::cli::{Cli, Command, ConsoleArgs};
+use emcee::console::Console;
+use emcee::render::text::TextStyle;
+use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Exit status for a usage or argument error (unknown name, missing value).
+const EXIT_USER_ERROR: u8 = 1;
+/// Exit status for a broken config or agenda.
+const EXIT_CONFIG_ERROR: u8 = 2;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => Ok(match emcee::setup::load(&args) {
+            Ok(config) => {
+                print!("{}", emcee::check::summary(&config));
+                ExitCode::SUCCESS
+            }
+            Err(error) => config_error(&error),
+        }),
+        Command::Agenda(args) => {
+            let config = match emcee::setup::load(&args.source) {
+                Ok(config) => config,
+                Err(error) => return Ok(config_error(&error)),
+            };
+            Ok(match emcee::agenda_cli::answer(&args, &config) {
+                Ok(printed) => {
+                    eprint!("{}", printed.stderr);
+                    print!("{}", printed.stdout);
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::from(EXIT_USER_ERROR)
+                }
+            })
+        }
+        Command::Console(args) => console(args).await,
+    }
+}
+
+async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let config = match emcee::setup::load(&args.source) {
+        Ok(config) => Arc::new(config),
+        Err(error) => return Ok(config_error(&error)),
+    };
+    let clock: Arc<dyn Clock> = match (args.time.at, args.speed) {
+        (None, speed) if speed == 1.0 => Arc::new(SystemClock),
+        (at, speed) => Arc::new(RehearsalClock::new(
+            at.unwrap_or_else(chrono::Utc::now),
+            speed,
+        )),
+    };
+    let agenda = &config.programme.agenda;
+    let style = TextStyle {
+        timezone: args.time.tz.unwrap_or(agenda.timezone()),
+        conference: agenda.name().to_owned(),
+    };
+    let interactive = std::io::stdin().is_terminal();
+    let console = Console::new(Arc::clone(&config), clock, style);
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    console
+        .run(input, tokio::io::stdout(), interactive)
+        .await
+        .context("console input/output failed")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(EXIT_CONFIG_ERROR)
+}
+
+/// Logs go to stderr; `RUST_LOG` sets the level (default: warnings), and
+/// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,188 @@
+//! Plain-text rendering for the terminal (console mode and `emcee agenda`).
+//!
+//! A terminal has no reader-local time markup like Discord's `<t:…>`, so times
+//! are shown in one display timezone, named in the output.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono_tz::Tz;
+use emcee_core::agenda::Session;
+use emcee_core::command::{Answer, CommandError, HelpEntry, Notice, Reply};
+use std::fmt::Write;
+
+/// How to show times and whose conference it is.
+#[derive(Debug, Clone)]
+pub struct TextStyle {
+    pub timezone: Tz,
+    pub conference: String,
+}
+
+impl TextStyle {
+    /// Renders any reply.
+    pub fn reply(&self, reply: &Reply) -> String {
+        match reply {
+            Reply::Sessions(answer) => self.answer(answer),
+            Reply::Help(entries) => help(entries),
+        }
+    }
+
+    /// Renders a user error as one short line.
+    pub fn error(&self, error: &CommandError) -> String {
+        format!("{error}\n")
+    }
+
+    fn answer(&self, answer: &Answer) -> String {
+        let mut out = format!("{}  (times in {})\n", answer.heading, self.timezone.name());
+        if let Some(notice) = &answer.notice {
+            out.push_str(&self.notice(notice, answer.asked_at));
+            out.push('\n');
+        }
+        let mut current_day: Option<NaiveDate> = None;
+        for session in &answer.sessions {
+            let day = session.start.with_timezone(&self.timezone).date_naive();
+            if current_day != Some(day) {
+                let _ = writeln!(out, "{}", day.format("%A %-d %B %Y"));
+                current_day = Some(day);
+            }
+            out.push_str(&self.session(session, answer));
+        }
+        out
+    }
+
+    fn session(&self, session: &Session, answer: &Answer) -> String {
+        let mut out = format!(
+            "  {}  {}{}\n",
+            self.span(session),
+            session.title,
+            status(session, answer.asked_at)
+        );
+        let facts = facts(session);
+        if !facts.is_empty() {
+            let _ = writeln!(out, "               {facts}");
+        }
+        if answer.detailed {
+            if !session.abstract_text.trim().is_empty() {
+                let _ = writeln!(out, "\n  {}\n", session.abstract_text.trim());
+            }
+            for link in &session.links {
+                let label = match link.kind {
+                    emcee_core::agenda::LinkKind::Video if answer.asked_at < session.end => {
+                        continue
+                    }
+                    emcee_core::agenda::LinkKind::Video => "On demand",
+                    emcee_core::agenda::LinkKind::Slides => "Slides",
+                    _ => "Link",
+                };
+                let _ = writeln!(out, "  {label}: {}", link.url);
+            }
+        }
+        out
+    }
+
+    fn span(&self, session: &Session) -> String {
+        let start = session.start.with_timezone(&self.timezone);
+        let end = session.end.with_timezone(&self.timezone);
+        format!("{}–{}", start.format("%H:%M"), end.format("%H:%M"))
+    }
+
+    fn notice(&self, notice: &Notice, asked_at: DateTime<Utc>) -> String {
+        let when = |at: DateTime<Utc>| {
+            let local = at.with_timezone(&self.timezone);
+            format!(
+                "{} ({})",
+                local.format("%A %-d %B %Y at %H:%M %Z"),
+                relative(at - asked_at)
+            )
+        };
+        match notice {
+            Notice::NotStarted { starts_at } => format!(
+                "{} has not started yet: it starts {}.",
+                self.conference,
+                when(*starts_at)
+            ),
+            Notice::Over { ended_at } => format!(
+                "{} is over: the last session ended {}.",
+                self.conference,
+                when(*ended_at)
+            ),
+            Notice::NothingLive { next_at } => format!(
+                "Nothing is live right now; the next session starts {}.",
+                when(*next_at)
+            ),
+            Notice::NoMoreSessions => "No more sessions.".to_owned(),
+            Notice::EmptyAgenda => "The agenda has no sessions yet.".to_owned(),
+        }
+    }
+}
+
+/// "Gunnar Morling (Red Hat) · Observability · Stage 1 · [id]".
+fn facts(session: &Session) -> String {
+    let speakers: Vec<String> = session
+        .speakers
+        .iter()
+        .map(|s| match &s.affiliation {
+            Some(affiliation) => format!("{} ({affiliation})", s.name),
+            None => s.name.clone(),
+        })
+        .collect();
+    let mut parts = Vec::new();
+    if !speakers.is_empty() {
+        parts.push(speakers.join(", "));
+    }
+    parts.extend(session.track.clone());
+    parts.extend(session.room.clone());
+    if parts.is_empty() {
+        parts.push(session.kind.to_string());
+    }
+    parts.push(format!("[{}]", session.id));
+    parts.join(" · ")
+}
+
+fn status(session: &Session, at: DateTime<Utc>) -> &'static str {
+    if session.is_running_at(at) {
+        "  ● live"
+    } else if session.end <= at {
+        "  (ended)"
+    } else {
+        ""
+    }
+}
+
+/// "in 2 h 5 min", "3 min ago", "now".
+pub fn relative(delta: TimeDelta) -> String {
+    let minutes = delta.num_minutes();
+    let magnitude = minutes.unsigned_abs();
+    let amount = match (magnitude / (24 * 60), (magnitude / 60) % 24, magnitude % 60) {
+        (0, 0, 0) => return "now".to_owned(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    };
+    if minutes > 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
+}
+
+fn help(entries: &[HelpEntry]) -> String {
+    let width = entries.iter().map(|e| e.usage.len()).max().unwrap_or(0);
+    let mut out = String::from("Commands:\n");
+    for entry in entries {
+        let _ = writeln!(out, "  {:width$}  {}", entry.usage, entry.summary);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(TimeDelta::minutes(125)), "in 2 h 5 min");
+        assert_eq!(relative(TimeDelta::minutes(-3)), "3 min ago");
+        assert_eq!(relative(TimeDelta::seconds(30)), "now");
+        assert_eq!(relative(TimeDelta::hours(50)), "in 2 d 2 h");
+    }
+}
