@@ -64,7 +64,7 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Err(error) => return Ok(config_error(&error)),
     };
     let clock: Arc<dyn Clock> = match (args.time.at, args.speed) {
-        (None, speed) if speed == 1.0 => Arc::new(SystemClock),
+        (None, 1.0) => Arc::new(SystemClock),
         (at, speed) => Arc::new(RehearsalClock::new(
             at.unwrap_or_else(chrono::Utc::now),
             speed,
