@@ -45,8 +45,8 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "session #{} `{}`: {}",
-            self.session + 1,
+            "sessions[{}].{}: {}",
+            self.session,
             self.field.key(),
             self.message
         )
@@ -86,9 +86,8 @@ pub fn check(conference: &Conference) -> (Vec<Problem>, Vec<Warning>) {
             problem(
                 Field::Id,
                 format!(
-                    "duplicate id `{}` (first used by session #{})",
-                    session.id,
-                    first + 1
+                    "duplicate id `{}` (already used by sessions[{first}])",
+                    session.id
                 ),
             );
         }

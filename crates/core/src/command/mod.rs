@@ -287,3 +287,6 @@ fn session_view(agenda: &Agenda, typed: &str, now: DateTime<Utc>) -> Result<Repl
         })),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,286 @@
+//! The `emcee` binary as a user runs it: `check`, `agenda` and a scripted console.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn emcee(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("EMCEE_CONFIG")
+        .output()
+        .expect("run emcee")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A copy of the sample config in a temporary folder, with `edit` applied to one file.
+fn broken_config(file: &str, edit: impl Fn(&str) -> String) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["emcee.toml", "agenda.toml"] {
+        let original = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("config")
+                .join(name),
+        )
+        .unwrap();
+        let text = if name == file {
+            edit(&original)
+        } else {
+            original
+        };
+        assert!(
+            name != file
+                || text
+                    != std::fs::read_to_string(Path::new("config").join(name)).unwrap_or_default()
+        );
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let config = dir.path().join("emcee.toml");
+    (dir, config)
+}
+
+/// Runs `emcee check` on a broken copy and returns (status, stderr).
+fn check_broken(file: &str, edit: impl Fn(&str) -> String) -> (Option<i32>, String) {
+    let (_dir, config) = broken_config(file, edit);
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    (output.status.code(), stderr(&output))
+}
+
+#[test]
+fn check_passes_on_the_sample_config() {
+    let output = emcee(&["check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("P99 CONF 2021"), "{text}");
+    assert!(
+        text.contains("22 (3 breaks, 2 keynotes, 1 lounge, 1 social, 15 talks)"),
+        "{text}"
+    );
+    assert!(text.contains("polls:    4"), "{text}");
+    assert!(text.contains("warnings: none"), "{text}");
+}
+
+#[test]
+fn check_names_file_line_column_and_field_of_a_typoed_key() {
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("refresh_minutes = 5", "refresh_minuts = 5")
+    });
+    assert_eq!(status, Some(2));
+    assert!(err.contains("emcee.toml:19:1:"), "{err}");
+    assert!(err.contains("refresh_minuts"), "{err}");
+    assert!(err.contains("`agenda"), "{err}");
+}
+
+#[test]
+fn check_refuses_a_bad_timezone_with_its_position() {
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")
+    });
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains("emcee.toml:10:12: `conference.timezone`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_an_end_before_a_start() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replace(
+            "start = 2021-10-07T09:00:00-07:00\nend = 2021-10-07T13:00:00-07:00",
+            "start = 2021-10-07T09:00:00-07:00\nend = 2021-10-07T08:00:00-07:00",
+        )
+    });
+    assert_eq!(status, Some(2));
+    assert!(err.contains("agenda.toml:"), "{err}");
+    assert!(err.contains("`sessions[3].end`"), "{err}");
+    assert!(err.contains("not after its start"), "{err}");
+    let line = line_of(&err);
+    let agenda = std::fs::read_to_string("config/agenda.toml").unwrap();
+    assert!(
+        agenda.lines().nth(line - 1).unwrap().starts_with("end = "),
+        "line {line}: {err}"
+    );
+}
+
+#[test]
+fn check_refuses_a_duplicate_id() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replace("id = \"johansson-g1\"", "id = \"morling-jfrunit\"")
+    });
+    assert_eq!(status, Some(2));
+    assert!(err.contains("duplicate id `morling-jfrunit`"), "{err}");
+    assert!(err.contains("`sessions[12].id`"), "{err}");
+    let agenda = std::fs::read_to_string("config/agenda.toml").unwrap();
+    assert_eq!(
+        agenda.lines().nth(line_of(&err) - 1),
+        Some("id = \"johansson-g1\"")
+    );
+}
+
+#[test]
+fn check_refuses_a_poll_with_too_few_options_and_an_unknown_channel_track() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replace(
+            "options = [\"Yes\", \"No\", \"Not yet\"]",
+            "options = [\"Yes\"]",
+        )
+    });
+    assert_eq!(status, Some(2));
+    assert!(
+        err.contains("`polls[1]`") && err.contains("2 to 10 options"),
+        "{err}"
+    );
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("\"Unikernels\" = ", "\"Unikernel\" = ")
+    });
+    assert_eq!(status, Some(2));
+    assert!(err.contains("no track `Unikernel`"), "{err}");
+}
+
+#[test]
+fn check_reports_a_missing_file_by_name() {
+    let output = emcee(&["check", "--config", "config/nope.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("config/nope.toml: cannot read"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// The line number in "path:LINE:COL: …".
+fn line_of(error: &str) -> usize {
+    let after_path = error.split(".toml:").nth(1).unwrap();
+    after_path.split(':').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn agenda_next_as_json_has_rfc3339_utc_times() {
+    let output = emcee(&[
+        "agenda",
+        "--at",
+        "2021-10-07T15:55:00Z",
+        "--format",
+        "json",
+        "next",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let sessions: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let ids: Vec<&str> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "mccoid-ebpf-xdp-io-uring",
+            "morling-jfrunit",
+            "ritter-java-latency",
+            "speakers-lounge"
+        ]
+    );
+    assert_eq!(sessions[1]["start"], "2021-10-07T16:00:00Z");
+    assert_eq!(sessions[1]["end"], "2021-10-07T16:25:00Z");
+    assert_eq!(sessions[1]["speakers"][0]["name"], "Gunnar Morling");
+    assert_eq!(sessions[1]["track"], "Observability");
+}
+
+#[test]
+fn agenda_before_and_after_the_conference_says_so() {
+    let before = emcee(&["agenda", "--at", "2021-10-06T12:00:00Z", "now"]);
+    assert!(
+        stdout(&before)
+            .contains("has not started yet: it starts Thursday 7 October 2021 at 08:00 PDT"),
+        "{}",
+        stdout(&before)
+    );
+    let after = emcee(&["agenda", "--at", "2021-10-08T12:00:00Z", "next"]);
+    assert!(stdout(&after).contains("is over"), "{}", stdout(&after));
+    let json_before = emcee(&[
+        "agenda",
+        "--at",
+        "2021-10-06T12:00:00Z",
+        "--format",
+        "json",
+        "now",
+    ]);
+    assert_eq!(stdout(&json_before).trim(), "[]");
+    assert!(
+        stderr(&json_before).contains("has not started yet"),
+        "{}",
+        stderr(&json_before)
+    );
+}
+
+#[test]
+fn agenda_speaker_track_and_tz() {
+    let speaker = emcee(&["agenda", "speaker", "Urbón-Bayes,", "Pere"]);
+    assert!(
+        stdout(&speaker).contains("Understanding Apache Kafka P99 Latency at Scale"),
+        "{}",
+        stdout(&speaker)
+    );
+    let tokyo = emcee(&["agenda", "--tz", "Asia/Tokyo", "track", "unikernels"]);
+    let text = stdout(&tokyo);
+    assert!(
+        text.contains("times in Asia/Tokyo") && text.contains("03:25–03:50  OSv Unikernel"),
+        "{text}"
+    );
+    let unknown = emcee(&["agenda", "track", "Observabilty"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("No track matches “Observabilty”; did you mean “Observability”?"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn console_reads_commands_from_stdin_and_answers_like_the_chat() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["console", "--at", "2021-10-07T15:55:00Z"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = "/now\n/next Observability\n/speaker cantrill\n/session g1\n/track nope\nhello\n/help\n:quit\n/now\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(text.contains("08:50–09:00  Break  ● live"), "{text}");
+    assert!(text.contains("Next up in Observability"), "{text}");
+    assert!(
+        text.contains("Rust, Wright's Law, and the Future of Low-Latency Systems  (ended)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("G1: To Infinity and Beyond") && text.contains("Stefan Johansson (Oracle)"),
+        "{text}"
+    );
+    assert!(text.contains("No track matches “nope”"), "{text}");
+    assert!(text.contains("Commands start with /"), "{text}");
+    assert!(text.contains("/speaker name"), "{text}");
+    assert_eq!(
+        text.matches("Live now").count(),
+        1,
+        "nothing is read after :quit"
+    );
+}
