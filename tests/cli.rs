@@ -1,5 +1,8 @@
 //! The `emcee` binary as a user runs it: `check`, `agenda` and a scripted console.
 
+// A test fails by panicking; helpers outside `#[test]` functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
