@@ -1,0 +1,143 @@
+//! The fixed world the fake serves (one application, one guild, a few channels and
+//! roles) and the users a test plays.
+//!
+//! Fixed ids keep test output readable and assertions stable; ids the fake creates
+//! at run time (messages, interactions, DM channels) come from [`Snowflakes`], so
+//! they sort by creation time like real snowflakes.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Discord's epoch (2015-01-01T00:00:00Z) in unix milliseconds.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+/// Permission bits granted to `@everyone` in the fake guild: VIEW_CHANNEL,
+/// SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES, READ_MESSAGE_HISTORY, ADD_REACTIONS and
+/// USE_APPLICATION_COMMANDS, enough for the bot (with the cache on, serenity checks
+/// SEND_MESSAGES locally before sending).
+pub const EVERYONE_PERMISSIONS: u64 =
+    (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6) | (1 << 31);
+
+/// Permission bits of the organiser role: everything `@everyone` has plus
+/// MANAGE_MESSAGES, MANAGE_CHANNELS and MANAGE_GUILD (not ADMINISTRATOR, so tests
+/// exercise real permission checks).
+pub const ORGANISER_PERMISSIONS: u64 = EVERYONE_PERMISSIONS | (1 << 13) | (1 << 4) | (1 << 5);
+
+/// The ids of everything the fake guild contains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ids {
+    /// The bot's application (also the id of its followup webhooks).
+    pub application_id: u64,
+    /// The bot's own user.
+    pub bot_user_id: u64,
+    /// The one guild the bot is in.
+    pub guild_id: u64,
+    /// The `@everyone` role, whose id equals the guild id as on Discord.
+    pub everyone_role_id: u64,
+    /// A role that marks conference organisers.
+    pub organiser_role_id: u64,
+    /// The owner of the guild (not the bot).
+    pub owner_user_id: u64,
+    /// `#general`.
+    pub general_channel_id: u64,
+    /// `#announcements`.
+    pub announcements_channel_id: u64,
+    /// `#polls`.
+    pub polls_channel_id: u64,
+    /// `#organisers`.
+    pub organisers_channel_id: u64,
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Self {
+            application_id: 1_100_000_000_000_000_001,
+            bot_user_id: 1_100_000_000_000_000_001,
+            guild_id: 1_100_000_000_000_000_100,
+            everyone_role_id: 1_100_000_000_000_000_100,
+            organiser_role_id: 1_100_000_000_000_000_201,
+            owner_user_id: 1_100_000_000_000_000_300,
+            general_channel_id: 1_100_000_000_000_000_401,
+            announcements_channel_id: 1_100_000_000_000_000_402,
+            polls_channel_id: 1_100_000_000_000_000_403,
+            organisers_channel_id: 1_100_000_000_000_000_404,
+        }
+    }
+}
+
+impl Ids {
+    /// The guild text channels as `(id, name)`, in display order.
+    #[must_use]
+    pub fn text_channels(&self) -> [(u64, &'static str); 4] {
+        [
+            (self.general_channel_id, "general"),
+            (self.announcements_channel_id, "announcements"),
+            (self.polls_channel_id, "polls"),
+            (self.organisers_channel_id, "organisers"),
+        ]
+    }
+}
+
+/// A human the test plays: the author of injected messages, interactions and
+/// reactions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeUser {
+    /// The user's snowflake.
+    pub id: u64,
+    /// The user's username.
+    pub username: String,
+    /// Role ids the user has in the guild (besides `@everyone`).
+    pub roles: Vec<u64>,
+    /// The user's resolved guild permissions, as sent in interaction `member`s.
+    pub permissions: u64,
+}
+
+impl FakeUser {
+    /// Attendee number `n`: no roles, `@everyone` permissions. Ids sort by `n`.
+    #[must_use]
+    pub fn attendee(n: u32) -> Self {
+        Self {
+            id: 1_200_000_000_000_000_000 + u64::from(n),
+            username: format!("attendee{n}"),
+            roles: Vec::new(),
+            permissions: EVERYONE_PERMISSIONS,
+        }
+    }
+
+    /// Organiser number `n`: has the organiser role of [`Ids::default`].
+    #[must_use]
+    pub fn organiser(n: u32) -> Self {
+        Self {
+            id: 1_300_000_000_000_000_000 + u64::from(n),
+            username: format!("organiser{n}"),
+            roles: vec![Ids::default().organiser_role_id],
+            permissions: ORGANISER_PERMISSIONS,
+        }
+    }
+}
+
+/// Hands out fresh snowflakes: the current time since the Discord epoch in the high
+/// bits, made strictly increasing so two ids never collide.
+#[derive(Debug)]
+pub(crate) struct Snowflakes {
+    last: AtomicU64,
+}
+
+impl Snowflakes {
+    pub(crate) fn new() -> Self {
+        Self {
+            last: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn next(&self) -> u64 {
+        let now_ms = crate::time::unix_millis().saturating_sub(DISCORD_EPOCH_MS);
+        let candidate = now_ms << 22;
+        let previous = self
+            .last
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+                Some(candidate.max(last + 1))
+            })
+            .unwrap_or_default();
+        candidate.max(previous + 1)
+    }
+}

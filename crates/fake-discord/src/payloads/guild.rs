@@ -1,0 +1,166 @@
+//! The world at login: READY, the one GUILD_CREATE, the application and its
+//! registered commands.
+
+use serde_json::{json, Value};
+
+use super::{sf, user};
+use crate::ids::{Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+use crate::state::Author;
+
+/// The READY dispatch body.
+pub(crate) fn ready(ids: &Ids, bot: &Author, session_id: &str, resume_url: &str) -> Value {
+    json!({
+        "v": 10,
+        "user": user(bot),
+        "guilds": [{ "id": sf(ids.guild_id), "unavailable": true }],
+        "session_id": session_id,
+        "resume_gateway_url": resume_url,
+        "shard": [0, 1],
+        "application": { "id": sf(ids.application_id), "flags": 0 },
+        "private_channels": [],
+        "relationships": [],
+    })
+}
+
+/// The GUILD_CREATE dispatch body: roles, text channels and the bot as a member.
+pub(crate) fn guild_create(ids: &Ids, bot: &Author, joined_at: &str) -> Value {
+    json!({
+        "id": sf(ids.guild_id),
+        "name": "Fake Conf",
+        "icon": null,
+        "owner_id": sf(ids.owner_user_id),
+        "afk_timeout": 300,
+        "verification_level": 1,
+        "default_message_notifications": 1,
+        "explicit_content_filter": 2,
+        "roles": roles(ids),
+        "emojis": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_flags": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "stickers": [],
+        "premium_progress_bar_enabled": false,
+        "joined_at": joined_at,
+        "large": false,
+        "unavailable": false,
+        "member_count": 2,
+        "voice_states": [],
+        "members": [member(bot, &[], joined_at)],
+        "channels": channels(ids),
+        "threads": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+    })
+}
+
+fn roles(ids: &Ids) -> Value {
+    json!([
+        role(ids.everyone_role_id, "@everyone", EVERYONE_PERMISSIONS, 0),
+        role(ids.organiser_role_id, "Organiser", ORGANISER_PERMISSIONS, 1),
+    ])
+}
+
+fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
+    json!({
+        "id": sf(id),
+        "name": name,
+        "color": 0,
+        "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null },
+        "hoist": false,
+        "managed": false,
+        "mentionable": false,
+        "permissions": permissions.to_string(),
+        "position": position,
+        "icon": null,
+        "unicode_emoji": null,
+        "flags": 0,
+    })
+}
+
+fn channels(ids: &Ids) -> Value {
+    let list: Vec<Value> = ids
+        .text_channels()
+        .iter()
+        .zip(0u16..)
+        .map(|((id, name), position)| {
+            json!({
+                "id": sf(*id),
+                "type": 0,
+                "guild_id": sf(ids.guild_id),
+                "name": name,
+                "position": position,
+                "permission_overwrites": [],
+                "nsfw": false,
+                "topic": null,
+                "last_message_id": null,
+                "rate_limit_per_user": 0,
+                "parent_id": null,
+                "flags": 0,
+            })
+        })
+        .collect();
+    Value::Array(list)
+}
+
+/// A guild member object.
+pub(crate) fn member(who: &Author, roles: &[u64], joined_at: &str) -> Value {
+    json!({
+        "user": user(who),
+        "nick": null,
+        "avatar": null,
+        "roles": roles.iter().map(|r| sf(*r)).collect::<Vec<_>>(),
+        "joined_at": joined_at,
+        "deaf": false,
+        "mute": false,
+        "flags": 0,
+        "pending": false,
+    })
+}
+
+/// `GET /oauth2/applications/@me`.
+pub(crate) fn application_info(ids: &Ids, bot: &Author) -> Value {
+    json!({
+        "id": sf(ids.application_id),
+        "name": bot.username,
+        "icon": null,
+        "description": "emcee under test",
+        "bot_public": false,
+        "bot_require_code_grant": false,
+        "verify_key": "0".repeat(64),
+        "owner": user(&Author { id: ids.owner_user_id, username: "owner".into(), bot: false }),
+        "team": null,
+        "flags": 0,
+        "bot": user(bot),
+    })
+}
+
+/// A registered command: the client's definition plus Discord's own keys.
+pub(crate) fn stored_command(ids: &Ids, guild: Option<u64>, id: u64, body: &Value) -> Value {
+    let mut command = body.clone();
+    let defaults = [
+        ("id", sf(id)),
+        ("application_id", sf(ids.application_id)),
+        ("version", sf(id)),
+        ("type", json!(1)),
+        ("description", json!("")),
+        ("options", json!([])),
+        ("default_member_permissions", Value::Null),
+    ];
+    if let Value::Object(map) = &mut command {
+        for (key, value) in defaults {
+            let keep_client_value = !matches!(key, "id" | "application_id" | "version")
+                && map.get(key).is_some_and(|v| !v.is_null());
+            if !keep_client_value {
+                map.insert(key.to_owned(), value);
+            }
+        }
+        if let Some(guild) = guild {
+            map.insert("guild_id".to_owned(), sf(guild));
+        }
+    }
+    command
+}

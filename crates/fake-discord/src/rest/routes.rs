@@ -1,0 +1,39 @@
+//! The route table: which endpoint serves which method and path. Anything not
+//! listed is a 404, as on Discord.
+
+use super::{application, channels, interactions, Reply};
+use crate::error::ApiError;
+use crate::record::RecordedRequest;
+use crate::Inner;
+
+/// Parses a snowflake path segment; a malformed one is a 404 like on Discord.
+pub(crate) fn id(segment: &str) -> Result<u64, ApiError> {
+    segment.parse().map_err(|_| ApiError::not_found())
+}
+
+pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiError> {
+    let segments: Vec<&str> = req.path.split('/').filter(|s| !s.is_empty()).collect();
+    match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["gateway"]) => Ok(application::gateway(inner)),
+        ("GET", ["gateway", "bot"]) => Ok(application::gateway_bot(inner)),
+        ("GET", ["users", "@me"]) => Ok(application::current_user(inner)),
+        ("GET", ["oauth2", "applications", "@me"]) => Ok(application::application(inner)),
+        ("POST", ["users", "@me", "channels"]) => application::open_dm(inner, req),
+        (method, ["applications", app, "commands"]) => {
+            application::commands(inner, req, method, app, None)
+        }
+        (method, ["applications", app, "guilds", guild, "commands"]) => {
+            application::commands(inner, req, method, app, Some(guild))
+        }
+        (_, ["channels", channel, "messages", rest @ ..]) => {
+            channels::route(inner, req, id(channel)?, rest)
+        }
+        ("POST", ["interactions", interaction, token, "callback"]) => {
+            interactions::callback(inner, req, id(interaction)?, token)
+        }
+        (_, ["webhooks", app, token, rest @ ..]) => {
+            interactions::webhook(inner, req, app, token, rest)
+        }
+        _ => Err(ApiError::not_found()),
+    }
+}

@@ -1,0 +1,160 @@
+//! Starting and stopping the fake: the shared state every handler sees, and the
+//! listeners (plain HTTP + websocket, and optionally TLS) serving one router.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::faults::Faults;
+use crate::gateway::Gateway;
+use crate::ids::Ids;
+use crate::payloads;
+use crate::record::RecordedRequest;
+use crate::rest::{self, Buckets};
+use crate::state::{StoredMessage, World};
+use crate::tls::{Tls, TlsListener};
+use crate::wait::Changes;
+
+/// Tunables of a fake server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The heartbeat interval HELLO announces, in milliseconds (Discord: 41250).
+    pub heartbeat_interval_ms: u64,
+    /// Requests per bucket per window reported in `x-ratelimit-*` headers.
+    pub rate_limit: u32,
+    /// The window of `rate_limit`.
+    pub rate_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            heartbeat_interval_ms: 41_250,
+            rate_limit: 50,
+            rate_window: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Aborts the server tasks on drop.
+#[derive(Debug)]
+pub(crate) struct ServerTask(Vec<JoinHandle<()>>);
+
+impl Drop for ServerTask {
+    fn drop(&mut self) {
+        self.0.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// Shared by the handle, the REST handlers and the gateway connections.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) ids: Ids,
+    pub(crate) config: Config,
+    pub(crate) addr: SocketAddr,
+    pub(crate) world: Mutex<World>,
+    pub(crate) gateway: Mutex<Gateway>,
+    pub(crate) log: Mutex<Vec<RecordedRequest>>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) buckets: Mutex<Buckets>,
+    pub(crate) changes: Changes,
+    pub(crate) next_conn: AtomicU64,
+    pub(crate) tls: Option<Tls>,
+}
+
+/// Locks a mutex, recovering it if a panicking test thread poisoned it: the
+/// fake's state stays usable for the assertions that follow.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Inner {
+    fn new(config: Config, addr: SocketAddr, tls: Option<Tls>) -> Self {
+        let ids = Ids::default();
+        Self {
+            world: Mutex::new(World::new(ids.clone())),
+            buckets: Mutex::new(Buckets::new(config.rate_limit, config.rate_window)),
+            ids,
+            config,
+            addr,
+            gateway: Mutex::new(Gateway::default()),
+            log: Mutex::new(Vec::new()),
+            faults: Mutex::new(Faults::default()),
+            changes: Changes::new(),
+            next_conn: AtomicU64::new(1),
+            tls,
+        }
+    }
+
+    pub(crate) fn gateway_url(&self) -> String {
+        format!("ws://{}/gateway", self.addr)
+    }
+
+    /// Appends a finished request to the log and wakes waiters.
+    pub(crate) fn record(&self, mut request: RecordedRequest) {
+        {
+            let mut log = lock(&self.log);
+            request.index = log.len();
+            log.push(request);
+        }
+        self.changes.bump();
+    }
+
+    /// Sends a dispatch on the gateway and wakes waiters.
+    pub(crate) fn dispatch(&self, t: &str, d: &Value) -> Option<u64> {
+        let seq = lock(&self.gateway).dispatch(t, d);
+        self.changes.bump();
+        seq
+    }
+
+    /// Dispatches a message event, except for ephemeral messages, which only their
+    /// recipient's client ever sees.
+    pub(crate) fn dispatch_message(&self, t: &str, message: &StoredMessage) {
+        if message.flags & 64 == 0 {
+            self.dispatch(t, &payloads::message(message, 0));
+        } else {
+            self.changes.bump();
+        }
+    }
+}
+
+/// Binds the plain listener (and serves the TLS one, if given) and spawns the
+/// servers.
+pub(crate) async fn launch(
+    config: Config,
+    tls: Option<(TlsListener, JoinHandle<()>, Tls)>,
+) -> std::io::Result<(Arc<Inner>, Arc<ServerTask>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let (tls_listener, mut tasks, tls) = match tls {
+        Some((listener, acceptor, tls)) => (Some(listener), vec![acceptor], Some(tls)),
+        None => (None, Vec::new(), None),
+    };
+    let inner = Arc::new(Inner::new(config, listener.local_addr()?, tls));
+    // Without TCP_NODELAY, Nagle plus delayed ACKs add ~40 ms to small frames.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "fake discord: could not set TCP_NODELAY");
+        }
+    });
+    let app = rest::router(Arc::clone(&inner));
+    if let Some(tls_listener) = tls_listener {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(error) = axum::serve(tls_listener, app).await {
+                tracing::error!(%error, "fake discord: tls server stopped");
+            }
+        }));
+    }
+    tasks.push(tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "fake discord: server stopped");
+        }
+    }));
+    Ok((inner, Arc::new(ServerTask(tasks))))
+}
