@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`agenda`]: the programme (sessions, tracks, rooms) and the queries on it.
+//! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.
 //! - [`polls`]: flash polls (declared questions and options).
@@ -14,5 +15,6 @@ pub mod agenda;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod import;
 pub mod polls;
 pub mod programme;

@@ -5,6 +5,7 @@
 //! whole programme: the same code must answer within microseconds for a
 //! 10,000-session festival and for a one-day online conference.
 
+pub mod diff;
 pub mod model;
 mod names;
 mod query;

@@ -1,0 +1,233 @@
+//! The one place where every format's events meet the agenda's rules.
+//!
+//! Parsers only translate; they do not decide what the agenda accepts. Here each
+//! event is normalised (trimmed title, track and room; an empty track or room
+//! means none) and checked against what [`Agenda::new`](crate::agenda::Agenda::new)
+//! refuses: a missing id or title, an end not after the start, an id already used.
+//! Such events are skipped with the reason rather than failing the whole file, and
+//! every track and room a kept session names is declared, so the result validates.
+
+use super::report::{ImportReport, Skipped};
+use super::sniff::Format;
+use crate::agenda::{Conference, Room, Session, Track};
+use chrono_tz::Tz;
+use std::collections::{HashMap, HashSet};
+
+/// What a parser read, before the agenda's rules are applied.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub name: String,
+    pub timezone: Tz,
+    /// Tracks the file declares, in its order (used or not).
+    pub tracks: Vec<Track>,
+    /// Rooms the file declares, in its order (used or not).
+    pub rooms: Vec<String>,
+    /// Every event of the file, in file order: read, or skipped with a reason.
+    pub events: Vec<Result<Session, Skipped>>,
+    /// What the reader should know about how times were read.
+    pub notes: Vec<String>,
+}
+
+impl Parsed {
+    pub fn new(name: String, timezone: Tz) -> Self {
+        Self {
+            name,
+            timezone,
+            tracks: Vec::new(),
+            rooms: Vec::new(),
+            events: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Applies the agenda's rules to `parsed` and tallies the report.
+pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportReport) {
+    let Parsed {
+        name,
+        timezone,
+        tracks: declared_tracks,
+        rooms: declared_rooms,
+        events,
+        notes,
+    } = parsed;
+    let seen = events.len();
+    let mut skipped = Vec::new();
+    let mut sessions: Vec<Session> = Vec::new();
+    let mut titles_by_id: HashMap<String, String> = HashMap::new();
+    for event in events {
+        match event.and_then(|session| admit(normalised(session), &titles_by_id)) {
+            Ok(session) => {
+                titles_by_id.insert(session.id.as_str().to_owned(), session.title.clone());
+                sessions.push(session);
+            }
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let tracks = declared(
+        declared_tracks,
+        sessions.iter().filter_map(|s| s.track.clone()),
+        |name| Track {
+            name,
+            description: None,
+        },
+    );
+    let rooms = declared(
+        declared_rooms
+            .into_iter()
+            .map(|name| Room { name })
+            .collect(),
+        sessions.iter().filter_map(|s| s.room.clone()),
+        |name| Room { name },
+    );
+    let name = Some(name.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format.to_string());
+    let conference = Conference {
+        name,
+        timezone,
+        tracks,
+        rooms,
+        sessions,
+    };
+    let report = ImportReport::tally(format, &conference, seen, skipped, notes);
+    (conference, report)
+}
+
+/// Trims what organisers' tools leave around names; empty optional fields become none.
+fn normalised(mut session: Session) -> Session {
+    let trimmed =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    session.id.0 = session.id.0.trim().to_owned();
+    session.title = session.title.trim().to_owned();
+    session.track = trimmed(session.track);
+    session.room = trimmed(session.room);
+    session.abstract_text = session.abstract_text.trim().to_owned();
+    for speaker in &mut session.speakers {
+        speaker.name = speaker.name.trim().to_owned();
+        speaker.affiliation = trimmed(speaker.affiliation.take());
+    }
+    session.speakers.retain(|speaker| !speaker.name.is_empty());
+    let mut urls = HashSet::new();
+    session
+        .links
+        .retain(|link| !link.url.trim().is_empty() && urls.insert(link.url.clone()));
+    session
+}
+
+/// The session if the agenda would accept it, else why not.
+fn admit(session: Session, titles_by_id: &HashMap<String, String>) -> Result<Session, Skipped> {
+    let skip = |reason: String| Skipped::new(session.id.as_str(), &session.title, reason);
+    if session.id.as_str().is_empty() {
+        return Err(skip("the event has no id".into()));
+    }
+    if session.title.is_empty() {
+        return Err(skip("the event has no title".into()));
+    }
+    if session.end == session.start {
+        return Err(skip(format!(
+            "zero length: starts and ends at {}",
+            session.start.to_rfc3339()
+        )));
+    }
+    if session.end < session.start {
+        return Err(skip(format!(
+            "ends ({}) before it starts ({})",
+            session.end.to_rfc3339(),
+            session.start.to_rfc3339()
+        )));
+    }
+    if let Some(first) = titles_by_id.get(session.id.as_str()) {
+        return Err(skip(format!("duplicate id: already used by \"{first}\"")));
+    }
+    Ok(session)
+}
+
+/// Declared entries first, in file order, then any used name not declared; no duplicates.
+fn declared<T, F>(declared: Vec<T>, used: impl Iterator<Item = String>, make: F) -> Vec<T>
+where
+    T: Named,
+    F: Fn(String) -> T,
+{
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for mut entry in declared {
+        let name = entry.name_mut();
+        *name = name.trim().to_owned();
+        if !name.is_empty() && names.insert(name.clone()) {
+            out.push(entry);
+        }
+    }
+    for name in used {
+        if names.insert(name.clone()) {
+            out.push(make(name));
+        }
+    }
+    out
+}
+
+/// Tracks and rooms are both declared by name.
+trait Named {
+    fn name_mut(&mut self) -> &mut String;
+}
+
+impl Named for Track {
+    fn name_mut(&mut self) -> &mut String {
+        &mut self.name
+    }
+}
+
+impl Named for Room {
+    fn name_mut(&mut self) -> &mut String {
+        &mut self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agenda::{Agenda, SessionId, SessionKind};
+    use chrono::{TimeZone, Utc};
+
+    fn session(id: &str, title: &str, minutes: i64) -> Session {
+        let start = Utc
+            .with_ymd_and_hms(2025, 2, 1, 9, 0, 0)
+            .single()
+            .unwrap_or_default();
+        Session {
+            id: SessionId::new(id),
+            title: title.into(),
+            abstract_text: String::new(),
+            kind: SessionKind::Talk,
+            track: Some(" Rust ".into()),
+            room: Some(String::new()),
+            speakers: Vec::new(),
+            start,
+            end: start + chrono::TimeDelta::minutes(minutes),
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn skips_what_the_agenda_refuses_and_declares_the_rest() {
+        let mut parsed = Parsed::new("Conf".into(), chrono_tz::UTC);
+        parsed.events = vec![
+            Ok(session("1", "Opening", 30)),
+            Ok(session("1", "Again", 30)),
+            Ok(session("2", "  ", 30)),
+            Ok(session("3", "Nothing", 0)),
+            Ok(session("4", "Backwards", -5)),
+            Ok(session(" ", "No id", 5)),
+            Err(Skipped::new("5", "Broken", "no start".into())),
+        ];
+        let (conference, report) = assemble(Format::ScheduleJson, parsed);
+        assert_eq!(report.events_seen, 7);
+        assert_eq!(report.imported, 1);
+        assert_eq!(report.skipped.len(), 6);
+        assert!(report.skipped[0].reason.contains("duplicate id"));
+        assert!(report.skipped[2].reason.contains("zero length"));
+        assert_eq!(conference.tracks.len(), 1);
+        assert_eq!(conference.sessions[0].room, None);
+        assert!(Agenda::new(conference).is_ok());
+    }
+}

@@ -1,0 +1,166 @@
+//! iCalendar content lines (RFC 5545 §3.1) from the bytes real exporters write.
+//!
+//! Folding is undone on bytes, before any decoding: exporters fold at 75 octets
+//! and some split a multi-byte UTF-8 character across the fold (JRES writes "’"
+//! as `E2` CRLF SP `80 99`), so a line decoded before unfolding would be mangled.
+//! Line ends are LF with any number of CRs before it (JRES has CR CR LF inside
+//! descriptions). Each logical line is then decoded as UTF-8, replacing only the
+//! bytes that are truly invalid, and split into name, parameters and value.
+
+/// One logical line: `NAME;PARAM=VALUE;...:value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ContentLine {
+    /// Upper-cased property name ("DTSTART").
+    pub name: String,
+    /// Parameters with upper-cased names and unquoted values.
+    pub params: Vec<(String, String)>,
+    /// The raw value, still escaped.
+    pub value: String,
+}
+
+impl ContentLine {
+    /// The value of parameter `name` (upper-case), if given.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Every content line of `bytes`, unfolded and decoded; lines without a `:` are dropped.
+pub(crate) fn content_lines(bytes: &[u8]) -> Vec<ContentLine> {
+    unfold(bytes)
+        .iter()
+        .filter_map(|line| parse_line(&String::from_utf8_lossy(line)))
+        .collect()
+}
+
+/// Logical lines as bytes: continuation lines (starting with a space or tab) are
+/// joined to the previous line without their first byte; trailing CRs are dropped.
+fn unfold(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for physical in bytes.split(|b| *b == b'\n') {
+        let end = physical
+            .iter()
+            .rposition(|b| *b != b'\r')
+            .map_or(0, |i| i + 1);
+        let physical = physical.get(..end).unwrap_or_default();
+        match (physical.split_first(), lines.last_mut()) {
+            (Some((b' ' | b'\t', rest)), Some(last)) => last.extend_from_slice(rest),
+            (None, _) => {}
+            _ => lines.push(physical.to_vec()),
+        }
+    }
+    lines
+}
+
+fn parse_line(line: &str) -> Option<ContentLine> {
+    let mut in_quotes = false;
+    let mut value_at = None;
+    for (index, c) in line.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ':' if !in_quotes => {
+                value_at = Some(index);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let colon = value_at?;
+    let head = line.get(..colon)?;
+    let value = line.get(colon + 1..)?.to_owned();
+    let mut parts = split_unquoted(head, ';').into_iter();
+    let name = parts.next()?.trim().to_ascii_uppercase();
+    if name.is_empty() {
+        return None;
+    }
+    let params = parts
+        .filter_map(|part| {
+            let (key, value) = part.split_once('=')?;
+            Some((
+                key.trim().to_ascii_uppercase(),
+                value.trim().trim_matches('"').to_owned(),
+            ))
+        })
+        .collect();
+    Some(ContentLine {
+        name,
+        params,
+        value,
+    })
+}
+
+fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut in_quotes = false;
+    let mut from = 0;
+    for (index, c) in text.char_indices() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        } else if c == separator && !in_quotes {
+            parts.push(text.get(from..index).unwrap_or_default());
+            from = index + c.len_utf8();
+        }
+    }
+    parts.push(text.get(from..).unwrap_or_default());
+    parts
+}
+
+/// A TEXT value with its escapes (`\n`, `\,`, `\;`, `\\`) undone.
+pub(crate) fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unfolds_on_bytes_so_split_characters_survive() {
+        // "’" is E2 80 99; the fold falls after its first byte.
+        let bytes = b"SUMMARY:l\xE2\r\n \x80\x99ensemble\r\nLOCATION:A\r\n";
+        let lines = content_lines(bytes);
+        assert_eq!(lines[0].value, "l\u{2019}ensemble");
+        assert_eq!(lines[1].name, "LOCATION");
+    }
+
+    #[test]
+    fn cr_cr_lf_and_tabs_fold_too() {
+        let bytes = b"DESCRIPTION:one. \r\r\n \\n\r\n\ttwo\r\r\nUID:1";
+        let lines = content_lines(bytes);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(unescape(&lines[0].value), "one. \ntwo");
+        assert_eq!(lines[1].value, "1");
+    }
+
+    #[test]
+    fn parameters_and_quoted_colons() {
+        let line =
+            parse_line("DTSTART;TZID=\"Europe/Paris\";VALUE=DATE-TIME:20220517T110000").unwrap();
+        assert_eq!(line.param("TZID"), Some("Europe/Paris"));
+        assert_eq!(line.value, "20220517T110000");
+        let line = parse_line("ATTENDEE;CN=\"Doe: Jane\":mailto:j@x").unwrap();
+        assert_eq!(line.param("CN"), Some("Doe: Jane"));
+        assert_eq!(line.value, "mailto:j@x");
+        assert!(parse_line("no colon here").is_none());
+        assert_eq!(
+            unescape("Arena\\, Room 8\\; x\\\\y\\"),
+            "Arena, Room 8; x\\y\\"
+        );
+    }
+}

@@ -1,0 +1,202 @@
+//! What an import did, for the organiser who has to trust it: how many events the
+//! file had, how many became sessions, which were skipped and why, how times were
+//! read, and counts per day, room, track and kind to compare with the published
+//! programme at a glance.
+
+use super::sniff::Format;
+use crate::agenda::Conference;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One event that did not become a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The event's id in the file, empty when it had none.
+    pub id: String,
+    /// The event's title in the file, empty when it had none.
+    pub title: String,
+    /// What was wrong, in words an organiser can act on.
+    pub reason: String,
+}
+
+impl Skipped {
+    pub(crate) fn new(id: &str, title: &str, reason: String) -> Self {
+        Self {
+            id: id.trim().to_owned(),
+            title: title.trim().to_owned(),
+            reason,
+        }
+    }
+}
+
+/// The outcome of one import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub format: Format,
+    /// The conference timezone, in which days are counted.
+    pub timezone: Tz,
+    /// Events in the file (sessions imported plus skipped).
+    pub events_seen: usize,
+    pub imported: usize,
+    pub skipped: Vec<Skipped>,
+    /// How times were read and other things worth knowing ("times had no offset; read as Europe/London").
+    pub notes: Vec<String>,
+    /// Imported sessions per local day (in `timezone`) they start on.
+    pub per_day: BTreeMap<NaiveDate, usize>,
+    /// Imported sessions per room; "(no room)" for those without.
+    pub per_room: BTreeMap<String, usize>,
+    /// Imported sessions per track; "(no track)" for those without.
+    pub per_track: BTreeMap<String, usize>,
+    /// Imported sessions per kind.
+    pub per_kind: BTreeMap<String, usize>,
+}
+
+impl ImportReport {
+    pub(crate) fn tally(
+        format: Format,
+        conference: &Conference,
+        events_seen: usize,
+        skipped: Vec<Skipped>,
+        notes: Vec<String>,
+    ) -> Self {
+        let mut report = Self {
+            format,
+            timezone: conference.timezone,
+            events_seen,
+            imported: conference.sessions.len(),
+            skipped,
+            notes,
+            per_day: BTreeMap::new(),
+            per_room: BTreeMap::new(),
+            per_track: BTreeMap::new(),
+            per_kind: BTreeMap::new(),
+        };
+        for session in &conference.sessions {
+            let day = session
+                .start
+                .with_timezone(&conference.timezone)
+                .date_naive();
+            *report.per_day.entry(day).or_default() += 1;
+            let room = session.room.clone().unwrap_or_else(|| "(no room)".into());
+            *report.per_room.entry(room).or_default() += 1;
+            let track = session.track.clone().unwrap_or_else(|| "(no track)".into());
+            *report.per_track.entry(track).or_default() += 1;
+            *report
+                .per_kind
+                .entry(session.kind.as_str().to_owned())
+                .or_default() += 1;
+        }
+        report
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}: {} events, {} imported, {} skipped",
+            self.format,
+            self.events_seen,
+            self.imported,
+            self.skipped.len()
+        )?;
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
+        let days = self
+            .per_day
+            .iter()
+            .map(|(day, n)| (day.format("%a %Y-%m-%d").to_string(), *n));
+        counts(f, &format!("per day ({})", self.timezone), days)?;
+        counts(
+            f,
+            "per room",
+            self.per_room.iter().map(|(k, n)| (k.clone(), *n)),
+        )?;
+        counts(
+            f,
+            "per track",
+            self.per_track.iter().map(|(k, n)| (k.clone(), *n)),
+        )?;
+        counts(
+            f,
+            "per kind",
+            self.per_kind.iter().map(|(k, n)| (k.clone(), *n)),
+        )?;
+        if !self.skipped.is_empty() {
+            writeln!(f, "skipped:")?;
+            for skip in &self.skipped {
+                let id = if skip.id.is_empty() {
+                    "(no id)"
+                } else {
+                    &skip.id
+                };
+                writeln!(f, "  {id} \"{}\": {}", skip.title, skip.reason)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn counts(
+    f: &mut fmt::Formatter<'_>,
+    heading: &str,
+    rows: impl Iterator<Item = (String, usize)>,
+) -> fmt::Result {
+    writeln!(f, "{heading}:")?;
+    for (name, n) in rows {
+        writeln!(f, "  {n:>5}  {name}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agenda::{Session, SessionId, SessionKind};
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn display_counts_days_in_the_conference_timezone() {
+        // 23:30 UTC on 1 February is already 2 February in Brussels.
+        let start = Utc
+            .with_ymd_and_hms(2025, 2, 1, 23, 30, 0)
+            .single()
+            .unwrap();
+        let session = Session {
+            id: SessionId::new("1"),
+            title: "Late".into(),
+            abstract_text: String::new(),
+            kind: SessionKind::Social,
+            track: None,
+            room: Some("Bar".into()),
+            speakers: Vec::new(),
+            start,
+            end: start + chrono::TimeDelta::hours(1),
+            links: Vec::new(),
+        };
+        let conference = Conference {
+            name: "C".into(),
+            timezone: chrono_tz::Europe::Brussels,
+            tracks: Vec::new(),
+            rooms: Vec::new(),
+            sessions: vec![session],
+        };
+        let skipped = vec![Skipped::new("9", "Broken", "no start".into())];
+        let report = ImportReport::tally(
+            Format::FrabXml,
+            &conference,
+            2,
+            skipped,
+            vec!["a note".into()],
+        );
+        let text = report.to_string();
+        assert!(text.contains("2 events, 1 imported, 1 skipped"), "{text}");
+        assert!(text.contains("Sun 2025-02-02"), "{text}");
+        assert!(text.contains("(no track)"), "{text}");
+        assert!(text.contains("9 \"Broken\": no start"), "{text}");
+        assert!(text.contains("note: a note"), "{text}");
+    }
+}
