@@ -21,6 +21,8 @@ pub enum Command {
     Agenda(AgendaArgs),
     /// Run the bot's commands in this terminal instead of a chat server.
     Console(ConsoleArgs),
+    /// Connect to Discord (token from DISCORD_TOKEN) and serve the chat commands.
+    Run(ConsoleArgs),
 }
 
 /// Where the configuration and the agenda come from.
@@ -92,6 +94,7 @@ pub enum Question {
     Session { id: Vec<String> },
 }
 
+/// Options of `console` and `run`: a config, and a clock that may be a rehearsal's.
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
     #[command(flatten)]

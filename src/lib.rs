@@ -14,5 +14,6 @@ pub mod agenda_cli;
 pub mod check;
 pub mod cli;
 pub mod console;
+pub mod discord;
 pub mod render;
 pub mod setup;

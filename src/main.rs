@@ -4,6 +4,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use emcee::cli::{Cli, Command, ConsoleArgs};
 use emcee::console::Console;
+use emcee::discord::{self, BotToken};
 use emcee::render::text::TextStyle;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
 use std::io::IsTerminal;
@@ -55,6 +56,75 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
+        Command::Run(args) => discord(args).await,
+    }
+}
+
+/// `emcee run`: serve Discord until Ctrl-C or SIGTERM.
+async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let config = match emcee::setup::load(&args.source) {
+        Ok(config) => config,
+        Err(error) => return Ok(config_error(&error)),
+    };
+    let token = match BotToken::from_env() {
+        Ok(token) => token,
+        Err(error) => return Ok(start_error(&error)),
+    };
+    let servers = match discord::server_ids(&config.settings.chat.servers) {
+        Ok(servers) => servers,
+        Err(error) => return Ok(start_error(&error)),
+    };
+    let api_base =
+        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    let data = discord::Data::new(config.programme, clock(&args));
+    let connection = discord::Connection { api_base, servers };
+    let bot = match discord::Bot::build(data, &token, connection).await {
+        Ok(bot) => bot,
+        Err(error) => return Ok(start_error(&error)),
+    };
+    match bot.run_until(shutdown_signal()).await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) => Ok(start_error(&error)),
+    }
+}
+
+fn start_error(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(EXIT_CONFIG_ERROR)
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+/// The system clock, or a rehearsal clock when `--at` or `--speed` is given.
+fn clock(args: &ConsoleArgs) -> Arc<dyn Clock> {
+    match (args.time.at, args.speed) {
+        (None, 1.0) => Arc::new(SystemClock),
+        (at, speed) => Arc::new(RehearsalClock::new(
+            at.unwrap_or_else(chrono::Utc::now),
+            speed,
+        )),
     }
 }
 

@@ -5,6 +5,7 @@
 //! whole programme: the same code must answer within microseconds for a
 //! 10,000-session festival and for a one-day online conference.
 
+pub mod complete;
 pub mod diff;
 pub mod model;
 mod names;
@@ -12,6 +13,7 @@ mod query;
 pub mod text;
 pub mod validate;
 
+pub use complete::{Choice, NameKind};
 pub use model::{
     Conference, Link, LinkKind, Room, Session, SessionId, SessionKind, Speaker, Track,
 };

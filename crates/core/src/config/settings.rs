@@ -25,6 +25,8 @@ pub struct Settings {
     pub organisers: OrganiserSettings,
     #[serde(default)]
     pub polls: PollSettings,
+    #[serde(default)]
+    pub chat: ChatSettings,
 }
 
 impl Settings {
@@ -40,6 +42,7 @@ impl Settings {
             announcements: AnnouncementSettings::default(),
             organisers: OrganiserSettings::default(),
             polls: PollSettings::default(),
+            chat: ChatSettings::default(),
         }
     }
 }
@@ -50,6 +53,16 @@ impl Settings {
 pub struct ConferenceSettings {
     /// IANA zone: local days, console times, and times given without an offset.
     pub timezone: Tz,
+}
+
+/// `[chat]`: which chat servers the bot serves.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSettings {
+    /// Server ids (Discord guild ids) to register commands in at start, which is
+    /// instant; empty registers them globally, which can take up to an hour.
+    #[serde(default)]
+    pub servers: Vec<String>,
 }
 
 /// `[store]`.

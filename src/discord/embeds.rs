@@ -1,0 +1,52 @@
+//! Rendered pages as serenity builders: embeds, paging buttons and the strict
+//! `allowed_mentions` every message carries.
+
+use super::paging::button_id;
+use super::render::Page;
+use poise::serenity_prelude::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter,
+};
+
+/// The embed colour: P99-ish purple, readable on dark and light themes.
+const COLOUR: u32 = 0x6C4AB6;
+
+/// Mentions nobody: agenda and user text can never ping anyone.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+        .empty_users()
+        .empty_roles()
+        .everyone(false)
+        .replied_user(false)
+}
+
+/// One page as an embed.
+pub fn embed(page: &Page) -> CreateEmbed {
+    let mut embed = CreateEmbed::new()
+        .title(&page.title)
+        .description(&page.description)
+        .colour(COLOUR);
+    for (name, value) in &page.fields {
+        embed = embed.field(name, value, false);
+    }
+    if !page.footer.is_empty() {
+        embed = embed.footer(CreateEmbedFooter::new(&page.footer));
+    }
+    embed
+}
+
+/// "◀ Previous" / "Next ▶" for page `index` of `count`, or nothing for one page.
+pub fn paging_buttons(key: u64, index: usize, count: usize) -> Vec<CreateActionRow> {
+    if count <= 1 {
+        return Vec::new();
+    }
+    let previous = CreateButton::new(button_id(key, index.saturating_sub(1)))
+        .label("◀ Previous")
+        .style(ButtonStyle::Secondary)
+        .disabled(index == 0);
+    let next = CreateButton::new(button_id(key, (index + 1).min(count - 1)))
+        .label("Next ▶")
+        .style(ButtonStyle::Secondary)
+        .disabled(index + 1 >= count);
+    vec![CreateActionRow::Buttons(vec![previous, next])]
+}

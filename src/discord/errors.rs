@@ -1,0 +1,55 @@
+//! One place where handler errors become replies: user mistakes get a short
+//! answer only the asker sees; anything else is logged in full and the user
+//! gets a generic apology.
+
+use super::embeds::no_mentions;
+use super::{Data, Error};
+use emcee_core::command::CommandError;
+use poise::{CreateReply, FrameworkError};
+
+/// poise's error hook.
+pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
+    match error {
+        FrameworkError::Command { error, ctx, .. } => {
+            let text = match error.downcast_ref::<CommandError>() {
+                Some(user_error) => user_error.to_string(),
+                None => {
+                    tracing::error!(command = %ctx.command().name, error = ?error, "command failed");
+                    "Sorry, something went wrong answering that. The organisers can find the details in the bot's log.".to_owned()
+                }
+            };
+            reply_privately(ctx, text).await;
+        }
+        FrameworkError::ArgumentParse {
+            error, input, ctx, ..
+        } => {
+            let text = match input {
+                Some(input) => format!(
+                    "I could not read “{}”: {error}",
+                    super::markdown::escape(&input)
+                ),
+                None => format!("I could not read that: {error}"),
+            };
+            reply_privately(ctx, text).await;
+        }
+        FrameworkError::Setup { error, .. } => {
+            tracing::error!(error = ?error, "could not register the commands");
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "could not report an error");
+            }
+        }
+    }
+}
+
+/// An ephemeral reply; a failure to send it is logged, never escalated.
+async fn reply_privately(ctx: poise::Context<'_, Data, Error>, text: String) {
+    let reply = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    if let Err(e) = ctx.send(reply).await {
+        tracing::warn!(error = %e, "could not send an error reply");
+    }
+}

@@ -1,0 +1,52 @@
+//! Gateway events that are not slash commands. The handler only dispatches:
+//! each event kind goes to one named function.
+
+use super::embeds::{embed, no_mentions, paging_buttons};
+use super::paging::parse_button_id;
+use super::{Data, Error};
+use poise::serenity_prelude as serenity;
+
+/// poise's event hook.
+pub async fn dispatch(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    let (ctx, data) = (framework.serenity_context, framework.user_data);
+    match event {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
+        } => flip_page(ctx, component, data).await,
+        serenity::FullEvent::Ready { data_about_bot } => {
+            tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A "◀ / ▶" click: show the requested page in place, or say the list expired.
+async fn flip_page(
+    ctx: &serenity::Context,
+    component: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let Some((key, index)) = parse_button_id(&component.data.custom_id) else {
+        return Ok(());
+    };
+    let response = match data.pages.page(key, index) {
+        Some((page, count)) => serenity::CreateInteractionResponse::UpdateMessage(
+            serenity::CreateInteractionResponseMessage::new()
+                .embed(embed(&page))
+                .components(paging_buttons(key, index, count))
+                .allowed_mentions(no_mentions()),
+        ),
+        None => serenity::CreateInteractionResponse::Message(
+            serenity::CreateInteractionResponseMessage::new()
+                .content("This list has expired; run the command again.")
+                .ephemeral(true)
+                .allowed_mentions(no_mentions()),
+        ),
+    };
+    component.create_response(&ctx.http, response).await?;
+    Ok(())
+}

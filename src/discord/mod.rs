@@ -1,0 +1,218 @@
+//! The Discord adapter: serenity + poise around the core's command layer.
+//!
+//! It registers the slash commands, turns interactions into core requests,
+//! renders answers as embeds, and flips pages of long answers. Business rules
+//! stay in `emcee-core`; this module only translates.
+
+pub mod commands;
+pub mod embeds;
+mod errors;
+mod events;
+pub mod markdown;
+pub mod paging;
+pub mod render;
+pub mod token;
+
+use emcee_core::clock::Clock;
+use emcee_core::programme::Programme;
+use paging::PageStore;
+use poise::serenity_prelude as serenity;
+use std::sync::{Arc, PoisonError, RwLock};
+pub use token::{BotToken, TokenError};
+
+/// Errors in handlers; core user errors are downcast in `on_error`.
+pub type Error = anyhow::Error;
+/// The poise context every command receives.
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The default Discord API base; `EMCEE_DISCORD_API` points elsewhere (a proxy, the test fake).
+pub const DISCORD_API: &str = "https://discord.com";
+
+/// Intents the features need; none of them privileged.
+pub fn intents() -> serenity::GatewayIntents {
+    serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
+        | serenity::GatewayIntents::DIRECT_MESSAGES
+}
+
+/// State shared by every handler: cheap-to-clone handles.
+#[derive(Clone)]
+pub struct Data {
+    programme: Arc<RwLock<Arc<Programme>>>,
+    pub clock: Arc<dyn Clock>,
+    pub pages: PageStore,
+}
+
+impl Data {
+    /// Shared state over a programme and a clock.
+    pub fn new(programme: Programme, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            programme: Arc::new(RwLock::new(Arc::new(programme))),
+            clock,
+            pages: PageStore::default(),
+        }
+    }
+
+    /// The current programme; the lock is held only to clone the `Arc`.
+    pub fn programme(&self) -> Arc<Programme> {
+        Arc::clone(
+            &self
+                .programme
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// Swaps in a reloaded programme; answers in flight keep the one they started with.
+    pub fn replace_programme(&self, programme: Programme) {
+        *self
+            .programme
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(programme);
+    }
+}
+
+/// Where to reach Discord and which servers to register commands in.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// `https://discord.com`, or another Discord-compatible base URL.
+    pub api_base: String,
+    /// Servers to register commands in at start; empty registers globally.
+    pub servers: Vec<serenity::GuildId>,
+}
+
+/// Why the bot could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("Discord rejected the bot token (check {})", token::TOKEN_VARIABLE)]
+    TokenRejected,
+    #[error("cannot reach Discord at {base}: {reason}")]
+    Unreachable { base: String, reason: String },
+    #[error("`[chat] servers` entry `{0}` is not a Discord server id")]
+    BadServerId(String),
+    #[error("the Discord client stopped: {0}")]
+    Client(String),
+}
+
+/// Parses `[chat] servers` into guild ids.
+///
+/// # Errors
+/// [`StartError::BadServerId`] for an entry that is not a snowflake.
+pub fn server_ids(servers: &[String]) -> Result<Vec<serenity::GuildId>, StartError> {
+    servers
+        .iter()
+        .map(|s| match s.trim().parse::<u64>() {
+            Ok(id) if id != 0 => Ok(serenity::GuildId::new(id)),
+            _ => Err(StartError::BadServerId(s.clone())),
+        })
+        .collect()
+}
+
+/// The HTTP client: through `api_base` with our own pacing when it is not
+/// discord.com (serenity's proxy mode disables its ratelimiter), else serenity's.
+pub fn http(token: &BotToken, api_base: &str) -> serenity::Http {
+    let builder = serenity::HttpBuilder::new(token.expose());
+    if api_base.trim_end_matches('/') == DISCORD_API {
+        builder.build()
+    } else {
+        builder
+            .proxy(api_base.trim_end_matches('/'))
+            .ratelimiter_disabled(true)
+            .build()
+    }
+}
+
+/// A built bot, ready to connect.
+pub struct Bot {
+    client: serenity::Client,
+}
+
+impl Bot {
+    /// Checks the token against Discord, then builds the client and framework.
+    ///
+    /// # Errors
+    /// [`StartError`] when the token is rejected or Discord cannot be reached.
+    pub async fn build(
+        data: Data,
+        token: &BotToken,
+        connection: Connection,
+    ) -> Result<Self, StartError> {
+        let http = http(token, &connection.api_base);
+        if let Err(error) = http.get_current_user().await {
+            return Err(classify(&error, &connection.api_base));
+        }
+        let framework = poise::Framework::builder()
+            .options(poise::FrameworkOptions {
+                commands: commands::all(),
+                on_error: |error| Box::pin(errors::on_error(error)),
+                event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
+                allowed_mentions: Some(embeds::no_mentions()),
+                ..Default::default()
+            })
+            .setup(move |ctx, _ready, framework| {
+                Box::pin(async move {
+                    register(ctx, framework, &connection.servers).await?;
+                    Ok(data)
+                })
+            })
+            .build();
+        let client = serenity::ClientBuilder::new_with_http(http, intents())
+            .framework(framework)
+            .await
+            .map_err(|e| StartError::Client(e.to_string()))?;
+        Ok(Self { client })
+    }
+
+    /// Runs until `shutdown` completes, then closes every shard cleanly.
+    ///
+    /// # Errors
+    /// [`StartError`] when the gateway refuses the session.
+    pub async fn run_until(
+        mut self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> Result<(), StartError> {
+        let shards = Arc::clone(&self.client.shard_manager);
+        tokio::select! {
+            result = self.client.start() => result.map_err(|e| match e {
+                serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => StartError::TokenRejected,
+                other => StartError::Client(other.to_string()),
+            }),
+            () = shutdown => {
+                tracing::info!("shutting down");
+                shards.shutdown_all().await;
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn register(
+    ctx: &serenity::Context,
+    framework: &poise::Framework<Data, Error>,
+    servers: &[serenity::GuildId],
+) -> Result<(), Error> {
+    let commands = &framework.options().commands;
+    if servers.is_empty() {
+        poise::builtins::register_globally(ctx, commands).await?;
+        tracing::info!(count = commands.len(), "registered commands globally");
+    }
+    for server in servers {
+        poise::builtins::register_in_guild(ctx, commands, *server).await?;
+        tracing::info!(count = commands.len(), server = %server, "registered commands");
+    }
+    Ok(())
+}
+
+fn classify(error: &serenity::Error, base: &str) -> StartError {
+    match error {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+            if response.status_code.as_u16() == 401 =>
+        {
+            StartError::TokenRejected
+        }
+        other => StartError::Unreachable {
+            base: base.to_owned(),
+            reason: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: the real bot (serenity + poise) against the project's fake
+//! Discord over loopback sockets. One binary, one module per feature.
+
+// A test fails by panicking; helpers outside `#[test]` functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod agenda;
+mod harness;
+mod render_parity;
