@@ -23,27 +23,47 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Connect to Discord (token from DISCORD_TOKEN) and serve the chat commands.
     Run(ConsoleArgs),
+    /// Import a published schedule (path or URL) and report what it holds.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A path or an http(s) URL: schedule.json, frab XML, Sessionize JSON or iCalendar.
+    pub source: String,
+    /// Timezone for times given without an offset; default: the file's own, else UTC.
+    #[arg(long)]
+    pub tz: Option<Tz>,
+    /// Write the result as emcee's agenda TOML to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Where the configuration and the agenda come from.
 #[derive(Debug, Clone, Args)]
 pub struct SourceArgs {
     /// emcee.toml to use.
-    #[arg(long, env = "EMCEE_CONFIG", default_value = "config/emcee.toml")]
+    #[arg(
+        long,
+        env = "EMCEE_CONFIG",
+        default_value = "config/emcee.toml",
+        global = true
+    )]
     pub config: PathBuf,
-    /// Use this agenda file instead of the config's `[agenda] source`.
-    #[arg(long)]
-    pub agenda: Option<PathBuf>,
+    /// Use this agenda instead of the config's `[agenda] source`: a path or an
+    /// http(s) URL, as emcee TOML, schedule.json, frab XML, Sessionize JSON or iCalendar.
+    #[arg(long, global = true)]
+    pub agenda: Option<String>,
 }
 
 /// Options shared by everything that shows times.
 #[derive(Debug, Clone, Args)]
 pub struct TimeArgs {
     /// The instant to answer for (RFC 3339, e.g. 2021-10-07T16:55:00Z); default: now.
-    #[arg(long, value_parser = parse_instant)]
+    #[arg(long, value_parser = parse_instant, global = true)]
     pub at: Option<DateTime<Utc>>,
     /// Show times in this IANA timezone; default: the conference's.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub tz: Option<Tz>,
 }
 
@@ -54,7 +74,7 @@ pub struct AgendaArgs {
     #[command(flatten)]
     pub time: TimeArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
     #[command(subcommand)]
     pub question: Question,

@@ -7,6 +7,7 @@
 //! - [`setup`]: loading config and agenda as the subcommands need them.
 //! - [`check`]: `emcee check`'s summary.
 //! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
+//! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
 //! - [`render`]: plain-text and JSON forms of core answers.
 
@@ -15,5 +16,6 @@ pub mod check;
 pub mod cli;
 pub mod console;
 pub mod discord;
+pub mod import_cli;
 pub mod render;
 pub mod setup;

@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => Ok(match emcee::setup::load(&args) {
+        Command::Check(args) => Ok(match emcee::setup::load(&args).await {
             Ok(config) => {
                 print!("{}", emcee::check::summary(&config));
                 ExitCode::SUCCESS
@@ -39,7 +39,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Err(error) => config_error(&error),
         }),
         Command::Agenda(args) => {
-            let config = match emcee::setup::load(&args.source) {
+            let config = match emcee::setup::load(&args.source).await {
                 Ok(config) => config,
                 Err(error) => return Ok(config_error(&error)),
             };
@@ -57,12 +57,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Console(args) => console(args).await,
         Command::Run(args) => discord(args).await,
+        Command::Import(args) => Ok(match emcee::import_cli::run(&args).await {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => config_error(&error),
+        }),
     }
 }
 
 /// `emcee run`: serve Discord until Ctrl-C or SIGTERM.
 async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let config = match emcee::setup::load(&args.source) {
+    let config = match emcee::setup::load(&args.source).await {
         Ok(config) => config,
         Err(error) => return Ok(config_error(&error)),
     };
@@ -129,7 +136,7 @@ fn clock(args: &ConsoleArgs) -> Arc<dyn Clock> {
 }
 
 async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let config = match emcee::setup::load(&args.source) {
+    let config = match emcee::setup::load(&args.source).await {
         Ok(config) => Arc::new(config),
         Err(error) => return Ok(config_error(&error)),
     };

@@ -1,21 +1,68 @@
 //! Loading the configuration the way every subcommand needs it.
 
 use crate::cli::SourceArgs;
-use emcee_core::config::{Config, ConfigError};
+use emcee_core::config::{programme_from_bytes, Config, ConfigError, Settings};
+use emcee_core::import::fetch::{self, FetchOptions, Fetched, SourceLocation, Validators};
+use std::path::Path;
 
 /// The default config path, used to tell "no config given" from "config missing".
 const DEFAULT_CONFIG: &str = "config/emcee.toml";
 
-/// Loads the config named by `args`, with `--agenda` replacing its agenda source.
-/// With `--agenda` and no config file at the default path, default settings are
-/// used and offset-less times are read in UTC.
+/// Loads the config named by `args`, with `--agenda` (a path or an http(s) URL in
+/// any supported format) replacing its agenda source. With `--agenda` and no
+/// config file at the default path, default settings are used and times without
+/// an offset are read in UTC.
 ///
 /// # Errors
 /// The first [`ConfigError`], which names file, line, column and field.
-pub fn load(args: &SourceArgs) -> Result<Config, ConfigError> {
+pub async fn load(args: &SourceArgs) -> Result<Config, ConfigError> {
+    let Some(agenda) = &args.agenda else {
+        return Config::load(&args.config);
+    };
     let config_missing = !args.config.exists() && args.config.as_os_str() == DEFAULT_CONFIG;
-    match &args.agenda {
-        Some(agenda) if config_missing => Config::from_agenda(agenda, chrono_tz::UTC),
-        agenda => Config::load_with_agenda(&args.config, agenda.as_deref()),
+    let settings = if config_missing {
+        Settings::defaults_for(agenda.clone(), chrono_tz::UTC)
+    } else {
+        Config::read_settings(&args.config)?
+    };
+    let bytes = read_source(agenda).await?;
+    let limits = settings.polls.limits();
+    let programme = programme_from_bytes(
+        Path::new(agenda),
+        &bytes,
+        settings.conference.timezone,
+        &limits,
+    )?;
+    Ok(Config {
+        settings,
+        base_dir: Config::base_dir_of(&args.config),
+        programme,
+    })
+}
+
+/// The bytes of a path or an http(s) URL.
+///
+/// # Errors
+/// [`ConfigError::Import`] naming the source when it cannot be read or fetched.
+pub async fn read_source(source: &str) -> Result<Vec<u8>, ConfigError> {
+    let failed = |message: String| ConfigError::Import {
+        file: source.into(),
+        message,
+    };
+    let client = fetch::client().map_err(|e| failed(e.to_string()))?;
+    let location = SourceLocation::parse(source);
+    match fetch::fetch(
+        &client,
+        &location,
+        &Validators::default(),
+        &FetchOptions::default(),
+    )
+    .await
+    {
+        Ok(Fetched::Body { bytes, .. }) => Ok(bytes),
+        Ok(Fetched::NotModified) => Err(failed(
+            "answered 304 Not Modified to a request without validators".into(),
+        )),
+        Err(error) => Err(failed(error.to_string())),
     }
 }

@@ -287,3 +287,88 @@ fn console_reads_commands_from_stdin_and_answers_like_the_chat() {
         "nothing is read after :quit"
     );
 }
+
+const FOSDEM: &str = "tests/fixtures/schedules/frab_xml/fosdem-2025.schedule.xml";
+
+#[test]
+fn agenda_questions_work_on_an_imported_schedule() {
+    let output = emcee(&[
+        "agenda",
+        "next",
+        "--agenda",
+        FOSDEM,
+        "--at",
+        "2025-02-01T09:00:00Z",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let sessions: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let sessions = sessions.as_array().unwrap();
+    // No FOSDEM talk starts between 10:00 and 10:30 Brussels time; 24 start at 10:30.
+    assert_eq!(sessions.len(), 24);
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["start"] == "2025-02-01T09:30:00Z"),
+        "{sessions:?}"
+    );
+    let text = emcee(&[
+        "agenda",
+        "now",
+        "--agenda",
+        FOSDEM,
+        "--at",
+        "2025-02-01T09:00:00Z",
+    ]);
+    assert!(
+        stdout(&text).contains("times in Europe/Brussels"),
+        "{}",
+        stdout(&text)
+    );
+    assert!(
+        stdout(&text).contains("09:45–10:25  Unstoppable Force Behind Linux on RISC-V  ● live"),
+        "{}",
+        stdout(&text)
+    );
+}
+
+#[test]
+fn import_reports_and_writes_an_agenda_that_check_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("summit.toml");
+    let source = "tests/fixtures/schedules/sessionize/scottish-summit-2026.all.json";
+    let output = emcee(&[
+        "import",
+        source,
+        "--tz",
+        "Europe/London",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("61 events, 61 imported, 0 skipped"),
+        "{report}"
+    );
+    assert!(report.contains("read as Europe/London"), "{report}");
+    let check = emcee(&["check", "--agenda", out.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("sessions: 61"),
+        "{}",
+        stdout(&check)
+    );
+}
+
+#[test]
+fn import_of_an_unknown_format_names_the_formats_tried() {
+    let output = emcee(&["import", "README.md"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("README.md") && err.contains("iCalendar") && err.contains("Sessionize"),
+        "{err}"
+    );
+}

@@ -34,6 +34,8 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{}: {message}", file.display())]
+    Import { file: PathBuf, message: String },
     #[error("{location}: {}{message}", field_prefix(.field))]
     Invalid {
         location: Location,
@@ -54,7 +56,7 @@ impl ConfigError {
     /// Where the error points, if it points into a file's text.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Self::Read { .. } => None,
+            Self::Read { .. } | Self::Import { .. } => None,
             Self::Invalid { location, .. } => Some(location),
         }
     }

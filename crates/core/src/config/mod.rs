@@ -14,6 +14,8 @@ pub use settings::{
     PollSettings, Settings, StoreSettings,
 };
 
+use crate::agenda::{Agenda, AgendaError};
+use crate::import;
 use crate::polls::PollLimits;
 use crate::programme::Programme;
 use chrono_tz::Tz;
@@ -34,29 +36,17 @@ impl Config {
     /// # Errors
     /// The first [`ConfigError`] in either file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        Self::load_with_agenda(path, None)
-    }
-
-    /// Loads `emcee.toml` at `path`, taking the agenda from `agenda` instead of the
-    /// file's `[agenda] source` when given (`--agenda` on the command line).
-    ///
-    /// # Errors
-    /// The first [`ConfigError`] in either file.
-    pub fn load_with_agenda(path: &Path, agenda: Option<&Path>) -> Result<Self, ConfigError> {
         let source = Source::read(path)?;
         let settings: Settings = source.parse()?;
-        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         check_settings(&source, &settings)?;
-        let agenda_path =
-            agenda.map_or_else(|| base_dir.join(&settings.agenda.source), Path::to_path_buf);
+        let base_dir = Self::base_dir_of(path);
+        let agenda_path = base_dir.join(&settings.agenda.source);
         let programme = load_programme(
             &agenda_path,
             settings.conference.timezone,
             &settings.polls.limits(),
         )?;
-        if agenda.is_none() {
-            check_routing(&source, &settings, &programme)?;
-        }
+        check_routing(&source, &settings, &programme)?;
         Ok(Self {
             settings,
             base_dir,
@@ -64,19 +54,21 @@ impl Config {
         })
     }
 
-    /// A configuration with default settings around one agenda file, for using
-    /// `--agenda` without an `emcee.toml`. Times without offset are read in `timezone`.
+    /// Reads and checks `emcee.toml` alone, for callers that bring their own
+    /// programme (`--agenda` with a URL or another format).
     ///
     /// # Errors
-    /// The first [`ConfigError`] in the agenda file.
-    pub fn from_agenda(agenda: &Path, timezone: Tz) -> Result<Self, ConfigError> {
-        let settings = Settings::defaults_for(agenda.display().to_string(), timezone);
-        let programme = load_programme(agenda, timezone, &settings.polls.limits())?;
-        Ok(Self {
-            settings,
-            base_dir: PathBuf::new(),
-            programme,
-        })
+    /// The first [`ConfigError`] in the file.
+    pub fn read_settings(path: &Path) -> Result<Settings, ConfigError> {
+        let source = Source::read(path)?;
+        let settings: Settings = source.parse()?;
+        check_settings(&source, &settings)?;
+        Ok(settings)
+    }
+
+    /// The folder that relative paths in the config at `path` are resolved against.
+    pub fn base_dir_of(path: &Path) -> PathBuf {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
     }
 
     /// The SQLite file, resolved against the config's folder.
@@ -94,8 +86,82 @@ pub fn load_programme(
     fallback_timezone: Tz,
     limits: &PollLimits,
 ) -> Result<Programme, ConfigError> {
-    let source = Source::read(path)?;
-    agenda_file::load(&source, fallback_timezone, limits)
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        file: path.to_owned(),
+        source,
+    })?;
+    programme_from_bytes(path, &bytes, fallback_timezone, limits)
+}
+
+/// Reads a programme from `bytes` named `origin` (a path or URL, for messages):
+/// emcee's `agenda.toml` when the name ends in `.toml`, otherwise whichever
+/// published schedule format the content is (schedule.json, frab XML,
+/// Sessionize, iCalendar), falling back to emcee's TOML for other names.
+///
+/// # Errors
+/// A [`ConfigError`] locating the problem in a TOML file, or naming the formats
+/// tried for anything else.
+pub fn programme_from_bytes(
+    origin: &Path,
+    bytes: &[u8],
+    fallback_timezone: Tz,
+    limits: &PollLimits,
+) -> Result<Programme, ConfigError> {
+    let as_toml = |text: String| {
+        agenda_file::load(
+            &Source {
+                file: origin.to_owned(),
+                text,
+            },
+            fallback_timezone,
+            limits,
+        )
+    };
+    let not_text = || ConfigError::Import {
+        file: origin.to_owned(),
+        message: "is not UTF-8 text".into(),
+    };
+    if origin
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        return as_toml(String::from_utf8(bytes.to_vec()).map_err(|_| not_text())?);
+    }
+    match import::from_bytes(bytes, &import::ImportOptions::new(fallback_timezone)) {
+        Ok(imported) => {
+            for skipped in &imported.report.skipped {
+                tracing::warn!(id = %skipped.id, title = %skipped.title, reason = %skipped.reason, "skipped an event");
+            }
+            let agenda =
+                Agenda::new(imported.conference).map_err(|AgendaError::Invalid(problems)| {
+                    ConfigError::Import {
+                        file: origin.to_owned(),
+                        message: problems
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    }
+                })?;
+            Ok(Programme {
+                agenda,
+                polls: Vec::new(),
+            })
+        }
+        Err(error @ import::ImportError::UnknownFormat { .. }) => {
+            match String::from_utf8(bytes.to_vec()) {
+                Ok(text) if text.contains("[conference]") => as_toml(text),
+                _ => Err(ConfigError::Import {
+                    file: origin.to_owned(),
+                    message: format!("{error}, or emcee agenda TOML"),
+                }),
+            }
+        }
+        Err(error) => Err(ConfigError::Import {
+            file: origin.to_owned(),
+            message: error.to_string(),
+        }),
+    }
 }
 
 fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigError> {

@@ -1,0 +1,38 @@
+//! `emcee import`: read a published schedule, report it, optionally write it as
+//! emcee's own agenda TOML.
+
+use crate::cli::ImportArgs;
+use crate::setup::read_source;
+use emcee_core::config::ConfigError;
+use emcee_core::import::{self, ImportOptions};
+
+/// Imports `args.source` and returns the report to print.
+///
+/// # Errors
+/// [`ConfigError`] when the source cannot be read, is no known format, or the
+/// output file cannot be written.
+pub async fn run(args: &ImportArgs) -> Result<String, ConfigError> {
+    let bytes = read_source(&args.source).await?;
+    let options = ImportOptions::new(args.tz.unwrap_or(chrono_tz::UTC));
+    let failed = |message: String| ConfigError::Import {
+        file: args.source.clone().into(),
+        message,
+    };
+    let imported = import::from_bytes(&bytes, &options).map_err(|e| failed(e.to_string()))?;
+    let mut report = imported.report.to_string();
+    if let Some(out) = &args.out {
+        let file = import::to_agenda_file(&imported.conference);
+        let text = toml::to_string(&file).map_err(|e| failed(format!("cannot write TOML: {e}")))?;
+        let header = format!("# Imported by emcee from {}\n# Edit freely; `emcee check --agenda {}` validates it.\n\n", args.source, out.display());
+        std::fs::write(out, header + &text).map_err(|source| ConfigError::Read {
+            file: out.clone(),
+            source,
+        })?;
+        report.push_str(&format!(
+            "\nWrote {} sessions to {}\n",
+            imported.conference.sessions.len(),
+            out.display()
+        ));
+    }
+    Ok(report)
+}
