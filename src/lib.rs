@@ -9,6 +9,7 @@
 //! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
+//! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
 //! - [`render`]: plain-text and JSON forms of core answers.
 
 pub mod agenda_cli;
@@ -17,5 +18,6 @@ pub mod cli;
 pub mod console;
 pub mod discord;
 pub mod import_cli;
+pub mod refresh;
 pub mod render;
 pub mod setup;

@@ -69,8 +69,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// `emcee run`: serve Discord until Ctrl-C or SIGTERM.
 async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let config = match emcee::setup::load(&args.source).await {
-        Ok(config) => config,
+    let (config, source) = match emcee::setup::load_for_bot(&args.source).await {
+        Ok(loaded) => loaded,
         Err(error) => return Ok(config_error(&error)),
     };
     let token = match BotToken::from_env() {
@@ -83,13 +83,30 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     };
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    let refresh_every =
+        std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
     let data = discord::Data::new(config.programme, clock(&args));
     let connection = discord::Connection { api_base, servers };
-    let bot = match discord::Bot::build(data, &token, connection).await {
+    let bot = match discord::Bot::build(data.clone(), &token, connection).await {
         Ok(bot) => bot,
         Err(error) => return Ok(start_error(&error)),
     };
-    match bot.run_until(shutdown_signal()).await {
+    let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+    let refresher = source.map(|source| {
+        let data = data.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = refresh_stopped.await;
+            };
+            emcee::refresh::keep_fresh(source, &data, refresh_every, stopped).await;
+        })
+    });
+    let outcome = bot.run_until(shutdown_signal()).await;
+    let _ = stop_refresh.send(());
+    if let Some(refresher) = refresher {
+        let _ = refresher.await;
+    }
+    match outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(error) => Ok(start_error(&error)),
     }
