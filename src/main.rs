@@ -85,8 +85,23 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let data = discord::Data::new(config.programme, clock(&args));
-    let connection = discord::Connection { api_base, servers };
+    let store = match emcee_core::store::Store::open(&config.database_path()) {
+        Ok(store) => store,
+        Err(error) => return Ok(start_error(&error)),
+    };
+    let client = reqwest::Client::new();
+    let outbound = discord::outbound::Outbound::new(
+        &api_base,
+        &token,
+        client,
+        discord::outbound::Pacing::default(),
+    );
+    let data = discord::Data::new(config.programme, clock(&args), store, outbound);
+    let connection = discord::Connection {
+        api_base,
+        servers,
+        client: None,
+    };
     let bot = match discord::Bot::build(data.clone(), &token, connection).await {
         Ok(bot) => bot,
         Err(error) => return Ok(start_error(&error)),

@@ -9,12 +9,15 @@ pub mod embeds;
 mod errors;
 mod events;
 pub mod markdown;
+pub mod outbound;
 pub mod paging;
 pub mod render;
 pub mod token;
 
 use emcee_core::clock::Clock;
 use emcee_core::programme::Programme;
+use emcee_core::store::Store;
+use outbound::Outbound;
 use paging::PageStore;
 use poise::serenity_prelude as serenity;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -41,15 +44,26 @@ pub struct Data {
     programme: Arc<RwLock<Arc<Programme>>>,
     pub clock: Arc<dyn Clock>,
     pub pages: PageStore,
+    /// The database (votes, deadlines, announcement marks, reminders).
+    pub store: Store,
+    /// Everything the bot posts on its own goes through this paced sender.
+    pub outbound: Outbound,
 }
 
 impl Data {
-    /// Shared state over a programme and a clock.
-    pub fn new(programme: Programme, clock: Arc<dyn Clock>) -> Self {
+    /// Shared state over a programme, a clock, the database and the sender.
+    pub fn new(
+        programme: Programme,
+        clock: Arc<dyn Clock>,
+        store: Store,
+        outbound: Outbound,
+    ) -> Self {
         Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             pages: PageStore::default(),
+            store,
+            outbound,
         }
     }
 
@@ -79,6 +93,9 @@ pub struct Connection {
     pub api_base: String,
     /// Servers to register commands in at start; empty registers globally.
     pub servers: Vec<serenity::GuildId>,
+    /// The HTTP client for serenity's REST calls; `None` builds serenity's default.
+    /// (Tests pass one that trusts the fake Discord's certificate.)
+    pub client: Option<reqwest::Client>,
 }
 
 /// Why the bot could not run.
@@ -110,8 +127,11 @@ pub fn server_ids(servers: &[String]) -> Result<Vec<serenity::GuildId>, StartErr
 
 /// The HTTP client: through `api_base` with our own pacing when it is not
 /// discord.com (serenity's proxy mode disables its ratelimiter), else serenity's.
-pub fn http(token: &BotToken, api_base: &str) -> serenity::Http {
-    let builder = serenity::HttpBuilder::new(token.expose());
+pub fn http(token: &BotToken, api_base: &str, client: Option<reqwest::Client>) -> serenity::Http {
+    let mut builder = serenity::HttpBuilder::new(token.expose());
+    if let Some(client) = client {
+        builder = builder.client(client);
+    }
     if api_base.trim_end_matches('/') == DISCORD_API {
         builder.build()
     } else {
@@ -137,7 +157,7 @@ impl Bot {
         token: &BotToken,
         connection: Connection,
     ) -> Result<Self, StartError> {
-        let http = http(token, &connection.api_base);
+        let http = http(token, &connection.api_base, connection.client.clone());
         if let Err(error) = http.get_current_user().await {
             return Err(classify(&error, &connection.api_base));
         }

@@ -1,9 +1,11 @@
 //! Starting the bot against a fake Discord with a clock the test controls.
 
 use chrono::{DateTime, Utc};
+use emcee::discord::outbound::{Outbound, Pacing};
 use emcee::discord::{Bot, BotToken, Connection, Data};
 use emcee_core::clock::ManualClock;
 use emcee_core::config::Config;
+use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser, InteractionHandle, RecordedRequest};
 use poise::serenity_prelude::GuildId;
 use serde_json::Value;
@@ -31,12 +33,20 @@ impl TestBot {
         let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/emcee.toml"))
             .expect("sample config");
         let clock = ManualClock::new(instant(at));
-        let data = Data::new(config.programme, Arc::new(clock.clone()));
+        let token = BotToken::new("fake-token".into()).unwrap();
+        let outbound = Outbound::new(
+            &fake.base_url(),
+            &token,
+            reqwest::Client::new(),
+            Pacing::default(),
+        );
+        let store = Store::in_memory().expect("store");
+        let data = Data::new(config.programme, Arc::new(clock.clone()), store, outbound);
         let connection = Connection {
             api_base: fake.base_url(),
             servers: vec![GuildId::new(fake.ids().guild_id)],
+            client: None,
         };
-        let token = BotToken::new("fake-token".into()).unwrap();
         let bot = Bot::build(data, &token, connection)
             .await
             .expect("bot builds");

@@ -9,6 +9,7 @@
 //! - [`polls`]: flash polls (declared questions and options).
 //! - [`command`]: the command layer adapters share: a typed request in, a
 //!   platform-neutral answer out; each adapter only renders.
+//! - [`store`]: SQLite persistence (bundled), migrations and leases.
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
 pub mod agenda;
@@ -18,3 +19,4 @@ pub mod config;
 pub mod import;
 pub mod polls;
 pub mod programme;
+pub mod store;

@@ -1,0 +1,91 @@
+//! Leases: at most one process acts for a role at a time.
+//!
+//! Two bot processes pointed at one database (a blue/green deploy, an operator
+//! mistake) must not both post announcements. Whoever holds the lease acts; the
+//! other keeps trying and takes over when the holder stops renewing.
+
+use super::{Store, StoreError};
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::params;
+
+/// A named lease held by one process.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    store: Store,
+    name: String,
+    holder: String,
+}
+
+impl Lease {
+    /// A lease `name` that this process (identified by `holder`) may take.
+    pub fn new(store: Store, name: impl Into<String>, holder: impl Into<String>) -> Self {
+        Self {
+            store,
+            name: name.into(),
+            holder: holder.into(),
+        }
+    }
+
+    /// Takes or renews the lease until `now + ttl` if it is free, expired or
+    /// already ours. Returns whether we hold it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be written.
+    pub fn acquire(&self, now: DateTime<Utc>, ttl: TimeDelta) -> Result<bool, StoreError> {
+        let connection = self.store.connection();
+        let changed = connection.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET holder = ?2, expires_at = ?3
+             WHERE leases.holder = ?2 OR leases.expires_at <= ?4",
+            params![
+                self.name,
+                self.holder,
+                (now + ttl).timestamp(),
+                now.timestamp()
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// Gives the lease up so another process can take it at once.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be written.
+    pub fn release(&self) -> Result<(), StoreError> {
+        self.store.connection().execute(
+            "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+            params![self.name, self.holder],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_holder_at_a_time_until_expiry_or_release() {
+        let store = Store::in_memory().unwrap();
+        let a = Lease::new(store.clone(), "scheduler", "a");
+        let b = Lease::new(store, "scheduler", "b");
+        let t0 = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
+        let ttl = TimeDelta::seconds(30);
+        assert!(a.acquire(t0, ttl).unwrap());
+        assert!(!b.acquire(t0 + TimeDelta::seconds(10), ttl).unwrap());
+        assert!(
+            a.acquire(t0 + TimeDelta::seconds(20), ttl).unwrap(),
+            "renewal"
+        );
+        assert!(!b.acquire(t0 + TimeDelta::seconds(49), ttl).unwrap());
+        assert!(
+            b.acquire(t0 + TimeDelta::seconds(50), ttl).unwrap(),
+            "expired"
+        );
+        b.release().unwrap();
+        assert!(
+            a.acquire(t0 + TimeDelta::seconds(51), ttl).unwrap(),
+            "released"
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! Everything emcee posts on its own (announcements, poll messages, reactions,
+//! tally edits, DMs) goes through this sender.
+//!
+//! serenity's ratelimiter is off in proxy mode and known to release waiters in
+//! storms, and its errors drop the `retry-after` header. So the sender talks to
+//! the REST API itself (reqwest, Discord API v10 JSON) and paces every call:
+//! per channel (messages keep their order), globally (under 50 requests per
+//! second), and by the `x-ratelimit-*` headers Discord returns. A 429 waits
+//! `retry-after` and retries the same call, in order; 5xx and timeouts are
+//! retried a bounded number of times; other refusals are returned at once.
+//! Every message carries `allowed_mentions`, empty unless the caller set it.
+
+mod pacing;
+mod rest;
+
+pub use pacing::Pacing;
+pub use rest::Attachment;
+
+use crate::discord::token::BotToken;
+use pacing::{Limiter, Wait};
+use rest::{Rest, RestResponse};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Why a call did not go through.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutboundError {
+    /// Discord refused it (4xx other than 429): retrying would not help.
+    #[error("Discord refused {route}: HTTP {status}, code {code}: {message}")]
+    Rejected {
+        route: String,
+        status: u16,
+        code: i64,
+        message: String,
+    },
+    /// Server errors, timeouts or 429s went on past the retry budget.
+    #[error("gave up on {route} after {attempts} attempts: {last}")]
+    GaveUp {
+        route: String,
+        attempts: u32,
+        last: String,
+    },
+}
+
+impl OutboundError {
+    /// Discord's JSON error code, e.g. 50007 "Cannot send messages to this user".
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Self::Rejected { code, .. } => Some(*code),
+            Self::GaveUp { .. } => None,
+        }
+    }
+}
+
+/// A handle on the sender; cheap to clone, shared by every task that posts.
+#[derive(Clone, Debug)]
+pub struct Outbound {
+    rest: Rest,
+    limiter: Limiter,
+    pacing: Pacing,
+}
+
+impl Outbound {
+    /// A sender for the API at `api_base` (`https://discord.com` or a compatible
+    /// base), using `client` (share one; tests pass one that trusts the fake).
+    pub fn new(api_base: &str, token: &BotToken, client: reqwest::Client, pacing: Pacing) -> Self {
+        Self {
+            rest: Rest::new(api_base, token, client),
+            limiter: Limiter::new(pacing),
+            pacing,
+        }
+    }
+
+    /// Posts a message (`body` is Discord's create-message JSON, e.g. a
+    /// serialized serenity `CreateMessage`), with files if any. Put a `nonce`
+    /// and `"enforce_nonce": true` in `body` to make retries safe.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn create_message(
+        &self,
+        channel_id: u64,
+        mut body: Value,
+        files: Vec<Attachment>,
+    ) -> Result<Value, OutboundError> {
+        with_safe_mentions(&mut body);
+        let path = format!("/channels/{channel_id}/messages");
+        self.call(channel_id, true, |rest| rest.post(&path, &body, &files))
+            .await
+    }
+
+    /// Edits a message the bot posted.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn edit_message(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        mut body: Value,
+    ) -> Result<Value, OutboundError> {
+        with_safe_mentions(&mut body);
+        let path = format!("/channels/{channel_id}/messages/{message_id}");
+        self.call(channel_id, false, |rest| rest.patch(&path, &body))
+            .await
+    }
+
+    /// Adds the bot's reaction `emoji` (Unicode, or `name:id` for a custom one).
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn add_reaction(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) -> Result<(), OutboundError> {
+        let path = format!(
+            "/channels/{channel_id}/messages/{message_id}/reactions/{}/@me",
+            rest::encode_emoji(emoji)
+        );
+        self.call(channel_id, false, |rest| rest.put(&path))
+            .await
+            .map(drop)
+    }
+
+    /// Removes `user_id`'s reaction `emoji` from a message.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn remove_reaction(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+        user_id: u64,
+    ) -> Result<(), OutboundError> {
+        let path = format!(
+            "/channels/{channel_id}/messages/{message_id}/reactions/{}/{user_id}",
+            rest::encode_emoji(emoji)
+        );
+        self.call(channel_id, false, |rest| rest.delete(&path))
+            .await
+            .map(drop)
+    }
+
+    /// One page of the users who reacted with `emoji`, ids ascending, after `after`.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn reaction_users(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+        after: Option<u64>,
+        limit: u8,
+    ) -> Result<Vec<u64>, OutboundError> {
+        let mut path = format!(
+            "/channels/{channel_id}/messages/{message_id}/reactions/{}?limit={limit}",
+            rest::encode_emoji(emoji)
+        );
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        let users = self.call(channel_id, false, |rest| rest.get(&path)).await?;
+        Ok(users.as_array().map_or_else(Vec::new, |users| {
+            users.iter().filter_map(|u| snowflake(&u["id"])).collect()
+        }))
+    }
+
+    /// Opens (or finds) the DM channel with `user_id`.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn open_dm(&self, user_id: u64) -> Result<u64, OutboundError> {
+        let body = serde_json::json!({ "recipient_id": user_id.to_string() });
+        let channel = self
+            .call(0, false, |rest| {
+                rest.post("/users/@me/channels", &body, &[])
+            })
+            .await?;
+        snowflake(&channel["id"]).ok_or_else(|| OutboundError::GaveUp {
+            route: "/users/@me/channels".into(),
+            attempts: 1,
+            last: "no channel id in the answer".into(),
+        })
+    }
+
+    /// Runs one call for `channel` under the pacing rules, retrying 429s (after
+    /// `retry-after`) and 5xx/transport failures (with backoff) within budget.
+    async fn call<'a, F, Fut>(
+        &'a self,
+        channel: u64,
+        message: bool,
+        attempt: F,
+    ) -> Result<Value, OutboundError>
+    where
+        F: Fn(&'a Rest) -> Fut,
+        Fut: std::future::Future<Output = RestResponse>,
+    {
+        let _in_order = self.limiter.channel_turn(channel).await;
+        let (mut failures, mut rate_limited) = (0, 0);
+        loop {
+            self.limiter.before_send(channel, message).await;
+            let response = attempt(&self.rest).await;
+            match self.limiter.after_response(channel, &response) {
+                Wait::Done => return response.into_result(),
+                Wait::RetryAfter(delay) => {
+                    rate_limited += 1;
+                    if rate_limited > self.pacing.max_rate_limited {
+                        return Err(OutboundError::GaveUp {
+                            route: response.route.clone(),
+                            attempts: rate_limited,
+                            last: response.describe(),
+                        });
+                    }
+                    // The limiter now holds this channel (or everything) until the delay passes.
+                    tracing::warn!(route = %response.route, ?delay, "rate limited; waiting and retrying");
+                }
+                Wait::Failed => {
+                    failures += 1;
+                    if failures > self.pacing.max_retries {
+                        return Err(OutboundError::GaveUp {
+                            route: response.route.clone(),
+                            attempts: failures,
+                            last: response.describe(),
+                        });
+                    }
+                    let backoff = self.pacing.retry_backoff * 2u32.saturating_pow(failures - 1);
+                    tracing::warn!(route = %response.route, failures, ?backoff, error = %response.describe(), "retrying");
+                    tokio::time::sleep(backoff.min(Duration::from_secs(30))).await;
+                }
+            }
+        }
+    }
+}
+
+/// Adds `"allowed_mentions": {"parse": []}` unless the caller chose mentions.
+fn with_safe_mentions(body: &mut Value) {
+    if let Some(object) = body.as_object_mut() {
+        object
+            .entry("allowed_mentions")
+            .or_insert_with(|| serde_json::json!({ "parse": [] }));
+    }
+}
+
+/// A snowflake given as a string or a number.
+fn snowflake(value: &Value) -> Option<u64> {
+    value
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| value.as_u64())
+}
