@@ -9,7 +9,7 @@ use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser, InteractionHandle, RecordedRequest};
 use poise::serenity_prelude::GuildId;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -17,12 +17,36 @@ use tokio::sync::oneshot;
 /// How long any single expectation may take before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
-/// A running bot, its fake Discord and its clock.
+/// A running bot, its fake Discord, its clock and its database.
 pub struct TestBot {
     pub fake: FakeDiscord,
     pub clock: ManualClock,
+    pub store: Store,
+    pub data: Data,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How to start a bot; [`Default`] is the sample config, an in-memory store and
+/// Discord's real pacing.
+pub struct BotOptions {
+    pub config: PathBuf,
+    /// `None`: a fresh in-memory database. Pass one to share it across restarts.
+    pub store: Option<Store>,
+    pub pacing: Pacing,
+    /// `None`: a fresh manual clock at the start instant.
+    pub clock: Option<ManualClock>,
+}
+
+impl Default for BotOptions {
+    fn default() -> Self {
+        Self {
+            config: Path::new(env!("CARGO_MANIFEST_DIR")).join("config/emcee.toml"),
+            store: None,
+            pacing: Pacing::default(),
+            clock: None,
+        }
+    }
 }
 
 impl TestBot {
@@ -30,24 +54,38 @@ impl TestBot {
     /// waits until it is connected and has registered its commands.
     pub async fn start_at(at: &str) -> Self {
         let fake = FakeDiscord::start().await.expect("fake discord");
-        let config = Config::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/emcee.toml"))
-            .expect("sample config");
-        let clock = ManualClock::new(instant(at));
+        Self::start_with(fake, at, BotOptions::default()).await
+    }
+
+    /// Starts a bot against an existing fake (e.g. again after a restart).
+    pub async fn start_with(fake: FakeDiscord, at: &str, options: BotOptions) -> Self {
+        let config = Config::load(&options.config).expect("config loads");
+        let clock = options
+            .clock
+            .unwrap_or_else(|| ManualClock::new(instant(at)));
         let token = BotToken::new("fake-token".into()).unwrap();
         let outbound = Outbound::new(
             &fake.base_url(),
             &token,
             reqwest::Client::new(),
-            Pacing::default(),
+            options.pacing,
         );
-        let store = Store::in_memory().expect("store");
-        let data = Data::new(config.programme, Arc::new(clock.clone()), store, outbound);
+        let store = options
+            .store
+            .unwrap_or_else(|| Store::in_memory().expect("store"));
+        let data = Data::new(
+            config.programme,
+            Arc::new(clock.clone()),
+            store.clone(),
+            outbound,
+        );
         let connection = Connection {
             api_base: fake.base_url(),
             servers: vec![GuildId::new(fake.ids().guild_id)],
             client: None,
         };
-        let bot = Bot::build(data, &token, connection)
+        let registered_before = fake.requests().len();
+        let bot = Bot::build(data.clone(), &token, connection)
             .await
             .expect("bot builds");
         let (stop, stopped) = oneshot::channel();
@@ -60,12 +98,17 @@ impl TestBot {
             "/applications/{}/guilds/{guild}/commands",
             fake.ids().application_id
         );
-        fake.wait_for_request(|r| r.method == "PUT" && r.path == commands_path, PATIENCE)
-            .await
-            .expect("commands registered");
+        fake.wait_for_request(
+            |r| r.index >= registered_before && r.method == "PUT" && r.path == commands_path,
+            PATIENCE,
+        )
+        .await
+        .expect("commands registered");
         Self {
             fake,
             clock,
+            store,
+            data,
             stop: Some(stop),
             task: Some(task),
         }
@@ -90,14 +133,25 @@ impl TestBot {
         request.body.expect("callback has a body")
     }
 
-    /// Stops the bot cleanly and waits for it.
-    pub async fn stop(mut self) {
+    /// Stops the bot cleanly and waits for it; returns the fake and the store so
+    /// a test can start the bot again on the same Discord and database.
+    pub async fn stop(mut self) -> (FakeDiscord, Store) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             let _ = tokio::time::timeout(PATIENCE, task).await;
         }
+        (self.fake.clone(), self.store.clone())
+    }
+
+    /// Kills the bot as a crash would: its task is aborted, nothing shuts down.
+    pub fn kill(mut self) -> (FakeDiscord, Store) {
+        self.stop.take();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        (self.fake.clone(), self.store.clone())
     }
 }
 

@@ -6,4 +6,5 @@
 
 mod agenda;
 mod harness;
+mod outbound;
 mod render_parity;
