@@ -67,10 +67,12 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to; for tests.
+/// A clock that only moves when told to; for tests. Moving it wakes every
+/// [`sleep_until`] on it.
 #[derive(Debug, Clone)]
 pub struct ManualClock {
     now: Arc<Mutex<DateTime<Utc>>>,
+    moved: Arc<Notify>,
 }
 
 impl ManualClock {
@@ -78,23 +80,34 @@ impl ManualClock {
     pub fn new(at: DateTime<Utc>) -> Self {
         Self {
             now: Arc::new(Mutex::new(at)),
+            moved: Arc::new(Notify::new()),
         }
     }
 
     /// Moves the clock to `at` (also backwards).
     pub fn set(&self, at: DateTime<Utc>) {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner) = at;
+        self.moved.notify_waiters();
     }
 
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: TimeDelta) {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner) += by;
+        self.moved.notify_waiters();
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn real_wait(&self, _at: DateTime<Utc>) -> Duration {
+        MANUAL_RECHECK
+    }
+
+    fn moved(&self) -> Option<Arc<Notify>> {
+        Some(Arc::clone(&self.moved))
     }
 }
 
