@@ -7,4 +7,5 @@
 mod agenda;
 mod harness;
 mod outbound;
+mod process;
 mod render_parity;

@@ -36,6 +36,8 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The HTTP status the fake answered with.
     pub status: u16,
+    /// When the request's body had been read (for latency measurements).
+    pub received_at: std::time::Instant,
 }
 
 /// A file uploaded in a multipart request.

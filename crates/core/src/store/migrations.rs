@@ -12,10 +12,43 @@ const MIGRATIONS: &[(&str, &str)] = &[(
     include_str!("../../migrations/0001_leases.sql"),
 )];
 
-/// Brings the schema up to date inside one transaction per migration.
+/// Brings the schema up to date, one transaction per migration. Each step
+/// re-reads the version inside its write transaction, so two processes opening
+/// the same new database at once apply every migration exactly once.
 pub fn apply(connection: &Connection, path: &str) -> Result<(), StoreError> {
-    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     let known = MIGRATIONS.len() as i64;
+    loop {
+        connection.execute_batch("BEGIN IMMEDIATE")?;
+        let step = next_step(connection, path, known);
+        let outcome = match step {
+            Ok(Some((version, name, sql))) => connection
+                .execute_batch(&format!("{sql}\nPRAGMA user_version = {version};"))
+                .map(|()| Some((version, name)))
+                .map_err(StoreError::from),
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(Some((version, name))) => {
+                connection.execute_batch("COMMIT")?;
+                tracing::info!(migration = name, version, "migrated the database");
+            }
+            Ok(None) => return Ok(connection.execute_batch("COMMIT")?),
+            Err(error) => {
+                let _ = connection.execute_batch("ROLLBACK");
+                return Err(error);
+            }
+        }
+    }
+}
+
+/// The next migration to apply, if any, as (version, name, sql).
+fn next_step(
+    connection: &Connection,
+    path: &str,
+    known: i64,
+) -> Result<Option<(i64, &'static str, &'static str)>, StoreError> {
+    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if current > known {
         return Err(StoreError::TooNew {
             path: path.to_owned(),
@@ -23,14 +56,9 @@ pub fn apply(connection: &Connection, path: &str) -> Result<(), StoreError> {
             known,
         });
     }
-    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let version = index as i64 + 1;
-        connection.execute_batch(&format!(
-            "BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-        ))?;
-        tracing::info!(migration = name, version, "migrated the database");
-    }
-    Ok(())
+    Ok(MIGRATIONS
+        .get(current as usize)
+        .map(|(name, sql)| (current + 1, *name, *sql)))
 }
 
 #[cfg(test)]

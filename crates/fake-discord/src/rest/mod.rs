@@ -129,6 +129,7 @@ async fn read_request(request: Request) -> Result<(RecordedRequest, bool), ApiEr
         attachments,
         headers,
         status: 0,
+        received_at: std::time::Instant::now(),
     };
     Ok((recorded, versioned))
 }
