@@ -54,6 +54,18 @@ async fn main() {
             format!("p99 ratio emcee/floor @ {rate}/s")
         );
     }
+    let kinds = measure_by_kind(&bot, 100, 5, send_emcee).await;
+    for (name, sorted) in [
+        "/next",
+        "/speaker autocomplete",
+        "/speaker",
+        "/agenda (3 pages)",
+    ]
+    .iter()
+    .zip(&kinds)
+    {
+        print_run(&format!("emcee {name} @ 100/s"), sorted);
+    }
     println!(
         "process RSS now {} KiB, peak {} KiB (bot, floor bot and both fakes in one process)",
         status_kib("VmRSS"),
@@ -65,6 +77,19 @@ type Sender = fn(&FakeDiscord, u64) -> SendFuture<'_>;
 
 /// Sends `rate` requests per second for `seconds`, then collects each one's latency.
 async fn measure(fake: &FakeDiscord, rate: u32, seconds: u32, send: Sender) -> Vec<Duration> {
+    let by_kind = measure_by_kind(fake, rate, seconds, send).await;
+    let mut all: Vec<Duration> = by_kind.into_iter().flatten().collect();
+    all.sort();
+    all
+}
+
+/// Latencies grouped by request kind (`n % 4`), each sorted.
+async fn measure_by_kind(
+    fake: &FakeDiscord,
+    rate: u32,
+    seconds: u32,
+    send: Sender,
+) -> [Vec<Duration>; 4] {
     let total = u64::from(rate * seconds);
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -75,15 +100,17 @@ async fn measure(fake: &FakeDiscord, rate: u32, seconds: u32, send: Sender) -> V
         let answered = send(fake, n).await;
         sent.push((started, answered));
     }
-    let mut latencies = Vec::with_capacity(sent.len());
-    for (started, answered) in sent {
+    let mut latencies: [Vec<Duration>; 4] = Default::default();
+    for (n, (started, answered)) in sent.into_iter().enumerate() {
         let response = fake
             .wait_for_request(|r| answered(r), PATIENCE)
             .await
             .expect("answered");
-        latencies.push(response.received_at.saturating_duration_since(started));
+        latencies[n % 4].push(response.received_at.saturating_duration_since(started));
     }
-    latencies.sort();
+    for kind in &mut latencies {
+        kind.sort();
+    }
     latencies
 }
 

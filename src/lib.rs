@@ -10,6 +10,7 @@
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
+//! - [`telemetry`]: Prometheus metrics and the health endpoint.
 //! - [`render`]: plain-text and JSON forms of core answers.
 
 pub mod agenda_cli;
@@ -21,3 +22,4 @@ pub mod import_cli;
 pub mod refresh;
 pub mod render;
 pub mod setup;
+pub mod telemetry;

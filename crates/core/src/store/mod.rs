@@ -77,6 +77,19 @@ impl Store {
         })
     }
 
+    /// Whether the database accepts writes now (a full disk or a read-only
+    /// file says no), for health checks. Writes nothing lasting.
+    ///
+    /// # Errors
+    /// [`StoreError`] with the reason writes fail.
+    pub fn check_writable(&self) -> Result<(), StoreError> {
+        let connection = self.connection();
+        connection.execute_batch(
+            "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS health_probe (x INTEGER); ROLLBACK;",
+        )?;
+        Ok(())
+    }
+
     /// Where the database lives (":memory:" for tests).
     pub fn path(&self) -> &str {
         &self.path

@@ -1,0 +1,268 @@
+//! Operational metrics and health, for organisers watching the bot on the day.
+//!
+//! Counters and histograms go through the `metrics` facade (cheap when nobody
+//! scrapes) into a Prometheus recorder; an optional HTTP listener serves
+//! `/metrics` in the Prometheus text format and `/healthz` as JSON: whether the
+//! gateway is connected, whether the database is writable, how old the agenda is.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use emcee_core::store::Store;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Metric names, in one place so dashboards and code agree.
+pub mod names {
+    pub const COMMANDS: &str = "emcee_commands_total";
+    pub const COMMAND_SECONDS: &str = "emcee_command_duration_seconds";
+    pub const GATEWAY_CONNECTS: &str = "emcee_gateway_connects_total";
+    pub const REST_REQUESTS: &str = "emcee_rest_requests_total";
+    pub const RATE_LIMITED: &str = "emcee_rate_limited_total";
+    pub const ANNOUNCEMENTS: &str = "emcee_announcements_total";
+    pub const ANNOUNCEMENT_LATENESS: &str = "emcee_announcement_lateness_seconds";
+    pub const OPEN_POLLS: &str = "emcee_open_polls";
+    pub const VOTES: &str = "emcee_votes_recorded_total";
+    pub const REMINDERS: &str = "emcee_reminders_sent_total";
+    pub const STORE_WRITE_FAILURES: &str = "emcee_store_write_failures_total";
+}
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the Prometheus recorder once per process and returns its handle.
+///
+/// # Errors
+/// A message when another recorder was installed first.
+pub fn install() -> Result<PrometheusHandle, String> {
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let buckets = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+    let recorder = PrometheusBuilder::new()
+        .set_buckets(&buckets)
+        .map_err(|e| e.to_string())?
+        .build_recorder();
+    let handle = recorder.handle();
+    metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
+    describe();
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+fn describe() {
+    use names::*;
+    metrics::describe_counter!(COMMANDS, "Commands handled, by command and outcome");
+    metrics::describe_histogram!(
+        COMMAND_SECONDS,
+        metrics::Unit::Seconds,
+        "Time to answer a command"
+    );
+    metrics::describe_counter!(GATEWAY_CONNECTS, "Gateway sessions started or resumed");
+    metrics::describe_counter!(
+        REST_REQUESTS,
+        "REST requests the bot sent on its own, by route and status"
+    );
+    metrics::describe_counter!(RATE_LIMITED, "429 answers received");
+    metrics::describe_counter!(
+        ANNOUNCEMENTS,
+        "Announcements, by outcome (posted, skipped, late)"
+    );
+    metrics::describe_histogram!(
+        ANNOUNCEMENT_LATENESS,
+        metrics::Unit::Seconds,
+        "Scheduled instant to posted"
+    );
+    metrics::describe_gauge!(OPEN_POLLS, "Polls open now");
+    metrics::describe_counter!(VOTES, "Vote changes stored");
+    metrics::describe_counter!(REMINDERS, "Personal reminders sent");
+    metrics::describe_counter!(STORE_WRITE_FAILURES, "Database writes that failed");
+}
+
+/// What `/healthz` reports.
+#[derive(Debug, Default)]
+pub struct Health {
+    gateway_connected: AtomicBool,
+    agenda_loaded: Mutex<Option<Instant>>,
+    store: Mutex<Option<Store>>,
+}
+
+impl Health {
+    /// Health for a bot using `store`.
+    pub fn new(store: Option<Store>) -> Arc<Self> {
+        Arc::new(Self {
+            store: Mutex::new(store),
+            agenda_loaded: Mutex::new(Some(Instant::now())),
+            ..Self::default()
+        })
+    }
+
+    /// Records whether the gateway session is up.
+    pub fn set_gateway_connected(&self, connected: bool) {
+        self.gateway_connected.store(connected, Ordering::Relaxed);
+    }
+
+    /// Records that a (new) agenda was loaded now.
+    pub fn agenda_loaded(&self) {
+        *self
+            .agenda_loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    fn report(&self) -> HealthReport {
+        let store = self
+            .store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let store_writable = store.as_ref().is_none_or(|s| s.check_writable().is_ok());
+        let agenda_age = self
+            .agenda_loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map(|at| at.elapsed());
+        HealthReport {
+            gateway_connected: self.gateway_connected.load(Ordering::Relaxed),
+            store_writable,
+            agenda_age_seconds: agenda_age.map(|age| age.as_secs()),
+        }
+    }
+}
+
+/// The `/healthz` body.
+#[derive(Debug, serde::Serialize)]
+struct HealthReport {
+    gateway_connected: bool,
+    store_writable: bool,
+    agenda_age_seconds: Option<u64>,
+}
+
+#[derive(Clone)]
+struct Served {
+    handle: PrometheusHandle,
+    health: Arc<Health>,
+}
+
+/// Serves `/metrics` and `/healthz` on `listen` until `shutdown` completes.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn serve(
+    listen: SocketAddr,
+    handle: PrometheusHandle,
+    health: Arc<Health>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let bound = listener.local_addr()?;
+    let app = Router::new()
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(healthz))
+        .with_state(Served { handle, health });
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    tracing::info!(%bound, "serving /metrics and /healthz");
+    Ok(bound)
+}
+
+async fn metrics_text(State(served): State<Served>) -> impl IntoResponse {
+    served.handle.run_upkeep();
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        served.handle.render(),
+    )
+}
+
+async fn healthz(State(served): State<Served>) -> impl IntoResponse {
+    let report = served.health.report();
+    let healthy = report.gateway_connected && report.store_writable;
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(report))
+}
+
+/// Times a command and counts it by name and outcome.
+pub fn command_finished(command: &str, outcome: &'static str, took: Duration) {
+    metrics::counter!(names::COMMANDS, "command" => command.to_owned(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!(names::COMMAND_SECONDS, "command" => command.to_owned())
+        .record(took.as_secs_f64());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn metrics_and_health_are_served_over_http() {
+        let handle = install().unwrap();
+        let store = Store::in_memory().unwrap();
+        let health = Health::new(Some(store));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let addr = serve(
+            "127.0.0.1:0".parse().unwrap(),
+            handle,
+            Arc::clone(&health),
+            shutdown,
+        )
+        .await
+        .unwrap();
+        command_finished("next", "ok", Duration::from_micros(300));
+        metrics::counter!(names::RATE_LIMITED).increment(2);
+
+        let client = reqwest::Client::new();
+        let text = client
+            .get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.contains(r#"emcee_commands_total{command="next",outcome="ok"} 1"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("emcee_command_duration_seconds_bucket"),
+            "{text}"
+        );
+        assert!(text.contains("emcee_rate_limited_total 2"), "{text}");
+
+        let down = client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(down.status(), 503, "the gateway is not connected yet");
+        health.set_gateway_connected(true);
+        let up = client
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(up.status(), 200);
+        let body: serde_json::Value = up.json().await.unwrap();
+        assert_eq!(body["store_writable"], true);
+        assert!(body["agenda_age_seconds"].as_u64().is_some());
+        let _ = stop.send(());
+    }
+}
