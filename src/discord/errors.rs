@@ -12,7 +12,8 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => {
             let text = match error.downcast_ref::<CommandError>() {
-                Some(user_error) => user_error.to_string(),
+                // The message quotes what the user typed: shown inert, like all user text.
+                Some(user_error) => super::markdown::escape(&user_error.to_string()),
                 None => {
                     tracing::error!(command = %ctx.command().name, error = ?error, "command failed");
                     "Sorry, something went wrong answering that. The organisers can find the details in the bot's log.".to_owned()
@@ -43,8 +44,17 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     }
 }
 
-/// An ephemeral reply; a failure to send it is logged, never escalated.
+/// Discord's limit on message content, in characters.
+const CONTENT_LIMIT: usize = 2_000;
+
+/// An ephemeral reply, cut to Discord's content limit with a visible ellipsis;
+/// a failure to send it is logged, never escalated.
 async fn reply_privately(ctx: poise::Context<'_, Data, Error>, text: String) {
+    let text = if text.chars().count() > CONTENT_LIMIT {
+        text.chars().take(CONTENT_LIMIT - 1).chain(['…']).collect()
+    } else {
+        text
+    };
     let reply = CreateReply::default()
         .content(text)
         .ephemeral(true)

@@ -4,6 +4,7 @@
 // A test fails by panicking; helpers outside `#[test]` functions unwrap too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod abuse;
 mod agenda;
 mod harness;
 mod outbound;

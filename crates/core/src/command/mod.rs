@@ -207,7 +207,10 @@ fn day_view(
     now: DateTime<Utc>,
 ) -> Result<Reply, CommandError> {
     let days: Vec<_> = agenda.days().collect();
-    let typed = day.unwrap_or("today");
+    let typed = match day {
+        Some(day) => checked(day, "a day")?,
+        None => "today",
+    };
     let date = parse_day(typed, &days, now, agenda.timezone())
         .ok_or_else(|| no_match("day", typed, days.iter().map(ToString::to_string).collect()))?;
     let track = track.map(|t| resolve_track(agenda, t)).transpose()?;
