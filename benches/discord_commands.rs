@@ -116,7 +116,7 @@ async fn measure_by_kind(
 
 fn send_emcee(fake: &FakeDiscord, n: u64) -> SendFuture<'_> {
     Box::pin(async move {
-        let user = FakeUser::attendee((n % 500) as u32 + 1);
+        let user = FakeUser::attendee((n % 50_000) as u32 + 1);
         let handle = match n % 4 {
             0 => fake.slash_command(&user, "next", json!({})).await,
             1 => {
@@ -136,7 +136,7 @@ fn send_emcee(fake: &FakeDiscord, n: u64) -> SendFuture<'_> {
 
 fn send_floor(fake: &FakeDiscord, n: u64) -> SendFuture<'_> {
     Box::pin(async move {
-        let user = FakeUser::attendee((n % 500) as u32 + 1);
+        let user = FakeUser::attendee((n % 50_000) as u32 + 1);
         let channel = fake.ids().general_channel_id;
         let message = fake
             .user_message(channel, &user, &format!("ping {n}"))

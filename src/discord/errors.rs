@@ -33,6 +33,8 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
             };
             reply_privately(ctx, text).await;
         }
+        // The check already told the user (see throttle::check).
+        FrameworkError::CommandCheckFailed { error: None, .. } => {}
         FrameworkError::Setup { error, .. } => {
             tracing::error!(error = ?error, "could not register the commands");
         }

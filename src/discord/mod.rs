@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod outbound;
 pub mod paging;
 pub mod render;
+pub mod throttle;
 pub mod token;
 
 use emcee_core::clock::Clock;
@@ -44,6 +45,8 @@ pub struct Data {
     programme: Arc<RwLock<Arc<Programme>>>,
     pub clock: Arc<dyn Clock>,
     pub pages: PageStore,
+    /// Per-user command allowance.
+    pub throttle: throttle::Throttle,
     /// The database (votes, deadlines, announcement marks, reminders).
     pub store: Store,
     /// Everything the bot posts on its own goes through this paced sender.
@@ -62,6 +65,7 @@ impl Data {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             pages: PageStore::default(),
+            throttle: throttle::Throttle::default(),
             store,
             outbound,
         }
@@ -167,6 +171,7 @@ impl Bot {
                 on_error: |error| Box::pin(errors::on_error(error)),
                 event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
                 allowed_mentions: Some(embeds::no_mentions()),
+                command_check: Some(|ctx| Box::pin(throttle::check(ctx))),
                 ..Default::default()
             })
             .setup(move |ctx, _ready, framework| {

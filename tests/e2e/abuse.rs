@@ -59,7 +59,6 @@ fn assert_inert(response: &Value, context: &str) {
 #[tokio::test]
 async fn hostile_arguments_to_every_command_are_answered_privately_and_never_ping() {
     let bot = TestBot::start_at("2021-10-07T16:00:00Z").await;
-    let user = FakeUser::attendee(66);
     let commands: [(&str, &str); 7] = [
         ("track", "name"),
         ("speaker", "name"),
@@ -72,6 +71,8 @@ async fn hostile_arguments_to_every_command_are_answered_privately_and_never_pin
     let mut asked = 0;
     for input in hostile_inputs() {
         for (command, option) in commands {
+            // A different attendee each time: this test is about text, not rate limits.
+            let user = FakeUser::attendee(1_000 + asked);
             let handle = bot
                 .fake
                 .slash_command(&user, command, json!({ option: input }))
@@ -124,5 +125,44 @@ async fn hostile_agenda_text_is_escaped_in_every_answer() {
             "/{command}: the title is shown, escaped"
         );
     }
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn one_user_spamming_commands_is_slowed_down_politely_and_others_are_not() {
+    let bot = TestBot::start_at("2021-10-07T16:00:00Z").await;
+    let spammer = FakeUser::attendee(7);
+    let mut answered = 0;
+    let mut slowed = 0;
+    for _ in 0..12 {
+        let handle = bot.fake.slash_command(&spammer, "now", json!({})).await;
+        let response = bot.response(&handle).await;
+        assert_inert(&response, "spam");
+        if response["data"]["flags"] == 64 {
+            assert!(
+                shown_text(&response).contains("please try again in"),
+                "{response}"
+            );
+            slowed += 1;
+        } else {
+            answered += 1;
+        }
+    }
+    assert_eq!(
+        (answered, slowed),
+        (8, 4),
+        "a burst of 8, then a polite private refusal"
+    );
+    let other = bot
+        .fake
+        .slash_command(&FakeUser::attendee(8), "now", json!({}))
+        .await;
+    assert_eq!(
+        bot.response(&other).await["data"]["embeds"][0]["title"],
+        "Live now"
+    );
+    eprintln!(
+        "abuse suite: 12 rapid commands from one user, {answered} answered, {slowed} slowed down"
+    );
     bot.stop().await;
 }
