@@ -204,6 +204,7 @@ impl Outbound {
         loop {
             self.limiter.before_send(channel, message).await;
             let response = attempt(&self.rest).await;
+            count(&response);
             match self.limiter.after_response(channel, &response) {
                 Wait::Done => return response.into_result(),
                 Wait::RetryAfter(delay) => {
@@ -251,4 +252,53 @@ fn snowflake(value: &Value) -> Option<u64> {
         .as_str()
         .and_then(|s| s.parse().ok())
         .or_else(|| value.as_u64())
+}
+
+/// Counts a REST exchange by route shape and status (429s also on their own).
+fn count(response: &rest::RestResponse) {
+    use crate::telemetry::names;
+    let status = match &response.outcome {
+        rest::Outcome::Answered { status, .. } => status.to_string(),
+        rest::Outcome::Transport(_) => "transport_error".to_owned(),
+    };
+    if status == "429" {
+        metrics::counter!(names::RATE_LIMITED).increment(1);
+    }
+    metrics::counter!(names::REST_REQUESTS, "route" => route_shape(&response.route), "status" => status).increment(1);
+}
+
+/// `POST /channels/123/messages/456/reactions/%F0%9F%A6%80/@me` ->
+/// `POST /channels/:id/messages/:id/reactions/:emoji/@me`: few distinct label values.
+fn route_shape(route: &str) -> String {
+    let mut after_reactions = false;
+    route
+        .split('/')
+        .map(|segment| {
+            let shape = if after_reactions {
+                ":emoji"
+            } else if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+                ":id"
+            } else {
+                segment
+            };
+            after_reactions = segment == "reactions";
+            shape.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn route_shapes_hide_ids_and_emoji() {
+        assert_eq!(
+            super::route_shape("PUT /channels/123/messages/456/reactions/%F0%9F%A6%80/@me"),
+            "PUT /channels/:id/messages/:id/reactions/:emoji/@me"
+        );
+        assert_eq!(
+            super::route_shape("POST /users/@me/channels"),
+            "POST /users/@me/channels"
+        );
+    }
 }
