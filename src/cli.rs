@@ -25,6 +25,49 @@ pub enum Command {
     Run(ConsoleArgs),
     /// Import a published schedule (path or URL) and report what it holds.
     Import(ImportArgs),
+    /// Print every planned post (time, channel, text) of the day without waiting.
+    Rehearse(RehearseArgs),
+    /// Flash polls in the database: `emcee polls export --format csv|json`.
+    #[command(subcommand)]
+    Polls(PollsCommand),
+}
+
+/// What to do with the stored polls.
+#[derive(Debug, Subcommand)]
+pub enum PollsCommand {
+    /// Print every poll with its result to stdout.
+    Export {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// The database; default: `[store] database` of the config.
+        #[arg(long)]
+        database: Option<PathBuf>,
+    },
+}
+
+/// `emcee polls export` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Only posts due at or after this instant (RFC 3339).
+    #[arg(long, value_parser = parse_instant)]
+    pub from: Option<DateTime<Utc>>,
+    /// Only posts due before this instant (RFC 3339).
+    #[arg(long, value_parser = parse_instant)]
+    pub to: Option<DateTime<Utc>>,
+    /// Show times in this IANA timezone; default: the conference's.
+    #[arg(long)]
+    pub tz: Option<Tz>,
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +167,21 @@ pub struct ConsoleArgs {
     /// Run the clock this many times faster than real time (rehearsal).
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
+    /// The scheduler's database. Default: `[store] database`, or, when rehearsing
+    /// (`--at`/`--speed`), emcee-rehearsal.sqlite3 beside the config, so a
+    /// rehearsal never marks the real day's announcements as done.
+    #[arg(long)]
+    pub database: Option<PathBuf>,
+    /// Console: print announcements as they fire (implied by `--speed`).
+    #[arg(long)]
+    pub announce: bool,
+}
+
+impl ConsoleArgs {
+    /// True when the clock is a rehearsal's rather than the real one.
+    pub fn rehearsing(&self) -> bool {
+        self.time.at.is_some() || self.speed != 1.0
+    }
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {

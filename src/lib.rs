@@ -10,6 +10,8 @@
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
+//! - [`scheduler`]: the core scheduler's task in this process, `/reload`, the console's voice.
+//! - [`rehearse`]: `emcee rehearse`, the planned timeline at a glance.
 //! - [`telemetry`]: Prometheus metrics and the health endpoint.
 //! - [`render`]: plain-text and JSON forms of core answers.
 
@@ -20,6 +22,8 @@ pub mod console;
 pub mod discord;
 pub mod import_cli;
 pub mod refresh;
+pub mod rehearse;
 pub mod render;
+pub mod scheduler;
 pub mod setup;
 pub mod telemetry;

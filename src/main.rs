@@ -64,6 +64,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(error) => config_error(&error),
         }),
+        Command::Polls(emcee::cli::PollsCommand::Export {
+            source,
+            format,
+            database,
+        }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        Command::Rehearse(args) => Ok(match emcee::setup::load(&args.source).await {
+            Ok(config) => {
+                let tz = args.tz.unwrap_or(config.programme.agenda.timezone());
+                print!(
+                    "{}",
+                    emcee::rehearse::timeline(&config, args.from, args.to, tz)
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => config_error(&error),
+        }),
     }
 }
 
@@ -85,10 +101,11 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let store = match emcee_core::store::Store::open(&config.database_path()) {
-        Ok(store) => store,
-        Err(error) => return Ok(start_error(&error)),
-    };
+    let store =
+        match emcee_core::store::Store::open(&emcee::scheduler::database_path(&args, &config)) {
+            Ok(store) => store,
+            Err(error) => return Ok(start_error(&error)),
+        };
     let client = reqwest::Client::new();
     let outbound = discord::outbound::Outbound::new(
         &api_base,
@@ -96,7 +113,16 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         client,
         discord::outbound::Pacing::default(),
     );
-    let data = discord::Data::new(config.programme, clock(&args), store, outbound);
+    let settings = config.settings.clone();
+    let data = discord::Data::new(config.programme, clock(&args), store, outbound.clone());
+    data.polls
+        .configure(discord::polls::PollConfig::from_settings(&config.settings));
+    let announcer = discord::announcer::DiscordAnnouncer::new(
+        outbound,
+        Arc::new(discord::http(&token, &api_base, None)),
+        servers.clone(),
+    )
+    .with_polls(data.polls.clone());
     let connection = discord::Connection {
         api_base,
         servers,
@@ -116,7 +142,20 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             emcee::refresh::keep_fresh(source, &data, refresh_every, stopped).await;
         })
     });
-    let outcome = bot.run_until(shutdown_signal()).await;
+    // One scheduler task for the process, started here and never from READY.
+    let scheduler = emcee::scheduler::start_for_chat(
+        &data,
+        &settings,
+        Some(args.source.clone()),
+        Arc::new(announcer),
+        emcee_core::scheduler::SchedulerOptions::default(),
+    );
+    let outcome = bot
+        .run_until(async {
+            shutdown_signal().await;
+            scheduler.stop().await;
+        })
+        .await;
     let _ = stop_refresh.send(());
     if let Some(refresher) = refresher {
         let _ = refresher.await;
@@ -185,13 +224,46 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         conference: agenda.name().to_owned(),
     };
     let interactive = std::io::stdin().is_terminal();
+    let scheduler = (args.announce || args.speed != 1.0)
+        .then(|| console_scheduler(&args, &config, Arc::clone(&clock), style.timezone))
+        .transpose()?;
     let console = Console::new(Arc::clone(&config), clock, style);
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console
         .run(input, tokio::io::stdout(), interactive)
         .await
         .context("console input/output failed")?;
+    if let Some(scheduler) = scheduler {
+        scheduler.stop().await;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The console's scheduler: prints each post as it fires; its marks go to an
+/// in-memory database unless `--database` names one.
+fn console_scheduler(
+    args: &ConsoleArgs,
+    config: &Arc<emcee_core::config::Config>,
+    clock: Arc<dyn Clock>,
+    timezone: chrono_tz::Tz,
+) -> anyhow::Result<emcee::scheduler::Running> {
+    let store = match &args.database {
+        Some(path) => emcee_core::store::Store::open(path)?,
+        None => emcee_core::store::Store::in_memory()?,
+    };
+    let announcer = emcee::scheduler::console::ConsoleAnnouncer::new(Arc::clone(&clock), timezone);
+    let scheduler = emcee_core::scheduler::Scheduler::new(
+        store,
+        clock,
+        emcee_core::scheduler::PlanSettings::from_settings(&config.settings),
+        emcee_core::scheduler::SchedulerOptions::default(),
+    );
+    let programme = Arc::new(config.programme.clone());
+    Ok(emcee::scheduler::spawn(
+        scheduler,
+        Arc::new(announcer),
+        Arc::new(move || Arc::clone(&programme)),
+    ))
 }
 
 fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {

@@ -3,8 +3,8 @@
 //! The programme changes on the day (a talk moves, a speaker cancels). A URL
 //! source is fetched again every `refresh_minutes`; a version that fails to
 //! fetch or parse keeps the current agenda and is logged, and a good one
-//! replaces it, with the diff logged for organisers (the scheduler reschedules
-//! from the same diff).
+//! replaces it, with the diff logged for organisers, and the scheduler
+//! reschedules from the same diff.
 
 use emcee_core::agenda::diff::AgendaDiff;
 use emcee_core::import::source::{AgendaSource, Refresh};
@@ -25,8 +25,8 @@ impl ProgrammeSink for crate::discord::Data {
         self.programme()
     }
 
-    fn replace(&self, programme: Programme, _diff: &AgendaDiff) {
-        self.replace_programme(programme);
+    fn replace(&self, programme: Programme, diff: &AgendaDiff) {
+        crate::scheduler::replace(self, programme, diff);
     }
 }
 

@@ -6,8 +6,10 @@
 //! line, which makes it scriptable and testable.
 
 mod parse;
+mod polls;
 
 pub use parse::{parse, Line};
+pub use polls::ConsolePolls;
 
 use crate::render::text::TextStyle;
 use emcee_core::clock::Clock;
@@ -21,6 +23,8 @@ pub struct Console {
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     style: TextStyle,
+    /// `/poll create`, `:vote`, `:unvote`, `:tally`, `:close`.
+    polls: ConsolePolls,
 }
 
 impl Console {
@@ -30,6 +34,7 @@ impl Console {
             config,
             clock,
             style,
+            polls: ConsolePolls::default(),
         }
     }
 
@@ -79,6 +84,11 @@ impl Console {
             let Some(line) = lines.next_line().await? else {
                 break;
             };
+            if let Some(reply) = self.polls.respond(&line, self.clock.now()).await {
+                output.write_all(reply.as_bytes()).await?;
+                output.flush().await?;
+                continue;
+            }
             let Some(reply) = self.respond(&line) else {
                 break;
             };

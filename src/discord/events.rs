@@ -1,8 +1,10 @@
 //! Gateway events that are not slash commands. The handler only dispatches:
 //! each event kind goes to one named function.
 
+use super::commands::remind;
 use super::embeds::{embed, no_mentions, paging_buttons};
 use super::paging::parse_button_id;
+use super::polls;
 use super::{Data, Error};
 use poise::serenity_prelude as serenity;
 
@@ -15,9 +17,21 @@ pub async fn dispatch(
     match event {
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),
+        } if component.data.custom_id.starts_with(remind::BUTTON_PREFIX) => {
+            remind::clicked(ctx, component, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
         } => flip_page(ctx, component, data).await,
+        serenity::FullEvent::ReactionAdd { add_reaction } => {
+            polls::on_reaction(&data.polls, add_reaction, true).await
+        }
+        serenity::FullEvent::ReactionRemove { removed_reaction } => {
+            polls::on_reaction(&data.polls, removed_reaction, false).await
+        }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+            polls::on_ready(&data.polls, data_about_bot).await;
             Ok(())
         }
         _ => Ok(()),

@@ -4,6 +4,7 @@
 //! renders answers as embeds, and flips pages of long answers. Business rules
 //! stay in `emcee-core`; this module only translates.
 
+pub mod announcer;
 pub mod commands;
 pub mod embeds;
 mod errors;
@@ -11,6 +12,7 @@ mod events;
 pub mod markdown;
 pub mod outbound;
 pub mod paging;
+pub mod polls;
 pub mod render;
 pub mod throttle;
 pub mod token;
@@ -21,7 +23,7 @@ use emcee_core::store::Store;
 use outbound::Outbound;
 use paging::PageStore;
 use poise::serenity_prelude as serenity;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 pub use token::{BotToken, TokenError};
 
 /// Errors in handlers; core user errors are downcast in `on_error`.
@@ -51,6 +53,10 @@ pub struct Data {
     pub store: Store,
     /// Everything the bot posts on its own goes through this paced sender.
     pub outbound: Outbound,
+    /// The scheduler, once `main` started it (reminders, `/reload`).
+    scheduling: Arc<OnceLock<crate::scheduler::Scheduling>>,
+    /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
+    pub polls: polls::PollService,
 }
 
 impl Data {
@@ -61,14 +67,27 @@ impl Data {
         store: Store,
         outbound: Outbound,
     ) -> Self {
+        let polls = polls::PollService::new(store.clone(), outbound.clone(), Arc::clone(&clock));
         Self {
+            polls,
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             pages: PageStore::default(),
             throttle: throttle::Throttle::default(),
             store,
             outbound,
+            scheduling: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Hands the running scheduler to the commands; only the first call counts.
+    pub fn attach_scheduling(&self, scheduling: crate::scheduler::Scheduling) {
+        let _ = self.scheduling.set(scheduling);
+    }
+
+    /// The scheduler, if one runs in this process.
+    pub fn scheduling(&self) -> Option<&crate::scheduler::Scheduling> {
+        self.scheduling.get()
     }
 
     /// The current programme; the lock is held only to clone the `Arc`.
@@ -169,6 +188,7 @@ impl Bot {
             .options(poise::FrameworkOptions {
                 commands: commands::all(),
                 on_error: |error| Box::pin(errors::on_error(error)),
+                post_command: |ctx| Box::pin(commands::remind::show_missed(ctx)),
                 event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
                 allowed_mentions: Some(embeds::no_mentions()),
                 command_check: Some(|ctx| Box::pin(throttle::check(ctx))),

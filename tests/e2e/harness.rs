@@ -23,6 +23,8 @@ pub struct TestBot {
     pub clock: ManualClock,
     pub store: Store,
     pub data: Data,
+    /// The scheduler task, when [`BotOptions::scheduler`] asked for one.
+    pub scheduler: Option<emcee::scheduler::Running>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -36,6 +38,8 @@ pub struct BotOptions {
     pub pacing: Pacing,
     /// `None`: a fresh manual clock at the start instant.
     pub clock: Option<ManualClock>,
+    /// `Some`: run the scheduler (as `main` does) with these options.
+    pub scheduler: Option<emcee_core::scheduler::SchedulerOptions>,
 }
 
 impl Default for BotOptions {
@@ -45,6 +49,7 @@ impl Default for BotOptions {
             store: None,
             pacing: Pacing::default(),
             clock: None,
+            scheduler: None,
         }
     }
 }
@@ -60,6 +65,7 @@ impl TestBot {
     /// Starts a bot against an existing fake (e.g. again after a restart).
     pub async fn start_with(fake: FakeDiscord, at: &str, options: BotOptions) -> Self {
         let config = Config::load(&options.config).expect("config loads");
+        let settings = config.settings.clone();
         let clock = options
             .clock
             .unwrap_or_else(|| ManualClock::new(instant(at)));
@@ -79,6 +85,10 @@ impl TestBot {
             store.clone(),
             outbound,
         );
+        data.polls
+            .configure(emcee::discord::polls::PollConfig::from_settings(
+                &config.settings,
+            ));
         let connection = Connection {
             api_base: fake.base_url(),
             servers: vec![GuildId::new(fake.ids().guild_id)],
@@ -104,11 +114,19 @@ impl TestBot {
         )
         .await
         .expect("commands registered");
+        let scheduler = options.scheduler.map(|scheduler| {
+            let source = emcee::cli::SourceArgs {
+                config: options.config.clone(),
+                agenda: None,
+            };
+            start_scheduler(&fake, &data, &settings, Some(source), scheduler)
+        });
         Self {
             fake,
             clock,
             store,
             data,
+            scheduler,
             stop: Some(stop),
             task: Some(task),
         }
@@ -136,6 +154,9 @@ impl TestBot {
     /// Stops the bot cleanly and waits for it; returns the fake and the store so
     /// a test can start the bot again on the same Discord and database.
     pub async fn stop(mut self) -> (FakeDiscord, Store) {
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.stop().await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -147,12 +168,33 @@ impl TestBot {
 
     /// Kills the bot as a crash would: its task is aborted, nothing shuts down.
     pub fn kill(mut self) -> (FakeDiscord, Store) {
+        if let Some(scheduler) = self.scheduler.take() {
+            scheduler.abort();
+        }
         self.stop.take();
         if let Some(task) = self.task.take() {
             task.abort();
         }
         (self.fake.clone(), self.store.clone())
     }
+}
+
+/// Starts a scheduler posting to `fake` over `data`, as `main` does.
+pub fn start_scheduler(
+    fake: &FakeDiscord,
+    data: &Data,
+    settings: &emcee_core::config::Settings,
+    source: Option<emcee::cli::SourceArgs>,
+    options: emcee_core::scheduler::SchedulerOptions,
+) -> emcee::scheduler::Running {
+    let token = BotToken::new("fake-token".into()).unwrap();
+    let announcer = emcee::discord::announcer::DiscordAnnouncer::new(
+        data.outbound.clone(),
+        Arc::new(emcee::discord::http(&token, &fake.base_url(), None)),
+        vec![GuildId::new(fake.ids().guild_id)],
+    )
+    .with_polls(data.polls.clone());
+    emcee::scheduler::start_for_chat(data, settings, source, Arc::new(announcer), options)
 }
 
 /// An RFC 3339 instant.

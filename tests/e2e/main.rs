@@ -8,5 +8,7 @@ mod abuse;
 mod agenda;
 mod harness;
 mod outbound;
+mod polls;
 mod process;
 mod render_parity;
+mod scheduler;

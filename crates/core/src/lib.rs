@@ -9,6 +9,8 @@
 //! - [`polls`]: flash polls (declared questions and options).
 //! - [`command`]: the command layer adapters share: a typed request in, a
 //!   platform-neutral answer out; each adapter only renders.
+//! - [`scheduler`]: what is posted when (announcements, poll openings,
+//!   reminders, digests), planned from the programme and run exactly once.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
@@ -19,4 +21,5 @@ pub mod config;
 pub mod import;
 pub mod polls;
 pub mod programme;
+pub mod scheduler;
 pub mod store;

@@ -115,7 +115,11 @@ async fn answer(ctx: Context<'_>, request: Request) -> Result<(), Error> {
     if let Some(first) = pages.first() {
         message = message.embed(embed(first));
     }
-    message = message.components(paging_buttons(key, 0, pages.len()));
+    let mut rows = paging_buttons(key, 0, pages.len());
+    if let Some(id) = super::remind::detailed_session(&reply) {
+        rows.push(super::remind::button(id));
+    }
+    message = message.components(rows);
     if pages.len() > 1 {
         data.pages.keep(key, pages);
     }

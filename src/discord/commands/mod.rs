@@ -1,6 +1,8 @@
 //! The slash commands, one file per feature; [`all`] lists them.
 
+pub mod admin;
 pub mod agenda;
+pub mod remind;
 
 use super::{Data, Error};
 
@@ -16,5 +18,10 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         agenda::session(),
         agenda::search(),
         agenda::help(),
+        remind::remind(),
+        remind::reminders(),
+        remind::mycal(),
+        admin::reload(),
+        crate::discord::polls::commands::poll(),
     ]
 }

@@ -123,6 +123,24 @@ pub struct AnnouncementSettings {
     /// Post "now available on demand" after a session with a video link ends.
     #[serde(default = "yes")]
     pub on_demand: bool,
+    /// Local time (conference timezone) of the daily programme digest, "HH:MM"; none: no digest.
+    #[serde(default, deserialize_with = "crate::scheduler::local_time")]
+    pub digest_at: Option<chrono::NaiveTime>,
+    /// After a restart, jobs that fell due at most this many minutes ago are still run.
+    #[serde(default = "default_catch_up_minutes")]
+    pub catch_up_minutes: u32,
+    /// Post a short "schedule change" notice in the default channel when sessions move or are cancelled.
+    #[serde(default)]
+    pub change_notices: bool,
+    /// Channel -> role id to ping with announcements there (the only mention ever sent).
+    #[serde(default)]
+    pub channel_roles: BTreeMap<String, String>,
+    /// Session kind ("keynote", "talk", ...) -> role id to ping, where the channel has none.
+    #[serde(default)]
+    pub kind_roles: BTreeMap<String, String>,
+    /// Personal reminders one user may hold at a time.
+    #[serde(default = "default_reminder_limit")]
+    pub reminder_limit: usize,
 }
 
 impl Default for AnnouncementSettings {
@@ -134,12 +152,26 @@ impl Default for AnnouncementSettings {
             tracks: BTreeMap::new(),
             rooms: BTreeMap::new(),
             on_demand: true,
+            digest_at: None,
+            catch_up_minutes: default_catch_up_minutes(),
+            change_notices: false,
+            channel_roles: BTreeMap::new(),
+            kind_roles: BTreeMap::new(),
+            reminder_limit: default_reminder_limit(),
         }
     }
 }
 
 fn default_lead_minutes() -> Vec<u32> {
     vec![5, 0]
+}
+
+fn default_catch_up_minutes() -> u32 {
+    10
+}
+
+fn default_reminder_limit() -> usize {
+    100
 }
 
 fn yes() -> bool {

@@ -7,10 +7,21 @@ use super::StoreError;
 use rusqlite::Connection;
 
 /// Every migration, in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_leases",
-    include_str!("../../migrations/0001_leases.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_leases",
+        include_str!("../../migrations/0001_leases.sql"),
+    ),
+    (
+        "0002_polls",
+        include_str!("../../migrations/0002_polls.sql"),
+    ),
+    ("0003_jobs", include_str!("../../migrations/0003_jobs.sql")),
+    (
+        "0004_reminders",
+        include_str!("../../migrations/0004_reminders.sql"),
+    ),
+];
 
 /// Brings the schema up to date, one transaction per migration. Each step
 /// re-reads the version inside its write transaction, so two processes opening

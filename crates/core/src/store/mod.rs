@@ -9,10 +9,16 @@
 //! Each aggregate has its own file and migration: `lease.rs` here; polls and
 //! scheduled jobs add theirs.
 
+mod jobs;
 mod lease;
 mod migrations;
+mod polls;
+mod reminders;
 
+pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
+pub use polls::PollStore;
+pub use reminders::{Added, ReminderStore};
 
 use rusqlite::Connection;
 use std::path::Path;

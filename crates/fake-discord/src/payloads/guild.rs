@@ -81,6 +81,11 @@ fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
     })
 }
 
+/// `GET /guilds/{id}/channels`: the guild's text channels, as in GUILD_CREATE.
+pub(crate) fn guild_channels(ids: &Ids) -> Value {
+    channels(ids)
+}
+
 fn channels(ids: &Ids) -> Value {
     let list: Vec<Value> = ids
         .text_channels()

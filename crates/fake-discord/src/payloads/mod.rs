@@ -5,7 +5,7 @@
 mod guild;
 mod interaction;
 
-pub(crate) use guild::{application_info, guild_create, ready, stored_command};
+pub(crate) use guild::{application_info, guild_channels, guild_create, ready, stored_command};
 pub(crate) use interaction::{autocomplete, command, component, InteractionTarget};
 
 use serde_json::{json, Value};

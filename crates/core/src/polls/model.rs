@@ -1,0 +1,143 @@
+//! A poll as it lives on a chat platform: where its message is, which reaction
+//! stands for which option, and whether voting is still open.
+//!
+//! Platform identities stay opaque strings so Slack can reuse all of this: a
+//! message is a `(channel, message)` pair (Discord snowflakes; Slack channel +
+//! `ts`), an option's reaction is a key each adapter spells its own way
+//! (Discord: Unicode or `name:id`; Slack: `thumbsup`), and voters are user ids.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Where a poll's message is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct MessageKey {
+    pub channel: String,
+    pub message: String,
+}
+
+impl MessageKey {
+    /// A key from anything that prints as the platform's ids.
+    pub fn new(channel: impl ToString, message: impl ToString) -> Self {
+        Self {
+            channel: channel.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// One option of a posted poll: the reaction that votes for it and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// The platform's reaction key (Discord: "🇦", "🦀" or "ferris:123").
+    pub key: String,
+    pub label: String,
+}
+
+/// Whether a poll still takes votes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PollState {
+    Open,
+    /// Closed at its deadline or by an organiser; the result stands.
+    Closed,
+    /// Called off; no result is announced.
+    Cancelled,
+}
+
+impl PollState {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Reads the stored spelling; anything unknown is treated as closed.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "open" => Self::Open,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Closed,
+        }
+    }
+}
+
+/// A poll about to be stored: its message exists, votes are not yet accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPoll {
+    pub message: MessageKey,
+    pub question: String,
+    pub choices: Vec<Choice>,
+    pub multi: bool,
+    /// Keep the running tally off the poll message until it closes.
+    pub hide_tally: bool,
+    pub opened_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// The `[[polls]]` id of a poll declared in the agenda, so opening it twice
+    /// finds the first one.
+    pub declared_id: Option<String>,
+    /// Who created it (a platform user id), for the export.
+    pub created_by: Option<String>,
+}
+
+/// A stored poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Poll {
+    pub id: i64,
+    pub message: MessageKey,
+    pub question: String,
+    pub choices: Vec<Choice>,
+    pub multi: bool,
+    pub hide_tally: bool,
+    pub opened_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub state: PollState,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub declared_id: Option<String>,
+    pub created_by: Option<String>,
+    /// Whether the result (or the cancellation) was announced.
+    pub announced: bool,
+}
+
+impl Poll {
+    /// The stored poll for `new` with database id `id`.
+    pub fn from_new(id: i64, new: NewPoll) -> Self {
+        Self {
+            id,
+            message: new.message,
+            question: new.question,
+            choices: new.choices,
+            multi: new.multi,
+            hide_tally: new.hide_tally,
+            opened_at: new.opened_at,
+            closes_at: new.closes_at,
+            state: PollState::Open,
+            closed_at: None,
+            declared_id: new.declared_id,
+            created_by: new.created_by,
+            announced: false,
+        }
+    }
+
+    /// Which option a reaction key stands for.
+    pub fn option_of(&self, key: &str) -> Option<usize> {
+        self.choices.iter().position(|c| c.key == key)
+    }
+}
+
+/// A reaction added to or removed from a poll message, as the platform reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reaction {
+    pub message: MessageKey,
+    /// The reacting user's id.
+    pub voter: String,
+    /// The reaction's key, spelled like [`Choice::key`].
+    pub key: String,
+    /// Added (`true`) or removed.
+    pub added: bool,
+    /// The bot's own reaction (its seed reactions): never a vote.
+    pub by_self: bool,
+}

@@ -1,0 +1,376 @@
+//! The vote recorder: every open poll's ballots, owned by one thread that
+//! writes each change to the [`PollStore`] before the tally shows it.
+//!
+//! Adapters hand it raw reactions ([`Recorder::react`]) and act on the
+//! [`Verdict`]: remove a foreign emoji, remove the reactions a single-choice
+//! vote moved away from, double-check a suspect mark with the platform
+//! ([`Recorder::observe`]). Opening, closing, reconciling after a restart and
+//! reading results go through the same thread, so "votes after close do not
+//! count" holds exactly. Live tallies are published on a `watch` per poll.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use emcee_core::polls::{MessageKey, Reaction, Recorder, Verdict};
+//! use emcee_core::store::Store;
+//! use std::sync::Arc;
+//!
+//! let recorder = Recorder::start(Arc::new(Store::in_memory()?));
+//! let reaction = Reaction {
+//!     message: MessageKey::new("c1", "m1"),
+//!     voter: "alice".into(),
+//!     key: "🇦".into(),
+//!     added: true,
+//!     by_self: false,
+//! };
+//! let verdict = recorder.react(reaction, std::time::Instant::now()).await?;
+//! assert_eq!(verdict, Verdict::NotAPoll);
+//! # Ok(()) }
+//! ```
+
+use super::ballot::{Ballots, Tally};
+use super::metrics::LatencySummary;
+use super::model::{MessageKey, NewPoll, Poll, PollState, Reaction};
+use super::results::Results;
+use super::writer::{Job, OpenPoll, Shared, Writer};
+use crate::store::{PollStore, StoreError};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Arc, PoisonError};
+use std::time::Instant;
+use tokio::sync::{oneshot, watch};
+
+/// Why the recorder could not do something.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("the poll store failed: {0}")]
+    Store(String),
+    #[error("the vote recorder has stopped")]
+    Stopped,
+}
+
+impl From<StoreError> for RecordError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error.to_string())
+    }
+}
+
+/// What became of one reaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not on an open poll (another message, or voting has closed): ignore it.
+    NotAPoll,
+    /// The bot's own reaction: never a vote.
+    Ignored,
+    /// An emoji that is no option of the poll: an added one should be removed.
+    Foreign,
+    /// Stored and counted.
+    Counted {
+        /// Reaction keys of this voter's to remove (a single-choice vote moved).
+        displaced: Vec<String>,
+        /// Ask the platform whether this reaction is really there, then
+        /// [`Recorder::observe`] the answer.
+        suspect: bool,
+    },
+}
+
+/// An open poll with its stored tally, as published to watchers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollView {
+    pub poll: Poll,
+    pub tally: Tally,
+}
+
+/// A handle on the recorder thread; cheap to clone. The thread ends when the
+/// last handle is dropped.
+#[derive(Clone)]
+pub struct Recorder {
+    jobs: mpsc::Sender<Job>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder").finish_non_exhaustive()
+    }
+}
+
+impl Recorder {
+    /// Starts the thread, which first loads every open poll with its votes
+    /// from `store`. If that load fails, every call answers with the error
+    /// instead of counting against an incomplete state.
+    pub fn start(store: Arc<dyn PollStore>) -> Self {
+        let shared = Arc::new(Shared::default());
+        let (jobs, receiver) = mpsc::channel();
+        let writer = Writer::new(store, Arc::clone(&shared));
+        let spawned = std::thread::Builder::new()
+            .name("poll-recorder".into())
+            .spawn(move || writer.run(&receiver));
+        if let Err(error) = spawned {
+            // The receiver is gone with the closure: every call reports Stopped.
+            tracing::error!(error = %error, "could not start the poll recorder");
+        }
+        Self { jobs, shared }
+    }
+
+    /// Handles one reaction, `received` when the platform's event arrived;
+    /// answers once any change is stored.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the change could not be stored (it is then not counted).
+    pub async fn react(
+        &self,
+        reaction: Reaction,
+        received: Instant,
+    ) -> Result<Verdict, RecordError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Reaction {
+            reaction,
+            received,
+            reply,
+        };
+        self.jobs.send(job).map_err(|_| RecordError::Stopped)?;
+        answer.await.map_err(|_| RecordError::Stopped)?
+    }
+
+    /// Stores a posted poll; from now on its reactions are votes.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store refuses it.
+    pub async fn open(&self, new: NewPoll) -> Result<Poll, RecordError> {
+        self.call(move |writer| {
+            let poll = writer.store.insert_poll(&new)?;
+            let ballots = Ballots::new(poll.multi, poll.choices.len());
+            writer.add_open(OpenPoll {
+                poll: poll.clone(),
+                ballots,
+            });
+            Ok(poll)
+        })
+        .await
+    }
+
+    /// Ends voting on an open poll (`Closed` or `Cancelled`) and returns it with
+    /// its final result; `None` if it was not open (closing twice is harmless).
+    ///
+    /// # Errors
+    /// [`RecordError`] when the new state cannot be stored.
+    pub async fn close(
+        &self,
+        message: &MessageKey,
+        state: PollState,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Poll, Results)>, RecordError> {
+        let message = message.clone();
+        self.call(move |writer| {
+            let Some(open) = writer.open.get(&message) else {
+                return Ok(None);
+            };
+            writer.store.set_state(open.poll.id, state, at)?;
+            let Some(mut open) = writer.open.remove(&message) else {
+                return Ok(None);
+            };
+            lock_views(&writer.shared).remove(&message);
+            open.poll.state = state;
+            open.poll.closed_at = Some(at);
+            let results = Results::new(&open.poll, open.ballots.tally());
+            Ok(Some((open.poll, results)))
+        })
+        .await
+    }
+
+    /// The stored poll posted as `message` and its (running or final) result.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store cannot be read.
+    pub async fn results(
+        &self,
+        message: &MessageKey,
+    ) -> Result<Option<(Poll, Results)>, RecordError> {
+        let message = message.clone();
+        self.call(move |writer| {
+            if let Some(open) = writer.open.get(&message) {
+                let results = Results::new(&open.poll, open.ballots.tally());
+                return Ok(Some((open.poll.clone(), results)));
+            }
+            let Some(poll) = writer.store.poll_by_message(&message)? else {
+                return Ok(None);
+            };
+            let rows = writer.store.marks(poll.id)?;
+            let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
+            let results = Results::new(&poll, ballots.tally());
+            Ok(Some((poll, results)))
+        })
+        .await
+    }
+
+    /// Sets an open poll's marks to what the platform shows: `present[i]` holds
+    /// the voters reacting with option `i` (the bot excluded), as fetched from a
+    /// point after recorder version `since` ([`Self::version`]). Marks changed
+    /// since then are left to their events. Returns, per voter of a
+    /// single-choice poll, the extra reaction keys to remove.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the changes cannot be stored.
+    pub async fn reconcile(
+        &self,
+        message: &MessageKey,
+        present: Vec<BTreeSet<String>>,
+        since: u64,
+    ) -> Result<Vec<(String, Vec<String>)>, RecordError> {
+        let message = message.clone();
+        self.call(move |writer| {
+            let version = writer.next_version();
+            let Some(open) = writer.open.get_mut(&message) else {
+                return Ok(Vec::new());
+            };
+            let mut voters: BTreeSet<String> = present.iter().flatten().cloned().collect();
+            voters.extend(open.ballots.voters().map(str::to_owned));
+            let mut rows = Vec::new();
+            for voter in &voters {
+                for option in 0..open.poll.choices.len() {
+                    let there = present.get(option).is_some_and(|set| set.contains(voter));
+                    if let Some(row) = open.ballots.observe(voter, option, there, since, version) {
+                        rows.push((open.poll.id, row));
+                    }
+                }
+            }
+            let extras = voters
+                .iter()
+                .map(|voter| {
+                    let keys = open.ballots.extras(voter).into_iter();
+                    (
+                        voter.clone(),
+                        keys.map(|o| open.poll.choices[o].key.clone())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .filter(|(_, keys)| !keys.is_empty())
+                .collect();
+            writer.save(&message, rows)?;
+            Ok(extras)
+        })
+        .await
+    }
+
+    /// Takes the platform's answer on one suspect mark (`present`: the voter's
+    /// reaction `key` is there), asked after version `since`. Returns whether the
+    /// mark is still suspect (it changed meanwhile: ask again later).
+    ///
+    /// # Errors
+    /// [`RecordError`] when the change cannot be stored.
+    pub async fn observe(
+        &self,
+        message: &MessageKey,
+        voter: &str,
+        key: &str,
+        present: bool,
+        since: u64,
+    ) -> Result<bool, RecordError> {
+        let (message, voter, key) = (message.clone(), voter.to_owned(), key.to_owned());
+        self.call(move |writer| {
+            let version = writer.next_version();
+            let Some(open) = writer.open.get_mut(&message) else {
+                return Ok(false);
+            };
+            let Some(option) = open.poll.option_of(&key) else {
+                return Ok(false);
+            };
+            let row = open
+                .ballots
+                .observe(&voter, option, present, since, version);
+            let still = open
+                .ballots
+                .marks(&voter)
+                .is_some_and(|m| m[option].suspect);
+            let id = open.poll.id;
+            writer.save(&message, row.map(|r| vec![(id, r)]).unwrap_or_default())?;
+            Ok(still)
+        })
+        .await
+    }
+
+    /// The poll opened for the agenda's `[[polls]]` entry `declared_id`, if any.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store cannot be read.
+    pub async fn declared(&self, declared_id: &str) -> Result<Option<Poll>, RecordError> {
+        let id = declared_id.to_owned();
+        self.call(move |writer| Ok(writer.store.poll_by_declared(&id)?))
+            .await
+    }
+
+    /// Every stored poll, oldest first.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store cannot be read.
+    pub async fn all_polls(&self) -> Result<Vec<Poll>, RecordError> {
+        self.call(|writer| Ok(writer.store.all_polls()?)).await
+    }
+
+    /// Records that a poll's result (or cancellation) was posted.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store refuses it.
+    pub async fn set_announced(&self, poll_id: i64) -> Result<(), RecordError> {
+        self.call(move |writer| Ok(writer.store.set_announced(poll_id)?))
+            .await
+    }
+
+    /// The version of the last stored change; pass it as `since` to
+    /// [`Self::reconcile`] or [`Self::observe`] before asking the platform.
+    pub fn version(&self) -> u64 {
+        self.shared.committed.load(Ordering::Acquire)
+    }
+
+    /// The open polls, oldest first.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the recorder could not load them.
+    pub async fn open_polls(&self) -> Result<Vec<Poll>, RecordError> {
+        self.call(|writer| {
+            let mut polls: Vec<Poll> = writer.open.values().map(|o| o.poll.clone()).collect();
+            polls.sort_by_key(|p| p.id);
+            Ok(polls)
+        })
+        .await
+    }
+
+    /// Stored tallies of an open poll as they change; ends when it closes.
+    pub fn watch(&self, message: &MessageKey) -> Option<watch::Receiver<PollView>> {
+        lock_views(&self.shared)
+            .get(message)
+            .map(watch::Sender::subscribe)
+    }
+
+    /// Received-to-stored latencies of the votes so far.
+    pub fn latencies(&self) -> LatencySummary {
+        self.shared.latencies.summary()
+    }
+
+    async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Writer) -> Result<T, RecordError> + Send + 'static,
+    ) -> Result<T, RecordError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Run(Box::new(move |writer: &mut Writer| {
+            let outcome = match writer.broken.clone() {
+                Some(error) => Err(RecordError::Store(error)),
+                None => work(writer),
+            };
+            let _ = reply.send(outcome);
+        }));
+        self.jobs.send(job).map_err(|_| RecordError::Stopped)?;
+        answer.await.map_err(|_| RecordError::Stopped)?
+    }
+}
+
+fn lock_views(
+    shared: &Shared,
+) -> std::sync::MutexGuard<'_, HashMap<MessageKey, watch::Sender<PollView>>> {
+    shared.views.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+#[path = "recorder_tests.rs"]
+mod tests;

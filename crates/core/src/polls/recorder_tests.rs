@@ -1,0 +1,132 @@
+use super::*;
+use crate::polls::Choice;
+use crate::store::Store;
+
+fn new_poll(multi: bool) -> NewPoll {
+    let at = DateTime::from_timestamp(1_633_620_000, 0).unwrap();
+    NewPoll {
+        message: MessageKey::new("c", "m"),
+        question: "Which language?".into(),
+        choices: ["🇦", "🇧", "🇨"]
+            .iter()
+            .map(|k| Choice {
+                key: (*k).into(),
+                label: format!("option {k}"),
+            })
+            .collect(),
+        multi,
+        hide_tally: false,
+        opened_at: at,
+        closes_at: at + chrono::TimeDelta::minutes(5),
+        declared_id: None,
+        created_by: None,
+    }
+}
+
+fn reaction(voter: &str, key: &str, added: bool) -> Reaction {
+    Reaction {
+        message: MessageKey::new("c", "m"),
+        voter: voter.into(),
+        key: key.into(),
+        added,
+        by_self: false,
+    }
+}
+
+async fn react(recorder: &Recorder, voter: &str, key: &str, added: bool) -> Verdict {
+    recorder
+        .react(reaction(voter, key, added), Instant::now())
+        .await
+        .unwrap()
+}
+
+fn counts(recorder: &Recorder) -> Vec<u64> {
+    let message = MessageKey::new("c", "m");
+    recorder
+        .watch(&message)
+        .unwrap()
+        .borrow()
+        .tally
+        .counts
+        .clone()
+}
+
+#[tokio::test]
+async fn votes_are_stored_before_they_show_and_survive_a_restart() {
+    let store = Store::in_memory().unwrap();
+    let recorder = Recorder::start(Arc::new(store.clone()));
+    let poll = recorder.open(new_poll(false)).await.unwrap();
+    let moved = react(&recorder, "alice", "🇦", true).await;
+    assert!(matches!(moved, Verdict::Counted { .. }));
+    let moved = react(&recorder, "alice", "🇧", true).await;
+    assert_eq!(
+        moved,
+        Verdict::Counted {
+            displaced: vec!["🇦".into()],
+            suspect: false
+        }
+    );
+    assert_eq!(counts(&recorder), vec![0, 1, 0]);
+    assert_eq!(
+        store.marks(poll.id).unwrap().len(),
+        2,
+        "written before the reply"
+    );
+    let again = Recorder::start(Arc::new(store));
+    assert_eq!(again.open_polls().await.unwrap().len(), 1);
+    assert_eq!(counts(&again), vec![0, 1, 0]);
+    assert_eq!(again.latencies().count, 0);
+    assert_eq!(recorder.latencies().count, 2);
+}
+
+#[tokio::test]
+async fn the_bots_own_foreign_emoji_and_votes_after_close_do_not_count() {
+    let recorder = Recorder::start(Arc::new(Store::in_memory().unwrap()));
+    recorder.open(new_poll(true)).await.unwrap();
+    let mut own = reaction("bot", "🇦", true);
+    own.by_self = true;
+    let verdict = recorder.react(own, Instant::now()).await.unwrap();
+    assert_eq!(verdict, Verdict::Ignored);
+    assert_eq!(
+        react(&recorder, "alice", "🍕", true).await,
+        Verdict::Foreign
+    );
+    react(&recorder, "alice", "🇦", true).await;
+    react(&recorder, "alice", "🇨", true).await;
+    let message = MessageKey::new("c", "m");
+    let at = DateTime::from_timestamp(1_633_620_300, 0).unwrap();
+    let (poll, results) = recorder
+        .close(&message, PollState::Closed, at)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(poll.state, PollState::Closed);
+    assert_eq!((results.voters, results.winners.clone()), (1, vec![0, 2]));
+    assert_eq!(react(&recorder, "bob", "🇧", true).await, Verdict::NotAPoll);
+    assert!(recorder
+        .close(&message, PollState::Closed, at)
+        .await
+        .unwrap()
+        .is_none());
+    let (_, after) = recorder.results(&message).await.unwrap().unwrap();
+    assert_eq!(after, results);
+}
+
+#[tokio::test]
+async fn reconciliation_takes_the_platforms_reactions_but_not_over_newer_events() {
+    let recorder = Recorder::start(Arc::new(Store::in_memory().unwrap()));
+    recorder.open(new_poll(false)).await.unwrap();
+    react(&recorder, "alice", "🇦", true).await; // removed while down
+    react(&recorder, "bob", "🇦", true).await; // also voted 🇧 while down
+    let since = recorder.version();
+    react(&recorder, "carol", "🇨", true).await; // after the fetch began
+    let present = vec![
+        ["bob"].iter().map(|s| s.to_string()).collect(),
+        ["bob", "dave"].iter().map(|s| s.to_string()).collect(),
+        BTreeSet::new(),
+    ];
+    let message = MessageKey::new("c", "m");
+    let extras = recorder.reconcile(&message, present, since).await.unwrap();
+    assert_eq!(extras, vec![("bob".to_owned(), vec!["🇦".to_owned()])]);
+    assert_eq!(counts(&recorder), vec![0, 2, 1]);
+}

@@ -1,0 +1,266 @@
+//! The recorder's thread: the one owner of every open poll's ballots.
+//!
+//! Reactions queue up while a batch is being written; the next batch takes them
+//! all and writes their marks in one transaction (group commit), so a burst
+//! costs one commit per batch instead of one per click. A batch's replies and
+//! its tally updates go out only after the commit: nothing is shown that is not
+//! stored. If a commit fails, the ballots touched are reloaded from the store.
+
+use super::ballot::{Ballots, MarkRow};
+use super::metrics::Latencies;
+use super::model::{MessageKey, Poll, PollState, Reaction};
+use super::recorder::{PollView, RecordError, Verdict};
+use crate::store::{PollStore, StoreError};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::time::Instant;
+use tokio::sync::{oneshot, watch};
+
+/// Most reactions written in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Work for the thread.
+pub(crate) enum Job {
+    Reaction {
+        reaction: Reaction,
+        received: Instant,
+        reply: oneshot::Sender<Result<Verdict, RecordError>>,
+    },
+    Run(Box<dyn FnOnce(&mut Writer) + Send>),
+}
+
+/// One open poll on the thread.
+pub(crate) struct OpenPoll {
+    pub(crate) poll: Poll,
+    pub(crate) ballots: Ballots,
+}
+
+/// What the thread shares with the handles.
+#[derive(Default)]
+pub(crate) struct Shared {
+    /// Open polls and their published (stored) tallies.
+    pub(crate) views: Mutex<HashMap<MessageKey, watch::Sender<PollView>>>,
+    pub(crate) latencies: Latencies,
+    /// The version of the last committed change.
+    pub(crate) committed: AtomicU64,
+}
+
+/// The thread's state.
+pub(crate) struct Writer {
+    pub(crate) store: Arc<dyn PollStore>,
+    pub(crate) open: HashMap<MessageKey, OpenPoll>,
+    pub(crate) shared: Arc<Shared>,
+    /// Why loading the open polls failed; every job is refused then.
+    pub(crate) broken: Option<String>,
+    version: u64,
+}
+
+struct Pending {
+    reply: oneshot::Sender<Result<Verdict, RecordError>>,
+    verdict: Verdict,
+    received: Instant,
+}
+
+#[derive(Default)]
+struct Batch {
+    rows: Vec<(i64, MarkRow)>,
+    pending: Vec<Pending>,
+    touched: HashSet<MessageKey>,
+}
+
+impl Writer {
+    pub(crate) fn new(store: Arc<dyn PollStore>, shared: Arc<Shared>) -> Self {
+        Self {
+            store,
+            open: HashMap::new(),
+            shared,
+            broken: None,
+            version: 0,
+        }
+    }
+
+    /// Loads the open polls, then runs jobs until every handle is gone.
+    pub(crate) fn run(mut self, jobs: &mpsc::Receiver<Job>) {
+        if let Err(error) = self.load() {
+            tracing::error!(error = %error, "could not load the open polls");
+            self.broken = Some(error.to_string());
+        }
+        while let Ok(first) = jobs.recv() {
+            let mut batch = Batch::default();
+            let mut next = Some(first);
+            while let Some(job) = next.take() {
+                match job {
+                    Job::Reaction {
+                        reaction,
+                        received,
+                        reply,
+                    } => self.stage(&reaction, received, reply, &mut batch),
+                    Job::Run(work) => {
+                        self.flush(&mut batch);
+                        work(&mut self);
+                    }
+                }
+                if batch.pending.len() < MAX_BATCH {
+                    next = jobs.try_recv().ok();
+                }
+            }
+            self.flush(&mut batch);
+        }
+    }
+
+    fn load(&mut self) -> Result<(), StoreError> {
+        for poll in self.store.all_polls()? {
+            if poll.state != PollState::Open {
+                continue;
+            }
+            let rows = self.store.marks(poll.id)?;
+            let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
+            self.add_open(OpenPoll { poll, ballots });
+        }
+        Ok(())
+    }
+
+    /// Starts counting an open poll and publishing its tally.
+    pub(crate) fn add_open(&mut self, open: OpenPoll) {
+        let view = PollView {
+            poll: open.poll.clone(),
+            tally: open.ballots.tally().clone(),
+        };
+        let mut views = self
+            .shared
+            .views
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        views.insert(open.poll.message.clone(), watch::channel(view).0);
+        drop(views);
+        self.open.insert(open.poll.message.clone(), open);
+    }
+
+    /// The next change's version.
+    pub(crate) fn next_version(&mut self) -> u64 {
+        self.version += 1;
+        self.version
+    }
+
+    fn stage(
+        &mut self,
+        reaction: &Reaction,
+        received: Instant,
+        reply: oneshot::Sender<Result<Verdict, RecordError>>,
+        batch: &mut Batch,
+    ) {
+        let version = self.next_version();
+        let verdict = match self.open.get_mut(&reaction.message) {
+            _ if self.broken.is_some() => {
+                let error = self.broken.clone().unwrap_or_default();
+                let _ = reply.send(Err(RecordError::Store(error)));
+                return;
+            }
+            None => Verdict::NotAPoll,
+            Some(_) if reaction.by_self => Verdict::Ignored,
+            Some(open) => match open.poll.option_of(&reaction.key) {
+                None => Verdict::Foreign,
+                Some(option) => {
+                    let change =
+                        open.ballots
+                            .apply(&reaction.voter, option, reaction.added, version);
+                    batch.rows.push((open.poll.id, change.row));
+                    batch.touched.insert(reaction.message.clone());
+                    let keys = change.displaced.iter();
+                    Verdict::Counted {
+                        displaced: keys.map(|&o| open.poll.choices[o].key.clone()).collect(),
+                        suspect: change.suspect,
+                    }
+                }
+            },
+        };
+        if matches!(verdict, Verdict::Counted { .. }) {
+            batch.pending.push(Pending {
+                reply,
+                verdict,
+                received,
+            });
+        } else {
+            let _ = reply.send(Ok(verdict));
+        }
+    }
+
+    fn flush(&mut self, batch: &mut Batch) {
+        if batch.pending.is_empty() && batch.rows.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(batch);
+        match self.store.save_marks(&batch.rows) {
+            Ok(()) => {
+                self.shared.committed.store(self.version, Ordering::Release);
+                for message in &batch.touched {
+                    self.publish(message);
+                }
+                for pending in batch.pending {
+                    self.shared.latencies.record(pending.received.elapsed());
+                    let _ = pending.reply.send(Ok(pending.verdict));
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "could not store votes; reloading the polls touched");
+                for message in &batch.touched {
+                    self.reload(message);
+                }
+                for pending in batch.pending {
+                    let _ = pending
+                        .reply
+                        .send(Err(RecordError::Store(error.to_string())));
+                }
+            }
+        }
+    }
+
+    /// Writes marks changed outside a batch (reconciliation), then publishes.
+    pub(crate) fn save(
+        &mut self,
+        message: &MessageKey,
+        rows: Vec<(i64, MarkRow)>,
+    ) -> Result<(), RecordError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if let Err(error) = self.store.save_marks(&rows) {
+            self.reload(message);
+            return Err(RecordError::Store(error.to_string()));
+        }
+        self.shared.committed.store(self.version, Ordering::Release);
+        self.publish(message);
+        Ok(())
+    }
+
+    /// Sends the stored tally of an open poll to its watchers.
+    pub(crate) fn publish(&self, message: &MessageKey) {
+        let Some(open) = self.open.get(message) else {
+            return;
+        };
+        let views = self
+            .shared
+            .views
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(view) = views.get(message) {
+            view.send_replace(PollView {
+                poll: open.poll.clone(),
+                tally: open.ballots.tally().clone(),
+            });
+        }
+    }
+
+    fn reload(&mut self, message: &MessageKey) {
+        let Some(open) = self.open.get_mut(message) else {
+            return;
+        };
+        match self.store.marks(open.poll.id) {
+            Ok(rows) => {
+                open.ballots = Ballots::restore(open.poll.multi, open.poll.choices.len(), rows);
+            }
+            Err(error) => tracing::error!(error = %error, "could not reload a poll's votes"),
+        }
+    }
+}

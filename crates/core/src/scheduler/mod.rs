@@ -1,0 +1,257 @@
+//! The scheduler: what the bot posts on its own, when, and exactly once.
+//!
+//! Planning ([`plan`]) turns the programme, the settings and the personal
+//! reminders into [`Job`]s with deterministic keys. The store keeps them
+//! (`store::JobStore`): done marks survive restarts, and a second process on
+//! the same database cannot send a job the first one claimed. One task
+//! ([`Scheduler::run`], started once from `main`) sleeps on the injected clock
+//! until the next job falls due and wakes early when the programme or the job
+//! set changes. Adapters post through the [`Announcer`] trait; nothing here
+//! knows which chat platform is on the other side.
+//!
+//! - `job.rs`: jobs, targets, platform-neutral messages, nonces.
+//! - `plan.rs`: routing, combining, lead times, digests, reminders, polls.
+//! - `changes.rs`: the "schedule change" notice from an agenda diff.
+//! - `runner.rs`: the loop, the lease, catch-up and outcomes.
+//! - `ical.rs`: a user's reminded sessions as an iCalendar file.
+
+mod changes;
+pub mod ical;
+mod job;
+mod plan;
+mod runner;
+
+pub use changes::change_notice;
+pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
+pub use plan::{plan, reminder_job, PlanSettings};
+pub use runner::{Announcer, Delivery, DeliveryError, ProgrammeSource};
+
+use crate::agenda::diff::AgendaDiff;
+use crate::agenda::SessionId;
+use crate::clock::Clock;
+use crate::programme::Programme;
+use crate::store::{Added, JobStore, ReminderStore, Store, StoreError, SyncReport};
+use chrono::NaiveTime;
+use serde::{Deserialize, Deserializer};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Why a scheduler operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SchedulerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("there is no session `{0}` in the agenda")]
+    UnknownSession(String),
+    #[error("“{0}” has already started")]
+    AlreadyStarted(String),
+    #[error("you already have {0} reminders; cancel one with /reminders first")]
+    TooManyReminders(usize),
+}
+
+/// A user's request to be reminded of a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// Opaque platform user id.
+    pub user: String,
+    pub session: SessionId,
+    pub minutes_before: u32,
+}
+
+/// How this process takes part in scheduling.
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    /// Identifies this process in the lease and in job claims.
+    pub holder: String,
+    /// How long the lease lasts without renewal (real time).
+    pub lease_ttl: Duration,
+    /// Wait before retrying a send that failed for a passing reason (clock time).
+    pub retry_after: chrono::TimeDelta,
+    /// Sends per job before it is marked failed.
+    pub max_attempts: u32,
+}
+
+impl Default for SchedulerOptions {
+    fn default() -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Self {
+            holder: format!("pid{}-{started:x}", std::process::id()),
+            lease_ttl: Duration::from_secs(15),
+            retry_after: chrono::TimeDelta::seconds(30),
+            max_attempts: 3,
+        }
+    }
+}
+
+/// A handle on the scheduler; cheap to clone.
+#[derive(Clone)]
+pub struct Scheduler {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    settings: PlanSettings,
+    options: SchedulerOptions,
+    wake: Notify,
+}
+
+impl Scheduler {
+    /// A scheduler over `store`, reading time from `clock`.
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        settings: PlanSettings,
+        options: SchedulerOptions,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                settings,
+                options,
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    /// The planning settings.
+    pub fn settings(&self) -> &PlanSettings {
+        &self.inner.settings
+    }
+
+    /// Plans every job of `programme` and reconciles the store with it.
+    ///
+    /// # Errors
+    /// [`SchedulerError::Store`] when the database fails.
+    pub fn plan_all(&self, programme: &Programme) -> Result<SyncReport, SchedulerError> {
+        let reminders = self.inner.store.all_reminders()?;
+        let jobs = plan(programme, &self.inner.settings, &reminders);
+        let report = self.inner.store.sync_jobs(&jobs)?;
+        tracing::info!(
+            jobs = jobs.len(),
+            cancelled = report.cancelled,
+            "planned the programme"
+        );
+        self.wake();
+        Ok(report)
+    }
+
+    /// After the agenda changed: re-plans (moved sessions get new jobs, their
+    /// and cancelled sessions' old ones are dropped) and queues the change notice.
+    ///
+    /// # Errors
+    /// [`SchedulerError::Store`] when the database fails.
+    pub fn reschedule(
+        &self,
+        programme: &Programme,
+        diff: &AgendaDiff,
+    ) -> Result<SyncReport, SchedulerError> {
+        let report = self.plan_all(programme)?;
+        let now = self.inner.clock.now();
+        if let Some(notice) = change_notice(diff, &programme.agenda, &self.inner.settings, now) {
+            self.inner.store.add_jobs(&[notice])?;
+            self.wake();
+        }
+        Ok(report)
+    }
+
+    /// Reminds `user` of a session `minutes_before` its start.
+    ///
+    /// # Errors
+    /// Unknown or started session, too many reminders, or a store failure.
+    pub fn remind(
+        &self,
+        programme: &Programme,
+        user: &str,
+        session: &SessionId,
+        minutes_before: u32,
+    ) -> Result<Added, SchedulerError> {
+        let found = programme
+            .agenda
+            .session(session)
+            .ok_or_else(|| SchedulerError::UnknownSession(session.to_string()))?;
+        let now = self.inner.clock.now();
+        if found.start <= now {
+            return Err(SchedulerError::AlreadyStarted(found.title.clone()));
+        }
+        let reminder = Reminder {
+            user: user.to_owned(),
+            session: session.clone(),
+            minutes_before,
+        };
+        let limit = self.inner.settings.announcements.reminder_limit;
+        let added = self.inner.store.add_reminder(&reminder, limit, now)?;
+        if added == Added::LimitReached {
+            return Err(SchedulerError::TooManyReminders(limit));
+        }
+        self.cancel_reminder_jobs(user, session)?;
+        let job = reminder_job(found, &reminder, &self.inner.settings);
+        self.inner.store.add_jobs(&[job])?;
+        self.wake();
+        Ok(added)
+    }
+
+    /// Cancels `user`'s reminder for `session`; false if there was none.
+    ///
+    /// # Errors
+    /// [`SchedulerError::Store`] when the database fails.
+    pub fn forget(&self, user: &str, session: &SessionId) -> Result<bool, SchedulerError> {
+        let removed = self.inner.store.remove_reminder(user, session)?;
+        self.cancel_reminder_jobs(user, session)?;
+        self.wake();
+        Ok(removed)
+    }
+
+    fn cancel_reminder_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
+        // Reminder keys are `reminder:{lead}:u/{user}:{due}:{session}`.
+        let part = format!(":u/{user}:");
+        let end = format!(":{session}");
+        self.inner
+            .store
+            .cancel_jobs(JobKind::Reminder, &part, &end)?;
+        Ok(())
+    }
+
+    /// `user`'s reminders.
+    ///
+    /// # Errors
+    /// [`SchedulerError::Store`] when the database fails.
+    pub fn reminders(&self, user: &str) -> Result<Vec<Reminder>, SchedulerError> {
+        Ok(self.inner.store.reminders_of(user)?)
+    }
+
+    /// Reminders `user` missed because their direct messages were closed; each
+    /// is returned once.
+    ///
+    /// # Errors
+    /// [`SchedulerError::Store`] when the database fails.
+    pub fn take_missed(&self, user: &str) -> Result<Vec<Message>, SchedulerError> {
+        Ok(self.inner.store.take_missed(user)?)
+    }
+
+    /// Makes the loop look at the job set again now.
+    pub fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+}
+
+/// Reads an optional "HH:MM" local time from the config.
+///
+/// # Errors
+/// A message naming the expected format.
+pub fn local_time<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<NaiveTime>, D::Error> {
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    text.map(|text| {
+        NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+            serde::de::Error::custom(format!("`{text}` is not a time such as \"08:00\""))
+        })
+    })
+    .transpose()
+}

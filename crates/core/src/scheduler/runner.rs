@@ -1,0 +1,247 @@
+//! The scheduler loop: one task per process, started once from `main`.
+//!
+//! It sleeps on the injected clock until the next job falls due, and wakes
+//! early when the job set changes (a reload, a new reminder) or to renew its
+//! lease. Only the lease holder sends; a job is claimed in the database before
+//! it is sent and marked with its outcome after, so neither a second process
+//! nor a restart sends it again (a send interrupted between the two is retried
+//! with the same nonce, which the platform deduplicates). Due jobs go out in
+//! parallel across targets and in order within one.
+//!
+//! The lease runs on real time, not on the scheduler's clock: it is about
+//! whether a process is alive, and a rehearsal or test clock may jump hours.
+
+use super::job::{Job, JobKind, Message, Target};
+use super::Scheduler;
+use crate::clock::sleep_until;
+use crate::polls::FlashPoll;
+use crate::programme::Programme;
+use crate::store::{JobState, JobStore, Lease, ReminderStore, StoreError};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+/// Due jobs read from the store per query.
+const BATCH: usize = 256;
+
+/// A send in progress; resolves to the platform's key of what was posted.
+pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<String, DeliveryError>> + Send + 'a>>;
+
+/// Where the current programme comes from (it changes on reload).
+pub type ProgrammeSource = Arc<dyn Fn() -> Arc<Programme> + Send + Sync>;
+
+/// Why a send failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// The user does not accept direct messages; not worth retrying.
+    #[error("the recipient does not accept direct messages")]
+    Unreachable,
+    /// Server errors or timeouts past the sender's own retries; retried later.
+    #[error("temporarily failed: {0}")]
+    Transient(String),
+    /// Refused for good (unknown channel, missing permission, no poll support).
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// What a chat adapter does for the scheduler. Implementations must make
+/// `post` and `direct` idempotent for a given `nonce` where the platform allows.
+pub trait Announcer: Send + Sync + 'static {
+    /// Posts `message` in `channel` (a channel key from the config).
+    fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a>;
+    /// Sends `message` to `user` directly.
+    fn direct<'a>(&'a self, user: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a>;
+    /// Opens a declared flash poll in `channel`; closing it is the poll feature's job.
+    fn open_poll<'a>(&'a self, poll: &'a FlashPoll, channel: &'a str) -> Delivery<'a>;
+}
+
+impl Scheduler {
+    /// Plans the programme, then runs due jobs until `shutdown` completes.
+    pub async fn run(
+        &self,
+        announcer: Arc<dyn Announcer>,
+        programme: ProgrammeSource,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        if let Err(error) = self.plan_all(&programme()) {
+            tracing::error!(%error, "could not plan the programme");
+        }
+        let inner = &self.inner;
+        let lease = Lease::new(
+            inner.store.clone(),
+            "scheduler",
+            inner.options.holder.clone(),
+        );
+        let mut holding = false;
+        let mut sending = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            holding = self.keep_lease(&lease, holding);
+            let next = if holding {
+                self.fire_due(&announcer, &programme, &mut sending)
+            } else {
+                None
+            };
+            while sending.try_join_next().is_some() {}
+            let due = async {
+                match next {
+                    Some(at) => sleep_until(inner.clock.as_ref(), at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => break,
+                () = inner.wake.notified() => {}
+                () = tokio::time::sleep(inner.options.lease_ttl / 3) => {}
+                () = due => {}
+            }
+        }
+        // Sends in flight finish (their outcome is recorded) before the lease goes.
+        let drain = async { while sending.join_next().await.is_some() {} };
+        let _ = tokio::time::timeout(inner.options.lease_ttl, drain).await;
+        if holding {
+            let _ = lease.release();
+        }
+    }
+
+    /// Takes or renews the lease; on taking it over, claims left by a holder that
+    /// is gone are released so their jobs run again.
+    fn keep_lease(&self, lease: &Lease, holding: bool) -> bool {
+        match lease.acquire(
+            Utc::now(),
+            chrono::TimeDelta::from_std(self.inner.options.lease_ttl).unwrap_or_default(),
+        ) {
+            Ok(true) => {
+                if !holding {
+                    let released = self.inner.store.release_claims().unwrap_or_default();
+                    tracing::info!(holder = %self.inner.options.holder, released, "took the scheduler lease");
+                }
+                true
+            }
+            Ok(false) => {
+                if holding {
+                    tracing::warn!("lost the scheduler lease to another process");
+                }
+                false
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not renew the scheduler lease");
+                false
+            }
+        }
+    }
+
+    /// Skips what is too late, claims the rest and starts sending it, one task
+    /// per target. Returns when the next pending job falls due.
+    fn fire_due(
+        &self,
+        announcer: &Arc<dyn Announcer>,
+        programme: &ProgrammeSource,
+        sending: &mut JoinSet<()>,
+    ) -> Option<DateTime<Utc>> {
+        let now = self.inner.clock.now();
+        match self.claim_due(now) {
+            Ok(batches) => {
+                for jobs in batches.into_values() {
+                    let (scheduler, announcer, programme) =
+                        (self.clone(), Arc::clone(announcer), Arc::clone(programme));
+                    sending.spawn(async move {
+                        for job in jobs {
+                            scheduler.send(&job, announcer.as_ref(), &programme).await;
+                        }
+                    });
+                }
+            }
+            Err(error) => tracing::error!(%error, "could not read due jobs"),
+        }
+        self.inner.store.next_due().unwrap_or_else(|error| {
+            tracing::error!(%error, "could not read the next due job");
+            None
+        })
+    }
+
+    /// Due jobs this process now owns, grouped by target in due order.
+    fn claim_due(&self, now: DateTime<Utc>) -> Result<BTreeMap<Target, Vec<Job>>, StoreError> {
+        let store = &self.inner.store;
+        let mut batches: BTreeMap<Target, Vec<Job>> = BTreeMap::new();
+        loop {
+            let due = store.due_jobs(now, BATCH)?;
+            if due.is_empty() {
+                return Ok(batches);
+            }
+            for job in due {
+                if let Some(why) = self.too_late(&job, now) {
+                    tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
+                    store.finish_job(&job.key, JobState::Skipped, why, now)?;
+                } else if store.claim_job(&job.key, &self.inner.options.holder)? {
+                    batches.entry(job.target.clone()).or_default().push(job);
+                }
+            }
+        }
+    }
+
+    /// Why a job must not run any more, if so.
+    fn too_late(&self, job: &Job, now: DateTime<Utc>) -> Option<&'static str> {
+        if now >= job.expires_at {
+            Some("its moment has passed (e.g. the session already ended)")
+        } else if now - job.due_at > self.inner.settings.catch_up() {
+            Some("fell due longer ago than the catch-up window")
+        } else {
+            None
+        }
+    }
+
+    /// Sends one claimed job and records the outcome.
+    async fn send(&self, job: &Job, announcer: &dyn Announcer, programme: &ProgrammeSource) {
+        let nonce = job.nonce();
+        let result = match &job.target {
+            Target::Channel(channel) if job.kind() == JobKind::PollOpen => {
+                let programme = programme();
+                let poll = programme
+                    .polls
+                    .iter()
+                    .find(|poll| job.message.poll.as_ref() == Some(&poll.id));
+                match poll {
+                    Some(poll) => announcer.open_poll(poll, channel).await,
+                    None => Err(DeliveryError::Refused(
+                        "the poll is no longer declared".into(),
+                    )),
+                }
+            }
+            Target::Channel(channel) => announcer.post(channel, &job.message, &nonce).await,
+            Target::User(user) => announcer.direct(user, &job.message, &nonce).await,
+        };
+        if let Err(error) = self.record(job, result) {
+            tracing::error!(job = %job.key, %error, "could not record a job's outcome");
+        }
+    }
+
+    fn record(&self, job: &Job, result: Result<String, DeliveryError>) -> Result<(), StoreError> {
+        let store = &self.inner.store;
+        let now = self.inner.clock.now();
+        match (result, &job.target) {
+            (Ok(posted), _) => {
+                tracing::info!(job = %job.key, target = %job.target, "posted");
+                store.finish_job(&job.key, JobState::Done, &format!("posted {posted}"), now)
+            }
+            (Err(DeliveryError::Unreachable), Target::User(user)) => {
+                tracing::info!(job = %job.key, "direct messages closed; kept for the user's next command");
+                store.miss_reminder(&job.key, user, &job.message, now)
+            }
+            (Err(DeliveryError::Transient(why)), _) => {
+                let at = now + self.inner.options.retry_after;
+                let again = store.retry_job(&job.key, at, &why, self.inner.options.max_attempts)?;
+                tracing::warn!(job = %job.key, %why, again, "a send failed");
+                self.wake();
+                Ok(())
+            }
+            (Err(error), _) => {
+                tracing::error!(job = %job.key, %error, "a send was refused");
+                store.finish_job(&job.key, JobState::Failed, &error.to_string(), now)
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Organiser commands: `/reload` loads the agenda again and reschedules.
+//!
+//! Discord hides the command from members without Manage Server
+//! (`default_member_permissions`); server admins can grant it to other roles
+//! in the integration settings, and `[organisers] roles` are checked here too,
+//! because a hidden command is not a permission check.
+
+use crate::discord::embeds::no_mentions;
+use crate::discord::{Context, Error};
+use crate::scheduler::{reload as reload_agenda, ReloadError};
+use poise::CreateReply;
+
+/// Reload the agenda and reschedule announcements (organisers)
+#[poise::command(slash_command, default_member_permissions = "MANAGE_GUILD")]
+pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    if !is_organiser(ctx) {
+        return private(ctx, "Only organisers can reload the agenda.".into()).await;
+    }
+    ctx.defer_ephemeral().await?;
+    let text = match reload_agenda(ctx.data()).await {
+        Ok(diff) => format!(
+            "Agenda reloaded: {} added, {} cancelled, {} moved, {} renamed. Announcements are rescheduled.",
+            diff.added.len(),
+            diff.removed.len(),
+            diff.moved.len(),
+            diff.renamed.len()
+        ),
+        Err(error @ (ReloadError::Unavailable | ReloadError::Load(_))) => error.to_string(),
+    };
+    private(ctx, text).await
+}
+
+/// Manage Server, or one of the configured organiser roles.
+fn is_organiser(ctx: Context<'_>) -> bool {
+    let poise::Context::Application(app) = ctx else {
+        return false;
+    };
+    let Some(member) = &app.interaction.member else {
+        return false;
+    };
+    let roles = ctx
+        .data()
+        .scheduling()
+        .map(|s| s.organiser_roles.clone())
+        .unwrap_or_default();
+    member.permissions.is_some_and(|p| p.manage_guild())
+        || member.roles.iter().any(|r| roles.contains(&r.to_string()))
+}
+
+async fn private(ctx: Context<'_>, text: String) -> Result<(), Error> {
+    let reply = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    ctx.send(reply).await?;
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! `/poll create|close|cancel|results`. Creating, closing and cancelling are for
+//! organisers only (a configured role, or the Manage Server permission); others
+//! get a refusal only they see. Every reply here is ephemeral: the poll and its
+//! result are the public messages.
+
+use super::render::result_text;
+use super::PollRequest;
+use crate::discord::embeds::no_mentions;
+use crate::discord::{Context, Error};
+use emcee_core::polls::{parse_duration, Poll, PollError, PollOption, PollState};
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+/// Flash polls: ask the room, count the reactions.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("poll_create", "poll_close", "poll_cancel", "poll_results"),
+    subcommand_required
+)]
+pub async fn poll(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Post a poll that people answer with reactions (organisers only).
+#[poise::command(slash_command, guild_only, rename = "create")]
+pub async fn poll_create(
+    ctx: Context<'_>,
+    #[description = "The question (up to 256 characters)"] question: String,
+    #[description = "Options separated by |, e.g. 🦀 Rust | Go | Zig"] options: String,
+    #[description = "How long voting lasts: 5, 90s, 10m, 1h (default from the config)"]
+    duration: Option<String>,
+    #[description = "Let people pick several options"] multi: Option<bool>,
+    #[description = "Post it in this channel (#channel or id) instead of here"] channel: Option<
+        String,
+    >,
+    #[description = "Hide the running tally until the poll closes"] hide_tally: Option<bool>,
+) -> Result<(), Error> {
+    if !is_organiser(ctx) {
+        return refuse(ctx).await;
+    }
+    let service = &ctx.data().polls;
+    let config = service.config();
+    let minutes = i64::from(config.default_minutes);
+    let length = match duration.as_deref().map(parse_duration) {
+        Some(None) => {
+            return reply(
+                ctx,
+                "I could not read that duration; try 5, 90s, 10m or 1h.",
+            )
+            .await
+        }
+        Some(Some(length)) => length,
+        None => chrono::TimeDelta::minutes(minutes),
+    };
+    let Some(channel_id) = target_channel(ctx, channel.as_deref()) else {
+        return reply(ctx, "Give the channel as #channel or its id.").await;
+    };
+    let request = PollRequest {
+        channel_id,
+        question,
+        options: split_options(&options),
+        closes_at: ctx.data().clock.now() + length,
+        multi: multi.unwrap_or(false),
+        hide_tally: hide_tally.unwrap_or(config.hide_tally),
+        declared_id: None,
+        created_by: Some(ctx.author().id.get()),
+    };
+    match service.post(request).await {
+        Ok(poll) => reply(ctx, &posted_text(&poll)).await,
+        Err(error) if error.is::<PollError>() => reply(ctx, &error.to_string()).await,
+        Err(error) => Err(error),
+    }
+}
+
+/// Close a poll now and post its result (organisers only).
+#[poise::command(slash_command, guild_only, rename = "close")]
+pub async fn poll_close(
+    ctx: Context<'_>,
+    #[description = "The poll's message id or link (default: the latest open poll here)"]
+    message: Option<String>,
+) -> Result<(), Error> {
+    end(ctx, message, PollState::Closed).await
+}
+
+/// Call a poll off without a result (organisers only).
+#[poise::command(slash_command, guild_only, rename = "cancel")]
+pub async fn poll_cancel(
+    ctx: Context<'_>,
+    #[description = "The poll's message id or link (default: the latest open poll here)"]
+    message: Option<String>,
+) -> Result<(), Error> {
+    end(ctx, message, PollState::Cancelled).await
+}
+
+/// Show a poll's result (running, or final once closed).
+#[poise::command(slash_command, guild_only, rename = "results")]
+pub async fn poll_results(
+    ctx: Context<'_>,
+    #[description = "The poll's message id or link (default: the latest poll here)"]
+    message: Option<String>,
+) -> Result<(), Error> {
+    let Some(poll) = find(ctx, message.as_deref(), false).await? else {
+        return reply(ctx, "I found no poll there.").await;
+    };
+    let recorder = ctx.data().polls.recorder();
+    let Some((poll, results)) = recorder.results(&poll.message).await? else {
+        return reply(ctx, "I found no poll there.").await;
+    };
+    let (title, description) = if poll.hide_tally && poll.state == PollState::Open {
+        (
+            poll.question.clone(),
+            "Results are hidden until the poll closes.".to_owned(),
+        )
+    } else {
+        result_text(&poll, &results)
+    };
+    let embed = serenity::CreateEmbed::new()
+        .title(title)
+        .description(description);
+    let answer = CreateReply::default()
+        .embed(embed)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    ctx.send(answer).await?;
+    Ok(())
+}
+
+async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Result<(), Error> {
+    if !is_organiser(ctx) {
+        return refuse(ctx).await;
+    }
+    let Some(poll) = find(ctx, message.as_deref(), true).await? else {
+        return reply(ctx, "There is no open poll there.").await;
+    };
+    ctx.defer_ephemeral().await?;
+    let done = match ctx.data().polls.finish(&poll.message, state).await? {
+        Some(_) if state == PollState::Cancelled => "Poll cancelled.",
+        Some(_) => "Poll closed; the result is posted.",
+        None => "That poll has already closed.",
+    };
+    reply(ctx, done).await
+}
+
+/// The poll a command means: the one posted as `message` (id or link), else the
+/// latest (open, if `open`) poll in this channel.
+async fn find(ctx: Context<'_>, message: Option<&str>, open: bool) -> Result<Option<Poll>, Error> {
+    let recorder = ctx.data().polls.recorder();
+    let channel = ctx.channel_id().to_string();
+    let polls = if open {
+        recorder.open_polls().await?
+    } else {
+        recorder.all_polls().await?
+    };
+    let wanted = message.map(|m| m.trim().rsplit('/').next().unwrap_or_default().to_owned());
+    let matching = polls.into_iter().filter(|p| match &wanted {
+        Some(id) => &p.message.message == id,
+        None => p.message.channel == channel,
+    });
+    Ok(matching.max_by_key(|p| p.id))
+}
+
+/// Whether the member may run organiser commands: a configured organiser role,
+/// or Manage Server (or Administrator) in the interaction's resolved permissions.
+fn is_organiser(ctx: Context<'_>) -> bool {
+    let poise::Context::Application(app) = ctx else {
+        return false;
+    };
+    let Some(member) = &app.interaction.member else {
+        return false;
+    };
+    let roles = ctx.data().polls.config().organiser_roles;
+    let permissions = member.permissions.unwrap_or_default();
+    permissions.manage_guild()
+        || permissions.administrator()
+        || member.roles.iter().any(|role| roles.contains(&role.get()))
+}
+
+async fn refuse(ctx: Context<'_>) -> Result<(), Error> {
+    reply(ctx, "Only organisers can create, close or cancel polls.").await
+}
+
+async fn reply(ctx: Context<'_>, text: &str) -> Result<(), Error> {
+    let answer = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    ctx.send(answer).await?;
+    Ok(())
+}
+
+fn posted_text(poll: &Poll) -> String {
+    format!(
+        "Poll posted in <#{}>; it closes <t:{}:R>.",
+        poll.message.channel,
+        poll.closes_at.timestamp()
+    )
+}
+
+/// "A | B | C" as options (each may start with its own emoji).
+pub fn split_options(text: &str) -> Vec<PollOption> {
+    text.split('|')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(PollOption::parse)
+        .collect()
+}
+
+/// The channel named by `<#id>` or an id, else the one the command ran in.
+fn target_channel(ctx: Context<'_>, channel: Option<&str>) -> Option<u64> {
+    match channel {
+        None => Some(ctx.channel_id().get()),
+        Some(text) => {
+            let digits = text.trim().trim_start_matches("<#").trim_end_matches('>');
+            digits.parse().ok().filter(|&id| id != 0)
+        }
+    }
+}

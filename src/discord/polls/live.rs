@@ -1,0 +1,172 @@
+//! What runs beside an open poll: the live tally edits, the deadline, and,
+//! after a restart, reconciling stored votes with the message's reactions.
+
+use super::{ids, PollService};
+use emcee_core::clock::sleep_until;
+use emcee_core::polls::{MessageKey, Poll, PollState};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
+const PAGE: u8 = 100;
+/// How long a suspect mark is left to settle before asking Discord.
+const SETTLE: Duration = Duration::from_millis(500);
+/// Times a suspect mark is asked about before giving up.
+const CHECKS: u32 = 5;
+
+impl PollService {
+    /// Starts the tally edits and the deadline of an open poll.
+    pub(super) fn watch(&self, poll: &Poll) {
+        let service = self.clone();
+        let message = poll.message.clone();
+        tokio::spawn(async move { service.keep_tally(&message).await });
+        let service = self.clone();
+        let (message, deadline) = (poll.message.clone(), poll.closes_at);
+        tokio::spawn(async move {
+            sleep_until(service.clock(), deadline).await;
+            if let Err(error) = service.finish(&message, PollState::Closed).await {
+                tracing::error!(error = ?error, "could not close a poll at its deadline");
+            }
+        });
+    }
+
+    /// Edits the poll message with each stored tally, at most once per
+    /// `tally_every`; ends when the poll closes (closing shows the final one).
+    async fn keep_tally(&self, message: &MessageKey) {
+        let (Some(mut tallies), Some((channel, message_id))) =
+            (self.recorder().watch(message), ids(message))
+        else {
+            return;
+        };
+        while tallies.changed().await.is_ok() {
+            let view = tallies.borrow_and_update().clone();
+            // Closed meanwhile: the final edit is the close's, not this one.
+            if tallies.has_changed().is_err() {
+                break;
+            }
+            if !view.poll.hide_tally {
+                let body = super::render::poll_message(&view.poll, Some(&view.tally));
+                if let Err(error) = self
+                    .outbound()
+                    .edit_message(channel, message_id, body)
+                    .await
+                {
+                    tracing::warn!(error = %error, "could not edit the live tally");
+                }
+            }
+            tokio::time::sleep(self.config().tally_every).await;
+        }
+    }
+
+    /// Once per process: resumes every open poll (a deadline that passed while
+    /// the bot was down closes it at once), reconciles its votes with Discord,
+    /// and announces results that a crash left unposted.
+    pub(super) async fn recover(&self) -> anyhow::Result<()> {
+        for poll in self.recorder().open_polls().await? {
+            self.watch(&poll);
+            let service = self.clone();
+            tokio::spawn(async move {
+                if let Err(error) = service.reconcile(&poll).await {
+                    tracing::error!(poll = poll.id, error = ?error, "could not reconcile a poll's votes");
+                }
+            });
+        }
+        for poll in self.recorder().all_polls().await? {
+            if poll.state == PollState::Open || poll.announced {
+                continue;
+            }
+            if let Some((poll, results)) = self.recorder().results(&poll.message).await? {
+                self.announce(&poll, &results).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets the stored votes to the message's reactions (every page of every
+    /// option), so votes made while the bot was down count and removed ones go.
+    pub(super) async fn reconcile(&self, poll: &Poll) -> anyhow::Result<()> {
+        let (channel, message) = ids(&poll.message).ok_or_else(|| anyhow::anyhow!("bad ids"))?;
+        let since = self.recorder().version();
+        let mut present = Vec::new();
+        for choice in &poll.choices {
+            let users = self.all_reactors(channel, message, &choice.key).await?;
+            present.push(users);
+        }
+        let extras = self
+            .recorder()
+            .reconcile(&poll.message, present, since)
+            .await?;
+        for (voter, keys) in extras {
+            let Ok(user) = voter.parse::<u64>() else {
+                continue;
+            };
+            for key in keys {
+                self.remove_reaction(&poll.message, &key, user).await;
+            }
+        }
+        tracing::info!(poll = poll.id, "reconciled the votes with Discord");
+        Ok(())
+    }
+
+    async fn all_reactors(
+        &self,
+        channel: u64,
+        message: u64,
+        key: &str,
+    ) -> anyhow::Result<BTreeSet<String>> {
+        let (bot, mut users, mut after) = (self.bot_user(), BTreeSet::new(), None);
+        loop {
+            let page = self
+                .outbound()
+                .reaction_users(channel, message, key, after, PAGE)
+                .await?;
+            after = page.last().copied();
+            users.extend(page.iter().filter(|&&u| u != bot).map(u64::to_string));
+            if page.len() < usize::from(PAGE) {
+                return Ok(users);
+            }
+        }
+    }
+
+    /// Asks Discord whether `user` really has reacted with `key`, until the
+    /// recorder takes the answer (the mark did not change meanwhile).
+    pub(super) async fn check_mark(&self, message: &MessageKey, key: &str, user: u64) {
+        let Some((channel, message_id)) = ids(message) else {
+            return;
+        };
+        for _ in 0..CHECKS {
+            tokio::time::sleep(SETTLE).await;
+            let since = self.recorder().version();
+            let after = Some(user.saturating_sub(1));
+            let page = self
+                .outbound()
+                .reaction_users(channel, message_id, key, after, 1)
+                .await;
+            let Ok(page) = page else { continue };
+            let present = page.first() == Some(&user);
+            match self
+                .recorder()
+                .observe(message, &user.to_string(), key, present, since)
+                .await
+            {
+                Ok(false) => return,
+                Ok(true) => continue,
+                Err(error) => tracing::warn!(error = %error, "could not store a checked vote"),
+            }
+        }
+    }
+
+    /// Removes `user`'s `key` reaction from a poll message; failures are logged.
+    pub(super) async fn remove_reaction(&self, message: &MessageKey, key: &str, user: u64) {
+        let Some((channel, message_id)) = ids(message) else {
+            return;
+        };
+        if let Err(error) = self
+            .outbound()
+            .remove_reaction(channel, message_id, key, user)
+            .await
+        {
+            tracing::warn!(error = %error, "could not remove a reaction");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `emcee rehearse`: the whole planned timeline (time, channel, text) printed
+//! at once, so organisers can review the day before it happens. It plans
+//! exactly as the running bot does, from the same config, without waiting and
+//! without touching any database.
+
+use crate::scheduler::text;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use emcee_core::config::Config;
+use emcee_core::scheduler::{plan, PlanSettings};
+
+/// Every job due in `[from, to)` (either end open), one entry per job.
+pub fn timeline(
+    config: &Config,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    timezone: Tz,
+) -> String {
+    let settings = PlanSettings::from_settings(&config.settings);
+    let jobs = plan(&config.programme, &settings, &[]);
+    let shown: Vec<_> = jobs
+        .iter()
+        .filter(|job| from.is_none_or(|from| job.due_at >= from))
+        .filter(|job| to.is_none_or(|to| job.due_at < to))
+        .collect();
+    let mut out = format!(
+        "{} planned post(s) for {} (times in {timezone})\n",
+        shown.len(),
+        config.programme.agenda.name()
+    );
+    for job in shown {
+        out.push_str(&text::job(job, timezone));
+    }
+    out
+}
