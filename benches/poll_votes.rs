@@ -6,7 +6,9 @@
 //! fake together). Targets (issue 5): all stored within 2 s of the last event,
 //! p99 under 2 ms.
 //!
-//! Run: `cargo bench --bench poll_votes` (release). `POLL_VOTERS` changes the count.
+//! Run: `cargo bench --bench poll_votes` (release). `POLL_VOTERS` changes the count;
+//! `POLL_RATE` (events per second) paces the voters instead of sending them as
+//! fast as the fake can inject them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,8 +33,16 @@ async fn main() {
     let key = MessageKey::new(channel, message);
     let recorder = bot.data.polls.recorder().clone();
     let keys = ["🇦", "🇧", "🇨", "🇩"];
+    let rate: u32 = std::env::var("POLL_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut pace = (rate > 0).then(|| tokio::time::interval(Duration::from_secs(1) / rate));
     let started = Instant::now();
     for n in 0..voters {
+        if let Some(pace) = pace.as_mut() {
+            pace.tick().await;
+        }
         let user = FakeUser::attendee(100_000 + n);
         let emoji = keys[(n as usize * 7 + n as usize / 3) % keys.len()];
         bot.fake
@@ -48,7 +58,7 @@ async fn main() {
     let stored = Instant::now();
     let tally = recorder.watch(&key).unwrap().borrow().tally.clone();
     assert_eq!(tally.voters, u64::from(voters), "every voter counted");
-    report(voters, started, sent, stored, &recorder.latencies());
+    report(voters, rate, started, sent, stored, &recorder.latencies());
     bot.stop().await;
 }
 
@@ -79,6 +89,7 @@ async fn create_poll(bot: &TestBot) -> (u64, u64) {
 
 fn report(
     voters: u32,
+    rate_asked: u32,
     started: Instant,
     sent: Instant,
     stored: Instant,
@@ -87,8 +98,13 @@ fn report(
     let total = stored - started;
     let drain = stored - sent;
     let rate = f64::from(voters) / total.as_secs_f64();
+    let pacing = if rate_asked == 0 {
+        "as fast as possible".to_owned()
+    } else {
+        format!("paced at {rate_asked}/s")
+    };
     println!(
-        "poll_votes: {voters} voters, one reaction each, through serenity + poise + fake Discord"
+        "poll_votes: {voters} voters, one reaction each, {pacing}, through serenity + poise + fake Discord"
     );
     println!("  events/s (first sent to last stored): {rate:.0}");
     println!(
