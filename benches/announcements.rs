@@ -164,14 +164,17 @@ async fn main() {
             .filter(|r| r.method == "POST" && r.status == 200 && r.path.ends_with("/messages"))
             .count()
     };
-    fake.wait_until("every announcement", Duration::from_secs(120), |f| {
-        (posts(f) >= jobs.len()).then_some(())
-    })
-    .await
-    .unwrap();
+    // Polled coarsely: re-scanning the fake's whole request log on every request
+    // (as `wait_until` does) would compete with the sender and distort lateness.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while posts(&fake) < jobs.len() {
+        assert!(Instant::now() < deadline, "not every announcement arrived");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     println!("planning + run: {:.1?}", planning.elapsed());
 
-    let mut lateness: Vec<Duration> = fake
+    // (scheduled instant, lateness) of every post, in arrival order.
+    let arrivals: Vec<(chrono::DateTime<chrono::Utc>, Duration)> = fake
         .requests()
         .into_iter()
         .filter(|r| r.method == "POST" && r.status == 200 && r.path.ends_with("/messages"))
@@ -179,13 +182,36 @@ async fn main() {
             let nonce = r.body_str("nonce")?.to_owned();
             let scheduled = due.get(&nonce)?;
             let offset = (*scheduled - anchor_utc).to_std().ok()?;
-            Some(
+            Some((
+                *scheduled,
                 r.received_at
                     .saturating_duration_since(anchor_instant + offset),
-            )
+            ))
         })
         .collect();
+    let mut lateness: Vec<Duration> = arrivals.iter().map(|(_, late)| *late).collect();
     lateness.sort();
+    // Where rate limits allow: the posts of each instant that fit in the sender's
+    // global budget for one second; the rest wait for the next second by design.
+    let budget = emcee::discord::outbound::Pacing::default().global_per_second;
+    let mut seen: HashMap<chrono::DateTime<chrono::Utc>, usize> = HashMap::new();
+    let mut within: Vec<Duration> = arrivals
+        .iter()
+        .filter(|(scheduled, _)| {
+            let count = seen.entry(*scheduled).or_default();
+            *count += 1;
+            *count <= budget
+        })
+        .map(|(_, late)| *late)
+        .collect();
+    within.sort();
+    println!(
+        "lateness within the global budget ({budget}/s, first {budget} posts of each instant), n={}: p50 {:.1?}, p99 {:.1?}, max {:.1?} (target p99 < 50 ms)",
+        within.len(),
+        percentile(&within, 0.5),
+        percentile(&within, 0.99),
+        within.last().copied().unwrap_or_default()
+    );
     println!(
         "lateness (scheduled instant -> request at the fake), n={}: p50 {:.1?}, p99 {:.1?}, max {:.1?}",
         lateness.len(),
