@@ -117,6 +117,11 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let data = discord::Data::new(config.programme, clock(&args), store, outbound.clone());
     data.polls
         .configure(discord::polls::PollConfig::from_settings(&config.settings));
+    if let Some(listen) = config.settings.metrics.listen {
+        if let Err(error) = emcee::telemetry::start(listen, Arc::clone(&data.health)).await {
+            return Ok(start_error(&error));
+        }
+    }
     let announcer = discord::announcer::DiscordAnnouncer::new(
         outbound,
         Arc::new(discord::http(&token, &api_base, None)),
@@ -227,6 +232,12 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let scheduler = (args.announce || args.speed != 1.0)
         .then(|| console_scheduler(&args, &config, Arc::clone(&clock), style.timezone))
         .transpose()?;
+    if let Some(listen) = config.settings.metrics.listen {
+        let health = emcee::telemetry::Health::for_console(None);
+        if let Err(error) = emcee::telemetry::start(listen, health).await {
+            return Ok(start_error(&error));
+        }
+    }
     let console = Console::new(Arc::clone(&config), clock, style);
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console

@@ -18,19 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Metric names, in one place so dashboards and code agree.
-pub mod names {
-    pub const COMMANDS: &str = "emcee_commands_total";
-    pub const COMMAND_SECONDS: &str = "emcee_command_duration_seconds";
-    pub const GATEWAY_CONNECTS: &str = "emcee_gateway_connects_total";
-    pub const REST_REQUESTS: &str = "emcee_rest_requests_total";
-    pub const RATE_LIMITED: &str = "emcee_rate_limited_total";
-    pub const ANNOUNCEMENTS: &str = "emcee_announcements_total";
-    pub const ANNOUNCEMENT_LATENESS: &str = "emcee_announcement_lateness_seconds";
-    pub const OPEN_POLLS: &str = "emcee_open_polls";
-    pub const VOTES: &str = "emcee_votes_recorded_total";
-    pub const REMINDERS: &str = "emcee_reminders_sent_total";
-    pub const STORE_WRITE_FAILURES: &str = "emcee_store_write_failures_total";
-}
+pub use emcee_core::telemetry as names;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
@@ -87,14 +75,26 @@ fn describe() {
 /// What `/healthz` reports.
 #[derive(Debug, Default)]
 pub struct Health {
+    /// False for the console, which has no gateway to report on.
+    expects_gateway: bool,
     gateway_connected: AtomicBool,
     agenda_loaded: Mutex<Option<Instant>>,
     store: Mutex<Option<Store>>,
 }
 
 impl Health {
-    /// Health for a bot using `store`.
+    /// Health for a chat bot using `store`.
     pub fn new(store: Option<Store>) -> Arc<Self> {
+        Arc::new(Self {
+            expects_gateway: true,
+            store: Mutex::new(store),
+            agenda_loaded: Mutex::new(Some(Instant::now())),
+            ..Self::default()
+        })
+    }
+
+    /// Health for the console, which has no gateway.
+    pub fn for_console(store: Option<Store>) -> Arc<Self> {
         Arc::new(Self {
             store: Mutex::new(store),
             agenda_loaded: Mutex::new(Some(Instant::now())),
@@ -128,7 +128,9 @@ impl Health {
             .unwrap_or_else(PoisonError::into_inner)
             .map(|at| at.elapsed());
         HealthReport {
-            gateway_connected: self.gateway_connected.load(Ordering::Relaxed),
+            gateway_connected: self
+                .expects_gateway
+                .then(|| self.gateway_connected.load(Ordering::Relaxed)),
             store_writable,
             agenda_age_seconds: agenda_age.map(|age| age.as_secs()),
         }
@@ -138,7 +140,8 @@ impl Health {
 /// The `/healthz` body.
 #[derive(Debug, serde::Serialize)]
 struct HealthReport {
-    gateway_connected: bool,
+    /// `None` where there is no gateway (the console).
+    gateway_connected: Option<bool>,
     store_writable: bool,
     agenda_age_seconds: Option<u64>,
 }
@@ -187,7 +190,7 @@ async fn metrics_text(State(served): State<Served>) -> impl IntoResponse {
 
 async fn healthz(State(served): State<Served>) -> impl IntoResponse {
     let report = served.health.report();
-    let healthy = report.gateway_connected && report.store_writable;
+    let healthy = report.gateway_connected.unwrap_or(true) && report.store_writable;
     let status = if healthy {
         StatusCode::OK
     } else {
@@ -202,6 +205,17 @@ pub fn command_finished(command: &str, outcome: &'static str, took: Duration) {
         .increment(1);
     metrics::histogram!(names::COMMAND_SECONDS, "command" => command.to_owned())
         .record(took.as_secs_f64());
+}
+
+/// Starts `/metrics` and `/healthz` on `listen` for the rest of the process.
+///
+/// # Errors
+/// A message when the recorder cannot be installed or the address bound.
+pub async fn start(listen: SocketAddr, health: Arc<Health>) -> Result<SocketAddr, String> {
+    let handle = install()?;
+    serve(listen, handle, health, std::future::pending())
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))
 }
 
 #[cfg(test)]

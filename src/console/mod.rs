@@ -50,10 +50,16 @@ impl Console {
                 let local = now.with_timezone(&self.style.timezone);
                 Some(format!("{}\n", local.format("%A %-d %B %Y, %H:%M:%S %Z")))
             }
-            Line::Command(request) => Some(match command::execute(agenda, &request, now) {
-                Ok(reply) => self.style.reply(&reply),
-                Err(error) => self.style.error(&error),
-            }),
+            Line::Command(request) => {
+                let started = std::time::Instant::now();
+                let result = command::execute(agenda, &request, now);
+                let outcome = if result.is_ok() { "ok" } else { "user_error" };
+                crate::telemetry::command_finished(request.name(), outcome, started.elapsed());
+                Some(match result {
+                    Ok(reply) => self.style.reply(&reply),
+                    Err(error) => self.style.error(&error),
+                })
+            }
         }
     }
 

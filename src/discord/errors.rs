@@ -11,6 +11,12 @@ use poise::{CreateReply, FrameworkError};
 pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => {
+            let outcome = if error.is::<CommandError>() {
+                "user_error"
+            } else {
+                "error"
+            };
+            count_command(ctx, outcome);
             let text = match error.downcast_ref::<CommandError>() {
                 // The message quotes what the user typed: shown inert, like all user text.
                 Some(user_error) => super::markdown::escape(&user_error.to_string()),
@@ -64,4 +70,17 @@ async fn reply_privately(ctx: poise::Context<'_, Data, Error>, text: String) {
     if let Err(e) = ctx.send(reply).await {
         tracing::warn!(error = %e, "could not send an error reply");
     }
+}
+
+/// Counts a finished command by name and outcome, timed from the interaction's
+/// creation (its snowflake's timestamp) to now.
+pub fn count_command(ctx: poise::Context<'_, Data, Error>, outcome: &'static str) {
+    let created =
+        ctx.created_at().unix_timestamp() as f64 + f64::from(ctx.created_at().nanosecond()) / 1e9;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64();
+    let took = std::time::Duration::from_secs_f64((now - created).max(0.0));
+    crate::telemetry::command_finished(&ctx.command().qualified_name, outcome, took);
 }

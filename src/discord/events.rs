@@ -31,11 +31,27 @@ pub async fn dispatch(
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+            gateway_up(data, "identify");
             polls::on_ready(&data.polls, data_about_bot).await;
+            Ok(())
+        }
+        serenity::FullEvent::Resume { .. } => {
+            gateway_up(data, "resume");
+            Ok(())
+        }
+        serenity::FullEvent::ShardStageUpdate { event } => {
+            let connected = event.new == serenity::ConnectionStage::Connected;
+            data.health.set_gateway_connected(connected);
             Ok(())
         }
         _ => Ok(()),
     }
+}
+
+/// Records a gateway session started or resumed.
+fn gateway_up(data: &Data, kind: &'static str) {
+    data.health.set_gateway_connected(true);
+    metrics::counter!(crate::telemetry::names::GATEWAY_CONNECTS, "kind" => kind).increment(1);
 }
 
 /// A "◀ / ▶" click: show the requested page in place, or say the list expired.

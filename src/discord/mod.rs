@@ -49,6 +49,8 @@ pub struct Data {
     pub pages: PageStore,
     /// Per-user command allowance.
     pub throttle: throttle::Throttle,
+    /// What `/healthz` reports.
+    pub health: Arc<crate::telemetry::Health>,
     /// The database (votes, deadlines, announcement marks, reminders).
     pub store: Store,
     /// Everything the bot posts on its own goes through this paced sender.
@@ -74,6 +76,7 @@ impl Data {
             clock,
             pages: PageStore::default(),
             throttle: throttle::Throttle::default(),
+            health: crate::telemetry::Health::new(Some(store.clone())),
             store,
             outbound,
             scheduling: Arc::new(OnceLock::new()),
@@ -188,7 +191,12 @@ impl Bot {
             .options(poise::FrameworkOptions {
                 commands: commands::all(),
                 on_error: |error| Box::pin(errors::on_error(error)),
-                post_command: |ctx| Box::pin(commands::remind::show_missed(ctx)),
+                post_command: |ctx| {
+                    Box::pin(async move {
+                        errors::count_command(ctx, "ok");
+                        commands::remind::show_missed(ctx).await;
+                    })
+                },
                 event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
                 allowed_mentions: Some(embeds::no_mentions()),
                 command_check: Some(|ctx| Box::pin(throttle::check(ctx))),

@@ -7,6 +7,7 @@
 mod abuse;
 mod agenda;
 mod harness;
+mod operations;
 mod outbound;
 mod polls;
 mod process;

@@ -12,6 +12,7 @@
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
 //!   reminders, digests), planned from the programme and run exactly once.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
+//! - [`telemetry`]: names of the operational metrics.
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
 pub mod agenda;
@@ -23,3 +24,4 @@ pub mod polls;
 pub mod programme;
 pub mod scheduler;
 pub mod store;
+pub mod telemetry;

@@ -36,6 +36,23 @@ pub enum Request {
     Help,
 }
 
+impl Request {
+    /// The command's name, as users type it and metrics label it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Now => "now",
+            Self::Next { .. } => "next",
+            Self::Agenda { .. } => "agenda",
+            Self::Track(_) => "track",
+            Self::Speaker(_) => "speaker",
+            Self::Room(_) => "room",
+            Self::Session(_) => "session",
+            Self::Search(_) => "search",
+            Self::Help => "help",
+        }
+    }
+}
+
 /// A request that cannot be answered as asked; shown to the asker only.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {

@@ -10,8 +10,8 @@ mod settings;
 
 pub use location::{ConfigError, Location, Source};
 pub use settings::{
-    AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, OrganiserSettings,
-    PollSettings, Settings, StoreSettings,
+    AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, MetricsSettings,
+    OrganiserSettings, PollSettings, Settings, StoreSettings,
 };
 
 use crate::agenda::{Agenda, AgendaError};

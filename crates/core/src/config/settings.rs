@@ -27,6 +27,17 @@ pub struct Settings {
     pub polls: PollSettings,
     #[serde(default)]
     pub chat: ChatSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]`: the optional Prometheus and health listener.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Address for `/metrics` and `/healthz`, e.g. "127.0.0.1:9187"; none: off.
+    #[serde(default)]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 impl Settings {
@@ -43,6 +54,7 @@ impl Settings {
             organisers: OrganiserSettings::default(),
             polls: PollSettings::default(),
             chat: ChatSettings::default(),
+            metrics: MetricsSettings::default(),
         }
     }
 }

@@ -171,6 +171,7 @@ impl Recorder {
                 return Ok(None);
             };
             lock_views(&writer.shared).remove(&message);
+            metrics::gauge!(crate::telemetry::OPEN_POLLS).set(writer.open.len() as f64);
             open.poll.state = state;
             open.poll.closed_at = Some(at);
             let results = Results::new(&open.poll, open.ballots.tally());

@@ -135,6 +135,7 @@ impl Writer {
         views.insert(open.poll.message.clone(), watch::channel(view).0);
         drop(views);
         self.open.insert(open.poll.message.clone(), open);
+        metrics::gauge!(crate::telemetry::OPEN_POLLS).set(self.open.len() as f64);
     }
 
     /// The next change's version.
@@ -194,6 +195,8 @@ impl Writer {
         match self.store.save_marks(&batch.rows) {
             Ok(()) => {
                 self.shared.committed.store(self.version, Ordering::Release);
+                metrics::counter!(crate::telemetry::VOTES).increment(batch.rows.len() as u64);
+                metrics::gauge!(crate::telemetry::OPEN_POLLS).set(self.open.len() as f64);
                 for message in &batch.touched {
                     self.publish(message);
                 }
@@ -203,6 +206,7 @@ impl Writer {
                 }
             }
             Err(error) => {
+                metrics::counter!(crate::telemetry::STORE_WRITE_FAILURES).increment(1);
                 tracing::error!(error = %error, "could not store votes; reloading the polls touched");
                 for message in &batch.touched {
                     self.reload(message);

@@ -175,6 +175,8 @@ impl Scheduler {
             for job in due {
                 if let Some(why) = self.too_late(&job, now) {
                     tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
+                    metrics::counter!(crate::telemetry::ANNOUNCEMENTS, "outcome" => "skipped")
+                        .increment(1);
                     store.finish_job(&job.key, JobState::Skipped, why, now)?;
                 } else if store.claim_job(&job.key, &self.inner.options.holder)? {
                     batches.entry(job.target.clone()).or_default().push(job);
@@ -214,7 +216,9 @@ impl Scheduler {
             Target::Channel(channel) => announcer.post(channel, &job.message, &nonce).await,
             Target::User(user) => announcer.direct(user, &job.message, &nonce).await,
         };
+        count(job, &result, self.inner.clock.now());
         if let Err(error) = self.record(job, result) {
+            metrics::counter!(crate::telemetry::STORE_WRITE_FAILURES).increment(1);
             tracing::error!(job = %job.key, %error, "could not record a job's outcome");
         }
     }
@@ -243,5 +247,25 @@ impl Scheduler {
                 store.finish_job(&job.key, JobState::Failed, &error.to_string(), now)
             }
         }
+    }
+}
+
+/// Counts a job's outcome: posted (with its lateness, and "late" past a
+/// second), failed, or a reminder sent.
+fn count(job: &Job, result: &Result<String, DeliveryError>, now: DateTime<Utc>) {
+    use crate::telemetry::{ANNOUNCEMENTS, ANNOUNCEMENT_LATENESS, REMINDERS};
+    match (result, &job.target) {
+        (Ok(_), Target::User(_)) => metrics::counter!(REMINDERS).increment(1),
+        (Ok(_), _) => {
+            let late = (now - job.due_at).to_std().unwrap_or_default();
+            metrics::histogram!(ANNOUNCEMENT_LATENESS).record(late.as_secs_f64());
+            let outcome = if late > std::time::Duration::from_secs(1) {
+                "late"
+            } else {
+                "posted"
+            };
+            metrics::counter!(ANNOUNCEMENTS, "outcome" => outcome).increment(1);
+        }
+        (Err(_), _) => metrics::counter!(ANNOUNCEMENTS, "outcome" => "failed").increment(1),
     }
 }
