@@ -4,6 +4,7 @@
 //! renders answers as embeds, and flips pages of long answers. Business rules
 //! stay in `emcee-core`; this module only translates.
 
+pub mod access;
 pub mod announcer;
 pub mod commands;
 pub mod embeds;

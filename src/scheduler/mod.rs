@@ -24,8 +24,6 @@ pub struct Scheduling {
     pub scheduler: Scheduler,
     /// The config and agenda the bot started from; `None`: `/reload` is off.
     pub source: Option<SourceArgs>,
-    /// `[organisers] roles`: who may `/reload` besides Manage Server.
-    pub organiser_roles: Vec<String>,
 }
 
 /// The running scheduler task.
@@ -140,7 +138,6 @@ pub fn start_for_chat(
     data.attach_scheduling(Scheduling {
         scheduler: scheduler.clone(),
         source,
-        organiser_roles: settings.organisers.roles.clone(),
     });
     spawn(scheduler, announcer, programme_of(data))
 }

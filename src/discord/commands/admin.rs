@@ -5,6 +5,7 @@
 //! in the integration settings, and `[organisers] roles` are checked here too,
 //! because a hidden command is not a permission check.
 
+use crate::discord::access::is_organiser;
 use crate::discord::embeds::no_mentions;
 use crate::discord::{Context, Error};
 use crate::scheduler::{reload as reload_agenda, ReloadError};
@@ -28,23 +29,6 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         Err(error @ (ReloadError::Unavailable | ReloadError::Load(_))) => error.to_string(),
     };
     private(ctx, text).await
-}
-
-/// Manage Server, or one of the configured organiser roles.
-fn is_organiser(ctx: Context<'_>) -> bool {
-    let poise::Context::Application(app) = ctx else {
-        return false;
-    };
-    let Some(member) = &app.interaction.member else {
-        return false;
-    };
-    let roles = ctx
-        .data()
-        .scheduling()
-        .map(|s| s.organiser_roles.clone())
-        .unwrap_or_default();
-    member.permissions.is_some_and(|p| p.manage_guild())
-        || member.roles.iter().any(|r| roles.contains(&r.to_string()))
 }
 
 async fn private(ctx: Context<'_>, text: String) -> Result<(), Error> {

@@ -5,6 +5,7 @@
 
 use super::render::result_text;
 use super::PollRequest;
+use crate::discord::access::is_organiser;
 use crate::discord::embeds::no_mentions;
 use crate::discord::{Context, Error};
 use emcee_core::polls::{parse_duration, Poll, PollError, PollOption, PollState};
@@ -158,22 +159,6 @@ async fn find(ctx: Context<'_>, message: Option<&str>, open: bool) -> Result<Opt
         None => p.message.channel == channel,
     });
     Ok(matching.max_by_key(|p| p.id))
-}
-
-/// Whether the member may run organiser commands: a configured organiser role,
-/// or Manage Server (or Administrator) in the interaction's resolved permissions.
-fn is_organiser(ctx: Context<'_>) -> bool {
-    let poise::Context::Application(app) = ctx else {
-        return false;
-    };
-    let Some(member) = &app.interaction.member else {
-        return false;
-    };
-    let roles = ctx.data().polls.config().organiser_roles;
-    let permissions = member.permissions.unwrap_or_default();
-    permissions.manage_guild()
-        || permissions.administrator()
-        || member.roles.iter().any(|role| roles.contains(&role.get()))
 }
 
 async fn refuse(ctx: Context<'_>) -> Result<(), Error> {

@@ -1,0 +1,22 @@
+//! Who may run organiser commands (create or close polls, reload the agenda).
+//!
+//! One rule for every organiser command: the member may manage the server (or
+//! is an administrator), or holds one of the roles in `[organisers] roles`.
+
+use super::Context;
+
+/// Whether the member who invoked `ctx` is an organiser. Outside a server
+/// (a DM) nobody is.
+pub fn is_organiser(ctx: Context<'_>) -> bool {
+    let poise::Context::Application(app) = ctx else {
+        return false;
+    };
+    let Some(member) = &app.interaction.member else {
+        return false;
+    };
+    let roles = ctx.data().polls.config().organiser_roles;
+    let permissions = member.permissions.unwrap_or_default();
+    permissions.manage_guild()
+        || permissions.administrator()
+        || member.roles.iter().any(|role| roles.contains(&role.get()))
+}
