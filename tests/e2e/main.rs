@@ -6,6 +6,7 @@
 
 mod abuse;
 mod agenda;
+mod faults;
 mod harness;
 mod operations;
 mod outbound;

@@ -7,11 +7,11 @@ use std::process::Stdio;
 use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
 
-const TOKEN: &str = "MTIzNDU2.secret-token-value";
+pub(crate) const TOKEN: &str = "MTIzNDU2.secret-token-value";
 
 /// A copy of the sample config in a temporary folder, so the run's database
 /// file lands there.
-fn sample_config() -> tempfile::TempDir {
+pub(crate) fn sample_config() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
     for name in ["emcee.toml", "agenda.toml"] {
