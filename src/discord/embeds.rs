@@ -50,3 +50,23 @@ pub fn paging_buttons(key: u64, index: usize, count: usize) -> Vec<CreateActionR
         .disabled(index + 1 >= count);
     vec![CreateActionRow::Buttons(vec![previous, next])]
 }
+
+/// A reply only the asker sees, mentioning nobody.
+pub fn private_reply(text: impl Into<String>) -> poise::CreateReply {
+    poise::CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions())
+}
+
+/// Sends `text` to the asker only.
+///
+/// # Errors
+/// When Discord does not take the reply.
+pub async fn say_privately(
+    ctx: super::Context<'_>,
+    text: impl Into<String>,
+) -> Result<(), super::Error> {
+    ctx.send(private_reply(text)).await?;
+    Ok(())
+}

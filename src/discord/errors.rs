@@ -2,10 +2,10 @@
 //! answer only the asker sees; anything else is logged in full and the user
 //! gets a generic apology.
 
-use super::embeds::no_mentions;
+use super::embeds::private_reply;
 use super::{Data, Error};
 use emcee_core::command::CommandError;
-use poise::{CreateReply, FrameworkError};
+use poise::FrameworkError;
 
 /// poise's error hook.
 pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
@@ -63,11 +63,7 @@ async fn reply_privately(ctx: poise::Context<'_, Data, Error>, text: String) {
     } else {
         text
     };
-    let reply = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    if let Err(e) = ctx.send(reply).await {
+    if let Err(e) = ctx.send(private_reply(text)).await {
         tracing::warn!(error = %e, "could not send an error reply");
     }
 }

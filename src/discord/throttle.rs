@@ -93,11 +93,7 @@ pub async fn check(ctx: super::Context<'_>) -> Result<bool, super::Error> {
     let text = format!(
         "You're asking faster than I can answer everyone; please try again in {seconds} s."
     );
-    let reply = poise::CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(super::embeds::no_mentions());
-    if let Err(error) = ctx.send(reply).await {
+    if let Err(error) = ctx.send(super::embeds::private_reply(text)).await {
         tracing::warn!(%error, "could not send a slow-down reply");
     }
     tracing::info!(user = %ctx.author().id, "command throttled");

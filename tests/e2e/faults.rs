@@ -4,7 +4,7 @@
 //! reactions Discord (the fake) really holds. The seed is printed, and
 //! `EMCEE_FAULT_SEED` replays a run.
 
-use crate::harness::PATIENCE;
+use crate::harness::{Rng, PATIENCE};
 use crate::process::{sample_config, TOKEN};
 use fake_discord::{FakeDiscord, FakeUser};
 use serde_json::{json, Value};
@@ -17,18 +17,6 @@ use tokio::process::{Child, Command};
 const TRIALS: usize = 20;
 const VOTERS: u32 = 40;
 const EMOJI: [&str; 3] = ["🇦", "🇧", "🇨"];
-
-/// A tiny deterministic generator (xorshift64*), so replays need no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
 
 fn start(fake: &FakeDiscord, config: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_emcee"))

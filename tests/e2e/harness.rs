@@ -216,3 +216,17 @@ pub fn mentions_nobody(response: &Value) -> bool {
     let empty = |key: &str| mentions[key].as_array().is_none_or(Vec::is_empty);
     mentions.is_object() && empty("parse") && empty("users") && empty("roles")
 }
+
+/// A tiny deterministic generator (xorshift64*), so seeded runs replay exactly
+/// and the tests need no crate.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}

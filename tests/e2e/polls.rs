@@ -2,7 +2,7 @@
 //! with reactions on the fake Discord, and the bot counts, tidies reactions,
 //! edits the tally, closes on time or on command, and recovers after a restart.
 
-use crate::harness::{BotOptions, TestBot, PATIENCE};
+use crate::harness::{BotOptions, Rng, TestBot, PATIENCE};
 use emcee_core::polls::{MessageKey, PollState};
 use fake_discord::{FakeUser, StoredMessage};
 use serde_json::{json, Value};
@@ -415,18 +415,6 @@ async fn unreact_raw(
     fake.unreact(poll.channel, poll.message, user, emoji)
         .await
         .unwrap();
-}
-
-/// A tiny deterministic generator (xorshift64*), so the test needs no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

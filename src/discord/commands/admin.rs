@@ -6,16 +6,15 @@
 //! because a hidden command is not a permission check.
 
 use crate::discord::access::is_organiser;
-use crate::discord::embeds::no_mentions;
+use crate::discord::embeds::say_privately;
 use crate::discord::{Context, Error};
 use crate::scheduler::{reload as reload_agenda, ReloadError};
-use poise::CreateReply;
 
 /// Reload the agenda and reschedule announcements (organisers)
 #[poise::command(slash_command, default_member_permissions = "MANAGE_GUILD")]
 pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     if !is_organiser(ctx) {
-        return private(ctx, "Only organisers can reload the agenda.".into()).await;
+        return say_privately(ctx, "Only organisers can reload the agenda.").await;
     }
     ctx.defer_ephemeral().await?;
     let text = match reload_agenda(ctx.data()).await {
@@ -28,14 +27,5 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         ),
         Err(error @ (ReloadError::Unavailable | ReloadError::Load(_))) => error.to_string(),
     };
-    private(ctx, text).await
-}
-
-async fn private(ctx: Context<'_>, text: String) -> Result<(), Error> {
-    let reply = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    ctx.send(reply).await?;
-    Ok(())
+    say_privately(ctx, text).await
 }

@@ -5,13 +5,12 @@
 //! the reminder as missed (once, no retries), and [`show_missed`] tells the user
 //! privately after their next command.
 
-use crate::discord::embeds::no_mentions;
+use crate::discord::embeds::{no_mentions, private_reply, say_privately};
 use crate::discord::{announcer, Context, Data, Error};
 use emcee_core::agenda::{Agenda, NameKind, SessionId};
 use emcee_core::scheduler::{ical, Scheduler};
 use emcee_core::store::Added;
 use poise::serenity_prelude as serenity;
-use poise::CreateReply;
 
 /// Custom id prefix of the "Remind me" button; the session id follows.
 pub const BUTTON_PREFIX: &str = "remind:";
@@ -31,7 +30,7 @@ pub async fn remind(
 ) -> Result<(), Error> {
     let minutes = minutes_before.unwrap_or(DEFAULT_MINUTES);
     let text = add(ctx.data(), &ctx.author().id.to_string(), &session, minutes);
-    private(ctx, text).await
+    say_privately(ctx, text).await
 }
 
 /// List your reminders, or cancel one
@@ -44,7 +43,7 @@ pub async fn reminders(
 ) -> Result<(), Error> {
     let user = ctx.author().id.to_string();
     let Some(scheduler) = scheduler(ctx.data()) else {
-        return private(ctx, unavailable()).await;
+        return say_privately(ctx, unavailable()).await;
     };
     let agenda = &ctx.data().programme().agenda;
     let mut text = String::new();
@@ -56,24 +55,21 @@ pub async fn reminders(
         };
     }
     text.push_str(&listing(agenda, &scheduler.reminders(&user)?));
-    private(ctx, text).await
+    say_privately(ctx, text).await
 }
 
 /// Your reminded sessions as a calendar file
 #[poise::command(slash_command)]
 pub async fn mycal(ctx: Context<'_>) -> Result<(), Error> {
     let Some(scheduler) = scheduler(ctx.data()) else {
-        return private(ctx, unavailable()).await;
+        return say_privately(ctx, unavailable()).await;
     };
     let reminders = scheduler.reminders(&ctx.author().id.to_string())?;
     let programme = ctx.data().programme();
     let calendar = ical::calendar(&programme.agenda, &reminders, ctx.data().clock.now());
     let file = serenity::CreateAttachment::bytes(calendar.into_bytes(), "emcee-reminders.ics");
-    let reply = CreateReply::default()
-        .content(format!("{} session(s) in your calendar.", reminders.len()))
-        .attachment(file)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
+    let reply =
+        private_reply(format!("{} session(s) in your calendar.", reminders.len())).attachment(file);
     ctx.send(reply).await?;
     Ok(())
 }
@@ -141,11 +137,7 @@ pub async fn show_missed(ctx: Context<'_>) {
         text.push('\n');
         text.push_str(&announcer::text(message));
     }
-    let reply = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    if let Err(error) = ctx.send(reply).await {
+    if let Err(error) = ctx.send(private_reply(text)).await {
         tracing::warn!(%error, "could not show missed reminders");
     }
 }
@@ -204,15 +196,6 @@ fn scheduler(data: &Data) -> Option<&Scheduler> {
 
 fn unavailable() -> String {
     "Reminders are not available right now.".to_owned()
-}
-
-async fn private(ctx: Context<'_>, text: String) -> Result<(), Error> {
-    let reply = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    ctx.send(reply).await?;
-    Ok(())
 }
 
 async fn complete_session(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {

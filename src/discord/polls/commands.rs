@@ -6,7 +6,7 @@
 use super::render::result_text;
 use super::PollRequest;
 use crate::discord::access::is_organiser;
-use crate::discord::embeds::no_mentions;
+use crate::discord::embeds::{no_mentions, say_privately};
 use crate::discord::{Context, Error};
 use emcee_core::polls::{parse_duration, Poll, PollError, PollOption, PollState};
 use poise::serenity_prelude as serenity;
@@ -45,7 +45,7 @@ pub async fn poll_create(
     let minutes = i64::from(config.default_minutes);
     let length = match duration.as_deref().map(parse_duration) {
         Some(None) => {
-            return reply(
+            return say_privately(
                 ctx,
                 "I could not read that duration; try 5, 90s, 10m or 1h.",
             )
@@ -55,7 +55,7 @@ pub async fn poll_create(
         None => chrono::TimeDelta::minutes(minutes),
     };
     let Some(channel_id) = target_channel(ctx, channel.as_deref()) else {
-        return reply(ctx, "Give the channel as #channel or its id.").await;
+        return say_privately(ctx, "Give the channel as #channel or its id.").await;
     };
     let request = PollRequest {
         channel_id,
@@ -68,8 +68,8 @@ pub async fn poll_create(
         created_by: Some(ctx.author().id.get()),
     };
     match service.post(request).await {
-        Ok(poll) => reply(ctx, &posted_text(&poll)).await,
-        Err(error) if error.is::<PollError>() => reply(ctx, &error.to_string()).await,
+        Ok(poll) => say_privately(ctx, &posted_text(&poll)).await,
+        Err(error) if error.is::<PollError>() => say_privately(ctx, &error.to_string()).await,
         Err(error) => Err(error),
     }
 }
@@ -102,11 +102,11 @@ pub async fn poll_results(
     message: Option<String>,
 ) -> Result<(), Error> {
     let Some(poll) = find(ctx, message.as_deref(), false).await? else {
-        return reply(ctx, "I found no poll there.").await;
+        return say_privately(ctx, "I found no poll there.").await;
     };
     let recorder = ctx.data().polls.recorder();
     let Some((poll, results)) = recorder.results(&poll.message).await? else {
-        return reply(ctx, "I found no poll there.").await;
+        return say_privately(ctx, "I found no poll there.").await;
     };
     let (title, description) = if poll.hide_tally && poll.state == PollState::Open {
         (
@@ -132,7 +132,7 @@ async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Res
         return refuse(ctx).await;
     }
     let Some(poll) = find(ctx, message.as_deref(), true).await? else {
-        return reply(ctx, "There is no open poll there.").await;
+        return say_privately(ctx, "There is no open poll there.").await;
     };
     ctx.defer_ephemeral().await?;
     let done = match ctx.data().polls.finish(&poll.message, state).await? {
@@ -140,7 +140,7 @@ async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Res
         Some(_) => "Poll closed; the result is posted.",
         None => "That poll has already closed.",
     };
-    reply(ctx, done).await
+    say_privately(ctx, done).await
 }
 
 /// The poll a command means: the one posted as `message` (id or link), else the
@@ -162,16 +162,7 @@ async fn find(ctx: Context<'_>, message: Option<&str>, open: bool) -> Result<Opt
 }
 
 async fn refuse(ctx: Context<'_>) -> Result<(), Error> {
-    reply(ctx, "Only organisers can create, close or cancel polls.").await
-}
-
-async fn reply(ctx: Context<'_>, text: &str) -> Result<(), Error> {
-    let answer = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    ctx.send(answer).await?;
-    Ok(())
+    say_privately(ctx, "Only organisers can create, close or cancel polls.").await
 }
 
 fn posted_text(poll: &Poll) -> String {
