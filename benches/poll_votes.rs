@@ -17,8 +17,9 @@
 mod harness;
 
 use emcee_core::polls::MessageKey;
+use emcee_core::store::Store;
 use fake_discord::FakeUser;
-use harness::{TestBot, PATIENCE};
+use harness::{BotOptions, TestBot, PATIENCE};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,15 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let bot = TestBot::start_at("2021-10-07T15:55:00Z").await;
+    // A real database file, as `emcee run` uses: "stored" means committed to it.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("votes.sqlite3")).unwrap();
+    let options = BotOptions {
+        store: Some(store),
+        ..BotOptions::default()
+    };
+    let fake = fake_discord::FakeDiscord::start().await.unwrap();
+    let bot = TestBot::start_with(fake, "2021-10-07T15:55:00Z", options).await;
     let (channel, message) = create_poll(&bot).await;
     let key = MessageKey::new(channel, message);
     let recorder = bot.data.polls.recorder().clone();

@@ -3,7 +3,8 @@
 //! Every post goes through [`Outbound`] (paced per channel and globally,
 //! 429-aware) with the job's nonce and `enforce_nonce`, so a retry after a
 //! timeout or a 5xx cannot create a second message. Channel names from the
-//! config are resolved to ids through the configured servers' channel lists
+//! config are resolved to ids through the channel lists of the configured
+//! servers, or of every server the bot is in when none are configured
 //! (fetched once, again on a miss). Messages mention nobody, except the role
 //! configured for an announcement, which is the only mention allowed.
 
@@ -67,10 +68,10 @@ impl DiscordAnnouncer {
         if let Some(id) = self.cached(&name) {
             return Ok(id);
         }
-        for server in &self.servers {
+        for server in self.servers().await? {
             let listed = self
                 .http
-                .get_channels(*server)
+                .get_channels(server)
                 .await
                 .map_err(|e| DeliveryError::Transient(format!("listing channels: {e}")))?;
             let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
@@ -79,10 +80,21 @@ impl DiscordAnnouncer {
             }
         }
         self.cached(&name).ok_or_else(|| {
-            DeliveryError::Refused(format!(
-                "no channel named #{name} in the configured servers"
-            ))
+            DeliveryError::Refused(format!("no channel named #{name} in the bot's servers"))
         })
+    }
+
+    /// The configured servers, else every server the bot is in.
+    async fn servers(&self) -> Result<Vec<serenity::GuildId>, DeliveryError> {
+        if !self.servers.is_empty() {
+            return Ok(self.servers.clone());
+        }
+        let guilds = self
+            .http
+            .get_guilds(None, Some(200))
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("listing the bot's servers: {e}")))?;
+        Ok(guilds.into_iter().map(|g| g.id).collect())
     }
 
     fn cached(&self, name: &str) -> Option<u64> {

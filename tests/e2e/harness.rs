@@ -179,7 +179,8 @@ impl TestBot {
     }
 }
 
-/// Starts a scheduler posting to `fake` over `data`, as `main` does.
+/// Starts a scheduler posting to `fake` over `data`, as `main` does: channel
+/// names resolve through `[chat] servers`, or every server the bot is in.
 pub fn start_scheduler(
     fake: &FakeDiscord,
     data: &Data,
@@ -191,7 +192,7 @@ pub fn start_scheduler(
     let announcer = emcee::discord::announcer::DiscordAnnouncer::new(
         data.outbound.clone(),
         Arc::new(emcee::discord::http(&token, &fake.base_url(), None)),
-        vec![GuildId::new(fake.ids().guild_id)],
+        emcee::discord::server_ids(&settings.chat.servers).expect("server ids"),
     )
     .with_polls(data.polls.clone());
     emcee::scheduler::start_for_chat(data, settings, source, Arc::new(announcer), options)

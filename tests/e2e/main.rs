@@ -10,6 +10,7 @@ mod faults;
 mod harness;
 mod operations;
 mod outbound;
+mod poll_create;
 mod polls;
 mod process;
 mod render_parity;

@@ -16,6 +16,9 @@ const ROW: f32 = 54.0;
 const LABEL_WIDTH: f32 = 290.0;
 const BAR_HEIGHT: f32 = 26.0;
 const COUNT_WIDTH: f32 = 120.0;
+/// The question wraps onto at most this many lines.
+const TITLE_LINES: usize = 3;
+const TITLE_LINE: f32 = 32.0;
 
 const BACKGROUND: [u8; 3] = [0xF7, 0xF6, 0xFB];
 const BORDER: [u8; 3] = [0xC9, 0xC4, 0xDA];
@@ -145,6 +148,32 @@ impl Pen<'_> {
         }
         format!("{}…", cut.trim_end())
     }
+
+    /// `text` word-wrapped to `width` px on at most `lines` lines, the last one
+    /// cut with an ellipsis if the text goes on.
+    fn wrap(&self, text: &str, size: f32, width: f32, lines: usize) -> Vec<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut wrapped = Vec::new();
+        let mut line = String::new();
+        for (index, word) in words.iter().enumerate() {
+            let longer = format!("{line} {word}");
+            if line.is_empty() || self.measure(&longer, size) <= width {
+                line = longer.trim_start().to_owned();
+                continue;
+            }
+            if wrapped.len() + 1 >= lines {
+                let rest = words[index..].join(" ");
+                wrapped.push(self.fit(&format!("{line} {rest}"), size, width));
+                return wrapped;
+            }
+            wrapped.push(self.fit(&line, size, width));
+            line = (*word).to_owned();
+        }
+        if !line.is_empty() {
+            wrapped.push(self.fit(&line, size, width));
+        }
+        wrapped
+    }
 }
 
 /// Renders `results` as a PNG bar chart.
@@ -155,14 +184,18 @@ pub fn bar_chart(results: &Results) -> Result<Vec<u8>, ChartError> {
     let pen = Pen {
         font: FontRef::try_from_slice(FONT).map_err(|_| ChartError::Font)?,
     };
+    let inner = WIDTH as f32 - 2.0 * PADDING;
+    let title = pen.wrap(&results.question, 24.0, inner, TITLE_LINES);
+    let title_height = TITLE_LINE * title.len().max(1) as f32;
     let rows = results.options.len() as f32;
-    let height = (PADDING * 2.0 + 44.0 + rows * ROW + 36.0).round() as u32;
+    let height = (PADDING * 2.0 + title_height + 12.0 + rows * ROW + 36.0).round() as u32;
     let mut canvas = Canvas::new(WIDTH, height);
     frame(&mut canvas);
-    let inner = WIDTH as f32 - 2.0 * PADDING;
-    let title = pen.fit(&results.question, 24.0, inner);
-    pen.draw(&mut canvas, &title, 24.0, (PADDING, PADDING + 24.0), TEXT);
-    let top = PADDING + 44.0;
+    for (line, text) in title.iter().enumerate() {
+        let baseline = PADDING + 24.0 + TITLE_LINE * line as f32;
+        pen.draw(&mut canvas, text, 24.0, (PADDING, baseline), TEXT);
+    }
+    let top = PADDING + title_height + 12.0;
     for (index, option) in results.options.iter().enumerate() {
         let y = top + index as f32 * ROW;
         let label = format!("{}  {}", letter(index), option.label);
@@ -207,6 +240,28 @@ mod tests {
     use super::*;
     use emcee_core::polls::{OptionResult, Results};
 
+    fn pen() -> Pen<'static> {
+        Pen {
+            font: FontRef::try_from_slice(FONT).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_long_question_wraps_onto_three_lines_at_most_and_nothing_is_lost_before_the_cut() {
+        let pen = pen();
+        let words = "word ".repeat(80);
+        let lines = pen.wrap(&words, 24.0, 400.0, 3);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| pen.measure(l, 24.0) <= 400.0));
+        let short = pen.wrap("Tabs or spaces?", 24.0, 400.0, 3);
+        assert_eq!(short, ["Tabs or spaces?"]);
+        let joined = pen
+            .wrap("one two three four five six", 24.0, 120.0, 3)
+            .join(" ");
+        assert!(joined.starts_with("one two"), "{joined}");
+    }
+
     #[test]
     fn a_chart_is_a_png_with_a_row_per_option() {
         let option = |label: &str, votes: u64, percent: f64| OptionResult {
@@ -232,9 +287,16 @@ mod tests {
         let png = bar_chart(&results).unwrap();
         assert_eq!(&png[1..4], b"PNG");
         let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+        let title_lines = 2.0;
         assert_eq!(
             height,
-            (PADDING * 2.0 + 44.0 + 6.0 * ROW + 36.0).round() as u32
+            (PADDING * 2.0 + TITLE_LINE * title_lines + 12.0 + 6.0 * ROW + 36.0).round() as u32
+        );
+        assert_eq!(
+            pen()
+                .wrap(&results.question, 24.0, WIDTH as f32 - 2.0 * PADDING, 3)
+                .len(),
+            2
         );
         // Kept for a look: `target/…/emcee-poll-chart.png` in the temp folder.
         let _ = std::fs::write(std::env::temp_dir().join("emcee-poll-chart.png"), &png);

@@ -24,21 +24,45 @@ pub async fn poll(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Post a poll that people answer with reactions (organisers only).
+// Every slash option is a parameter; Discord allows 25 per command.
+#[allow(clippy::too_many_arguments)]
 #[poise::command(slash_command, guild_only, rename = "create")]
 pub async fn poll_create(
     ctx: Context<'_>,
     #[description = "The question (up to 256 characters)"] question: String,
-    #[description = "Options separated by |, e.g. 🦀 Rust | Go | Zig"] options: String,
+    #[description = "Options separated by |, e.g. 🦀 Rust | Go | Zig (or use option_1, option_2, …)"]
+    options: Option<String>,
     #[description = "How long voting lasts: 5, 90s, 10m, 1h (default from the config)"]
     duration: Option<String>,
     #[description = "Let people pick several options"] multi: Option<bool>,
-    #[description = "Post it in this channel (#channel or id) instead of here"] channel: Option<
-        String,
-    >,
+    #[description = "Post it in this channel (#channel, its name or id) instead of here"]
+    channel: Option<String>,
     #[description = "Hide the running tally until the poll closes"] hide_tally: Option<bool>,
+    #[description = "An option, e.g. 🦀 Rust"] option_1: Option<String>,
+    #[description = "An option"] option_2: Option<String>,
+    #[description = "An option"] option_3: Option<String>,
+    #[description = "An option"] option_4: Option<String>,
+    #[description = "An option"] option_5: Option<String>,
+    #[description = "An option"] option_6: Option<String>,
+    #[description = "An option"] option_7: Option<String>,
+    #[description = "An option"] option_8: Option<String>,
+    #[description = "An option"] option_9: Option<String>,
+    #[description = "An option"] option_10: Option<String>,
 ) -> Result<(), Error> {
     if !is_organiser(ctx) {
         return refuse(ctx).await;
+    }
+    let separate = [
+        option_1, option_2, option_3, option_4, option_5, option_6, option_7, option_8, option_9,
+        option_10,
+    ];
+    let options = gather_options(options.as_deref(), separate.iter().flatten());
+    if options.is_empty() {
+        return say_privately(
+            ctx,
+            "Give the options as `A | B | C`, or one per option_1, option_2, … field.",
+        )
+        .await;
     }
     let service = &ctx.data().polls;
     let config = service.config();
@@ -54,13 +78,17 @@ pub async fn poll_create(
         Some(Some(length)) => length,
         None => chrono::TimeDelta::minutes(minutes),
     };
-    let Some(channel_id) = target_channel(ctx, channel.as_deref()) else {
-        return say_privately(ctx, "Give the channel as #channel or its id.").await;
+    let Some(channel_id) = target_channel(ctx, channel.as_deref()).await else {
+        return say_privately(
+            ctx,
+            "I found no such channel here; give it as #channel, its name or its id.",
+        )
+        .await;
     };
     let request = PollRequest {
         channel_id,
         question,
-        options: split_options(&options),
+        options,
         closes_at: ctx.data().clock.now() + length,
         multi: multi.unwrap_or(false),
         hide_tally: hide_tally.unwrap_or(config.hide_tally),
@@ -182,13 +210,32 @@ pub fn split_options(text: &str) -> Vec<PollOption> {
         .collect()
 }
 
-/// The channel named by `<#id>` or an id, else the one the command ran in.
-fn target_channel(ctx: Context<'_>, channel: Option<&str>) -> Option<u64> {
-    match channel {
-        None => Some(ctx.channel_id().get()),
-        Some(text) => {
-            let digits = text.trim().trim_start_matches("<#").trim_end_matches('>');
-            digits.parse().ok().filter(|&id| id != 0)
-        }
+/// The options of `/poll create`: the `|`-separated list, then the separate
+/// fields, in order.
+pub fn gather_options<'a>(
+    listed: Option<&str>,
+    separate: impl Iterator<Item = &'a String>,
+) -> Vec<PollOption> {
+    let mut options = listed.map(split_options).unwrap_or_default();
+    let separate = separate.map(|o| o.trim()).filter(|o| !o.is_empty());
+    options.extend(separate.map(PollOption::parse));
+    options
+}
+
+/// The channel named by `<#id>`, an id or a name in this server, else the one
+/// the command ran in.
+async fn target_channel(ctx: Context<'_>, channel: Option<&str>) -> Option<u64> {
+    let Some(text) = channel.map(str::trim) else {
+        return Some(ctx.channel_id().get());
+    };
+    let digits = text.trim_start_matches("<#").trim_end_matches('>');
+    if let Ok(id) = digits.parse::<u64>() {
+        return (id != 0).then_some(id);
     }
+    let name = text.trim_start_matches('#').to_lowercase();
+    let channels = ctx.guild_id()?.channels(ctx.http()).await.ok()?;
+    channels
+        .values()
+        .find(|c| c.name.to_lowercase() == name)
+        .map(|c| c.id.get())
 }

@@ -10,8 +10,8 @@
 //! - `ballot`: the vote rules (single or multi choice, unvote, out-of-order
 //!   events), pure.
 //! - `results`: counts, shares, text bars and winners.
-//! - `recorder`: the thread that owns open polls and stores every vote change
-//!   before the tally shows it; `writer` is its loop, `metrics` its latencies.
+//! - `recorder`: owns open polls and stores every vote change before the
+//!   tally shows it; `writer` is its batch loop, `metrics` its latencies.
 //! - `export`: every poll as CSV or JSON; `duration`: "5m", "90s" and the like.
 
 mod ballot;

@@ -1,7 +1,7 @@
-//! The recorder's thread: the one owner of every open poll's ballots.
+//! The recorder's state and its batch loop: every open poll's ballots.
 //!
-//! Reactions queue up while a batch is being written; the next batch takes them
-//! all and writes their marks in one transaction (group commit), so a burst
+//! Whoever holds the writer (see `recorder`) takes every queued job at once and
+//! writes the reactions' marks in one transaction (group commit), so a burst
 //! costs one commit per batch instead of one per click. A batch's replies and
 //! its tally updates go out only after the commit: nothing is shown that is not
 //! stored. If a commit fails, the ballots touched are reloaded from the store.
@@ -13,14 +13,14 @@ use super::recorder::{PollView, RecordError, Verdict};
 use crate::store::{PollStore, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 /// Most reactions written in one transaction.
 const MAX_BATCH: usize = 256;
 
-/// Work for the thread.
+/// Work for the writer.
 pub(crate) enum Job {
     Reaction {
         reaction: Reaction,
@@ -30,13 +30,13 @@ pub(crate) enum Job {
     Run(Box<dyn FnOnce(&mut Writer) + Send>),
 }
 
-/// One open poll on the thread.
+/// One open poll in the writer.
 pub(crate) struct OpenPoll {
     pub(crate) poll: Poll,
     pub(crate) ballots: Ballots,
 }
 
-/// What the thread shares with the handles.
+/// What the writer shares with the handles without being held.
 #[derive(Default)]
 pub(crate) struct Shared {
     /// Open polls and their published (stored) tallies.
@@ -46,7 +46,7 @@ pub(crate) struct Shared {
     pub(crate) committed: AtomicU64,
 }
 
-/// The thread's state.
+/// The writer's state.
 pub(crate) struct Writer {
     pub(crate) store: Arc<dyn PollStore>,
     pub(crate) open: HashMap<MessageKey, OpenPoll>,
@@ -80,33 +80,36 @@ impl Writer {
         }
     }
 
-    /// Loads the open polls, then runs jobs until every handle is gone.
-    pub(crate) fn run(mut self, jobs: &mpsc::Receiver<Job>) {
+    /// Loads the open polls with their votes; if that fails, every job is
+    /// refused with the reason.
+    pub(crate) fn load_open(&mut self) {
         if let Err(error) = self.load() {
             tracing::error!(error = %error, "could not load the open polls");
             self.broken = Some(error.to_string());
         }
-        while let Ok(first) = jobs.recv() {
-            let mut batch = Batch::default();
-            let mut next = Some(first);
-            while let Some(job) = next.take() {
-                match job {
-                    Job::Reaction {
-                        reaction,
-                        received,
-                        reply,
-                    } => self.stage(&reaction, received, reply, &mut batch),
-                    Job::Run(work) => {
-                        self.flush(&mut batch);
-                        work(&mut self);
-                    }
-                }
-                if batch.pending.len() < MAX_BATCH {
-                    next = jobs.try_recv().ok();
+    }
+
+    /// Runs `jobs` in order: reactions are staged and committed together (at
+    /// most [`MAX_BATCH`] per transaction), other work runs between batches.
+    pub(crate) fn drain(&mut self, jobs: Vec<Job>) {
+        let mut batch = Batch::default();
+        for job in jobs {
+            match job {
+                Job::Reaction {
+                    reaction,
+                    received,
+                    reply,
+                } => self.stage(&reaction, received, reply, &mut batch),
+                Job::Run(work) => {
+                    self.flush(&mut batch);
+                    work(self);
                 }
             }
-            self.flush(&mut batch);
+            if batch.pending.len() >= MAX_BATCH {
+                self.flush(&mut batch);
+            }
         }
+        self.flush(&mut batch);
     }
 
     fn load(&mut self) -> Result<(), StoreError> {

@@ -82,6 +82,18 @@ fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
 }
 
 /// `GET /guilds/{id}/channels`: the guild's text channels, as in GUILD_CREATE.
+/// `GET /users/@me/guilds`: the one guild the bot is in, as partial guild info.
+pub(crate) fn current_user_guilds(ids: &Ids) -> Value {
+    json!([{
+        "id": ids.guild_id.to_string(),
+        "name": "Fake Conf",
+        "icon": null,
+        "owner": false,
+        "permissions": "0",
+        "features": [],
+    }])
+}
+
 pub(crate) fn guild_channels(ids: &Ids) -> Value {
     channels(ids)
 }

@@ -5,7 +5,9 @@
 mod guild;
 mod interaction;
 
-pub(crate) use guild::{application_info, guild_channels, guild_create, ready, stored_command};
+pub(crate) use guild::{
+    application_info, current_user_guilds, guild_channels, guild_create, ready, stored_command,
+};
 pub(crate) use interaction::{autocomplete, command, component, InteractionTarget};
 
 use serde_json::{json, Value};

@@ -19,6 +19,9 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         ("GET", ["users", "@me"]) => Ok(application::current_user(inner)),
         ("GET", ["oauth2", "applications", "@me"]) => Ok(application::application(inner)),
         ("POST", ["users", "@me", "channels"]) => application::open_dm(inner, req),
+        ("GET", ["users", "@me", "guilds"]) => Ok(Reply::Json(
+            crate::payloads::current_user_guilds(&inner.ids),
+        )),
         ("GET", ["guilds", guild, "channels"]) if id(guild)? == inner.ids.guild_id => {
             Ok(Reply::Json(crate::payloads::guild_channels(&inner.ids)))
         }
