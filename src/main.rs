@@ -101,11 +101,13 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let store =
-        match emcee_core::store::Store::open(&emcee::scheduler::database_path(&args, &config)) {
-            Ok(store) => store,
-            Err(error) => return Ok(start_error(&error)),
-        };
+    let store = match emcee_core::store::Store::open_capped(
+        &emcee::scheduler::database_path(&args, &config),
+        config.settings.store.max_bytes(),
+    ) {
+        Ok(store) => store,
+        Err(error) => return Ok(start_error(&error)),
+    };
     let client = reqwest::Client::new();
     let outbound = discord::outbound::Outbound::new(
         &api_base,
@@ -259,7 +261,9 @@ fn console_scheduler(
     timezone: chrono_tz::Tz,
 ) -> anyhow::Result<emcee::scheduler::Running> {
     let store = match &args.database {
-        Some(path) => emcee_core::store::Store::open(path)?,
+        Some(path) => {
+            emcee_core::store::Store::open_capped(path, config.settings.store.max_bytes())?
+        }
         None => emcee_core::store::Store::in_memory()?,
     };
     let announcer = emcee::scheduler::console::ConsoleAnnouncer::new(Arc::clone(&clock), timezone);

@@ -121,7 +121,12 @@ impl Health {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let store_writable = store.as_ref().is_none_or(|s| s.check_writable().is_ok());
+        // A probe (lock, room under the size cap) and the last minute's writes:
+        // a full disk only shows when something tries to write.
+        let store_error = store
+            .as_ref()
+            .and_then(|s| s.check_writable().err())
+            .map(|e| e.to_string());
         let agenda_age = self
             .agenda_loaded
             .lock()
@@ -131,7 +136,8 @@ impl Health {
             gateway_connected: self
                 .expects_gateway
                 .then(|| self.gateway_connected.load(Ordering::Relaxed)),
-            store_writable,
+            store_writable: store_error.is_none(),
+            store_error,
             agenda_age_seconds: agenda_age.map(|age| age.as_secs()),
         }
     }
@@ -143,6 +149,9 @@ struct HealthReport {
     /// `None` where there is no gateway (the console).
     gateway_connected: Option<bool>,
     store_writable: bool,
+    /// Why the store is not writable (e.g. "database or disk is full").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store_error: Option<String>,
     agenda_age_seconds: Option<u64>,
 }
 

@@ -77,7 +77,14 @@ fn check_names_file_line_column_and_field_of_a_typoed_key() {
         t.replace("refresh_minutes = 5", "refresh_minuts = 5")
     });
     assert_eq!(status, Some(2));
-    assert!(err.contains("emcee.toml:19:1:"), "{err}");
+    let sample =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/emcee.toml"))
+            .unwrap();
+    let line = 1 + sample
+        .lines()
+        .position(|l| l.starts_with("refresh_minutes = 5"))
+        .unwrap();
+    assert!(err.contains(&format!("emcee.toml:{line}:1:")), "{err}");
     assert!(err.contains("refresh_minuts"), "{err}");
     assert!(err.contains("`agenda"), "{err}");
 }

@@ -22,6 +22,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Discord's limit on a message's content, less room for "and N more".
 const CONTENT_BUDGET: usize = 1900;
+/// Tries at listing the bot's servers before a post counts as failed for now.
+const LOOKUP_ATTEMPTS: u32 = 4;
+/// The wait before the first retry of that listing; it doubles each time.
+const LOOKUP_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
 /// "Cannot send messages to this user": the user closed their DMs.
 const DMS_CLOSED: i64 = 50007;
 
@@ -69,14 +73,16 @@ impl DiscordAnnouncer {
             return Ok(id);
         }
         for server in self.servers().await? {
+            // Through the paced sender, which rides out 429s and 5xx: one failed
+            // lookup would otherwise hold the post back by the scheduler's retry wait.
             let listed = self
-                .http
-                .get_channels(server)
+                .outbound
+                .guild_channels(server.get())
                 .await
                 .map_err(|e| DeliveryError::Transient(format!("listing channels: {e}")))?;
             let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-            for channel in listed {
-                cache.insert(channel.name.to_lowercase(), channel.id.get());
+            for (id, name) in listed {
+                cache.insert(name.to_lowercase(), id);
             }
         }
         self.cached(&name).ok_or_else(|| {
@@ -89,12 +95,23 @@ impl DiscordAnnouncer {
         if !self.servers.is_empty() {
             return Ok(self.servers.clone());
         }
-        let guilds = self
-            .http
-            .get_guilds(None, Some(200))
-            .await
-            .map_err(|e| DeliveryError::Transient(format!("listing the bot's servers: {e}")))?;
-        Ok(guilds.into_iter().map(|g| g.id).collect())
+        // serenity retries no 5xx, nor 429s behind a proxy; a GET is safe to repeat,
+        // and a failure here would hold the post back by the scheduler's retry wait.
+        let mut attempt = 0;
+        loop {
+            match self.http.get_guilds(None, Some(200)).await {
+                Ok(guilds) => return Ok(guilds.into_iter().map(|g| g.id).collect()),
+                Err(error) if attempt + 1 >= LOOKUP_ATTEMPTS => {
+                    let why = format!("listing the bot's servers: {error}");
+                    return Err(DeliveryError::Transient(why));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, attempt, "listing the bot's servers failed; retrying")
+                }
+            }
+            tokio::time::sleep(LOOKUP_BACKOFF * 2u32.pow(attempt)).await;
+            attempt += 1;
+        }
     }
 
     fn cached(&self, name: &str) -> Option<u64> {

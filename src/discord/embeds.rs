@@ -67,6 +67,5 @@ pub async fn say_privately(
     ctx: super::Context<'_>,
     text: impl Into<String>,
 ) -> Result<(), super::Error> {
-    ctx.send(private_reply(text)).await?;
-    Ok(())
+    super::replies::send(ctx, private_reply(text)).await
 }

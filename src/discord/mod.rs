@@ -15,6 +15,7 @@ pub mod outbound;
 pub mod paging;
 pub mod polls;
 pub mod render;
+pub mod replies;
 pub mod throttle;
 pub mod token;
 

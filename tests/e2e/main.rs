@@ -7,6 +7,8 @@
 mod abuse;
 mod agenda;
 mod faults;
+mod faults_network;
+mod faults_storage;
 mod harness;
 mod operations;
 mod outbound;

@@ -1,6 +1,8 @@
 //! Failures a test asks for: rate limits, server errors, slow answers and DMs
 //! that users have closed. Each fault matches requests by method and path pattern
-//! and fires a set number of times.
+//! and fires a set number of times, except [`Fault::Chaos`], which fails a share
+//! of the matching requests at random (seeded) for as long as the fake runs.
+//! The fake counts what it injected ([`Injected`]), so a test can report it.
 
 use std::time::Duration;
 
@@ -80,6 +82,23 @@ pub enum Fault {
         /// How many requests are slowed.
         times: u32,
     },
+    /// Fails a share of the matching requests at random, for as long as the fake
+    /// runs: each is answered 429 (route scope, `retry_after`) with probability
+    /// `rate_limited`, else 500 with probability `server_error`, else normally.
+    /// The draws come from `seed`: the same requests in the same order get the
+    /// same answers, so a test that prints its seed can replay a run.
+    Chaos {
+        /// Requests to disturb.
+        matcher: Matcher,
+        /// Share answered 429, from 0.0 to 1.0.
+        rate_limited: f64,
+        /// Share answered 500, from 0.0 to 1.0.
+        server_error: f64,
+        /// The advertised wait of the 429s.
+        retry_after: Duration,
+        /// Seeds the draws.
+        seed: u64,
+    },
     /// The user does not accept DMs: sending into their DM channel answers 403 with
     /// code 50007 "Cannot send messages to this user", for as long as the fake runs.
     DmClosed {
@@ -96,14 +115,42 @@ pub(crate) enum Effect {
     Delay(Duration),
 }
 
-/// The faults still armed.
+/// How many failures the fake injected so far, from every kind of fault.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Injected {
+    /// Requests answered 429.
+    pub rate_limited: u64,
+    /// Requests answered 5xx.
+    pub server_errors: u64,
+    /// Requests slowed down.
+    pub delayed: u64,
+}
+
+impl Injected {
+    fn count(&mut self, effect: &Effect) {
+        match effect {
+            Effect::RateLimited { .. } => self.rate_limited += 1,
+            Effect::ServerError { .. } => self.server_errors += 1,
+            Effect::Delay(_) => self.delayed += 1,
+        }
+    }
+}
+
+/// The faults still armed, and what they did.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     armed: Vec<Fault>,
+    pub(crate) injected: Injected,
 }
 
 impl Faults {
-    pub(crate) fn add(&mut self, fault: Fault) {
+    pub(crate) fn add(&mut self, mut fault: Fault) {
+        // xorshift never leaves 0: start a zero seed elsewhere, deterministically.
+        if let Fault::Chaos { seed, .. } = &mut fault {
+            if *seed == 0 {
+                *seed = 0x9E37_79B9_7F4A_7C15;
+            }
+        }
         self.armed.push(fault);
     }
 
@@ -123,6 +170,7 @@ impl Faults {
                 let failure = !matches!(effect, Effect::Delay(_));
                 let have_failure = effects.iter().any(|e| !matches!(e, Effect::Delay(_)));
                 if !(failure && have_failure) {
+                    self.injected.count(&effect);
                     effects.push(effect);
                     decrement(fault);
                 }
@@ -133,8 +181,29 @@ impl Faults {
     }
 }
 
-fn fire(fault: &Fault, method: &str, path: &str) -> Option<Effect> {
+/// What `fault` does to this request, if it matches; a chaos fault draws (and
+/// advances its generator) on every matching request, failing or not.
+fn fire(fault: &mut Fault, method: &str, path: &str) -> Option<Effect> {
     match fault {
+        Fault::Chaos {
+            matcher,
+            rate_limited,
+            server_error,
+            retry_after,
+            seed,
+        } if matcher.matches(method, path) => {
+            let draw = next_unit(seed);
+            if draw < *rate_limited {
+                Some(Effect::RateLimited {
+                    retry_after: *retry_after,
+                    global: false,
+                })
+            } else if draw < *rate_limited + *server_error {
+                Some(Effect::ServerError { status: 500 })
+            } else {
+                None
+            }
+        }
         Fault::RateLimited {
             matcher,
             retry_after,
@@ -159,7 +228,7 @@ fn decrement(fault: &mut Fault) {
         Fault::RateLimited { times, .. }
         | Fault::ServerError { times, .. }
         | Fault::Delay { times, .. } => *times = times.saturating_sub(1),
-        Fault::DmClosed { .. } => {}
+        Fault::Chaos { .. } | Fault::DmClosed { .. } => {}
     }
 }
 
@@ -168,8 +237,17 @@ fn remaining(fault: &Fault) -> u32 {
         Fault::RateLimited { times, .. }
         | Fault::ServerError { times, .. }
         | Fault::Delay { times, .. } => *times,
-        Fault::DmClosed { .. } => 1,
+        Fault::Chaos { .. } | Fault::DmClosed { .. } => 1,
     }
+}
+
+/// The next number in [0, 1) from the xorshift64* generator whose state is `state`.
+fn next_unit(state: &mut u64) -> f64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    let bits = state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+    bits as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -197,5 +275,53 @@ mod tests {
         assert_eq!(faults.take("GET", "/users/@me").len(), 1);
         assert_eq!(faults.take("GET", "/users/@me").len(), 1);
         assert!(faults.take("GET", "/users/@me").is_empty());
+        assert_eq!(faults.injected.server_errors, 2);
+    }
+
+    fn chaos(seed: u64) -> Fault {
+        Fault::Chaos {
+            matcher: Matcher::new("POST", "/channels"),
+            rate_limited: 0.20,
+            server_error: 0.05,
+            retry_after: Duration::from_millis(50),
+            seed,
+        }
+    }
+
+    fn statuses(faults: &mut Faults, n: usize) -> Vec<u16> {
+        (0..n)
+            .map(
+                |_| match faults.take("POST", "/channels/1/messages").first() {
+                    Some(Effect::RateLimited { .. }) => 429,
+                    Some(Effect::ServerError { status }) => *status,
+                    _ => 200,
+                },
+            )
+            .collect()
+    }
+
+    #[test]
+    fn chaos_fails_its_share_at_random_replays_by_seed_and_counts() {
+        let mut faults = Faults::default();
+        faults.add(chaos(42));
+        let first = statuses(&mut faults, 10_000);
+        let limited = first.iter().filter(|&&s| s == 429).count();
+        let failed = first.iter().filter(|&&s| s == 500).count();
+        assert!((1_800..2_200).contains(&limited), "{limited} 429s");
+        assert!((400..600).contains(&failed), "{failed} 500s");
+        assert_eq!(faults.injected.rate_limited, limited as u64);
+        assert_eq!(faults.injected.server_errors, failed as u64);
+        assert!(faults.take("GET", "/channels/1/messages").is_empty());
+
+        let mut again = Faults::default();
+        again.add(chaos(42));
+        assert_eq!(
+            statuses(&mut again, 10_000),
+            first,
+            "same seed, same answers"
+        );
+        let mut other = Faults::default();
+        other.add(chaos(0));
+        assert_ne!(statuses(&mut other, 100), first[..100]);
     }
 }

@@ -10,7 +10,8 @@
 //! button clicks and reactions as gateway dispatches, then waits (never sleeps) for
 //! the bot's REST calls ([`FakeDiscord::wait_for_request`]) and reads the state the
 //! bot left behind ([`FakeDiscord::messages`]). Faults ([`Fault`]) make Discord
-//! slow, rate limited or failing.
+//! slow, rate limited or failing, a set number of times or at a seeded random
+//! rate; [`FakeDiscord::injected`] counts what they did.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,7 +50,7 @@ mod tls;
 mod wait;
 
 pub use error::{ApiError, Timeout};
-pub use faults::{Fault, Matcher};
+pub use faults::{Fault, Injected, Matcher};
 pub use gateway::Dispatch;
 pub use ids::{FakeUser, Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
 pub use inject::InteractionHandle;
@@ -287,6 +288,12 @@ impl FakeDiscord {
     /// Arms a fault for the requests it matches.
     pub fn inject(&self, fault: Fault) {
         lock(&self.inner.faults).add(fault);
+    }
+
+    /// How many 429s, 5xx and delays the armed faults injected so far.
+    #[must_use]
+    pub fn injected(&self) -> Injected {
+        lock(&self.inner.faults).injected
     }
 
     /// Drops the gateway's TCP connection without a close frame; serenity resumes.

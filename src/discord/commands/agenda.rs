@@ -123,8 +123,7 @@ async fn answer(ctx: Context<'_>, request: Request) -> Result<(), Error> {
     if pages.len() > 1 {
         data.pages.keep(key, pages);
     }
-    ctx.send(message).await?;
-    Ok(())
+    crate::discord::replies::send(ctx, message).await
 }
 
 /// A key for this answer's pages: the asking interaction's id.

@@ -8,7 +8,7 @@
 use crate::discord::embeds::{no_mentions, private_reply, say_privately};
 use crate::discord::{announcer, Context, Data, Error};
 use emcee_core::agenda::{Agenda, NameKind, SessionId};
-use emcee_core::scheduler::{ical, Scheduler};
+use emcee_core::scheduler::{ical, Scheduler, SchedulerError};
 use emcee_core::store::Added;
 use poise::serenity_prelude as serenity;
 
@@ -154,6 +154,9 @@ fn add(data: &Data, user: &str, typed: &str, minutes: u32) -> String {
     match scheduler.remind(&programme, user, &id, minutes) {
         Ok(Added::Replaced) => format!("Updated: I'll DM you {minutes} min before “{title}”."),
         Ok(_) => format!("I'll DM you {minutes} min before “{title}”."),
+        Err(SchedulerError::Store(error)) if error.is_storage_failure() => {
+            crate::discord::errors::STORAGE_FAILING.to_owned()
+        }
         Err(error) => error.to_string(),
     }
 }

@@ -169,6 +169,22 @@ impl Outbound {
         }))
     }
 
+    /// The channels of server `guild_id`, as (id, name) pairs.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn guild_channels(&self, guild_id: u64) -> Result<Vec<(u64, String)>, OutboundError> {
+        let path = format!("/guilds/{guild_id}/channels");
+        let channels = self.call(0, false, |rest| rest.get(&path)).await?;
+        let listed = channels.as_array().map_or_else(Vec::new, |channels| {
+            channels
+                .iter()
+                .filter_map(|c| Some((snowflake(&c["id"])?, c["name"].as_str()?.to_owned())))
+                .collect()
+        });
+        Ok(listed)
+    }
+
     /// Opens (or finds) the DM channel with `user_id`.
     ///
     /// # Errors

@@ -188,6 +188,12 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
     if settings.agenda.refresh_minutes == 0 {
         return Err(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
     }
+    if settings.store.max_size_mb == Some(0) {
+        return Err(source.error_at(
+            &["store", "max_size_mb"],
+            "must be at least 1 (MiB); leave it out for no cap",
+        ));
+    }
     Ok(())
 }
 
@@ -215,4 +221,34 @@ fn check_routing(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings_with(store: &str) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("emcee-store-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{}.toml", store.len()));
+        let text = format!(
+            "[conference]\ntimezone = \"UTC\"\n\n[store]\n{store}\n\n[agenda]\nsource = \"agenda.toml\"\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        let settings = Config::read_settings(&path);
+        let _ = std::fs::remove_file(&path);
+        settings
+    }
+
+    #[test]
+    fn the_store_size_cap_is_optional_in_mib_and_zero_is_refused_where_written() {
+        assert_eq!(settings_with("").unwrap().store.max_bytes(), None);
+        let capped = settings_with("max_size_mb = 64").unwrap();
+        assert_eq!(capped.store.max_bytes(), Some(64 * 1024 * 1024));
+        let error = settings_with("max_size_mb = 0").unwrap_err().to_string();
+        assert!(
+            error.contains(":5:15: `store.max_size_mb`: must be at least 1"),
+            "{error}"
+        );
+    }
 }

@@ -84,12 +84,25 @@ pub struct StoreSettings {
     /// SQLite file; relative paths are relative to the config file's folder.
     #[serde(default = "default_database")]
     pub database: PathBuf,
+    /// Largest the database may grow, in MiB; none: as far as the disk allows.
+    /// Past it, writes fail as on a full disk (the bot keeps answering reads),
+    /// so a runaway table cannot fill the disk other services share.
+    #[serde(default)]
+    pub max_size_mb: Option<u32>,
+}
+
+impl StoreSettings {
+    /// `max_size_mb` in bytes.
+    pub fn max_bytes(&self) -> Option<u64> {
+        self.max_size_mb.map(|mb| u64::from(mb) * 1024 * 1024)
+    }
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
         Self {
             database: default_database(),
+            max_size_mb: None,
         }
     }
 }

@@ -127,6 +127,12 @@ impl Scheduler {
                 }
                 false
             }
+            // The store already said the database refuses writes; renewing is
+            // retried every few seconds, so that would be one line each time.
+            Err(error) if error.is_storage_failure() => {
+                tracing::debug!(%error, "could not renew the scheduler lease");
+                false
+            }
             Err(error) => {
                 tracing::error!(%error, "could not renew the scheduler lease");
                 false
@@ -155,7 +161,16 @@ impl Scheduler {
                     });
                 }
             }
-            Err(error) => tracing::error!(%error, "could not read due jobs"),
+            Err(error) => {
+                if error.is_storage_failure() {
+                    tracing::debug!(%error, "could not claim the due jobs");
+                } else {
+                    tracing::error!(%error, "could not claim the due jobs");
+                }
+                // Not the next due instant, which has passed and would spin the
+                // loop: the lease tick (a few seconds) tries again.
+                return None;
+            }
         }
         self.inner.store.next_due().unwrap_or_else(|error| {
             tracing::error!(%error, "could not read the next due job");
@@ -217,8 +232,9 @@ impl Scheduler {
             Target::User(user) => announcer.direct(user, &job.message, &nonce).await,
         };
         count(job, &result, self.inner.clock.now());
+        // The store counts the failed write and reports a database that stopped
+        // taking writes; this job may then be sent again after a restart.
         if let Err(error) = self.record(job, result) {
-            metrics::counter!(crate::telemetry::STORE_WRITE_FAILURES).increment(1);
             tracing::error!(job = %job.key, %error, "could not record a job's outcome");
         }
     }

@@ -158,6 +158,20 @@ fn upsert(connection: &rusqlite::Connection, job: &Job) -> Result<usize, StoreEr
     ])?)
 }
 
+fn finish(
+    connection: &rusqlite::Connection,
+    key: &str,
+    state: JobState,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    connection.execute(
+        "UPDATE jobs SET state = ?2, outcome = ?3, finished_at = ?4 WHERE key = ?1",
+        params![key, state.as_str(), outcome, now.timestamp()],
+    )?;
+    Ok(())
+}
+
 fn decode<T: serde::de::DeserializeOwned>(row: &Row<'_>, column: usize) -> rusqlite::Result<T> {
     let text: String = row.get(column)?;
     serde_json::from_str(&text).map_err(|error| {
@@ -190,47 +204,52 @@ fn job_of(row: &Row<'_>) -> rusqlite::Result<Job> {
 
 impl JobStore for Store {
     fn sync_jobs(&self, planned: &[Job]) -> Result<SyncReport, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        let mut report = SyncReport::default();
-        for job in planned {
-            report.planned += upsert(&transaction, job)?;
-        }
-        let keys: HashSet<&str> = planned.iter().map(|job| job.key.as_str()).collect();
-        let pending: Vec<String> = {
-            let mut statement = transaction
-                .prepare("SELECT key FROM jobs WHERE state = 'pending' AND kind <> ?1")?;
-            let rows = statement.query_map(params![JobKind::Change.as_str()], |row| row.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        for key in pending.iter().filter(|key| !keys.contains(key.as_str())) {
-            report.cancelled += transaction.execute(
-                "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
-                 WHERE key = ?1 AND state = 'pending'",
-                params![key],
-            )?;
-        }
-        transaction.commit()?;
-        Ok(report)
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            let mut report = SyncReport::default();
+            for job in planned {
+                report.planned += upsert(&transaction, job)?;
+            }
+            let keys: HashSet<&str> = planned.iter().map(|job| job.key.as_str()).collect();
+            let pending: Vec<String> = {
+                let mut statement = transaction
+                    .prepare("SELECT key FROM jobs WHERE state = 'pending' AND kind <> ?1")?;
+                let rows =
+                    statement.query_map(params![JobKind::Change.as_str()], |row| row.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for key in pending.iter().filter(|key| !keys.contains(key.as_str())) {
+                report.cancelled += transaction.execute(
+                    "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
+                     WHERE key = ?1 AND state = 'pending'",
+                    params![key],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(report)
+        })
     }
 
     fn add_jobs(&self, jobs: &[Job]) -> Result<(), StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        for job in jobs {
-            upsert(&transaction, job)?;
-        }
-        transaction.commit()?;
-        Ok(())
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            for job in jobs {
+                upsert(&transaction, job)?;
+            }
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn cancel_jobs(&self, kind: JobKind, part: &str, end: &str) -> Result<usize, StoreError> {
         let pattern = format!("%{}%{}", escape_like(part), escape_like(end));
-        Ok(self.connection().execute(
-            "UPDATE jobs SET state = 'cancelled', outcome = 'cancelled'
-             WHERE kind = ?1 AND state = 'pending' AND key LIKE ?2 ESCAPE '!'",
-            params![kind.as_str(), pattern],
-        )?)
+        self.write(|connection| {
+            Ok(connection.execute(
+                "UPDATE jobs SET state = 'cancelled', outcome = 'cancelled'
+                 WHERE kind = ?1 AND state = 'pending' AND key LIKE ?2 ESCAPE '!'",
+                params![kind.as_str(), pattern],
+            )?)
+        })
     }
 
     fn due_jobs(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<Job>, StoreError> {
@@ -254,12 +273,14 @@ impl JobStore for Store {
     }
 
     fn claim_job(&self, key: &str, holder: &str) -> Result<bool, StoreError> {
-        let changed = self.connection().execute(
-            "UPDATE jobs SET state = 'claimed', claimed_by = ?2, attempts = attempts + 1
-             WHERE key = ?1 AND state = 'pending'",
-            params![key, holder],
-        )?;
-        Ok(changed == 1)
+        self.write(|connection| {
+            let changed = connection.execute(
+                "UPDATE jobs SET state = 'claimed', claimed_by = ?2, attempts = attempts + 1
+                 WHERE key = ?1 AND state = 'pending'",
+                params![key, holder],
+            )?;
+            Ok(changed == 1)
+        })
     }
 
     fn finish_job(
@@ -269,11 +290,7 @@ impl JobStore for Store {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE jobs SET state = ?2, outcome = ?3, finished_at = ?4 WHERE key = ?1",
-            params![key, state.as_str(), outcome, now.timestamp()],
-        )?;
-        Ok(())
+        self.write(|connection| finish(connection, key, state, outcome, now))
     }
 
     fn retry_job(
@@ -283,22 +300,26 @@ impl JobStore for Store {
         outcome: &str,
         max_attempts: u32,
     ) -> Result<bool, StoreError> {
-        let retried = self.connection().execute(
-            "UPDATE jobs SET state = 'pending', due_at = ?2, outcome = ?3
-             WHERE key = ?1 AND attempts < ?4",
-            params![key, at.timestamp(), outcome, max_attempts],
-        )?;
-        if retried == 0 {
-            self.finish_job(key, JobState::Failed, outcome, at)?;
-        }
-        Ok(retried == 1)
+        self.write(|connection| {
+            let retried = connection.execute(
+                "UPDATE jobs SET state = 'pending', due_at = ?2, outcome = ?3
+                 WHERE key = ?1 AND attempts < ?4",
+                params![key, at.timestamp(), outcome, max_attempts],
+            )?;
+            if retried == 0 {
+                finish(connection, key, JobState::Failed, outcome, at)?;
+            }
+            Ok(retried == 1)
+        })
     }
 
     fn release_claims(&self) -> Result<usize, StoreError> {
-        Ok(self.connection().execute(
-            "UPDATE jobs SET state = 'pending', claimed_by = NULL WHERE state = 'claimed'",
-            [],
-        )?)
+        self.write(|connection| {
+            Ok(connection.execute(
+                "UPDATE jobs SET state = 'pending', claimed_by = NULL WHERE state = 'claimed'",
+                [],
+            )?)
+        })
     }
 
     fn job_records(&self) -> Result<Vec<JobRecord>, StoreError> {

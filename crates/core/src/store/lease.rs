@@ -32,19 +32,20 @@ impl Lease {
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     pub fn acquire(&self, now: DateTime<Utc>, ttl: TimeDelta) -> Result<bool, StoreError> {
-        let connection = self.store.connection();
-        let changed = connection.execute(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET holder = ?2, expires_at = ?3
-             WHERE leases.holder = ?2 OR leases.expires_at <= ?4",
-            params![
-                self.name,
-                self.holder,
-                (now + ttl).timestamp(),
-                now.timestamp()
-            ],
-        )?;
-        Ok(changed == 1)
+        self.store.write(|connection| {
+            let changed = connection.execute(
+                "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = ?2, expires_at = ?3
+                 WHERE leases.holder = ?2 OR leases.expires_at <= ?4",
+                params![
+                    self.name,
+                    self.holder,
+                    (now + ttl).timestamp(),
+                    now.timestamp()
+                ],
+            )?;
+            Ok(changed == 1)
+        })
     }
 
     /// Gives the lease up so another process can take it at once.
@@ -52,11 +53,13 @@ impl Lease {
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     pub fn release(&self) -> Result<(), StoreError> {
-        self.store.connection().execute(
-            "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
-            params![self.name, self.holder],
-        )?;
-        Ok(())
+        self.store.write(|connection| {
+            connection.execute(
+                "DELETE FROM leases WHERE name = ?1 AND holder = ?2",
+                params![self.name, self.holder],
+            )?;
+            Ok(())
+        })
     }
 }
 

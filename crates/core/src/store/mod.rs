@@ -7,8 +7,11 @@
 //! machine needs nothing installed.
 //!
 //! Each aggregate has its own file and migration: `lease.rs` here; polls and
-//! scheduled jobs add theirs.
+//! scheduled jobs add theirs. Every write goes through [`Store::write`], so one
+//! place (`health.rs`) counts failed writes and tells the operator when the
+//! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
+mod health;
 mod jobs;
 mod lease;
 mod migrations;
@@ -20,6 +23,7 @@ pub use lease::Lease;
 pub use polls::PollStore;
 pub use reminders::{Added, ReminderStore};
 
+use health::{Counted, WriteHealth};
 use rusqlite::Connection;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -38,6 +42,54 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("the database at {path} is full: it reached its size cap ([store] max_size_mb)")]
+    Full { path: String },
+    #[error("database writes are failing: {0}")]
+    WritesFailing(String),
+}
+
+impl StoreError {
+    /// Whether the database itself refuses writes (full disk, size cap reached,
+    /// read-only file, I/O error, locked by another process for too long), as
+    /// opposed to one write being wrong (a constraint, a bad row).
+    pub fn is_storage_failure(&self) -> bool {
+        use rusqlite::ErrorCode as Code;
+        match self {
+            Self::Full { .. } | Self::WritesFailing(_) => true,
+            Self::Sqlite(error) => matches!(
+                error.sqlite_error_code(),
+                Some(
+                    Code::DiskFull
+                        | Code::ReadOnly
+                        | Code::SystemIoFailure
+                        | Code::CannotOpen
+                        | Code::PermissionDenied
+                        | Code::DatabaseBusy
+                        | Code::DatabaseLocked
+                        | Code::DatabaseCorrupt
+                        | Code::NotADatabase
+                )
+            ),
+            Self::TooNew { .. } => false,
+        }
+    }
+}
+
+/// How far the database may grow, as [`Store::cap_size`] set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeCap {
+    /// The cap in bytes (whole pages); `None`: SQLite's own limit.
+    pub max_bytes: Option<u64>,
+    /// What the database holds now, in bytes (whole pages, free ones included).
+    pub used_bytes: u64,
+}
+
+impl SizeCap {
+    /// True when the database already fills the cap: new rows will not fit
+    /// (SQLite keeps a cap below the current size at the current size).
+    pub fn reached(&self) -> bool {
+        self.max_bytes.is_some_and(|max| self.used_bytes >= max)
+    }
 }
 
 /// A handle on the database; cheap to clone, one connection behind a mutex.
@@ -49,6 +101,7 @@ pub enum StoreError {
 pub struct Store {
     connection: Arc<Mutex<Connection>>,
     path: String,
+    health: Arc<WriteHealth>,
 }
 
 impl Store {
@@ -63,6 +116,27 @@ impl Store {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         Self::prepare(connection, path.display().to_string())
+    }
+
+    /// Opens like [`Store::open`], then caps the database's growth at
+    /// `max_bytes` (`[store] max_size_mb`; see [`Store::cap_size`]).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the file cannot be opened or migrated.
+    pub fn open_capped(path: &Path, max_bytes: Option<u64>) -> Result<Self, StoreError> {
+        let store = Self::open(path)?;
+        if max_bytes.is_some() {
+            let cap = store.cap_size(max_bytes)?;
+            if cap.reached() {
+                tracing::warn!(
+                    database = %path.display(),
+                    used_bytes = cap.used_bytes,
+                    "the database already fills [store] max_size_mb: new votes, reminders and \
+                     announcement marks will not be saved until the cap is raised"
+                );
+            }
+        }
+        Ok(store)
     }
 
     /// A private in-memory database, migrated; for tests.
@@ -80,25 +154,100 @@ impl Store {
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
             path,
+            health: Arc::default(),
         })
     }
 
-    /// Whether the database accepts writes now (a full disk or a read-only
-    /// file says no), for health checks. Writes nothing lasting.
+    /// Caps how far the database file may grow (`[store] max_size_mb`), or lifts
+    /// the cap with `None`. Past the cap, writes that need a new page fail with
+    /// SQLite's "database or disk is full", exactly as on a full disk. The cap
+    /// holds for this handle (and its clones) until changed; the `-wal` file
+    /// beside the database is not counted.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the pragmas fail.
+    pub fn cap_size(&self, max_bytes: Option<u64>) -> Result<SizeCap, StoreError> {
+        let connection = self.connection();
+        let pragma = |sql: &str| -> Result<u64, StoreError> {
+            let value: i64 = connection.query_row(sql, [], |row| row.get(0))?;
+            Ok(u64::try_from(value).unwrap_or_default())
+        };
+        let page = pragma("PRAGMA page_size")?.max(512);
+        // SQLite clamps this to its own maximum (and to at least the current size).
+        let pages = max_bytes.map_or(u64::from(u32::MAX), |bytes| (bytes / page).max(1));
+        let max = pragma(&format!("PRAGMA max_page_count = {pages}"))?;
+        let used = pragma("PRAGMA page_count")?;
+        Ok(SizeCap {
+            max_bytes: max_bytes.map(|_| max * page),
+            used_bytes: used * page,
+        })
+    }
+
+    /// Whether the database accepts writes now, for health checks: it can be
+    /// locked for writing, it has room for another page under its size cap, and
+    /// no write failed for a storage reason in the last minute (a full disk
+    /// shows only when a write is tried). Writes nothing.
     ///
     /// # Errors
     /// [`StoreError`] with the reason writes fail.
     pub fn check_writable(&self) -> Result<(), StoreError> {
+        let probe = self.probe();
+        if probe.is_err() {
+            self.health.note(&self.path, &probe, Counted::Never);
+        }
+        probe?;
+        match self.health.failing() {
+            Some(reason) => Err(StoreError::WritesFailing(reason)),
+            None => Ok(()),
+        }
+    }
+
+    fn probe(&self) -> Result<(), StoreError> {
         let connection = self.connection();
-        connection.execute_batch(
-            "BEGIN IMMEDIATE; CREATE TEMP TABLE IF NOT EXISTS health_probe (x INTEGER); ROLLBACK;",
+        connection.execute_batch("BEGIN IMMEDIATE; ROLLBACK;")?;
+        let (used, max, free): (i64, i64, i64) = connection.query_row(
+            "SELECT * FROM pragma_page_count(), pragma_max_page_count(), pragma_freelist_count()",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
+        if used >= max && free == 0 {
+            return Err(StoreError::Full {
+                path: self.path.clone(),
+            });
+        }
         Ok(())
+    }
+
+    /// Why writes are failing, if a write failed for a storage reason within
+    /// the last minute (chat adapters tell users "storage is failing" then).
+    pub fn writes_failing(&self) -> Option<String> {
+        self.health.failing()
     }
 
     /// Where the database lives (":memory:" for tests).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Runs `work`, a write, on the connection and notes how it went: a failure
+    /// is counted in `STORE_WRITE_FAILURES` and, when the database itself
+    /// refuses writes, reported once in the log and to `/healthz`.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.write_counted(Counted::Here, work)
+    }
+
+    /// [`Self::write`] for a caller that counts its own failures.
+    pub(crate) fn write_counted<T>(
+        &self,
+        counted: Counted,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let result = work(&mut self.connection());
+        self.health.note(&self.path, &result, counted);
+        result
     }
 
     /// The connection, for this module's aggregates. A poisoned lock is still

@@ -6,6 +6,7 @@
 //! PostgreSQL store can implement it too: the SQL is portable (unix seconds in
 //! INTEGER columns, numbered placeholders, `ON CONFLICT … DO UPDATE`).
 
+use super::health::Counted;
 use super::{Store, StoreError};
 use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState};
 use chrono::{DateTime, Utc};
@@ -72,34 +73,35 @@ const POLL_COLUMNS: &str = "id, channel, message, question, multi, hide_tally, o
 
 impl PollStore for Store {
     fn insert_poll(&self, poll: &NewPoll) -> Result<Poll, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        transaction.execute(
-            "INSERT INTO polls (channel, message, question, multi, hide_tally, opened_at,
-                 closes_at, state, declared_id, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9)",
-            params![
-                poll.message.channel,
-                poll.message.message,
-                poll.question,
-                poll.multi,
-                poll.hide_tally,
-                poll.opened_at.timestamp(),
-                poll.closes_at.timestamp(),
-                poll.declared_id,
-                poll.created_by,
-            ],
-        )?;
-        let id = transaction.last_insert_rowid();
-        for (position, choice) in poll.choices.iter().enumerate() {
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
             transaction.execute(
-                "INSERT INTO poll_options (poll_id, position, reaction, label)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, position as i64, choice.key, choice.label],
+                "INSERT INTO polls (channel, message, question, multi, hide_tally, opened_at,
+                     closes_at, state, declared_id, created_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9)",
+                params![
+                    poll.message.channel,
+                    poll.message.message,
+                    poll.question,
+                    poll.multi,
+                    poll.hide_tally,
+                    poll.opened_at.timestamp(),
+                    poll.closes_at.timestamp(),
+                    poll.declared_id,
+                    poll.created_by,
+                ],
             )?;
-        }
-        transaction.commit()?;
-        Ok(Poll::from_new(id, poll.clone()))
+            let id = transaction.last_insert_rowid();
+            for (position, choice) in poll.choices.iter().enumerate() {
+                transaction.execute(
+                    "INSERT INTO poll_options (poll_id, position, reaction, label)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, position as i64, choice.key, choice.label],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(Poll::from_new(id, poll.clone()))
+        })
     }
 
     fn poll_by_message(&self, message: &MessageKey) -> Result<Option<Poll>, StoreError> {
@@ -149,27 +151,29 @@ impl PollStore for Store {
     }
 
     fn save_marks(&self, marks: &[(i64, MarkRow)]) -> Result<(), StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        {
-            let mut upsert = transaction.prepare_cached(
-                "INSERT INTO poll_votes (poll_id, voter, position, net, last_add)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (poll_id, voter, position)
-                 DO UPDATE SET net = excluded.net, last_add = excluded.last_add",
-            )?;
-            for (poll_id, mark) in marks {
-                upsert.execute(params![
-                    poll_id,
-                    mark.voter,
-                    mark.option as i64,
-                    mark.net,
-                    mark.last_add as i64
-                ])?;
+        // The poll writer counts its failed batches in the metric itself.
+        self.write_counted(Counted::ByCaller, |connection| {
+            let transaction = connection.transaction()?;
+            {
+                let mut upsert = transaction.prepare_cached(
+                    "INSERT INTO poll_votes (poll_id, voter, position, net, last_add)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (poll_id, voter, position)
+                     DO UPDATE SET net = excluded.net, last_add = excluded.last_add",
+                )?;
+                for (poll_id, mark) in marks {
+                    upsert.execute(params![
+                        poll_id,
+                        mark.voter,
+                        mark.option as i64,
+                        mark.net,
+                        mark.last_add as i64
+                    ])?;
+                }
             }
-        }
-        transaction.commit()?;
-        Ok(())
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn set_state(
@@ -178,19 +182,23 @@ impl PollStore for Store {
         state: PollState,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE polls SET state = ?2, closed_at = ?3 WHERE id = ?1",
-            params![poll_id, state.as_str(), at.timestamp()],
-        )?;
-        Ok(())
+        self.write(|connection| {
+            connection.execute(
+                "UPDATE polls SET state = ?2, closed_at = ?3 WHERE id = ?1",
+                params![poll_id, state.as_str(), at.timestamp()],
+            )?;
+            Ok(())
+        })
     }
 
     fn set_announced(&self, poll_id: i64) -> Result<(), StoreError> {
-        self.connection().execute(
-            "UPDATE polls SET announced = 1 WHERE id = ?1",
-            params![poll_id],
-        )?;
-        Ok(())
+        self.write(|connection| {
+            connection.execute(
+                "UPDATE polls SET announced = 1 WHERE id = ?1",
+                params![poll_id],
+            )?;
+            Ok(())
+        })
     }
 }
 

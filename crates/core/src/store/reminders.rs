@@ -82,42 +82,45 @@ impl ReminderStore for Store {
         limit: usize,
         now: DateTime<Utc>,
     ) -> Result<Added, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        let (held, exists): (i64, i64) = transaction.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN session_id = ?2 THEN 1 ELSE 0 END), 0)
-             FROM reminders WHERE user_id = ?1",
-            params![reminder.user, reminder.session.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        if exists == 0 && usize::try_from(held).unwrap_or(usize::MAX) >= limit {
-            return Ok(Added::LimitReached);
-        }
-        transaction.execute(
-            "INSERT INTO reminders (user_id, session_id, minutes_before, created_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (user_id, session_id) DO UPDATE SET minutes_before = excluded.minutes_before",
-            params![
-                reminder.user,
-                reminder.session.as_str(),
-                reminder.minutes_before,
-                now.timestamp()
-            ],
-        )?;
-        transaction.commit()?;
-        Ok(if exists == 0 {
-            Added::New
-        } else {
-            Added::Replaced
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            let (held, exists): (i64, i64) = transaction.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN session_id = ?2 THEN 1 ELSE 0 END), 0)
+                 FROM reminders WHERE user_id = ?1",
+                params![reminder.user, reminder.session.as_str()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if exists == 0 && usize::try_from(held).unwrap_or(usize::MAX) >= limit {
+                return Ok(Added::LimitReached);
+            }
+            transaction.execute(
+                "INSERT INTO reminders (user_id, session_id, minutes_before, created_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, session_id) DO UPDATE SET minutes_before = excluded.minutes_before",
+                params![
+                    reminder.user,
+                    reminder.session.as_str(),
+                    reminder.minutes_before,
+                    now.timestamp()
+                ],
+            )?;
+            transaction.commit()?;
+            Ok(if exists == 0 {
+                Added::New
+            } else {
+                Added::Replaced
+            })
         })
     }
 
     fn remove_reminder(&self, user: &str, session: &SessionId) -> Result<bool, StoreError> {
-        let removed = self.connection().execute(
-            "DELETE FROM reminders WHERE user_id = ?1 AND session_id = ?2",
-            params![user, session.as_str()],
-        )?;
-        Ok(removed > 0)
+        self.write(|connection| {
+            let removed = connection.execute(
+                "DELETE FROM reminders WHERE user_id = ?1 AND session_id = ?2",
+                params![user, session.as_str()],
+            )?;
+            Ok(removed > 0)
+        })
     }
 
     fn reminders_of(&self, user: &str) -> Result<Vec<Reminder>, StoreError> {
@@ -147,38 +150,43 @@ impl ReminderStore for Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let payload = serde_json::to_string(message).unwrap_or_default();
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        transaction.execute(
-            "UPDATE jobs SET state = 'done', outcome = 'direct messages closed', finished_at = ?2
-             WHERE key = ?1",
-            params![key, now.timestamp()],
-        )?;
-        transaction.execute(
-            "INSERT INTO missed_reminders (user_id, payload, created_at) VALUES (?1, ?2, ?3)",
-            params![user, payload, now.timestamp()],
-        )?;
-        transaction.commit()?;
-        Ok(())
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            transaction.execute(
+                "UPDATE jobs SET state = 'done', outcome = 'direct messages closed', finished_at = ?2
+                 WHERE key = ?1",
+                params![key, now.timestamp()],
+            )?;
+            transaction.execute(
+                "INSERT INTO missed_reminders (user_id, payload, created_at) VALUES (?1, ?2, ?3)",
+                params![user, payload, now.timestamp()],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        let payloads: Vec<String> = {
-            let mut statement = transaction
-                .prepare("SELECT payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id")?;
-            let rows = statement.query_map(params![user], |row| row.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        if payloads.is_empty() {
-            return Ok(Vec::new());
-        }
-        transaction.execute(
-            "DELETE FROM missed_reminders WHERE user_id = ?1",
-            params![user],
-        )?;
-        transaction.commit()?;
+        // This runs after every command: with nothing to take it writes nothing,
+        // so it works on a full disk too.
+        let payloads = self.write(|connection| {
+            let transaction = connection.transaction()?;
+            let payloads: Vec<String> = {
+                let mut statement = transaction.prepare(
+                    "SELECT payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id",
+                )?;
+                let rows = statement.query_map(params![user], |row| row.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            if !payloads.is_empty() {
+                transaction.execute(
+                    "DELETE FROM missed_reminders WHERE user_id = ?1",
+                    params![user],
+                )?;
+                transaction.commit()?;
+            }
+            Ok(payloads)
+        })?;
         Ok(payloads
             .iter()
             .filter_map(|payload| serde_json::from_str(payload).ok())

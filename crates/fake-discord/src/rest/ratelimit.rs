@@ -3,7 +3,8 @@
 //! success, `retry-after` (and `x-ratelimit-global`) on a 429.
 //!
 //! The fake counts requests per bucket in fixed windows and reports honestly, but
-//! never refuses on its own: 429s come only from [`crate::Fault::RateLimited`].
+//! never refuses on its own: 429s come only from [`crate::Fault::RateLimited`]
+//! and [`crate::Fault::Chaos`].
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;

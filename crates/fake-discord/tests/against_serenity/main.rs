@@ -6,6 +6,7 @@
 // Helpers outside `#[test]` functions panic on failure by design, like the tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chaos;
 mod client;
 mod harness;
 mod payloads;
