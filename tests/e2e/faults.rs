@@ -14,13 +14,18 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 
-const TRIALS: usize = 20;
+pub(crate) const TRIALS: usize = 20;
 const VOTERS: u32 = 40;
+const AT: &[&str] = &["--at", "2021-10-07T15:55:00Z"];
 const EMOJI: [&str; 3] = ["🇦", "🇧", "🇨"];
 
-fn start(fake: &FakeDiscord, config: &Path) -> Child {
+/// Starts `emcee run` against `fake`; `clock` are its clock and database
+/// arguments (e.g. `--at T --speed N --database F`).
+pub(crate) fn start(fake: &FakeDiscord, config: &Path, clock: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_emcee"))
-        .args(["run", "--at", "2021-10-07T15:55:00Z", "--config"])
+        .arg("run")
+        .args(clock)
+        .arg("--config")
         .arg(config)
         .env("EMCEE_DISCORD_API", fake.base_url())
         .env("DISCORD_TOKEN", TOKEN)
@@ -34,7 +39,7 @@ fn start(fake: &FakeDiscord, config: &Path) -> Child {
 }
 
 /// Waits until the process `child` has connected (a READY after `identifies` earlier ones).
-async fn wait_connected(fake: &FakeDiscord, identified_before: usize) {
+pub(crate) async fn wait_connected(fake: &FakeDiscord, identified_before: usize) {
     fake.wait_until("the restarted bot to identify", PATIENCE, |f| {
         (f.identifies().len() > identified_before).then_some(())
     })
@@ -50,6 +55,18 @@ fn sigkill(child: &Child) {
         .status()
         .expect("kill");
     assert!(status.success());
+}
+
+/// `EMCEE_FAULT_SEED` when set (a replay), else a fresh odd seed from the clock.
+pub(crate) fn seed() -> u64 {
+    std::env::var("EMCEE_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(7, |d| d.as_nanos() as u64 | 1)
+        })
 }
 
 /// The stored per-option counts, read with `emcee polls export` while the bot runs.
@@ -75,21 +92,14 @@ fn stored_counts(config: &Path, database: &Path) -> Option<Vec<u64>> {
 
 #[tokio::test]
 async fn sigkill_during_a_vote_burst_loses_no_vote_over_twenty_restarts() {
-    let seed = std::env::var("EMCEE_FAULT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(7, |d| d.as_nanos() as u64 | 1)
-        });
+    let seed = seed();
     eprintln!("fault suite: seed {seed} (EMCEE_FAULT_SEED={seed} replays it)");
     let mut rng = Rng(seed);
     let fake = FakeDiscord::start().await.unwrap();
     let dir = sample_config();
     let config = dir.path().join("emcee.toml");
     let database = dir.path().join("emcee-rehearsal.sqlite3");
-    let mut child = start(&fake, &config);
+    let mut child = start(&fake, &config, AT);
     wait_connected(&fake, 0).await;
 
     let options = json!({ "create": { "question": "Crash test?", "options": "A | B | C", "multi": true, "duration": "2h" } });
@@ -142,7 +152,7 @@ async fn sigkill_during_a_vote_burst_loses_no_vote_over_twenty_restarts() {
             events += 1;
         }
         let identified = fake.identifies().len();
-        child = start(&fake, &config);
+        child = start(&fake, &config, AT);
         wait_connected(&fake, identified).await;
     }
 

@@ -7,6 +7,7 @@
 mod abuse;
 mod agenda;
 mod faults;
+mod faults_announcements;
 mod faults_network;
 mod faults_storage;
 mod harness;

@@ -105,6 +105,21 @@ impl Outbound {
             .await
     }
 
+    /// Deletes a message the bot posted.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn delete_message(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+    ) -> Result<(), OutboundError> {
+        let path = format!("/channels/{channel_id}/messages/{message_id}");
+        self.call(channel_id, false, |rest| rest.delete(&path))
+            .await
+            .map(drop)
+    }
+
     /// Adds the bot's reaction `emoji` (Unicode, or `name:id` for a custom one).
     ///
     /// # Errors

@@ -64,12 +64,28 @@ impl PollService {
             declared_id: request.declared_id.clone(),
             created_by: request.created_by.map(|u| u.to_string()),
         };
-        let poll = self.recorder().open(new).await?;
+        let poll = match self.recorder().open(new).await {
+            Ok(poll) => poll,
+            Err(error) => {
+                self.take_back(&draft.message).await;
+                return Err(error.into());
+            }
+        };
         let service = self.clone();
         let seeded = poll.clone();
         tokio::spawn(async move { service.seed_reactions(&seeded).await });
         self.watch(&poll);
         Ok(poll)
+    }
+
+    /// Deletes a posted poll that could not be stored: nobody could vote on it.
+    async fn take_back(&self, message: &MessageKey) {
+        let Some((channel, message_id)) = ids(message) else {
+            return;
+        };
+        if let Err(error) = self.outbound().delete_message(channel, message_id).await {
+            tracing::warn!(error = %error, "could not delete a poll that was not stored");
+        }
     }
 
     /// The bot's reactions, one per option, in order (paced by `outbound`).
@@ -98,6 +114,9 @@ impl PollService {
         message: &MessageKey,
         state: PollState,
     ) -> anyhow::Result<Option<Poll>> {
+        if state == PollState::Closed && self.take_unsure(message) {
+            self.reconcile_open(message).await;
+        }
         let now = self.clock().now();
         let Some((poll, results)) = self.recorder().close(message, state, now).await? else {
             return Ok(None);

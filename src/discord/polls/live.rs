@@ -82,6 +82,31 @@ impl PollService {
         Ok(())
     }
 
+    /// After a fresh gateway session (not a resume), Discord replays nothing
+    /// from the gap: every open poll is reconciled with its reactions.
+    pub(super) async fn catch_up(&self) -> anyhow::Result<()> {
+        for poll in self.recorder().open_polls().await? {
+            let service = self.clone();
+            tokio::spawn(async move { service.reconcile_open(&poll.message).await });
+        }
+        Ok(())
+    }
+
+    /// Reconciles the poll posted as `message` if it is still open; failures
+    /// are logged (the stored votes stay as they were).
+    pub(super) async fn reconcile_open(&self, message: &MessageKey) {
+        let open = self.recorder().open_polls().await;
+        let Some(poll) = open
+            .ok()
+            .and_then(|p| p.into_iter().find(|p| &p.message == message))
+        else {
+            return;
+        };
+        if let Err(error) = self.reconcile(&poll).await {
+            tracing::error!(poll = poll.id, error = ?error, "could not reconcile a poll's votes");
+        }
+    }
+
     /// Sets the stored votes to the message's reactions (every page of every
     /// option), so votes made while the bot was down count and removed ones go.
     pub(super) async fn reconcile(&self, poll: &Poll) -> anyhow::Result<()> {
@@ -144,13 +169,19 @@ impl PollService {
                 .await;
             let Ok(page) = page else { continue };
             let present = page.first() == Some(&user);
-            match self
+            let observed = self
                 .recorder()
                 .observe(message, &user.to_string(), key, present, since)
-                .await
-            {
-                Ok(false) => return,
-                Ok(true) => continue,
+                .await;
+            match observed {
+                Ok(observed) => {
+                    for extra in &observed.extras {
+                        self.remove_reaction(message, extra, user).await;
+                    }
+                    if !observed.suspect {
+                        return;
+                    }
+                }
                 Err(error) => tracing::warn!(error = %error, "could not store a checked vote"),
             }
         }

@@ -31,8 +31,9 @@ use emcee_core::clock::Clock;
 use emcee_core::config::Settings;
 use emcee_core::polls::{FlashPoll, MessageKey, Poll, PollLimits, PollState, Recorder};
 use emcee_core::store::Store;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 /// The shortest gap between two tally edits of one poll message, whatever the
@@ -94,6 +95,8 @@ struct Inner {
     bot_user: AtomicU64,
     /// Recovery runs once per process, however often READY comes.
     recovered: AtomicBool,
+    /// Open polls with a vote that could not be stored: reconciled before closing.
+    unsure: Mutex<HashSet<MessageKey>>,
 }
 
 impl PollService {
@@ -108,6 +111,7 @@ impl PollService {
                 config: RwLock::new(PollConfig::default()),
                 bot_user: AtomicU64::new(0),
                 recovered: AtomicBool::new(false),
+                unsure: Mutex::default(),
             }),
         }
     }
@@ -170,6 +174,26 @@ impl PollService {
             Some(poll) => self.finish(&poll.message, PollState::Closed).await,
             None => Ok(None),
         }
+    }
+
+    /// Notes that a vote on `message` could not be stored.
+    fn mark_unsure(&self, message: &MessageKey) {
+        let mut unsure = self
+            .inner
+            .unsure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        unsure.insert(message.clone());
+    }
+
+    /// Whether a vote on `message` could not be stored; forgets it.
+    fn take_unsure(&self, message: &MessageKey) -> bool {
+        let mut unsure = self
+            .inner
+            .unsure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        unsure.remove(message)
     }
 
     fn bot_user(&self) -> u64 {

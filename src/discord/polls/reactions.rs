@@ -30,7 +30,14 @@ pub async fn on_reaction(
         added,
         by_self: user.get() == service.bot_user(),
     };
-    let verdict = service.recorder().react(event.clone(), received).await?;
+    let verdict = match service.recorder().react(event.clone(), received).await {
+        Ok(verdict) => verdict,
+        Err(error) => {
+            // The reaction stays on Discord: the poll is reconciled before it closes.
+            service.mark_unsure(&event.message);
+            return Err(error.into());
+        }
+    };
     match verdict {
         Verdict::Foreign if added => {
             service
@@ -57,18 +64,22 @@ pub async fn on_reaction(
     Ok(())
 }
 
-/// READY: remembers the bot's id, and the first time resumes open polls.
+/// READY (a new gateway session): remembers the bot's id; the first time
+/// resumes open polls, later catches up on the reactions of the gap.
 pub async fn on_ready(service: &PollService, ready: &serenity::Ready) {
     service
         .inner
         .bot_user
         .store(ready.user.id.get(), Ordering::Relaxed);
-    if service.inner.recovered.swap(true, Ordering::SeqCst) {
-        return;
-    }
+    let first = !service.inner.recovered.swap(true, Ordering::SeqCst);
     let service = service.clone();
     tokio::spawn(async move {
-        if let Err(error) = service.recover().await {
+        let done = if first {
+            service.recover().await
+        } else {
+            service.catch_up().await
+        };
+        if let Err(error) = done {
             tracing::error!(error = ?error, "could not resume the open polls");
         }
     });

@@ -28,7 +28,7 @@ pub use ballot::{Ballots, Change, Mark, MarkRow, Tally};
 pub use duration::parse_duration;
 pub use metrics::{Latencies, LatencySummary};
 pub use model::{Choice, MessageKey, NewPoll, Poll, PollState, Reaction};
-pub use recorder::{PollView, RecordError, Recorder, Verdict};
+pub use recorder::{Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
 pub use spec::{FlashPoll, PollError, PollLimits, PollOption};
 

@@ -80,6 +80,16 @@ pub enum Verdict {
     },
 }
 
+/// What became of the platform's answer on a suspect mark.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Observed {
+    /// Still suspect: the mark changed meanwhile; ask again later.
+    pub suspect: bool,
+    /// Reaction keys of this voter's to remove: in a single-choice poll, the
+    /// answer made another option count.
+    pub extras: Vec<String>,
+}
+
 /// An open poll with its stored tally, as published to watchers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollView {
@@ -292,8 +302,7 @@ impl Recorder {
     }
 
     /// Takes the platform's answer on one suspect mark (`present`: the voter's
-    /// reaction `key` is there), asked after version `since`. Returns whether the
-    /// mark is still suspect (it changed meanwhile: ask again later).
+    /// reaction `key` is there), asked after version `since`.
     ///
     /// # Errors
     /// [`RecordError`] when the change cannot be stored.
@@ -304,26 +313,36 @@ impl Recorder {
         key: &str,
         present: bool,
         since: u64,
-    ) -> Result<bool, RecordError> {
+    ) -> Result<Observed, RecordError> {
         let (message, voter, key) = (message.clone(), voter.to_owned(), key.to_owned());
         self.call(move |writer| {
             let version = writer.next_version();
             let Some(open) = writer.open.get_mut(&message) else {
-                return Ok(false);
+                return Ok(Observed::default());
             };
             let Some(option) = open.poll.option_of(&key) else {
-                return Ok(false);
+                return Ok(Observed::default());
             };
             let row = open
                 .ballots
                 .observe(&voter, option, present, since, version);
-            let still = open
+            let suspect = open
                 .ballots
                 .marks(&voter)
                 .is_some_and(|m| m[option].suspect);
+            // A reaction found present may now outrank another of a single-choice voter.
+            let extras = match row {
+                Some(_) => open.ballots.extras(&voter),
+                None => Vec::new(),
+            };
+            let extras = extras.iter().map(|&o| open.poll.choices[o].key.clone());
+            let observed = Observed {
+                suspect,
+                extras: extras.collect(),
+            };
             let id = open.poll.id;
             writer.save(&message, row.map(|r| vec![(id, r)]).unwrap_or_default())?;
-            Ok(still)
+            Ok(observed)
         })
         .await
     }

@@ -130,3 +130,33 @@ async fn reconciliation_takes_the_platforms_reactions_but_not_over_newer_events(
     assert_eq!(extras, vec![("bob".to_owned(), vec!["🇦".to_owned()])]);
     assert_eq!(counts(&recorder), vec![0, 2, 1]);
 }
+
+#[tokio::test]
+async fn a_single_choice_reaction_found_present_on_checking_displaces_the_other_one() {
+    let recorder = Recorder::start(Arc::new(Store::in_memory().unwrap()));
+    recorder.open(new_poll(false)).await.unwrap();
+    react(&recorder, "alice", "🇦", true).await;
+    let message = MessageKey::new("c", "m");
+    let since = recorder.version();
+    let observed = recorder
+        .observe(&message, "alice", "🇧", true, since)
+        .await
+        .unwrap();
+    assert_eq!(
+        observed,
+        Observed {
+            suspect: false,
+            extras: vec!["🇦".to_owned()],
+        }
+    );
+    assert_eq!(counts(&recorder), [0, 1, 0]);
+    let again = recorder
+        .observe(&message, "alice", "🇧", true, since)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Observed::default(),
+        "nothing changed, nothing to remove"
+    );
+}
