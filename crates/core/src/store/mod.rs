@@ -11,6 +11,7 @@
 //! place (`health.rs`) counts failed writes and tells the operator when the
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
+mod checkpoint;
 mod health;
 mod jobs;
 mod lease;
@@ -115,7 +116,10 @@ impl Store {
         // process crashes (the fault suite's SIGKILL), which is what we need.
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
-        Self::prepare(connection, path.display().to_string())
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let store = Self::prepare(connection, path.display().to_string())?;
+        checkpoint::start(path, Arc::downgrade(&store.connection));
+        Ok(store)
     }
 
     /// Opens like [`Store::open`], then caps the database's growth at
