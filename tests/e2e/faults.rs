@@ -4,7 +4,7 @@
 //! reactions Discord (the fake) really holds. The seed is printed, and
 //! `EMCEE_FAULT_SEED` replays a run.
 
-use crate::harness::{Rng, PATIENCE};
+use crate::harness::{seed, Rng, PATIENCE};
 use crate::process::{sample_config, TOKEN};
 use fake_discord::{FakeDiscord, FakeUser};
 use serde_json::{json, Value};
@@ -55,18 +55,6 @@ fn sigkill(child: &Child) {
         .status()
         .expect("kill");
     assert!(status.success());
-}
-
-/// `EMCEE_FAULT_SEED` when set (a replay), else a fresh odd seed from the clock.
-pub(crate) fn seed() -> u64 {
-    std::env::var("EMCEE_FAULT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(7, |d| d.as_nanos() as u64 | 1)
-        })
 }
 
 /// The stored per-option counts, read with `emcee polls export` while the bot runs.

@@ -5,8 +5,8 @@
 //! rules say is due went out, and none went out twice. The seed is printed, and
 //! `EMCEE_FAULT_SEED` replays a run.
 
-use crate::faults::{seed, start, wait_connected, TRIALS};
-use crate::harness::{Rng, PATIENCE};
+use crate::faults::{start, wait_connected, TRIALS};
+use crate::harness::{seed, Rng, PATIENCE};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use emcee_core::config::Config;
 use emcee_core::scheduler::{plan, Job, PlanSettings};

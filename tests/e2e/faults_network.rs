@@ -5,7 +5,7 @@
 //! Each scenario prints one `fault suite:` line with its counts and seed;
 //! `EMCEE_FAULT_SEED` replays a run. The gateway scenarios are in `gateway`.
 
-use crate::harness::{BotOptions, Rng, TestBot, PATIENCE};
+use crate::harness::{seed, BotOptions, Rng, TestBot, PATIENCE};
 use chrono::{DateTime, Utc};
 use emcee_core::config::Config;
 use emcee_core::polls::MessageKey;
@@ -21,17 +21,6 @@ mod gateway;
 
 const EMOJI: [&str; 3] = ["🇦", "🇧", "🇨"];
 const VOTERS: u64 = 60;
-
-pub(super) fn seed() -> u64 {
-    std::env::var("EMCEE_FAULT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(7, |d| d.as_nanos() as u64 | 1)
-        })
-}
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/fixtures/scheduler.toml")

@@ -218,6 +218,19 @@ pub fn mentions_nobody(response: &Value) -> bool {
     mentions.is_object() && empty("parse") && empty("users") && empty("roles")
 }
 
+/// A fault scenario's seed: `EMCEE_FAULT_SEED` when set (a replay), else a
+/// fresh odd one from the clock.
+pub fn seed() -> u64 {
+    std::env::var("EMCEE_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(7, |d| d.as_nanos() as u64 | 1)
+        })
+}
+
 /// A tiny deterministic generator (xorshift64*), so seeded runs replay exactly
 /// and the tests need no crate.
 pub struct Rng(pub u64);

@@ -2,7 +2,8 @@
 //! votes and commands keep coming; and a non-resumable close (4009), after
 //! which Discord replays nothing and the bot must catch up on its own.
 
-use super::{answers, ask, open_poll, seed, settled_tally, start, Voting};
+use super::{answers, ask, open_poll, settled_tally, start, Voting};
+use crate::harness::seed;
 use crate::harness::{Rng, PATIENCE};
 use fake_discord::FakeDiscord;
 use std::collections::BTreeMap;
