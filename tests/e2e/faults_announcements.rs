@@ -1,6 +1,8 @@
 //! Fault suite, announcement half: the real `emcee` process SIGKILLed at random
 //! moments during a dense announcement block on a rehearsal clock, and
-//! restarted on the same database each time with the clock carried forward.
+//! restarted on the same database each time with the clock carried forward
+//! (the restarted process takes the scheduler lease over from its dead
+//! predecessor at once).
 //! Judged from what the fake Discord holds: every announcement the scheduler's
 //! rules say is due went out, and none went out twice. The seed is printed, and
 //! `EMCEE_FAULT_SEED` replays a run.
@@ -10,7 +12,6 @@ use crate::harness::{seed, Rng, PATIENCE};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use emcee_core::config::Config;
 use emcee_core::scheduler::{plan, Job, PlanSettings};
-use emcee_core::store::{Lease, Store};
 use fake_discord::{FakeDiscord, Fault, Matcher, RecordedRequest};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
@@ -101,18 +102,6 @@ fn launch(fake: &FakeDiscord, config: &Path, database: &Path, at: DateTime<Utc>)
     start(fake, config, &clock)
 }
 
-/// A SIGKILLed process cannot give the scheduler lease up, so it would stay
-/// held for its TTL (15 s of real time: 20 restarts cannot wait that out).
-/// Take it over as if that time had passed, and drop it: the restarted process
-/// acquires it on its first tick, still as a new holder that releases the
-/// dead one's claims.
-fn expire_lease(database: &Path) {
-    let lease = Lease::new(Store::open(database).unwrap(), "scheduler", "fault-suite");
-    let later = Utc::now() + TimeDelta::hours(1);
-    assert!(lease.acquire(later, TimeDelta::zero()).unwrap());
-    lease.release().unwrap();
-}
-
 /// Scheduled announcements in the fake's channels: (channel, nonce, content).
 fn posts(fake: &FakeDiscord) -> Vec<(u64, String, String)> {
     fake.ids()
@@ -193,7 +182,6 @@ async fn run_block(
         child.start_kill().unwrap();
         let _ = child.wait().await;
         let down = sim_now();
-        expire_lease(database);
         let identified = fake.identifies().len();
         let back = sim_now();
         child = launch(fake, config, database, back);

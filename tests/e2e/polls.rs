@@ -2,10 +2,12 @@
 //! with reactions on the fake Discord, and the bot counts, tidies reactions,
 //! edits the tally, closes on time or on command, and recovers after a restart.
 
-use crate::harness::{BotOptions, Rng, TestBot, PATIENCE};
+use crate::harness::{TestBot, PATIENCE};
 use emcee_core::polls::{MessageKey, PollState};
 use fake_discord::{FakeUser, StoredMessage};
 use serde_json::{json, Value};
+
+mod recovery;
 
 const AT: &str = "2021-10-07T15:55:00Z";
 
@@ -360,114 +362,5 @@ async fn organisers_close_and_cancel_polls_by_command() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.state, PollState::Cancelled);
-    bot.stop().await;
-}
-
-#[tokio::test]
-async fn votes_made_while_the_bot_was_down_are_reconciled_at_start() {
-    let bot = TestBot::start_at(AT).await;
-    let poll = create(&bot, json!({ "duration": "30m" })).await;
-    let (alice, bob) = (FakeUser::attendee(1), FakeUser::attendee(2));
-    react(&bot, &poll, &alice, "🦀").await;
-    react(&bot, &poll, &bob, "🇧").await;
-    wait_tally(&bot, &poll.key(), &[1, 1, 0], 2).await;
-    let (fake, store) = bot.kill();
-    // Invalid-session close: the killed client stops for good, like a crash.
-    fake.close_gateway(4004);
-    unreact_raw(&fake, &poll, &alice, "🦀").await;
-    fake.react(poll.channel, poll.message, &bob, "🦀")
-        .await
-        .unwrap();
-    for n in 0..150 {
-        let user = FakeUser::attendee(100 + n);
-        fake.react(poll.channel, poll.message, &user, "🇨")
-            .await
-            .unwrap();
-    }
-    let before = fake.requests().len();
-    let again = TestBot::start_with(
-        fake,
-        "2021-10-07T15:58:00Z",
-        BotOptions {
-            store: Some(store),
-            ..BotOptions::default()
-        },
-    )
-    .await;
-    wait_tally(&again, &poll.key(), &[1, 0, 150], 151).await;
-    wait_reaction_gone(&again, &poll, "🇧", &bob).await;
-    let pages = again.fake.requests()[before..]
-        .iter()
-        .filter(|r| {
-            r.method == "GET" && r.path.contains("/reactions/") && r.query("after").is_some()
-        })
-        .count();
-    assert!(pages >= 1, "reactions fetched page by page");
-    again.stop().await;
-}
-
-async fn unreact_raw(
-    fake: &fake_discord::FakeDiscord,
-    poll: &Posted,
-    user: &FakeUser,
-    emoji: &str,
-) {
-    fake.unreact(poll.channel, poll.message, user, emoji)
-        .await
-        .unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_burst_of_two_thousand_voters_ends_at_the_exact_tally() {
-    let bot = TestBot::start_at(AT).await;
-    let poll = create(
-        &bot,
-        json!({ "multi": true, "duration": "1h", "options": "A | B | C | D" }),
-    )
-    .await;
-    let keys = ["🇦", "🇧", "🇨", "🇩"];
-    let mut rng = Rng(0x00C0_FFEE);
-    let mut expected = vec![0u64; 4];
-    let mut voters = 0;
-    for n in 0..2000 {
-        let user = FakeUser::attendee(10_000 + n);
-        let mut voted = false;
-        for (option, key) in keys.iter().enumerate() {
-            // Each chosen option gets 1-4 alternating clicks (add, remove, ...).
-            if rng.below(3) != 0 {
-                continue;
-            }
-            let clicks = 1 + rng.below(4);
-            for click in 0..clicks {
-                if click % 2 == 0 {
-                    bot.fake
-                        .react(poll.channel, poll.message, &user, key)
-                        .await
-                        .unwrap();
-                } else {
-                    bot.fake
-                        .unreact(poll.channel, poll.message, &user, key)
-                        .await
-                        .unwrap();
-                }
-            }
-            if clicks % 2 == 1 {
-                expected[option] += 1;
-                voted = true;
-            }
-        }
-        voters += u64::from(voted);
-    }
-    wait_tally(&bot, &poll.key(), &expected, voters).await;
-    let bot_id = bot.fake.ids().bot_user_id;
-    for (option, key) in keys.iter().enumerate() {
-        let on_discord = bot
-            .fake
-            .reaction_users(poll.message, key)
-            .into_iter()
-            .filter(|&u| u != bot_id)
-            .count();
-        assert_eq!(on_discord as u64, expected[option], "{key}");
-    }
     bot.stop().await;
 }

@@ -16,6 +16,7 @@
 //! - `ical.rs`: a user's reminded sessions as an iCalendar file.
 
 mod changes;
+pub mod holder;
 pub mod ical;
 mod job;
 mod plan;
@@ -74,11 +75,8 @@ pub struct SchedulerOptions {
 
 impl Default for SchedulerOptions {
     fn default() -> Self {
-        let started = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
         Self {
-            holder: format!("pid{}-{started:x}", std::process::id()),
+            holder: holder::this_process(),
             lease_ttl: Duration::from_secs(15),
             retry_after: chrono::TimeDelta::seconds(30),
             max_attempts: 3,

@@ -107,6 +107,24 @@ impl Scheduler {
         }
     }
 
+    /// Takes the lease from a holder whose process is gone from this host (a
+    /// crash), without waiting for the lease to expire.
+    fn take_from_gone(&self, lease: &Lease) -> bool {
+        let me = &self.inner.options.holder;
+        let Ok(Some(holder)) = lease.holder() else {
+            return false;
+        };
+        if !super::holder::is_gone(&holder, me) {
+            return false;
+        }
+        let ttl = chrono::TimeDelta::from_std(self.inner.options.lease_ttl).unwrap_or_default();
+        let taken = lease.take_over(&holder, Utc::now(), ttl).unwrap_or(false);
+        if taken {
+            tracing::info!(gone = %holder, "the previous lease holder is no longer running");
+        }
+        taken
+    }
+
     /// Takes or renews the lease; on taking it over, claims left by a holder that
     /// is gone are released so their jobs run again.
     fn keep_lease(&self, lease: &Lease, holding: bool) -> bool {
@@ -119,6 +137,11 @@ impl Scheduler {
                     let released = self.inner.store.release_claims().unwrap_or_default();
                     tracing::info!(holder = %self.inner.options.holder, released, "took the scheduler lease");
                 }
+                true
+            }
+            Ok(false) if self.take_from_gone(lease) => {
+                let released = self.inner.store.release_claims().unwrap_or_default();
+                tracing::info!(holder = %self.inner.options.holder, released, "took the scheduler lease");
                 true
             }
             Ok(false) => {

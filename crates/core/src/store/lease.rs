@@ -48,6 +48,40 @@ impl Lease {
         })
     }
 
+    /// Who holds the lease now (expired or not), if anyone.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    pub fn holder(&self) -> Result<Option<String>, StoreError> {
+        let connection = self.store.connection();
+        let mut query = connection.prepare_cached("SELECT holder FROM leases WHERE name = ?1")?;
+        let mut rows = query.query(params![self.name])?;
+        Ok(match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        })
+    }
+
+    /// Takes the lease from `from` (a holder known to be gone) until
+    /// `now + ttl`, unless it changed hands meanwhile. Returns whether we hold it.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be written.
+    pub fn take_over(
+        &self,
+        from: &str,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> Result<bool, StoreError> {
+        self.store.write(|connection| {
+            let changed = connection.execute(
+                "UPDATE leases SET holder = ?2, expires_at = ?3 WHERE name = ?1 AND holder = ?4",
+                params![self.name, self.holder, (now + ttl).timestamp(), from],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
     /// Gives the lease up so another process can take it at once.
     ///
     /// # Errors
@@ -86,9 +120,26 @@ mod tests {
             "expired"
         );
         b.release().unwrap();
+        assert_eq!(b.holder().unwrap(), None);
         assert!(
             a.acquire(t0 + TimeDelta::seconds(51), ttl).unwrap(),
             "released"
         );
+    }
+
+    #[test]
+    fn a_gone_holder_is_taken_over_before_expiry_but_only_from_that_holder() {
+        let store = Store::in_memory().unwrap();
+        let gone = Lease::new(store.clone(), "scheduler", "gone");
+        let next = Lease::new(store, "scheduler", "next");
+        let t0 = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
+        let ttl = TimeDelta::seconds(30);
+        assert!(gone.acquire(t0, ttl).unwrap());
+        assert!(!next.acquire(t0, ttl).unwrap());
+        assert_eq!(next.holder().unwrap().as_deref(), Some("gone"));
+        assert!(!next.take_over("someone-else", t0, ttl).unwrap());
+        assert!(next.take_over("gone", t0, ttl).unwrap());
+        assert_eq!(gone.holder().unwrap().as_deref(), Some("next"));
+        assert!(!gone.acquire(t0, ttl).unwrap(), "not back before expiry");
     }
 }
