@@ -209,7 +209,7 @@ impl Writer {
                 }
             }
             Err(error) => {
-                metrics::counter!(crate::telemetry::STORE_WRITE_FAILURES).increment(1);
+                // The store counted the failed write.
                 tracing::error!(error = %error, "could not store votes; reloading the polls touched");
                 for message in &batch.touched {
                     self.reload(message);

@@ -16,13 +16,11 @@ const QUIET: Duration = Duration::from_secs(60);
 /// While writes keep failing, the error is logged again this often.
 const REMIND_EVERY: Duration = Duration::from_secs(300);
 
-/// Whether the caller counts a failed write in the metric itself.
+/// Whether a failed operation counts in the write-failure metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counted {
     /// The store counts it.
     Here,
-    /// The caller counts it (the poll writer counts its failed batches).
-    ByCaller,
     /// Not a write (the health probe): state and log only.
     Never,
 }
@@ -156,7 +154,7 @@ mod tests {
         );
         assert_eq!(health.failing(), None);
         health.note::<()>("db", &Err(full()), Counted::Here);
-        health.note::<()>("db", &Err(full()), Counted::ByCaller);
+        health.note::<()>("db", &Err(full()), Counted::Never);
         let reason = health.failing().unwrap();
         assert!(reason.contains("full"), "{reason}");
         // A success right after a failure does not end it: a full database

@@ -240,17 +240,8 @@ impl Store {
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        self.write_counted(Counted::Here, work)
-    }
-
-    /// [`Self::write`] for a caller that counts its own failures.
-    pub(crate) fn write_counted<T>(
-        &self,
-        counted: Counted,
-        work: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
         let result = work(&mut self.connection());
-        self.health.note(&self.path, &result, counted);
+        self.health.note(&self.path, &result, Counted::Here);
         result
     }
 

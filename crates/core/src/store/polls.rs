@@ -6,7 +6,6 @@
 //! PostgreSQL store can implement it too: the SQL is portable (unix seconds in
 //! INTEGER columns, numbered placeholders, `ON CONFLICT … DO UPDATE`).
 
-use super::health::Counted;
 use super::{Store, StoreError};
 use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState};
 use chrono::{DateTime, Utc};
@@ -151,8 +150,7 @@ impl PollStore for Store {
     }
 
     fn save_marks(&self, marks: &[(i64, MarkRow)]) -> Result<(), StoreError> {
-        // The poll writer counts its failed batches in the metric itself.
-        self.write_counted(Counted::ByCaller, |connection| {
+        self.write(|connection| {
             let transaction = connection.transaction()?;
             {
                 let mut upsert = transaction.prepare_cached(
