@@ -130,8 +130,7 @@ async fn main() {
         reqwest::Client::new(),
         Pacing::default(),
     );
-    let http = Arc::new(emcee::discord::http(&token, &fake.base_url(), None));
-    let announcer = DiscordAnnouncer::new(outbound, http, Vec::new());
+    let announcer = DiscordAnnouncer::new(outbound, Vec::new());
 
     let first = DateTime::from_timestamp(Utc::now().timestamp() + 4, 0).unwrap();
     let programme = Arc::new(programme(first));

@@ -124,12 +124,8 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             return Ok(start_error(&error));
         }
     }
-    let announcer = discord::announcer::DiscordAnnouncer::new(
-        outbound,
-        Arc::new(discord::http(&token, &api_base, None)),
-        servers.clone(),
-    )
-    .with_polls(data.polls.clone());
+    let announcer = discord::announcer::DiscordAnnouncer::new(outbound, servers.clone())
+        .with_polls(data.polls.clone());
     let connection = discord::Connection {
         api_base,
         servers,

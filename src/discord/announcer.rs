@@ -18,21 +18,16 @@ use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 /// Discord's limit on a message's content, less room for "and N more".
 const CONTENT_BUDGET: usize = 1900;
-/// Tries at listing the bot's servers before a post counts as failed for now.
-const LOOKUP_ATTEMPTS: u32 = 4;
-/// The wait before the first retry of that listing; it doubles each time.
-const LOOKUP_BACKOFF: std::time::Duration = std::time::Duration::from_millis(250);
 /// "Cannot send messages to this user": the user closed their DMs.
 const DMS_CLOSED: i64 = 50007;
 
 /// Posts scheduled messages to Discord.
 pub struct DiscordAnnouncer {
     outbound: Outbound,
-    http: Arc<serenity::Http>,
     servers: Vec<serenity::GuildId>,
     /// Lower-case channel name -> id, filled from the servers' channel lists.
     channels: Mutex<HashMap<String, u64>>,
@@ -42,14 +37,9 @@ pub struct DiscordAnnouncer {
 
 impl DiscordAnnouncer {
     /// An announcer posting through `outbound`, resolving channel names in `servers`.
-    pub fn new(
-        outbound: Outbound,
-        http: Arc<serenity::Http>,
-        servers: Vec<serenity::GuildId>,
-    ) -> Self {
+    pub fn new(outbound: Outbound, servers: Vec<serenity::GuildId>) -> Self {
         Self {
             outbound,
-            http,
             servers,
             channels: Mutex::new(HashMap::new()),
             polls: None,
@@ -72,12 +62,12 @@ impl DiscordAnnouncer {
         if let Some(id) = self.cached(&name) {
             return Ok(id);
         }
+        // Lookups go through the paced sender, which rides out 429s and 5xx: one
+        // failed lookup would otherwise hold the post back by the scheduler's retry wait.
         for server in self.servers().await? {
-            // Through the paced sender, which rides out 429s and 5xx: one failed
-            // lookup would otherwise hold the post back by the scheduler's retry wait.
             let listed = self
                 .outbound
-                .guild_channels(server.get())
+                .guild_channels(server)
                 .await
                 .map_err(|e| DeliveryError::Transient(format!("listing channels: {e}")))?;
             let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
@@ -91,27 +81,14 @@ impl DiscordAnnouncer {
     }
 
     /// The configured servers, else every server the bot is in.
-    async fn servers(&self) -> Result<Vec<serenity::GuildId>, DeliveryError> {
+    async fn servers(&self) -> Result<Vec<u64>, DeliveryError> {
         if !self.servers.is_empty() {
-            return Ok(self.servers.clone());
+            return Ok(self.servers.iter().map(|s| s.get()).collect());
         }
-        // serenity retries no 5xx, nor 429s behind a proxy; a GET is safe to repeat,
-        // and a failure here would hold the post back by the scheduler's retry wait.
-        let mut attempt = 0;
-        loop {
-            match self.http.get_guilds(None, Some(200)).await {
-                Ok(guilds) => return Ok(guilds.into_iter().map(|g| g.id).collect()),
-                Err(error) if attempt + 1 >= LOOKUP_ATTEMPTS => {
-                    let why = format!("listing the bot's servers: {error}");
-                    return Err(DeliveryError::Transient(why));
-                }
-                Err(error) => {
-                    tracing::warn!(%error, attempt, "listing the bot's servers failed; retrying")
-                }
-            }
-            tokio::time::sleep(LOOKUP_BACKOFF * 2u32.pow(attempt)).await;
-            attempt += 1;
-        }
+        self.outbound
+            .current_user_guilds()
+            .await
+            .map_err(|e| DeliveryError::Transient(format!("listing the bot's servers: {e}")))
     }
 
     fn cached(&self, name: &str) -> Option<u64> {

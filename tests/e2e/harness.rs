@@ -119,7 +119,7 @@ impl TestBot {
                 config: options.config.clone(),
                 agenda: None,
             };
-            start_scheduler(&fake, &data, &settings, Some(source), scheduler)
+            start_scheduler(&data, &settings, Some(source), scheduler)
         });
         Self {
             fake,
@@ -179,19 +179,16 @@ impl TestBot {
     }
 }
 
-/// Starts a scheduler posting to `fake` over `data`, as `main` does: channel
+/// Starts a scheduler posting through `data`'s sender, as `main` does: channel
 /// names resolve through `[chat] servers`, or every server the bot is in.
 pub fn start_scheduler(
-    fake: &FakeDiscord,
     data: &Data,
     settings: &emcee_core::config::Settings,
     source: Option<emcee::cli::SourceArgs>,
     options: emcee_core::scheduler::SchedulerOptions,
 ) -> emcee::scheduler::Running {
-    let token = BotToken::new("fake-token".into()).unwrap();
     let announcer = emcee::discord::announcer::DiscordAnnouncer::new(
         data.outbound.clone(),
-        Arc::new(emcee::discord::http(&token, &fake.base_url(), None)),
         emcee::discord::server_ids(&settings.chat.servers).expect("server ids"),
     )
     .with_polls(data.polls.clone());

@@ -184,6 +184,19 @@ impl Outbound {
         }))
     }
 
+    /// The ids of the servers the bot is in (up to 200, Discord's page).
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn current_user_guilds(&self) -> Result<Vec<u64>, OutboundError> {
+        let path = "/users/@me/guilds?limit=200";
+        let guilds = self.call(0, false, |rest| rest.get(path)).await?;
+        let ids = guilds.as_array().map_or_else(Vec::new, |guilds| {
+            guilds.iter().filter_map(|g| snowflake(&g["id"])).collect()
+        });
+        Ok(ids)
+    }
+
     /// The channels of server `guild_id`, as (id, name) pairs.
     ///
     /// # Errors

@@ -30,7 +30,7 @@ async fn two_schedulers_on_one_database_post_each_announcement_once() {
         Store::open(&path).unwrap(),
         bot.data.outbound.clone(),
     );
-    let other = start_scheduler(&bot.fake, &other_data, &config.settings, None, options("b"));
+    let other = start_scheduler(&other_data, &config.settings, None, options("b"));
     let mut due = 0;
     for at in [
         "2021-10-07T09:00:00-07:00",
