@@ -93,7 +93,7 @@ pub async fn check(ctx: super::Context<'_>) -> Result<bool, super::Error> {
     let text = format!(
         "You're asking faster than I can answer everyone; please try again in {seconds} s."
     );
-    if let Err(error) = ctx.send(super::embeds::private_reply(text)).await {
+    if let Err(error) = super::replies::send(ctx, super::embeds::private_reply(text)).await {
         tracing::warn!(%error, "could not send a slow-down reply");
     }
     tracing::info!(user = %ctx.author().id, "command throttled");

@@ -70,8 +70,7 @@ pub async fn mycal(ctx: Context<'_>) -> Result<(), Error> {
     let file = serenity::CreateAttachment::bytes(calendar.into_bytes(), "emcee-reminders.ics");
     let reply =
         private_reply(format!("{} session(s) in your calendar.", reminders.len())).attachment(file);
-    ctx.send(reply).await?;
-    Ok(())
+    crate::discord::replies::send(ctx, reply).await
 }
 
 /// A click on "Remind me" under a session: remind the clicker, answer privately.
@@ -137,7 +136,7 @@ pub async fn show_missed(ctx: Context<'_>) {
         text.push('\n');
         text.push_str(&announcer::text(message));
     }
-    if let Err(error) = ctx.send(private_reply(text)).await {
+    if let Err(error) = crate::discord::replies::send(ctx, private_reply(text)).await {
         tracing::warn!(%error, "could not show missed reminders");
     }
 }

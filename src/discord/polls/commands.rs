@@ -151,8 +151,7 @@ pub async fn poll_results(
         .embed(embed)
         .ephemeral(true)
         .allowed_mentions(no_mentions());
-    ctx.send(answer).await?;
-    Ok(())
+    crate::discord::replies::send(ctx, answer).await
 }
 
 async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Result<(), Error> {
@@ -233,9 +232,10 @@ async fn target_channel(ctx: Context<'_>, channel: Option<&str>) -> Option<u64> 
         return (id != 0).then_some(id);
     }
     let name = text.trim_start_matches('#').to_lowercase();
-    let channels = ctx.guild_id()?.channels(ctx.http()).await.ok()?;
+    let guild = ctx.guild_id()?.get();
+    let channels = ctx.data().outbound.guild_channels(guild).await.ok()?;
     channels
-        .values()
-        .find(|c| c.name.to_lowercase() == name)
-        .map(|c| c.id.get())
+        .into_iter()
+        .find(|(_, listed)| listed.to_lowercase() == name)
+        .map(|(id, _)| id)
 }
