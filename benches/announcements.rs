@@ -12,13 +12,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use emcee::discord::announcer::DiscordAnnouncer;
 use emcee::discord::outbound::{Outbound, Pacing};
+use emcee::discord::port::DiscordPort;
 use emcee::discord::BotToken;
 use emcee_core::agenda::{Agenda, Conference, Session, SessionId, SessionKind, Track};
 use emcee_core::clock::SystemClock;
 use emcee_core::config::AnnouncementSettings;
 use emcee_core::programme::Programme;
+use emcee_core::scheduler::ChatAnnouncer;
 use emcee_core::scheduler::{plan, PlanSettings, Scheduler, SchedulerOptions};
 use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser};
@@ -130,7 +131,7 @@ async fn main() {
         reqwest::Client::new(),
         Pacing::default(),
     );
-    let announcer = DiscordAnnouncer::new(outbound, Vec::new());
+    let announcer = ChatAnnouncer::new(Arc::new(DiscordPort::new(outbound, Vec::new())));
 
     let first = DateTime::from_timestamp(Utc::now().timestamp() + 4, 0).unwrap();
     let programme = Arc::new(programme(first));

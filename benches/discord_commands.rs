@@ -166,7 +166,7 @@ async fn emcee_fake() -> FakeDiscord {
         config.programme,
         Arc::new(clock),
         Store::in_memory().expect("store"),
-        outbound,
+        Arc::new(emcee::discord::port::DiscordPort::new(outbound, Vec::new())),
     );
     let servers = vec![serenity::GuildId::new(fake.ids().guild_id)];
     let bot = Bot::build(

@@ -116,16 +116,19 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         discord::outbound::Pacing::default(),
     );
     let settings = config.settings.clone();
-    let data = discord::Data::new(config.programme, clock(&args), store, outbound.clone());
+    let served = servers.iter().map(|s| s.get()).collect();
+    let port = Arc::new(discord::port::DiscordPort::new(outbound, served));
+    let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port));
     data.polls
-        .configure(discord::polls::PollConfig::from_settings(&config.settings));
+        .configure(emcee_core::polls::PollConfig::from_settings(
+            &config.settings,
+        ));
     if let Some(listen) = config.settings.metrics.listen {
         if let Err(error) = emcee::telemetry::start(listen, Arc::clone(&data.health)).await {
             return Ok(start_error(&error));
         }
     }
-    let announcer = discord::announcer::DiscordAnnouncer::new(outbound, servers.clone())
-        .with_polls(data.polls.clone());
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(data.polls.clone());
     let connection = discord::Connection {
         api_base,
         servers,
@@ -227,16 +230,26 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         conference: agenda.name().to_owned(),
     };
     let interactive = std::io::stdin().is_terminal();
-    let scheduler = (args.announce || args.speed != 1.0)
-        .then(|| console_scheduler(&args, &config, Arc::clone(&clock), style.timezone))
-        .transpose()?;
+    let store = match &args.database {
+        Some(path) => {
+            emcee_core::store::Store::open_capped(path, config.settings.store.max_bytes())?
+        }
+        None => emcee_core::store::Store::in_memory()?,
+    };
     if let Some(listen) = config.settings.metrics.listen {
         let health = emcee::telemetry::Health::for_console(None);
         if let Err(error) = emcee::telemetry::start(listen, health).await {
             return Ok(start_error(&error));
         }
     }
-    let console = Console::new(Arc::clone(&config), clock, style);
+    let console = Console::new(
+        Arc::clone(&config),
+        Arc::clone(&clock),
+        style,
+        store.clone(),
+    );
+    let scheduler = (args.announce || args.speed != 1.0)
+        .then(|| console_scheduler(&config, clock, store, &console));
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console
         .run(input, tokio::io::stdout(), interactive)
@@ -248,21 +261,17 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The console's scheduler: prints each post as it fires; its marks go to an
-/// in-memory database unless `--database` names one.
+/// The console's scheduler: each post is printed as it fires and declared
+/// polls open on the console's poll service; its marks go to the console's
+/// database (in memory unless `--database` names one).
 fn console_scheduler(
-    args: &ConsoleArgs,
     config: &Arc<emcee_core::config::Config>,
     clock: Arc<dyn Clock>,
-    timezone: chrono_tz::Tz,
-) -> anyhow::Result<emcee::scheduler::Running> {
-    let store = match &args.database {
-        Some(path) => {
-            emcee_core::store::Store::open_capped(path, config.settings.store.max_bytes())?
-        }
-        None => emcee_core::store::Store::in_memory()?,
-    };
-    let announcer = emcee::scheduler::console::ConsoleAnnouncer::new(Arc::clone(&clock), timezone);
+    store: emcee_core::store::Store,
+    console: &Console,
+) -> emcee::scheduler::Running {
+    let (port, polls) = console.chat();
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(polls);
     let scheduler = emcee_core::scheduler::Scheduler::new(
         store,
         clock,
@@ -270,11 +279,11 @@ fn console_scheduler(
         emcee_core::scheduler::SchedulerOptions::default(),
     );
     let programme = Arc::new(config.programme.clone());
-    Ok(emcee::scheduler::spawn(
+    emcee::scheduler::spawn(
         scheduler,
         Arc::new(announcer),
         Arc::new(move || Arc::clone(&programme)),
-    ))
+    )
 }
 
 fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {

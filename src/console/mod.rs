@@ -7,16 +7,23 @@
 
 mod parse;
 mod polls;
+pub mod port;
 
 pub use parse::{parse, Line};
 pub use polls::ConsolePolls;
+pub use port::{ConsolePort, Sink};
 
 use crate::render::text::TextStyle;
+use emcee_core::chat::ChatPort;
 use emcee_core::clock::Clock;
 use emcee_core::command;
 use emcee_core::config::Config;
+use emcee_core::polls::{PollConfig, PollService, Reaction};
+use emcee_core::store::Store;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 /// A console session: the programme, a clock and how to show times.
 pub struct Console {
@@ -25,16 +32,72 @@ pub struct Console {
     style: TextStyle,
     /// `/poll create`, `:vote`, `:unvote`, `:tally`, `:close`.
     polls: ConsolePolls,
+    /// Reactions the poll service removed, to hand back to it as events.
+    removals: std::sync::Mutex<Option<UnboundedReceiver<Reaction>>>,
+    service: PollService,
 }
 
 impl Console {
-    /// A console over `config`, reading time from `clock`.
-    pub fn new(config: Arc<Config>, clock: Arc<dyn Clock>, style: TextStyle) -> Self {
+    /// A console over `config`, reading time from `clock`, printing posts
+    /// to stdout and keeping its polls in `store`.
+    pub fn new(config: Arc<Config>, clock: Arc<dyn Clock>, style: TextStyle, store: Store) -> Self {
+        let sink: Sink = Arc::new(std::sync::Mutex::new(std::io::stdout()));
+        Self::with_sink(config, clock, style, store, sink)
+    }
+
+    /// A console whose posts go to `sink`.
+    pub fn with_sink(
+        config: Arc<Config>,
+        clock: Arc<dyn Clock>,
+        style: TextStyle,
+        store: Store,
+        sink: Sink,
+    ) -> Self {
+        let (removed, removals) = tokio::sync::mpsc::unbounded_channel();
+        let port = Arc::new(ConsolePort::new(
+            Arc::clone(&clock),
+            style.timezone,
+            sink,
+            removed,
+        ));
+        let service = PollService::new(
+            Arc::new(store),
+            Arc::clone(&port) as Arc<dyn ChatPort>,
+            Arc::clone(&clock),
+        );
+        service.configure(PollConfig::from_settings(&config.settings));
         Self {
             config,
             clock,
             style,
-            polls: ConsolePolls::default(),
+            polls: ConsolePolls::new(service.clone(), port),
+            removals: std::sync::Mutex::new(Some(removals)),
+            service,
+        }
+    }
+
+    /// The console's chat port (for the scheduler's posts) and poll service.
+    pub fn chat(&self) -> (Arc<dyn ChatPort>, PollService) {
+        (self.polls.port(), self.service.clone())
+    }
+
+    /// Hands reactions the poll service removed back to it, as a platform's
+    /// removal events would.
+    fn echo_removals(&self) {
+        let taken = self
+            .removals
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(mut removals) = taken {
+            let service = self.service.clone();
+            tokio::spawn(async move {
+                while let Some(reaction) = removals.recv().await {
+                    if let Err(error) = service.on_reaction(reaction, Instant::now()).await {
+                        tracing::warn!(%error, "could not store a removed vote");
+                    }
+                }
+            });
         }
     }
 
@@ -81,6 +144,7 @@ impl Console {
             );
             output.write_all(banner.as_bytes()).await?;
         }
+        self.echo_removals();
         let mut lines = input.lines();
         loop {
             if interactive {
@@ -90,7 +154,7 @@ impl Console {
             let Some(line) = lines.next_line().await? else {
                 break;
             };
-            if let Some(reply) = self.polls.respond(&line, self.clock.now()).await {
+            if let Some(reply) = self.polls.respond(&line).await {
                 output.write_all(reply.as_bytes()).await?;
                 output.flush().await?;
                 continue;

@@ -1,111 +1,91 @@
-//! Flash polls in the console, so they can be tried without Discord: the same
-//! recorder and vote rules, with votes typed in as named users.
+//! Flash polls in the console, so organisers can rehearse them without
+//! Discord: the core's poll service on the console port, with votes typed in
+//! as named users.
 //!
-//! - `/poll create [multi] Question? | 🦀 Rust | Go | Zig`
+//! - `/poll create [multi] Question? | 🦀 Rust | Go | Zig` (closes after the
+//!   configured default minutes on the console's clock)
 //! - `:vote alice A` / `:unvote alice A` (option by letter, emoji or label)
-//! - `:tally` (or `/poll results`) shows the running count; `:close` ends the poll.
-//!
-//! Votes live in an in-memory database for the session.
+//! - `:tally` (or `/poll results`) shows the running count; `:close` (or
+//!   `/poll close`) ends the poll and `/poll cancel` calls it off.
 
+use super::port::ConsolePort;
+use emcee_core::chat::ChatPort;
+use emcee_core::polls::service::split_options;
 use emcee_core::polls::{
-    letter, letter_emoji, Choice, MessageKey, NewPoll, Poll, PollOption, PollState, Reaction,
-    Recorder, Results, Verdict,
+    letter, Poll, PollRequest, PollService, PollState, Reaction, Results, ServiceError,
 };
-use emcee_core::store::Store;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The console's channel for polls created at the prompt.
+const CHANNEL: &str = "console";
+
 /// The console's polls.
 pub struct ConsolePolls {
-    recorder: Option<Recorder>,
-    next: AtomicU64,
-}
-
-impl Default for ConsolePolls {
-    fn default() -> Self {
-        let recorder = Store::in_memory()
-            .ok()
-            .map(|s| Recorder::start(Arc::new(s)));
-        Self {
-            recorder,
-            next: AtomicU64::new(1),
-        }
-    }
+    service: PollService,
+    port: Arc<ConsolePort>,
 }
 
 impl ConsolePolls {
+    /// Polls through `service`, whose port is `port`.
+    pub fn new(service: PollService, port: Arc<ConsolePort>) -> Self {
+        Self { service, port }
+    }
+
     /// The reply to a poll line, or `None` when the line is not about polls.
-    pub async fn respond(&self, line: &str, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    pub async fn respond(&self, line: &str) -> Option<String> {
         let line = line.trim();
         let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let rest = rest.trim();
-        let recorder = self.recorder.as_ref()?;
-        let reply = match word {
-            "/poll" if rest.starts_with("create") => {
-                self.create(recorder, &rest["create".len()..], now).await
+        let (sub, args) = rest
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((rest.trim(), ""));
+        let reply = match (word, sub) {
+            ("/poll", "create") => self.create(args).await,
+            ("/poll", "results") | (":tally", _) => self.tally().await,
+            ("/poll", "close") | (":close", _) => self.end(PollState::Closed).await,
+            ("/poll", "cancel") => self.end(PollState::Cancelled).await,
+            ("/poll", _) => {
+                Ok("Try /poll create Question? | A | B, then :vote alice A.".to_owned())
             }
-            "/poll" if rest.starts_with("results") => self.tally(recorder).await,
-            "/poll" => Ok("Try /poll create Question? | A | B, then :vote alice A.".to_owned()),
-            ":vote" => self.vote(recorder, rest, true).await,
-            ":unvote" => self.vote(recorder, rest, false).await,
-            ":tally" => self.tally(recorder).await,
-            ":close" => self.close(recorder, now).await,
+            (":vote", _) => self.vote(rest.trim(), true).await,
+            (":unvote", _) => self.vote(rest.trim(), false).await,
             _ => return None,
         };
         Some(reply.unwrap_or_else(|error| format!("{error}\n")))
     }
 
-    async fn create(
-        &self,
-        recorder: &Recorder,
-        text: &str,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<String, String> {
+    async fn create(&self, text: &str) -> Result<String, String> {
         let text = text.trim();
         let (multi, text) = match text.strip_prefix("multi ") {
             Some(rest) => (true, rest.trim()),
             None => (false, text),
         };
-        let mut parts = text.split('|').map(str::trim).filter(|p| !p.is_empty());
-        let question = parts.next().unwrap_or_default().to_owned();
-        let options: Vec<PollOption> = parts.map(PollOption::parse).collect();
-        let choices: Vec<Choice> = options
-            .iter()
-            .enumerate()
-            .map(|(i, o)| Choice {
-                key: o
-                    .emoji
-                    .clone()
-                    .or_else(|| letter_emoji(i))
-                    .unwrap_or_default(),
-                label: o.label.clone(),
-            })
-            .collect();
-        if question.is_empty() || choices.len() < 2 {
+        let (question, options) = text.split_once('|').unwrap_or((text, ""));
+        if question.trim().is_empty() {
             return Err("Usage: /poll create [multi] Question? | option | option …".to_owned());
         }
-        let number = self.next.fetch_add(1, Ordering::Relaxed);
-        let poll = NewPoll {
-            message: MessageKey::new("console", format!("poll-{number}")),
-            question,
-            choices,
+        let request = PollRequest {
+            channel: CHANNEL.to_owned(),
+            question: question.trim().to_owned(),
+            options: split_options(options),
+            closes_at: self.service.deadline(None).map_err(|e| e.to_string())?,
             multi,
             hide_tally: false,
-            opened_at: now,
-            closes_at: now + chrono::TimeDelta::hours(1),
             declared_id: None,
-            created_by: None,
+            created_by: Some("console".to_owned()),
         };
-        let poll = recorder.open(poll).await.map_err(|e| e.to_string())?;
-        Ok(format!(
-            "Poll open. Vote with :vote NAME LETTER.\n{}",
-            render(&poll, &Results::new(&poll, &Default::default()))
-        ))
+        match self.service.post(request).await {
+            Ok(poll) => Ok(format!(
+                "Poll open until {}. Vote with :vote NAME LETTER.\n",
+                poll.closes_at.format("%H:%M UTC")
+            )),
+            Err(error) => Err(error.to_string()),
+        }
     }
 
-    async fn vote(&self, recorder: &Recorder, rest: &str, added: bool) -> Result<String, String> {
-        let poll = latest(recorder).await?;
+    async fn vote(&self, rest: &str, added: bool) -> Result<String, String> {
+        let poll = self.latest(true).await?.ok_or("There is no open poll.")?;
         let (voter, option) = rest
             .split_once(char::is_whitespace)
             .ok_or("Usage: :vote NAME OPTION")?;
@@ -118,36 +98,22 @@ impl ConsolePolls {
             added,
             by_self: false,
         };
-        match recorder
-            .react(reaction, Instant::now())
+        self.port.typed(&reaction);
+        self.service
+            .on_reaction(reaction, Instant::now())
             .await
-            .map_err(|e| e.to_string())?
-        {
-            Verdict::Counted { displaced, .. } => {
-                // The console has no reactions to tidy: the moved vote's old
-                // "reaction" is withdrawn the way the bot would remove it.
-                for key in displaced {
-                    let undo = Reaction {
-                        message: poll.message.clone(),
-                        voter: voter.to_owned(),
-                        key,
-                        added: false,
-                        by_self: false,
-                    };
-                    recorder
-                        .react(undo, Instant::now())
-                        .await
-                        .map_err(|e| e.to_string())?;
-                }
-                self.tally(recorder).await
-            }
-            _ => Err("That poll is closed.".to_owned()),
-        }
+            .map_err(|e| e.to_string())?;
+        self.tally().await
     }
 
-    async fn tally(&self, recorder: &Recorder) -> Result<String, String> {
-        let poll = latest(recorder).await?;
-        let (poll, results) = recorder
+    async fn tally(&self) -> Result<String, String> {
+        let poll = self
+            .latest(false)
+            .await?
+            .ok_or("No poll yet: /poll create Question? | A | B")?;
+        let (poll, results) = self
+            .service
+            .recorder()
             .results(&poll.message)
             .await
             .map_err(|e| e.to_string())?
@@ -155,39 +121,29 @@ impl ConsolePolls {
         Ok(render(&poll, &results))
     }
 
-    async fn close(
-        &self,
-        recorder: &Recorder,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<String, String> {
-        let poll = latest(recorder).await?;
-        let closed = recorder
-            .close(&poll.message, PollState::Closed, now)
-            .await
-            .map_err(|e| e.to_string())?;
-        let (poll, results) = closed.ok_or("That poll is already closed.")?;
-        let verdict = match results.winner_labels() {
-            Some(winners) if results.winners.len() > 1 => format!("Tie: {winners}"),
-            Some(winner) => format!("Winner: {winner}"),
-            None => "No votes were cast.".to_owned(),
-        };
-        Ok(format!(
-            "Poll closed.\n{}{verdict}\n",
-            render(&poll, &results)
-        ))
+    async fn end(&self, state: PollState) -> Result<String, String> {
+        let poll = self.latest(true).await?.ok_or("There is no open poll.")?;
+        match self.service.finish(&poll.message, state).await {
+            Ok(Some(_)) if state == PollState::Cancelled => Ok("Poll cancelled.\n".to_owned()),
+            Ok(Some(_)) => Ok("Poll closed; the result is posted.\n".to_owned()),
+            Ok(None) => Err("That poll has already closed.".to_owned()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    /// The most recent poll in the console (open ones only if `open`).
+    async fn latest(&self, open: bool) -> Result<Option<Poll>, String> {
+        let found = self.service.find(CHANNEL, None, open).await;
+        found.map_err(|e: ServiceError| e.to_string())
+    }
+
+    /// The port, for the scheduler's posts.
+    pub fn port(&self) -> Arc<dyn ChatPort> {
+        Arc::clone(&self.port) as Arc<dyn ChatPort>
     }
 }
 
-/// The most recent poll (open or not).
-async fn latest(recorder: &Recorder) -> Result<Poll, String> {
-    let polls = recorder.all_polls().await.map_err(|e| e.to_string())?;
-    polls
-        .into_iter()
-        .last()
-        .ok_or_else(|| "No poll yet: /poll create Question? | A | B".to_owned())
-}
-
-/// An option by letter ("A"), emoji or label, as its reaction key.
+/// An option by letter ("A"), emoji or label, as its key.
 fn option_key(poll: &Poll, text: &str) -> Option<String> {
     let found = poll.choices.iter().enumerate().find(|(i, c)| {
         letter(*i).eq_ignore_ascii_case(text) || c.key == text || c.label.eq_ignore_ascii_case(text)
@@ -203,8 +159,7 @@ fn render(poll: &Poll, results: &Results) -> String {
     );
     for (index, option) in results.options.iter().enumerate() {
         out.push_str(&format!(
-            "  {} {} {:<20} {} {}\n",
-            letter(index),
+            "  {} {:<20} {} {}\n",
             option.key,
             option.label,
             results.bar(index),
@@ -213,40 +168,4 @@ fn render(poll: &Poll, results: &Results) -> String {
     }
     out.push_str(&format!("  {}\n", results.voters_text()));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn create_vote_move_unvote_and_close() {
-        let polls = ConsolePolls::default();
-        let now = chrono::DateTime::from_timestamp(1_633_620_000, 0).unwrap();
-        let created = polls
-            .respond("/poll create Tea or coffee? | Tea | ☕ Coffee", now)
-            .await
-            .unwrap();
-        assert!(
-            created.contains("Poll open") && created.contains("☕"),
-            "{created}"
-        );
-        polls.respond(":vote alice A", now).await.unwrap();
-        let moved = polls.respond(":vote alice coffee", now).await.unwrap();
-        assert!(
-            moved.contains("1 voter") && moved.contains("1 vote (100%)"),
-            "{moved}"
-        );
-        polls.respond(":vote bob B", now).await.unwrap();
-        let after = polls.respond(":unvote bob B", now).await.unwrap();
-        assert!(after.contains("1 voter"), "{after}");
-        let closed = polls.respond(":close", now).await.unwrap();
-        assert!(closed.contains("Winner: Coffee"), "{closed}");
-        assert!(polls
-            .respond(":vote carol A", now)
-            .await
-            .unwrap()
-            .contains("closed"));
-        assert_eq!(polls.respond("/next", now).await, None);
-    }
 }

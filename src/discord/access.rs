@@ -18,5 +18,8 @@ pub fn is_organiser(ctx: Context<'_>) -> bool {
     let permissions = member.permissions.unwrap_or_default();
     permissions.manage_guild()
         || permissions.administrator()
-        || member.roles.iter().any(|role| roles.contains(&role.get()))
+        || member
+            .roles
+            .iter()
+            .any(|role| roles.contains(&role.to_string()))
 }

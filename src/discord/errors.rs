@@ -6,7 +6,7 @@
 use super::embeds::private_reply;
 use super::{Data, Error};
 use emcee_core::command::CommandError;
-use emcee_core::polls::RecordError;
+use emcee_core::polls::{RecordError, ServiceError};
 use emcee_core::scheduler::SchedulerError;
 use emcee_core::store::StoreError;
 use poise::FrameworkError;
@@ -86,10 +86,11 @@ pub(crate) fn storage_failed(error: &Error, data: &Data) -> bool {
             return store.is_storage_failure();
         }
         // The recorder passes store errors on as text; the store's own state says why.
-        matches!(
-            cause.downcast_ref::<RecordError>(),
-            Some(RecordError::Store(_))
-        ) && data.store.writes_failing().is_some()
+        let recorded = match cause.downcast_ref::<ServiceError>() {
+            Some(ServiceError::Record(record)) => Some(record),
+            _ => cause.downcast_ref::<RecordError>(),
+        };
+        matches!(recorded, Some(RecordError::Store(_))) && data.store.writes_failing().is_some()
     })
 }
 

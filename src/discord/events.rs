@@ -24,15 +24,15 @@ pub async fn dispatch(
             interaction: serenity::Interaction::Component(component),
         } => flip_page(ctx, component, data).await,
         serenity::FullEvent::ReactionAdd { add_reaction } => {
-            polls::on_reaction(&data.polls, add_reaction, true).await
+            polls::on_reaction(data, add_reaction, true).await
         }
         serenity::FullEvent::ReactionRemove { removed_reaction } => {
-            polls::on_reaction(&data.polls, removed_reaction, false).await
+            polls::on_reaction(data, removed_reaction, false).await
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
             gateway_up(data, "identify");
-            polls::on_ready(&data.polls, data_about_bot).await;
+            polls::on_ready(data, data_about_bot).await;
             Ok(())
         }
         serenity::FullEvent::Resume { .. } => {

@@ -5,15 +5,16 @@
 //! stay in `emcee-core`; this module only translates.
 
 pub mod access;
-pub mod announcer;
 pub mod commands;
 pub mod embeds;
 mod errors;
 mod events;
 pub mod markdown;
+pub mod markup;
 pub mod outbound;
 pub mod paging;
 pub mod polls;
+pub mod port;
 pub mod render;
 pub mod replies;
 pub mod throttle;
@@ -57,22 +58,30 @@ pub struct Data {
     pub store: Store,
     /// Everything the bot posts on its own goes through this paced sender.
     pub outbound: Outbound,
+    /// The core's chat port on Discord, over `outbound`.
+    pub port: Arc<port::DiscordPort>,
     /// The scheduler, once `main` started it (reminders, `/reload`).
     scheduling: Arc<OnceLock<crate::scheduler::Scheduling>>,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
-    pub polls: polls::PollService,
+    pub polls: emcee_core::polls::PollService,
 }
 
 impl Data {
-    /// Shared state over a programme, a clock, the database and the sender.
+    /// Shared state over a programme, a clock, the database and the Discord port.
     pub fn new(
         programme: Programme,
         clock: Arc<dyn Clock>,
         store: Store,
-        outbound: Outbound,
+        port: Arc<port::DiscordPort>,
     ) -> Self {
-        let polls = polls::PollService::new(store.clone(), outbound.clone(), Arc::clone(&clock));
+        let polls = emcee_core::polls::PollService::new(
+            Arc::new(store.clone()),
+            Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
+            Arc::clone(&clock),
+        );
+        let outbound = port.outbound().clone();
         Self {
+            port,
             polls,
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,

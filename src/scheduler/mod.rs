@@ -1,11 +1,10 @@
 //! Running the core scheduler inside the bot process: starting its one task,
-//! stopping it on shutdown, reloading the agenda, and the console's voice.
+//! stopping it on shutdown, reloading the agenda, and its text form.
 //!
 //! `main` starts the task once (never from READY, which can fire again); chat
 //! commands reach the scheduler through the handle attached to the shared
 //! `Data`, so adding a reminder or reloading the agenda wakes the loop at once.
 
-pub mod console;
 pub mod text;
 
 use crate::cli::SourceArgs;

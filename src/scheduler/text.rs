@@ -1,62 +1,87 @@
-//! Scheduled messages as plain text, for the console and `emcee rehearse`:
-//! times in one timezone (a terminal has no per-reader rendering).
+//! Posts as plain text, for the console and `emcee rehearse`:
+//! the core's wording with times in one timezone (a terminal has no
+//! per-reader rendering).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use emcee_core::scheduler::{Item, Job, JobKind, Message, Target};
+use emcee_core::chat::{Post, Span, Text, TimeStyle};
+use emcee_core::scheduler::{wording, Job, Message, Target};
 use std::fmt::Write;
 
-/// One message, its heading then one line per session.
-pub fn message(message: &Message, timezone: Tz) -> String {
-    let time = |at: DateTime<Utc>| at.with_timezone(&timezone).format("%H:%M").to_string();
-    let mut out = match message.kind {
-        JobKind::Announce if message.lead_minutes == 0 => "Starting now".to_owned(),
-        JobKind::Announce => format!("Starting in {} minutes", message.lead_minutes),
-        JobKind::OnDemand => "Now available on demand".to_owned(),
-        JobKind::Reminder => "Your reminder".to_owned(),
-        JobKind::Digest => format!(
-            "Today's programme{}",
-            message.day.map(|d| format!(" ({d})")).unwrap_or_default()
-        ),
-        JobKind::Change => "Schedule change".to_owned(),
-        JobKind::PollOpen => format!(
-            "Poll opens: {}",
-            message.poll.as_deref().unwrap_or_default()
-        ),
-    };
-    if let Some(role) = &message.role {
+/// One message, its heading then one line per session; relative times are
+/// counted from `now`.
+pub fn message(message: &Message, timezone: Tz, now: DateTime<Utc>) -> String {
+    post(&wording::post(message), timezone, now)
+}
+
+/// A post as plain text: heading (with the role it pings), then indented lines.
+pub fn post(post: &Post, timezone: Tz, now: DateTime<Utc>) -> String {
+    let mut out = post
+        .heading
+        .as_ref()
+        .map(|h| text(h, timezone, now))
+        .unwrap_or_default();
+    if let Some(role) = &post.ping_role {
         let _ = write!(out, " (pings role {role})");
     }
-    for item in &message.items {
-        let _ = write!(out, "\n  • {}", line(message.kind, item, &time));
+    for line in &post.lines {
+        let line = text(line, timezone, now).replace('\n', "\n  ");
+        let _ = write!(out, "\n  {line}");
     }
-    if message.more > 0 {
-        let _ = write!(out, "\n  …and {} more", message.more);
+    if post.more > 0 {
+        let _ = write!(
+            out,
+            "\n  {}",
+            text(&Post::overflow(post.more), timezone, now)
+        );
+    }
+    if let Some(card) = &post.card {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&text(&card.title, timezone, now));
+        let body = text(&card.body, timezone, now).replace('\n', "\n  ");
+        let _ = write!(out, "\n  {body}");
+        if let Some(footer) = &card.footer {
+            let _ = write!(out, "\n  ({})", text(footer, timezone, now));
+        }
     }
     out
 }
 
-fn line(kind: JobKind, item: &Item, time: &dyn Fn(DateTime<Utc>) -> String) -> String {
-    let mut line = match (kind, item.was) {
-        (JobKind::Change, _) if item.cancelled => format!("{} is cancelled", item.title),
-        (JobKind::Change, Some((old, _))) => format!(
-            "{} moved from {} to {}",
-            item.title,
-            time(old),
-            time(item.start)
-        ),
-        _ => format!("{} {}", time(item.start), item.title),
-    };
-    if !item.speakers.is_empty() {
-        let _ = write!(line, " — {}", item.speakers);
+/// Rich text without markup, times in `timezone`.
+pub fn text(text: &Text, timezone: Tz, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    for span in &text.0 {
+        match span {
+            Span::Plain(t) | Span::Strong(t) | Span::Struck(t) | Span::Code(t) => out.push_str(t),
+            Span::Link(url) => {
+                let _ = write!(out, "<{url}>");
+            }
+            Span::Emoji(key) => out.push_str(key),
+            Span::Time(at, style) => out.push_str(&time(*at, *style, timezone, now)),
+            Span::Break => out.push('\n'),
+        }
     }
-    if let Some(place) = &item.place {
-        let _ = write!(line, " · {place}");
+    out
+}
+
+fn time(at: DateTime<Utc>, style: TimeStyle, timezone: Tz, now: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&timezone);
+    match style {
+        TimeStyle::Time => local.format("%H:%M").to_string(),
+        TimeStyle::DateTime => local.format("%a %-d %b %H:%M").to_string(),
+        TimeStyle::Relative => {
+            let minutes = (at - now).num_seconds().saturating_add(30).div_euclid(60);
+            match minutes {
+                0 => "now".to_owned(),
+                1 => "in 1 minute".to_owned(),
+                m if m > 0 => format!("in {m} minutes"),
+                -1 => "1 minute ago".to_owned(),
+                m => format!("{} minutes ago", -m),
+            }
+        }
     }
-    if let (JobKind::OnDemand, Some(video)) = (kind, &item.video) {
-        let _ = write!(line, " <{video}>");
-    }
-    line
 }
 
 /// Where a job goes, as a reader of the timeline sees it.
@@ -68,12 +93,12 @@ pub fn target(target: &Target) -> String {
     }
 }
 
-/// A timeline entry: local time, target, then the message.
+/// A timeline entry: local time, target, then the message as it reads when due.
 pub fn job(job: &Job, timezone: Tz) -> String {
     format!(
         "{}  {}  {}\n",
         job.due_at.with_timezone(&timezone).format("%Y-%m-%d %H:%M"),
         target(&job.target),
-        message(&job.message, timezone).replace('\n', "\n      ")
+        message(&job.message, timezone, job.due_at).replace('\n', "\n      ")
     )
 }

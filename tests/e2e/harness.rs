@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use emcee::discord::outbound::{Outbound, Pacing};
+use emcee::discord::port::DiscordPort;
 use emcee::discord::{Bot, BotToken, Connection, Data};
 use emcee_core::clock::ManualClock;
 use emcee_core::config::Config;
+use emcee_core::scheduler::ChatAnnouncer;
 use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser, InteractionHandle, RecordedRequest};
 use poise::serenity_prelude::GuildId;
@@ -79,14 +81,16 @@ impl TestBot {
         let store = options
             .store
             .unwrap_or_else(|| Store::in_memory().expect("store"));
+        let served = emcee::discord::server_ids(&settings.chat.servers).expect("server ids");
+        let port = DiscordPort::new(outbound, served.iter().map(|s| s.get()).collect());
         let data = Data::new(
             config.programme,
             Arc::new(clock.clone()),
             store.clone(),
-            outbound,
+            Arc::new(port),
         );
         data.polls
-            .configure(emcee::discord::polls::PollConfig::from_settings(
+            .configure(emcee_core::polls::PollConfig::from_settings(
                 &config.settings,
             ));
         let connection = Connection {
@@ -187,11 +191,9 @@ pub fn start_scheduler(
     source: Option<emcee::cli::SourceArgs>,
     options: emcee_core::scheduler::SchedulerOptions,
 ) -> emcee::scheduler::Running {
-    let announcer = emcee::discord::announcer::DiscordAnnouncer::new(
-        data.outbound.clone(),
-        emcee::discord::server_ids(&settings.chat.servers).expect("server ids"),
-    )
-    .with_polls(data.polls.clone());
+    let announcer =
+        ChatAnnouncer::new(Arc::clone(&data.port) as Arc<dyn emcee_core::chat::ChatPort>)
+            .with_polls(data.polls.clone());
     emcee::scheduler::start_for_chat(data, settings, source, Arc::new(announcer), options)
 }
 

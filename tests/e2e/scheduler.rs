@@ -240,7 +240,7 @@ async fn a_server_error_then_a_retry_yields_one_message() {
         Pacing::default(),
     );
     let channel = channel_id(&bot.fake, &job.target);
-    let body = emcee::discord::announcer::body(&job.message, &job.nonce());
+    let body = emcee::discord::markup::scheduled(&job.message, &job.nonce());
     outbound
         .create_message(channel, body, Vec::new())
         .await

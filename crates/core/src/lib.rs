@@ -3,6 +3,8 @@
 //!
 //! # Layout
 //! - [`agenda`]: the programme (sessions, tracks, rooms) and the queries on it.
+//! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
+//!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.
@@ -16,6 +18,7 @@
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
 pub mod agenda;
+pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;

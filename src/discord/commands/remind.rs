@@ -6,7 +6,7 @@
 //! privately after their next command.
 
 use crate::discord::embeds::{no_mentions, private_reply, say_privately};
-use crate::discord::{announcer, Context, Data, Error};
+use crate::discord::{Context, Data, Error};
 use emcee_core::agenda::{Agenda, NameKind, SessionId};
 use emcee_core::scheduler::{ical, Scheduler, SchedulerError};
 use emcee_core::store::Added;
@@ -130,12 +130,9 @@ pub async fn show_missed(ctx: Context<'_>) {
         Ok(_) => return,
         Err(error) => return tracing::error!(%error, "could not read missed reminders"),
     };
-    let mut text =
-        "I could not send you these reminders because your direct messages are closed:".to_owned();
-    for message in &missed {
-        text.push('\n');
-        text.push_str(&announcer::text(message));
-    }
+    let lines = emcee_core::scheduler::wording::missed_notice(&missed);
+    let text: Vec<String> = lines.iter().map(crate::discord::markup::text).collect();
+    let text = text.join("\n");
     if let Err(error) = crate::discord::replies::send(ctx, private_reply(text)).await {
         tracing::warn!(%error, "could not show missed reminders");
     }

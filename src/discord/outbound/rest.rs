@@ -10,13 +10,8 @@ use std::time::Duration;
 /// How long one HTTP exchange may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A file to upload with a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attachment {
-    pub filename: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
+/// A file sent with a message (multipart), as the core hands it over.
+pub use emcee_core::chat::Attachment;
 
 /// A REST client bound to one API base and token.
 #[derive(Clone)]

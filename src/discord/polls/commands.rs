@@ -3,12 +3,12 @@
 //! get a refusal only they see. Every reply here is ephemeral: the poll and its
 //! result are the public messages.
 
-use super::render::result_text;
-use super::PollRequest;
 use crate::discord::access::is_organiser;
 use crate::discord::embeds::{no_mentions, say_privately};
+use crate::discord::markup;
 use crate::discord::{Context, Error};
-use emcee_core::polls::{parse_duration, Poll, PollError, PollOption, PollState};
+use emcee_core::polls::service::{gather_options, result_text};
+use emcee_core::polls::{Poll, PollRequest, PollState, ServiceError};
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
@@ -65,20 +65,11 @@ pub async fn poll_create(
         .await;
     }
     let service = &ctx.data().polls;
-    let config = service.config();
-    let minutes = i64::from(config.default_minutes);
-    let length = match duration.as_deref().map(parse_duration) {
-        Some(None) => {
-            return say_privately(
-                ctx,
-                "I could not read that duration; try 5, 90s, 10m or 1h.",
-            )
-            .await
-        }
-        Some(Some(length)) => length,
-        None => chrono::TimeDelta::minutes(minutes),
+    let closes_at = match service.deadline(duration.as_deref()) {
+        Ok(at) => at,
+        Err(error) => return say_privately(ctx, &error.to_string()).await,
     };
-    let Some(channel_id) = target_channel(ctx, channel.as_deref()).await else {
+    let Some(channel) = target_channel(ctx, channel.as_deref()).await else {
         return say_privately(
             ctx,
             "I found no such channel here; give it as #channel, its name or its id.",
@@ -86,19 +77,19 @@ pub async fn poll_create(
         .await;
     };
     let request = PollRequest {
-        channel_id,
+        channel: channel.to_string(),
         question,
         options,
-        closes_at: ctx.data().clock.now() + length,
+        closes_at,
         multi: multi.unwrap_or(false),
-        hide_tally: hide_tally.unwrap_or(config.hide_tally),
+        hide_tally: hide_tally.unwrap_or(service.config().hide_tally),
         declared_id: None,
-        created_by: Some(ctx.author().id.get()),
+        created_by: Some(ctx.author().id.to_string()),
     };
     match service.post(request).await {
         Ok(poll) => say_privately(ctx, &posted_text(&poll)).await,
-        Err(error) if error.is::<PollError>() => say_privately(ctx, &error.to_string()).await,
-        Err(error) => Err(error),
+        Err(ServiceError::Invalid(error)) => say_privately(ctx, &error.to_string()).await,
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -136,17 +127,10 @@ pub async fn poll_results(
     let Some((poll, results)) = recorder.results(&poll.message).await? else {
         return say_privately(ctx, "I found no poll there.").await;
     };
-    let (title, description) = if poll.hide_tally && poll.state == PollState::Open {
-        (
-            poll.question.clone(),
-            "Results are hidden until the poll closes.".to_owned(),
-        )
-    } else {
-        result_text(&poll, &results)
-    };
+    let (title, description) = result_text(&poll, &results);
     let embed = serenity::CreateEmbed::new()
-        .title(title)
-        .description(description);
+        .title(markup::text(&title))
+        .description(markup::text(&description));
     let answer = CreateReply::default()
         .embed(embed)
         .ephemeral(true)
@@ -173,19 +157,8 @@ async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Res
 /// The poll a command means: the one posted as `message` (id or link), else the
 /// latest (open, if `open`) poll in this channel.
 async fn find(ctx: Context<'_>, message: Option<&str>, open: bool) -> Result<Option<Poll>, Error> {
-    let recorder = ctx.data().polls.recorder();
     let channel = ctx.channel_id().to_string();
-    let polls = if open {
-        recorder.open_polls().await?
-    } else {
-        recorder.all_polls().await?
-    };
-    let wanted = message.map(|m| m.trim().rsplit('/').next().unwrap_or_default().to_owned());
-    let matching = polls.into_iter().filter(|p| match &wanted {
-        Some(id) => &p.message.message == id,
-        None => p.message.channel == channel,
-    });
-    Ok(matching.max_by_key(|p| p.id))
+    Ok(ctx.data().polls.find(&channel, message, open).await?)
 }
 
 async fn refuse(ctx: Context<'_>) -> Result<(), Error> {
@@ -198,27 +171,6 @@ fn posted_text(poll: &Poll) -> String {
         poll.message.channel,
         poll.closes_at.timestamp()
     )
-}
-
-/// "A | B | C" as options (each may start with its own emoji).
-pub fn split_options(text: &str) -> Vec<PollOption> {
-    text.split('|')
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(PollOption::parse)
-        .collect()
-}
-
-/// The options of `/poll create`: the `|`-separated list, then the separate
-/// fields, in order.
-pub fn gather_options<'a>(
-    listed: Option<&str>,
-    separate: impl Iterator<Item = &'a String>,
-) -> Vec<PollOption> {
-    let mut options = listed.map(split_options).unwrap_or_default();
-    let separate = separate.map(|o| o.trim()).filter(|o| !o.is_empty());
-    options.extend(separate.map(PollOption::parse));
-    options
 }
 
 /// The channel named by `<#id>`, an id or a name in this server, else the one

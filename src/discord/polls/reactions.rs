@@ -1,13 +1,13 @@
 //! Reaction events from the gateway, as votes.
 //!
 //! The raw MESSAGE_REACTION_ADD/REMOVE events are used, not the cache, so
-//! reactions on messages from before a restart count too. Each event goes to
-//! the recorder as it is; the recorder's verdict says what to tidy up.
+//! reactions on messages from before a restart count too. Each becomes a
+//! core [`Reaction`] with the option's neutral key (🇦 is "A").
 
-use super::PollService;
-use emcee_core::polls::{MessageKey, Reaction, Verdict};
+use crate::discord::markup::key_of_reaction;
+use crate::discord::Data;
+use emcee_core::polls::{MessageKey, Reaction};
 use poise::serenity_prelude as serenity;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// A reaction was added (`added`) or removed on some message.
@@ -15,7 +15,7 @@ use std::time::Instant;
 /// # Errors
 /// When the vote could not be stored.
 pub async fn on_reaction(
-    service: &PollService,
+    data: &Data,
     reaction: &serenity::Reaction,
     added: bool,
 ) -> anyhow::Result<()> {
@@ -26,66 +26,22 @@ pub async fn on_reaction(
     let event = Reaction {
         message: MessageKey::new(reaction.channel_id, reaction.message_id),
         voter: user.to_string(),
-        key: emoji_key(&reaction.emoji),
+        key: key_of_reaction(&emoji_key(&reaction.emoji)),
         added,
-        by_self: user.get() == service.bot_user(),
+        by_self: user.get() == data.port.bot_user(),
     };
-    let verdict = match service.recorder().react(event.clone(), received).await {
-        Ok(verdict) => verdict,
-        Err(error) => {
-            // The reaction stays on Discord: the poll is reconciled before it closes.
-            service.mark_unsure(&event.message);
-            return Err(error.into());
-        }
-    };
-    match verdict {
-        Verdict::Foreign if added => {
-            service
-                .remove_reaction(&event.message, &event.key, user.get())
-                .await;
-        }
-        Verdict::Counted { displaced, suspect } => {
-            if suspect {
-                let (service, event) = (service.clone(), event.clone());
-                tokio::spawn(async move {
-                    service
-                        .check_mark(&event.message, &event.key, user.get())
-                        .await
-                });
-            }
-            for key in displaced {
-                service
-                    .remove_reaction(&event.message, &key, user.get())
-                    .await;
-            }
-        }
-        _ => {}
-    }
+    data.polls.on_reaction(event, received).await?;
     Ok(())
 }
 
-/// READY (a new gateway session): remembers the bot's id; the first time
-/// resumes open polls, later catches up on the reactions of the gap.
-pub async fn on_ready(service: &PollService, ready: &serenity::Ready) {
-    service
-        .inner
-        .bot_user
-        .store(ready.user.id.get(), Ordering::Relaxed);
-    let first = !service.inner.recovered.swap(true, Ordering::SeqCst);
-    let service = service.clone();
-    tokio::spawn(async move {
-        let done = if first {
-            service.recover().await
-        } else {
-            service.catch_up().await
-        };
-        if let Err(error) = done {
-            tracing::error!(error = ?error, "could not resume the open polls");
-        }
-    });
+/// READY (a new gateway session): remembers the bot's id, then lets the poll
+/// service resume open polls (first time) or catch up on the gap.
+pub async fn on_ready(data: &Data, ready: &serenity::Ready) {
+    data.port.set_bot_user(ready.user.id.get());
+    data.polls.session_started();
 }
 
-/// The reaction key the core compares: Unicode as is, custom emoji as `name:id`.
+/// Discord's spelling of a reaction: Unicode as is, custom emoji as `name:id`.
 pub fn emoji_key(emoji: &serenity::ReactionType) -> String {
     match emoji {
         serenity::ReactionType::Unicode(text) => text.clone(),

@@ -28,7 +28,7 @@ async fn two_schedulers_on_one_database_post_each_announcement_once() {
         config.programme.clone(),
         std::sync::Arc::new(bot.clock.clone()),
         Store::open(&path).unwrap(),
-        bot.data.outbound.clone(),
+        std::sync::Arc::clone(&bot.data.port),
     );
     let other = start_scheduler(&other_data, &config.settings, None, options("b"));
     let mut due = 0;

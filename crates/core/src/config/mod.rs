@@ -176,12 +176,12 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
             format!("{lead} minutes is more than a day ahead"),
         ));
     }
-    if settings.polls.max_options > PollLimits::REACTION_CEILING || settings.polls.max_options < 2 {
+    if settings.polls.max_options > PollLimits::SETTING_CEILING || settings.polls.max_options < 2 {
         return Err(source.error_at(
             &["polls", "max_options"],
             format!(
                 "must be between 2 and {} (Discord's distinct reactions per message)",
-                PollLimits::REACTION_CEILING
+                PollLimits::SETTING_CEILING
             ),
         ));
     }

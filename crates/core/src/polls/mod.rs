@@ -12,15 +12,20 @@
 //! - `results`: counts, shares, text bars and winners.
 //! - `recorder`: owns open polls and stores every vote change before the
 //!   tally shows it; `writer` is its batch loop, `metrics` its latencies.
+//! - `service`: a poll's life on a chat platform through the chat port
+//!   (posting, live tallies, closing, results, recovery); `chart` draws the
+//!   result as a PNG.
 //! - `export`: every poll as CSV or JSON; `duration`: "5m", "90s" and the like.
 
 mod ballot;
+pub mod chart;
 mod duration;
 pub mod export;
 mod metrics;
 mod model;
 mod recorder;
 mod results;
+pub mod service;
 mod spec;
 mod writer;
 
@@ -30,14 +35,8 @@ pub use metrics::{Latencies, LatencySummary};
 pub use model::{Choice, MessageKey, NewPoll, Poll, PollState, Reaction};
 pub use recorder::{Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
+pub use service::{PollConfig, PollRequest, PollService, ServiceError};
 pub use spec::{FlashPoll, PollError, PollLimits, PollOption};
-
-/// The default reactions for options without their own emoji: regional
-/// indicator letters 🇦 🇧 🇨 …, one per option up to Discord's 20.
-pub fn letter_emoji(index: usize) -> Option<String> {
-    let index = u32::try_from(index).ok().filter(|&i| i < 20)?;
-    char::from_u32(0x1F1E6 + index).map(String::from)
-}
 
 /// The letter ("A", "B", …) naming option `index` in text.
 pub fn letter(index: usize) -> String {

@@ -9,22 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// Where a poll's message is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct MessageKey {
-    pub channel: String,
-    pub message: String,
-}
-
-impl MessageKey {
-    /// A key from anything that prints as the platform's ids.
-    pub fn new(channel: impl ToString, message: impl ToString) -> Self {
-        Self {
-            channel: channel.to_string(),
-            message: message.to_string(),
-        }
-    }
-}
+pub use crate::chat::MessageKey;
 
 /// One option of a posted poll: the reaction that votes for it and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

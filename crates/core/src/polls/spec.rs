@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-/// Bounds on a poll's size. Discord allows at most 20 distinct reactions on a
-/// message, so no configuration may go beyond that.
+/// Bounds on a poll's size, from the config. What a platform can show (its
+/// reactions per message) caps `max_options` further: the poll service asks
+/// the chat port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PollLimits {
     pub min_options: usize,
@@ -13,8 +14,18 @@ pub struct PollLimits {
 }
 
 impl PollLimits {
-    /// The hard ceiling on options: distinct reactions per message.
-    pub const REACTION_CEILING: usize = 20;
+    /// The most options any configuration may allow (letters A to T).
+    pub const SETTING_CEILING: usize = 20;
+
+    /// These limits with at most `reactions` options (a platform's reactions
+    /// per message).
+    #[must_use]
+    pub fn capped(self, reactions: usize) -> Self {
+        Self {
+            max_options: self.max_options.min(reactions),
+            ..self
+        }
+    }
 }
 
 impl Default for PollLimits {
@@ -49,6 +60,8 @@ pub enum PollError {
     DuplicateEmoji(usize, usize, String),
     #[error("the poll must close after it opens")]
     ClosesBeforeOpening,
+    #[error("I could not read that duration; try 5, 90s, 10m or 1h.")]
+    BadDuration,
 }
 
 /// One answer a voter can pick, with the emoji that stands for it.
@@ -115,7 +128,7 @@ impl FlashPoll {
                 limits.max_question_chars,
             ));
         }
-        let max = limits.max_options.min(PollLimits::REACTION_CEILING);
+        let max = limits.max_options;
         if !(limits.min_options..=max).contains(&self.options.len()) {
             return Err(PollError::OptionCount {
                 given: self.options.len(),
@@ -209,7 +222,7 @@ mod tests {
         let many: Vec<String> = (0..21).map(|i| format!("o{i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
         assert!(matches!(
-            poll(&many).check(&generous),
+            poll(&many).check(&generous.capped(20)),
             Err(PollError::OptionCount { max: 20, .. })
         ));
         let long = "x".repeat(101);

@@ -1,7 +1,7 @@
 //! The "schedule change" notice: what moved and what was cancelled, posted once
 //! after a reload when organisers turned it on.
 
-use super::job::{fnv1a, Item, Job, JobKind, Message, Target};
+use super::job::{Item, Job, JobKind, Message, Target};
 use super::plan::PlanSettings;
 use crate::agenda::diff::AgendaDiff;
 use crate::agenda::Agenda;
@@ -52,7 +52,7 @@ pub fn change_notice(
         key: format!(
             "{}:c/{channel}:{:016x}",
             JobKind::Change,
-            fnv1a(fingerprint.as_bytes())
+            crate::chat::dedupe::stable_hash(&fingerprint)
         ),
         due_at: now,
         expires_at: now + TimeDelta::hours(1),

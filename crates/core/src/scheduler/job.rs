@@ -191,14 +191,7 @@ impl Job {
 /// `em` + 16 hex digits of the FNV-1a hash of `key`: stable across processes and
 /// builds (unlike std's `DefaultHasher`), which is the point.
 pub fn nonce_of(key: &str) -> String {
-    format!("em{:016x}", fnv1a(key.as_bytes()))
-}
-
-/// 64-bit FNV-1a.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::chat::dedupe_key("em", key)
 }
 
 #[cfg(test)]

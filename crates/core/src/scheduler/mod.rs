@@ -13,15 +13,20 @@
 //! - `plan.rs`: routing, combining, lead times, digests, reminders, polls.
 //! - `changes.rs`: the "schedule change" notice from an agenda diff.
 //! - `runner.rs`: the loop, the lease, catch-up and outcomes.
+//! - `announce.rs`: the [`Announcer`] over the chat port.
 //! - `ical.rs`: a user's reminded sessions as an iCalendar file.
+//! - `wording.rs`: what each message says, as neutral rich text.
 
+mod announce;
 mod changes;
 pub mod holder;
 pub mod ical;
 mod job;
 mod plan;
 mod runner;
+pub mod wording;
 
+pub use announce::ChatAnnouncer;
 pub use changes::change_notice;
 pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};

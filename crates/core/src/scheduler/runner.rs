@@ -33,19 +33,8 @@ pub type Delivery<'a> = Pin<Box<dyn Future<Output = Result<String, DeliveryError
 /// Where the current programme comes from (it changes on reload).
 pub type ProgrammeSource = Arc<dyn Fn() -> Arc<Programme> + Send + Sync>;
 
-/// Why a send failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeliveryError {
-    /// The user does not accept direct messages; not worth retrying.
-    #[error("the recipient does not accept direct messages")]
-    Unreachable,
-    /// Server errors or timeouts past the sender's own retries; retried later.
-    #[error("temporarily failed: {0}")]
-    Transient(String),
-    /// Refused for good (unknown channel, missing permission, no poll support).
-    #[error("refused: {0}")]
-    Refused(String),
-}
+/// Why a send failed: the chat port's reasons.
+pub use crate::chat::PortError as DeliveryError;
 
 /// What a chat adapter does for the scheduler. Implementations must make
 /// `post` and `direct` idempotent for a given `nonce` where the platform allows.

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_reminders",
         include_str!("../../migrations/0004_reminders.sql"),
     ),
+    (
+        "0005_neutral_option_keys",
+        include_str!("../../migrations/0005_neutral_option_keys.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step
@@ -94,5 +98,27 @@ mod tests {
         let error = Store::open(&path).unwrap_err();
         assert!(error.to_string().contains("newer emcee"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn stored_regional_indicator_keys_become_letters() {
+        let store = Store::in_memory().unwrap();
+        let connection = store.connection();
+        connection
+            .execute_batch(
+                "INSERT INTO polls (id, channel, message, question, multi, hide_tally, opened_at, closes_at, state)
+                 VALUES (1, 'c', 'm', 'q', 0, 0, 0, 60, 'open');
+                 INSERT INTO poll_options VALUES (1, 0, '🇦', 'a'), (1, 1, '🇹', 't'), (1, 2, '🦀', 'crab');",
+            )
+            .unwrap();
+        connection.execute_batch(super::MIGRATIONS[4].1).unwrap();
+        let keys: Vec<String> = connection
+            .prepare("SELECT reaction FROM poll_options ORDER BY position")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(keys, ["A", "T", "🦀"]);
     }
 }

@@ -255,11 +255,11 @@ mod tests {
             question: "Tea or coffee?".into(),
             choices: vec![
                 Choice {
-                    key: "🇦".into(),
+                    key: "A".into(),
                     label: "Tea".into(),
                 },
                 Choice {
-                    key: "🇧".into(),
+                    key: "B".into(),
                     label: "Coffee".into(),
                 },
             ],

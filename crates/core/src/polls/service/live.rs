@@ -1,15 +1,12 @@
 //! What runs beside an open poll: the live tally edits, the deadline, and,
 //! after a restart, reconciling stored votes with the message's reactions.
 
-use super::{ids, PollService};
-use emcee_core::clock::sleep_until;
-use emcee_core::polls::{MessageKey, Poll, PollState};
-use std::collections::BTreeSet;
+use super::{posts, PollService, ServiceError};
+use crate::clock::sleep_until;
+use crate::polls::{MessageKey, Poll, PollState};
 use std::time::Duration;
 
-/// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
-const PAGE: u8 = 100;
-/// How long a suspect mark is left to settle before asking Discord.
+/// How long a suspect mark is left to settle before asking the platform.
 const SETTLE: Duration = Duration::from_millis(500);
 /// Times a suspect mark is asked about before giving up.
 const CHECKS: u32 = 5;
@@ -25,17 +22,15 @@ impl PollService {
         tokio::spawn(async move {
             sleep_until(service.clock(), deadline).await;
             if let Err(error) = service.finish(&message, PollState::Closed).await {
-                tracing::error!(error = ?error, "could not close a poll at its deadline");
+                tracing::error!(error = %error, "could not close a poll at its deadline");
             }
         });
     }
 
-    /// Edits the poll message with each stored tally, at most once per
-    /// `tally_every`; ends when the poll closes (closing shows the final one).
+    /// Edits the poll message with each stored tally, at most once per tally
+    /// gap; ends when the poll closes (closing shows the final one).
     async fn keep_tally(&self, message: &MessageKey) {
-        let (Some(mut tallies), Some((channel, message_id))) =
-            (self.recorder().watch(message), ids(message))
-        else {
+        let Some(mut tallies) = self.recorder().watch(message) else {
             return;
         };
         while tallies.changed().await.is_ok() {
@@ -45,29 +40,25 @@ impl PollService {
                 break;
             }
             if !view.poll.hide_tally {
-                let body = super::render::poll_message(&view.poll, Some(&view.tally));
-                if let Err(error) = self
-                    .outbound()
-                    .edit_message(channel, message_id, body)
-                    .await
-                {
+                let post = posts::poll_post(&view.poll, Some(&view.tally));
+                if let Err(error) = self.port().edit(message, &post).await {
                     tracing::warn!(error = %error, "could not edit the live tally");
                 }
             }
-            tokio::time::sleep(self.config().tally_every).await;
+            tokio::time::sleep(self.tally_gap()).await;
         }
     }
 
     /// Once per process: resumes every open poll (a deadline that passed while
-    /// the bot was down closes it at once), reconciles its votes with Discord,
-    /// and announces results that a crash left unposted.
-    pub(super) async fn recover(&self) -> anyhow::Result<()> {
+    /// the bot was down closes it at once), reconciles its votes with the
+    /// platform, and announces results that a crash left unposted.
+    pub(super) async fn recover(&self) -> Result<(), ServiceError> {
         for poll in self.recorder().open_polls().await? {
             self.watch(&poll);
             let service = self.clone();
             tokio::spawn(async move {
                 if let Err(error) = service.reconcile(&poll).await {
-                    tracing::error!(poll = poll.id, error = ?error, "could not reconcile a poll's votes");
+                    tracing::error!(poll = poll.id, error = %error, "could not reconcile a poll's votes");
                 }
             });
         }
@@ -82,9 +73,9 @@ impl PollService {
         Ok(())
     }
 
-    /// After a fresh gateway session (not a resume), Discord replays nothing
-    /// from the gap: every open poll is reconciled with its reactions.
-    pub(super) async fn catch_up(&self) -> anyhow::Result<()> {
+    /// After a fresh platform session (not a resume), the platform replays
+    /// nothing from the gap: every open poll is reconciled with its reactions.
+    pub(super) async fn catch_up(&self) -> Result<(), ServiceError> {
         for poll in self.recorder().open_polls().await? {
             let service = self.clone();
             tokio::spawn(async move { service.reconcile_open(&poll.message).await });
@@ -103,75 +94,43 @@ impl PollService {
             return;
         };
         if let Err(error) = self.reconcile(&poll).await {
-            tracing::error!(poll = poll.id, error = ?error, "could not reconcile a poll's votes");
+            tracing::error!(poll = poll.id, error = %error, "could not reconcile a poll's votes");
         }
     }
 
-    /// Sets the stored votes to the message's reactions (every page of every
-    /// option), so votes made while the bot was down count and removed ones go.
-    pub(super) async fn reconcile(&self, poll: &Poll) -> anyhow::Result<()> {
-        let (channel, message) = ids(&poll.message).ok_or_else(|| anyhow::anyhow!("bad ids"))?;
+    /// Sets the stored votes to the message's reactions (every option), so
+    /// votes made while the bot was down count and removed ones go.
+    pub(super) async fn reconcile(&self, poll: &Poll) -> Result<(), ServiceError> {
         let since = self.recorder().version();
         let mut present = Vec::new();
         for choice in &poll.choices {
-            let users = self.all_reactors(channel, message, &choice.key).await?;
-            present.push(users);
+            present.push(self.port().reactors(&poll.message, &choice.key).await?);
         }
         let extras = self
             .recorder()
             .reconcile(&poll.message, present, since)
             .await?;
         for (voter, keys) in extras {
-            let Ok(user) = voter.parse::<u64>() else {
-                continue;
-            };
             for key in keys {
-                self.remove_reaction(&poll.message, &key, user).await;
+                self.remove_reaction(&poll.message, &key, &voter).await;
             }
         }
-        tracing::info!(poll = poll.id, "reconciled the votes with Discord");
+        tracing::info!(poll = poll.id, "reconciled the votes with the platform");
         Ok(())
     }
 
-    async fn all_reactors(
-        &self,
-        channel: u64,
-        message: u64,
-        key: &str,
-    ) -> anyhow::Result<BTreeSet<String>> {
-        let (bot, mut users, mut after) = (self.bot_user(), BTreeSet::new(), None);
-        loop {
-            let page = self
-                .outbound()
-                .reaction_users(channel, message, key, after, PAGE)
-                .await?;
-            after = page.last().copied();
-            users.extend(page.iter().filter(|&&u| u != bot).map(u64::to_string));
-            if page.len() < usize::from(PAGE) {
-                return Ok(users);
-            }
-        }
-    }
-
-    /// Asks Discord whether `user` really has reacted with `key`, until the
-    /// recorder takes the answer (the mark did not change meanwhile).
-    pub(super) async fn check_mark(&self, message: &MessageKey, key: &str, user: u64) {
-        let Some((channel, message_id)) = ids(message) else {
-            return;
-        };
+    /// Asks the platform whether `user` really has reacted with `key`, until
+    /// the recorder takes the answer (the mark did not change meanwhile).
+    pub(super) async fn check_mark(&self, message: &MessageKey, key: &str, user: &str) {
         for _ in 0..CHECKS {
             tokio::time::sleep(SETTLE).await;
             let since = self.recorder().version();
-            let after = Some(user.saturating_sub(1));
-            let page = self
-                .outbound()
-                .reaction_users(channel, message_id, key, after, 1)
-                .await;
-            let Ok(page) = page else { continue };
-            let present = page.first() == Some(&user);
+            let Ok(present) = self.port().has_reacted(message, key, user).await else {
+                continue;
+            };
             let observed = self
                 .recorder()
-                .observe(message, &user.to_string(), key, present, since)
+                .observe(message, user, key, present, since)
                 .await;
             match observed {
                 Ok(observed) => {
@@ -188,15 +147,8 @@ impl PollService {
     }
 
     /// Removes `user`'s `key` reaction from a poll message; failures are logged.
-    pub(super) async fn remove_reaction(&self, message: &MessageKey, key: &str, user: u64) {
-        let Some((channel, message_id)) = ids(message) else {
-            return;
-        };
-        if let Err(error) = self
-            .outbound()
-            .remove_reaction(channel, message_id, key, user)
-            .await
-        {
+    pub(super) async fn remove_reaction(&self, message: &MessageKey, key: &str, user: &str) {
+        if let Err(error) = self.port().unreact(message, key, user).await {
             tracing::warn!(error = %error, "could not remove a reaction");
         }
     }

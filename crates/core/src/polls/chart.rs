@@ -5,10 +5,10 @@
 //! or library. The chart sits on its own opaque light card with dark text, so it
 //! reads the same in Discord's dark and light themes.
 
+use super::{letter, Results};
 use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
-use emcee_core::polls::{letter, Results};
 
-static FONT: &[u8] = include_bytes!("../../../assets/fonts/Inter-Regular.otf");
+static FONT: &[u8] = include_bytes!("../../../../assets/fonts/Inter-Regular.otf");
 
 const WIDTH: u32 = 800;
 const PADDING: f32 = 28.0;
@@ -238,7 +238,7 @@ fn frame(canvas: &mut Canvas) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use emcee_core::polls::{OptionResult, Results};
+    use crate::polls::{OptionResult, Results};
 
     fn pen() -> Pen<'static> {
         Pen {

@@ -1,0 +1,148 @@
+//! The chat port: what the core needs from a chat platform, and nothing more.
+//!
+//! The poll, reminder and announcement services decide what to say, where and
+//! when; a [`ChatPort`] carries it out on one platform (Discord, Slack, the
+//! console). Everything crosses this boundary as opaque strings (a community,
+//! a channel, a [`MessageKey`], a user) so a Discord snowflake and Slack's
+//! `(channel, ts)` both fit, and messages cross as neutral [`Post`]s that each
+//! adapter turns into its own markup (embeds and `<t:…>` on Discord, Block Kit
+//! and `<!date^…>` on Slack, plain text in a terminal). What a platform can
+//! hold (reactions per message, message length, edit rate) is a value it
+//! reports in [`Limits`], never a constant in the core.
+//!
+//! - [`text`]: rich text as spans (plain, strong, times, option emoji).
+//! - [`post`]: a message to post: text, an optional card, a ping, a dedupe key.
+//! - [`dedupe`]: one stable hash for nonces and dedupe keys.
+
+pub mod dedupe;
+pub mod post;
+pub mod text;
+
+pub use dedupe::dedupe_key;
+pub use post::{Accent, Attachment, Card, Post};
+pub use text::{Span, Text, TimeStyle};
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// Where a message is: its channel and the platform's id for it within the
+/// channel (a Discord message id; a Slack `ts`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct MessageKey {
+    pub channel: String,
+    pub message: String,
+}
+
+impl MessageKey {
+    /// A key from anything that prints as the platform's ids.
+    pub fn new(channel: impl ToString, message: impl ToString) -> Self {
+        Self {
+            channel: channel.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Why the platform did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// The user does not accept direct messages; not worth retrying.
+    #[error("the recipient does not accept direct messages")]
+    Unreachable,
+    /// Server errors or timeouts past the transport's own retries; retry later.
+    #[error("temporarily failed: {0}")]
+    Transient(String),
+    /// Refused for good (unknown channel, missing permission, another community).
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// A call to the platform in progress.
+pub type PortFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, PortError>> + Send + 'a>>;
+
+/// What one platform can hold, as it reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Distinct reactions one message may carry (Discord: 20), which caps a
+    /// reaction poll's options.
+    pub reactions_per_message: usize,
+    /// Characters of text one message may hold.
+    pub message_chars: usize,
+    /// The shortest gap between two edits of one message that the platform
+    /// tolerates (live tallies are throttled to at least this).
+    pub min_edit_gap: Duration,
+}
+
+impl Default for Limits {
+    /// Discord's: 20 reactions, 2,000 characters, about one edit a second.
+    fn default() -> Self {
+        Self {
+            reactions_per_message: 20,
+            message_chars: 2000,
+            min_edit_gap: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What the core needs from a chat platform. Every call is idempotent where
+/// the platform allows it: a [`Post::dedupe`] key makes a retried post land
+/// once. Reaction keys are the core's neutral option keys ("A", "B", … or an
+/// organiser's own emoji as [`ChatPort::emoji_key`] spelled it); each adapter
+/// maps them to its own reaction form.
+pub trait ChatPort: Send + Sync + 'static {
+    /// The platform's limits.
+    fn limits(&self) -> Limits;
+
+    /// Posts `post` in `channel` (a channel id); returns where it landed.
+    fn post<'a>(&'a self, channel: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey>;
+
+    /// Replaces the content of a message the bot posted.
+    fn edit<'a>(&'a self, message: &'a MessageKey, post: &'a Post) -> PortFuture<'a, ()>;
+
+    /// Deletes a message the bot posted.
+    fn delete<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()>;
+
+    /// Adds the bot's own reaction `key` to a message.
+    fn react<'a>(&'a self, message: &'a MessageKey, key: &'a str) -> PortFuture<'a, ()>;
+
+    /// Removes `user`'s reaction `key` from a message, where the platform
+    /// allows a bot to (Slack does not: the call then succeeds doing nothing).
+    fn unreact<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+        user: &'a str,
+    ) -> PortFuture<'a, ()>;
+
+    /// Everyone but the bot who reacted to a message with `key`.
+    fn reactors<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+    ) -> PortFuture<'a, BTreeSet<String>>;
+
+    /// Whether `user` has reacted to a message with `key` right now.
+    fn has_reacted<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+        user: &'a str,
+    ) -> PortFuture<'a, bool>;
+
+    /// Sends `post` to `user` directly.
+    fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey>;
+
+    /// The id of the channel called `name` (no `#`) in `community`; `None`:
+    /// in whichever community this bot serves. A channel id is returned as is.
+    fn resolve_channel<'a>(
+        &'a self,
+        community: Option<&'a str>,
+        name: &'a str,
+    ) -> PortFuture<'a, String>;
+
+    /// The neutral key for an option emoji as an organiser typed it (Discord:
+    /// `<:ferris:123>` becomes `ferris:123`); `None` if it is no emoji here.
+    fn emoji_key(&self, typed: &str) -> Option<String>;
+}

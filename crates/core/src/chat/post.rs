@@ -1,0 +1,93 @@
+//! A message the core wants posted, before any platform's markup.
+
+use super::text::Text;
+use super::MessageKey;
+
+/// A file sent with a post (a poll's result chart).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Whether a card shows something live or finished (a colour on Discord).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Accent {
+    #[default]
+    Live,
+    Done,
+}
+
+/// A titled block (a Discord embed, a Slack section with a header).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    pub title: Text,
+    pub body: Text,
+    pub footer: Option<Text>,
+    pub accent: Accent,
+    /// Show the post's attachment as the card's image.
+    pub image: bool,
+}
+
+/// One message: text and/or a card, what it may ping, what it answers, and
+/// the key that makes posting it twice land once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Post {
+    /// A heading shown emphasised above the lines.
+    pub heading: Option<Text>,
+    /// Lines of text; an adapter that cannot fit them all shows the first
+    /// ones and [`Post::overflow`] for the rest.
+    pub lines: Vec<Text>,
+    /// Lines already left out by the core (beyond a digest's cap).
+    pub more: usize,
+    pub card: Option<Card>,
+    /// The one role this post may ping, as configured by the organiser.
+    pub ping_role: Option<String>,
+    /// Shown as a reply to this message where the platform threads replies.
+    pub reply_to: Option<MessageKey>,
+    /// Makes a retried post land once (Discord's nonce).
+    pub dedupe: Option<String>,
+    pub attachment: Option<Attachment>,
+}
+
+impl Post {
+    /// A post of text lines.
+    pub fn lines(lines: Vec<Text>) -> Self {
+        Self {
+            lines,
+            ..Self::default()
+        }
+    }
+
+    /// A post of one card.
+    pub fn card(card: Card) -> Self {
+        Self {
+            card: Some(card),
+            ..Self::default()
+        }
+    }
+
+    /// With a dedupe key.
+    #[must_use]
+    pub fn deduped(mut self, key: impl Into<String>) -> Self {
+        self.dedupe = Some(key.into());
+        self
+    }
+
+    /// The closing line for `hidden` lines that did not fit.
+    pub fn overflow(hidden: usize) -> Text {
+        Text::plain(format!("…and {hidden} more"))
+    }
+
+    /// Every line as plain text (times in UTC): for logs and tests.
+    pub fn to_plain(&self) -> String {
+        let mut out: Vec<String> = self.heading.iter().map(Text::to_plain).collect();
+        out.extend(self.lines.iter().map(Text::to_plain));
+        if let Some(card) = &self.card {
+            out.push(card.title.to_plain());
+            out.push(card.body.to_plain());
+        }
+        out.join("\n")
+    }
+}

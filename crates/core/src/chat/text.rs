@@ -1,0 +1,127 @@
+//! Rich text without a platform: a line of [`Span`]s that each adapter
+//! renders its own way. User and agenda text stays in `Plain`/`Strong` spans,
+//! which every renderer escapes, so a talk titled `@everyone` pings nobody.
+
+use chrono::{DateTime, Utc};
+
+/// How an instant shows; each reader sees their own zone where the platform can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeStyle {
+    /// "in 5 minutes", "2 hours ago".
+    Relative,
+    /// "16:05".
+    Time,
+    /// "Thursday 7 October 2021 16:05".
+    DateTime,
+}
+
+/// One piece of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    /// Text to show as it is (escaped by the renderer).
+    Plain(String),
+    /// Emphasised text (escaped by the renderer).
+    Strong(String),
+    /// Struck-through text, e.g. a cancelled session.
+    Struck(String),
+    /// A fixed-width run, e.g. a tally bar.
+    Code(String),
+    /// An instant.
+    Time(DateTime<Utc>, TimeStyle),
+    /// A link, shown without a preview where the platform previews links.
+    Link(String),
+    /// A poll option's emoji, by its neutral key.
+    Emoji(String),
+    /// A line break.
+    Break,
+}
+
+/// Rich text: spans in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub Vec<Span>);
+
+impl Text {
+    /// Empty text.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Text of one plain span.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self(vec![Span::Plain(text.into())])
+    }
+
+    /// Text of one strong span.
+    pub fn strong(text: impl Into<String>) -> Self {
+        Self(vec![Span::Strong(text.into())])
+    }
+
+    /// Appends a span.
+    #[must_use]
+    pub fn with(mut self, span: Span) -> Self {
+        self.0.push(span);
+        self
+    }
+
+    /// Appends a plain span.
+    #[must_use]
+    pub fn and(self, text: impl Into<String>) -> Self {
+        self.with(Span::Plain(text.into()))
+    }
+
+    /// Appends a span in place.
+    pub fn push(&mut self, span: Span) {
+        self.0.push(span);
+    }
+
+    /// Appends `other`'s spans.
+    pub fn extend(&mut self, other: Text) {
+        self.0.extend(other.0);
+    }
+
+    /// Lines joined by breaks.
+    pub fn lines(lines: impl IntoIterator<Item = Text>) -> Self {
+        let mut out = Text::new();
+        for (index, line) in lines.into_iter().enumerate() {
+            if index > 0 {
+                out.push(Span::Break);
+            }
+            out.extend(line);
+        }
+        out
+    }
+
+    /// Whether there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text with no markup and times in UTC: for logs and tests.
+    pub fn to_plain(&self) -> String {
+        let mut out = String::new();
+        for span in &self.0 {
+            match span {
+                Span::Plain(t) | Span::Strong(t) | Span::Struck(t) | Span::Code(t) => {
+                    out.push_str(t);
+                }
+                Span::Link(url) => out.push_str(url),
+                Span::Emoji(key) => out.push_str(key),
+                Span::Time(at, _) => out.push_str(&at.format("%Y-%m-%d %H:%M UTC").to_string()),
+                Span::Break => out.push('\n'),
+            }
+        }
+        out
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Self::plain(text)
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Self::plain(text)
+    }
+}

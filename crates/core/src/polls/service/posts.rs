@@ -1,0 +1,155 @@
+//! What the poll messages say: the poll (question, options, closing time,
+//! running tally), the result reply and the cancellation notice, as neutral
+//! posts each platform renders its own way.
+
+use crate::chat::{Accent, Card, Post, Span, Text, TimeStyle};
+use crate::polls::{Poll, PollState, Results, Tally};
+
+/// The poll message (also its edits). `tally` is shown unless the poll hides
+/// it while open.
+pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
+    let shown = tally.filter(|_| !poll.hide_tally || poll.state != PollState::Open);
+    let results = shown.map(|tally| Results::new(poll, tally));
+    let mut lines = Vec::new();
+    for (index, choice) in poll.choices.iter().enumerate() {
+        let mut line = Text::new()
+            .with(Span::Emoji(choice.key.clone()))
+            .and(" ")
+            .with(Span::Strong(choice.label.clone()));
+        if let Some(results) = &results {
+            line.push(Span::Break);
+            line.extend(bar(results, index));
+        }
+        lines.push(line);
+    }
+    let mut body = Text::lines(lines);
+    body.push(Span::Break);
+    body.push(Span::Break);
+    body.extend(status(poll));
+    Post::card(Card {
+        title: Text::plain(format!("📊 {}", poll.question)),
+        body,
+        footer: Some(footer(poll, results.as_ref())),
+        accent: match poll.state {
+            PollState::Open => Accent::Live,
+            _ => Accent::Done,
+        },
+        image: false,
+    })
+}
+
+fn bar(results: &Results, index: usize) -> Text {
+    Text::new()
+        .with(Span::Code(results.bar(index)))
+        .and(format!(" {}", results.count_text(index)))
+}
+
+fn status(poll: &Poll) -> Text {
+    match poll.state {
+        PollState::Open => {
+            Text::plain("Closes ").with(Span::Time(poll.closes_at, TimeStyle::Relative))
+        }
+        PollState::Closed => {
+            Text::plain("Closed ").with(Span::Time(poll.closes_at, TimeStyle::Relative))
+        }
+        PollState::Cancelled => Text::plain("Cancelled"),
+    }
+}
+
+fn footer(poll: &Poll, results: Option<&Results>) -> Text {
+    let how = if poll.multi {
+        "React to vote; pick as many as you like."
+    } else {
+        "React to vote; one vote each, a new reaction moves it."
+    };
+    let text = match results {
+        Some(results) => format!("{} · {how}", results.voters_text()),
+        None if poll.hide_tally && poll.state == PollState::Open => {
+            format!("Results are shown when the poll closes. {how}")
+        }
+        None => how.to_owned(),
+    };
+    Text::plain(text)
+}
+
+/// The result reply: text bars, winners and voters, with the chart (attached
+/// by the caller) as its image, replying to the poll message.
+pub fn result_post(poll: &Poll, results: &Results) -> Post {
+    let mut card = result_card(poll, results);
+    card.image = true;
+    Post {
+        reply_to: Some(poll.message.clone()),
+        dedupe: Some(format!("poll-{}-result", poll.id)),
+        ..Post::card(card)
+    }
+}
+
+/// A poll's result as a card: one bar per option, the winner(s), voters.
+pub fn result_card(poll: &Poll, results: &Results) -> Card {
+    let (title, body) = result_text(poll, results);
+    Card {
+        title,
+        body,
+        ..Card::default()
+    }
+}
+
+/// The result's title and text; a poll that hides its tally while open says so.
+pub fn result_text(poll: &Poll, results: &Results) -> (Text, Text) {
+    if poll.hide_tally && poll.state == PollState::Open {
+        let hidden = Text::plain("Results are hidden until the poll closes.");
+        return (Text::plain(poll.question.clone()), hidden);
+    }
+    let mut lines = Vec::new();
+    for (index, option) in results.options.iter().enumerate() {
+        let mut line = Text::new()
+            .with(Span::Emoji(option.key.clone()))
+            .and(format!(" {}", option.label));
+        line.push(Span::Break);
+        line.extend(bar(results, index));
+        lines.push(line);
+    }
+    let mut body = Text::lines(lines);
+    body.push(Span::Break);
+    body.push(Span::Break);
+    body.extend(verdict(results));
+    body.push(Span::Plain(format!(" · {}", results.voters_text())));
+    let state = match poll.state {
+        PollState::Open => " (still open)",
+        PollState::Cancelled => " (cancelled)",
+        PollState::Closed => "",
+    };
+    (
+        Text::plain(format!("Results{state}: {}", poll.question)),
+        body,
+    )
+}
+
+fn verdict(results: &Results) -> Text {
+    let word = match results.winners.len() {
+        0 => return Text::plain("No votes were cast."),
+        1 => "Winner:",
+        _ => "Tie:",
+    };
+    let mut text = Text::strong(word);
+    for (n, &index) in results.winners.iter().enumerate() {
+        let option = &results.options[index];
+        text.push(Span::Plain(if n == 0 { " " } else { " and " }.into()));
+        text.push(Span::Emoji(option.key.clone()));
+        text.push(Span::Plain(format!(" {}", option.label)));
+    }
+    text
+}
+
+/// The reply saying a poll was called off.
+pub fn cancelled_post(poll: &Poll) -> Post {
+    Post {
+        lines: vec![Text::plain(format!(
+            "The poll “{}” was cancelled; its votes will not be counted.",
+            poll.question
+        ))],
+        reply_to: Some(poll.message.clone()),
+        dedupe: Some(format!("poll-{}-cancel", poll.id)),
+        ..Post::default()
+    }
+}

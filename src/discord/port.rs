@@ -1,0 +1,262 @@
+//! The core's chat port on Discord, over the paced REST sender.
+//!
+//! Posts become create-message JSON ([`super::markup`]), option keys become
+//! reactions (A → 🇦; custom emoji as `name:id`), and channel names resolve
+//! through the channel lists of the served servers (or of every server the
+//! bot is in when none are configured), fetched once and again on a miss.
+//! Discord's errors are sorted for the core: closed DMs are unreachable,
+//! refusals final, exhausted retries transient.
+
+use super::markup;
+use super::outbound::{Outbound, OutboundError};
+use emcee_core::chat::{ChatPort, Limits, MessageKey, PortError, PortFuture, Post};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+/// "Cannot send messages to this user": the user closed their DMs.
+const DMS_CLOSED: i64 = 50007;
+/// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
+const PAGE: u8 = 100;
+
+/// Discord as the core sees it.
+pub struct DiscordPort {
+    outbound: Outbound,
+    /// Served server ids; empty: every server the bot is in.
+    servers: Vec<u64>,
+    /// Lower-case channel name -> id, filled from the servers' channel lists.
+    channels: Mutex<HashMap<String, u64>>,
+    /// The bot's own user id, once the gateway told it; its reactions never count.
+    bot_user: AtomicU64,
+}
+
+impl DiscordPort {
+    /// A port posting through `outbound`, resolving channel names in `servers`.
+    pub fn new(outbound: Outbound, servers: Vec<u64>) -> Self {
+        Self {
+            outbound,
+            servers,
+            channels: Mutex::new(HashMap::new()),
+            bot_user: AtomicU64::new(0),
+        }
+    }
+
+    /// The paced sender underneath.
+    pub fn outbound(&self) -> &Outbound {
+        &self.outbound
+    }
+
+    /// Remembers the bot's user id (from READY).
+    pub fn set_bot_user(&self, id: u64) {
+        self.bot_user.store(id, Ordering::Relaxed);
+    }
+
+    /// The bot's user id, 0 until READY.
+    pub fn bot_user(&self) -> u64 {
+        self.bot_user.load(Ordering::Relaxed)
+    }
+
+    /// The served servers, else every server the bot is in.
+    async fn servers(&self) -> Result<Vec<u64>, PortError> {
+        if !self.servers.is_empty() {
+            return Ok(self.servers.clone());
+        }
+        self.outbound
+            .current_user_guilds()
+            .await
+            .map_err(|e| PortError::Transient(format!("listing the bot's servers: {e}")))
+    }
+
+    fn cached(&self, name: &str) -> Option<u64> {
+        let cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.get(name).copied()
+    }
+
+    async fn resolve(&self, key: &str) -> Result<u64, PortError> {
+        if let Ok(id) = key.trim().parse::<u64>() {
+            return Ok(id);
+        }
+        let name = key.trim().trim_start_matches('#').to_lowercase();
+        if let Some(id) = self.cached(&name) {
+            return Ok(id);
+        }
+        // Lookups go through the paced sender, which rides out 429s and 5xx: one
+        // failed lookup would otherwise hold the post back by the scheduler's retry wait.
+        for server in self.servers().await? {
+            let listed = self
+                .outbound
+                .guild_channels(server)
+                .await
+                .map_err(|e| PortError::Transient(format!("listing channels: {e}")))?;
+            let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+            for (id, name) in listed {
+                cache.insert(name.to_lowercase(), id);
+            }
+        }
+        self.cached(&name).ok_or_else(|| {
+            PortError::Refused(format!("no channel named #{name} in the bot's servers"))
+        })
+    }
+
+    async fn send(&self, channel: u64, post: &Post) -> Result<MessageKey, PortError> {
+        let files = post.attachment.iter().cloned().collect();
+        let posted = self
+            .outbound
+            .create_message(channel, markup::message(post), files)
+            .await
+            .map_err(|e| classify(&e))?;
+        let id = posted["id"].as_str().unwrap_or_default();
+        Ok(MessageKey::new(channel, id))
+    }
+}
+
+/// Discord ids of a message key (the core keeps them as strings).
+fn ids(message: &MessageKey) -> Result<(u64, u64), PortError> {
+    match (message.channel.parse(), message.message.parse()) {
+        (Ok(channel), Ok(id)) => Ok((channel, id)),
+        _ => Err(PortError::Refused(format!(
+            "{}/{} is not a Discord message",
+            message.channel, message.message
+        ))),
+    }
+}
+
+fn user_id(user: &str) -> Result<u64, PortError> {
+    user.parse()
+        .map_err(|_| PortError::Refused(format!("`{user}` is not a Discord user id")))
+}
+
+/// How a sender failure counts for the core.
+fn classify(error: &OutboundError) -> PortError {
+    match error {
+        OutboundError::Rejected { code, .. } if *code == DMS_CLOSED => PortError::Unreachable,
+        OutboundError::Rejected { .. } => PortError::Refused(error.to_string()),
+        OutboundError::GaveUp { .. } => PortError::Transient(error.to_string()),
+    }
+}
+
+impl ChatPort for DiscordPort {
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
+
+    fn post<'a>(&'a self, channel: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
+        Box::pin(async move {
+            let channel = self.resolve(channel).await?;
+            self.send(channel, post).await
+        })
+    }
+
+    fn edit<'a>(&'a self, message: &'a MessageKey, post: &'a Post) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let body = markup::message(post);
+            self.outbound
+                .edit_message(channel, id, body)
+                .await
+                .map(drop)
+                .map_err(|e| classify(&e))
+        })
+    }
+
+    fn delete<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let deleted = self.outbound.delete_message(channel, id).await;
+            deleted.map_err(|e| classify(&e))
+        })
+    }
+
+    fn react<'a>(&'a self, message: &'a MessageKey, key: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let emoji = markup::reaction_of(key);
+            let added = self.outbound.add_reaction(channel, id, &emoji).await;
+            added.map_err(|e| classify(&e))
+        })
+    }
+
+    fn unreact<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+        user: &'a str,
+    ) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let emoji = markup::reaction_of(key);
+            let removed = self
+                .outbound
+                .remove_reaction(channel, id, &emoji, user_id(user)?)
+                .await;
+            removed.map_err(|e| classify(&e))
+        })
+    }
+
+    fn reactors<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+    ) -> PortFuture<'a, BTreeSet<String>> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let emoji = markup::reaction_of(key);
+            let (bot, mut users, mut after) = (self.bot_user(), BTreeSet::new(), None);
+            loop {
+                let page = self
+                    .outbound
+                    .reaction_users(channel, id, &emoji, after, PAGE)
+                    .await
+                    .map_err(|e| classify(&e))?;
+                after = page.last().copied();
+                users.extend(page.iter().filter(|&&u| u != bot).map(u64::to_string));
+                if page.len() < usize::from(PAGE) {
+                    return Ok(users);
+                }
+            }
+        })
+    }
+
+    fn has_reacted<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        key: &'a str,
+        user: &'a str,
+    ) -> PortFuture<'a, bool> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let user = user_id(user)?;
+            let emoji = markup::reaction_of(key);
+            let after = Some(user.saturating_sub(1));
+            let page = self
+                .outbound
+                .reaction_users(channel, id, &emoji, after, 1)
+                .await
+                .map_err(|e| classify(&e))?;
+            Ok(page.first() == Some(&user))
+        })
+    }
+
+    fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
+        Box::pin(async move {
+            let channel = self
+                .outbound
+                .open_dm(user_id(user)?)
+                .await
+                .map_err(|e| classify(&e))?;
+            self.send(channel, post).await
+        })
+    }
+
+    fn resolve_channel<'a>(
+        &'a self,
+        _community: Option<&'a str>,
+        name: &'a str,
+    ) -> PortFuture<'a, String> {
+        Box::pin(async move { self.resolve(name).await.map(|id| id.to_string()) })
+    }
+
+    fn emoji_key(&self, typed: &str) -> Option<String> {
+        Some(markup::emoji_key(typed))
+    }
+}
