@@ -33,6 +33,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => Ok(match emcee::setup::load(&args).await {
             Ok(config) => {
+                for warning in emcee_core::config::warnings(&args.config) {
+                    eprintln!("warning: {warning}");
+                }
                 print!("{}", emcee::check::summary(&config));
                 ExitCode::SUCCESS
             }
@@ -89,11 +92,14 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Ok(loaded) => loaded,
         Err(error) => return Ok(config_error(&error)),
     };
+    for warning in emcee_core::config::warnings(&args.source.config) {
+        tracing::warn!(%warning, "config");
+    }
     let token = match BotToken::from_env() {
         Ok(token) => token,
         Err(error) => return Ok(start_error(&error)),
     };
-    let servers = match discord::server_ids(&config.settings.chat.servers) {
+    let servers = match discord::server_ids(config.settings.servers()) {
         Ok(servers) => servers,
         Err(error) => return Ok(start_error(&error)),
     };

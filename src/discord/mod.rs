@@ -133,13 +133,13 @@ pub enum StartError {
     TokenRejected,
     #[error("cannot reach Discord at {base}: {reason}")]
     Unreachable { base: String, reason: String },
-    #[error("`[chat] servers` entry `{0}` is not a Discord server id")]
+    #[error("`[discord] servers` entry `{0}` is not a Discord server id")]
     BadServerId(String),
     #[error("the Discord client stopped: {0}")]
     Client(String),
 }
 
-/// Parses `[chat] servers` into guild ids.
+/// Parses `[discord] servers` into guild ids.
 ///
 /// # Errors
 /// [`StartError::BadServerId`] for an entry that is not a snowflake.

@@ -180,7 +180,7 @@ impl TestBot {
 }
 
 /// Starts a scheduler posting through `data`'s sender, as `main` does: channel
-/// names resolve through `[chat] servers`, or every server the bot is in.
+/// names resolve through `[discord] servers`, or every server the bot is in.
 pub fn start_scheduler(
     data: &Data,
     settings: &emcee_core::config::Settings,
@@ -189,7 +189,7 @@ pub fn start_scheduler(
 ) -> emcee::scheduler::Running {
     let announcer = emcee::discord::announcer::DiscordAnnouncer::new(
         data.outbound.clone(),
-        emcee::discord::server_ids(&settings.chat.servers).expect("server ids"),
+        emcee::discord::server_ids(settings.servers()).expect("server ids"),
     )
     .with_polls(data.polls.clone());
     emcee::scheduler::start_for_chat(data, settings, source, Arc::new(announcer), options)

@@ -97,7 +97,7 @@ async fn sigterm_shuts_down_cleanly_and_logs_never_show_the_token() {
     let commands = format!("/applications/{}/commands", fake.ids().application_id);
     fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
         .await
-        .expect("global registration (no [chat] servers)");
+        .expect("global registration (no [discord] servers)");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
