@@ -52,7 +52,7 @@ mod wait;
 pub use error::{ApiError, Timeout};
 pub use faults::{Fault, Injected, Matcher};
 pub use gateway::Dispatch;
-pub use ids::{FakeUser, Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+pub use ids::{FakeUser, GuildInfo, Ids, StrangerIds, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
 pub use inject::InteractionHandle;
 pub use record::{RecordedAttachment, RecordedRequest};
 pub use server::Config;
@@ -149,6 +149,20 @@ impl FakeDiscord {
     #[must_use]
     pub fn ids(&self) -> &Ids {
         &self.inner.ids
+    }
+
+    /// The guilds the bot is in: the conference's first, then the stranger's
+    /// when [`Config::stranger_guild`] is on.
+    #[must_use]
+    pub fn guilds(&self) -> &[GuildInfo] {
+        &self.inner.guilds
+    }
+
+    /// Sends a hand-made gateway dispatch `t` with body `d`, for events no user
+    /// could cause through the other methods (e.g. a reaction claiming another
+    /// guild); returns its sequence number if a session was attached.
+    pub fn dispatch_raw(&self, t: &str, d: &Value) -> Option<u64> {
+        self.inner.dispatch(t, d)
     }
 
     /// Waits until a gateway connection carries a session that got READY or
