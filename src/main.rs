@@ -122,7 +122,9 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         discord::outbound::Pacing::default(),
     );
     let settings = config.settings.clone();
-    let data = discord::Data::new(config.programme, clock(&args), store, outbound.clone());
+    let channel_names = discord::channels::configured_names(&settings, &config.programme);
+    let data = discord::Data::new(config.programme, clock(&args), store, outbound.clone())
+        .with_community(discord::community::Community::serving(&servers));
     data.polls
         .configure(discord::polls::PollConfig::from_settings(&config.settings));
     if let Some(listen) = config.settings.metrics.listen {
@@ -130,17 +132,25 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             return Ok(start_error(&error));
         }
     }
-    let announcer = discord::announcer::DiscordAnnouncer::new(outbound, servers.clone())
-        .with_polls(data.polls.clone());
     let connection = discord::Connection {
         api_base,
-        servers,
+        servers: servers.clone(),
         client: None,
     };
     let bot = match discord::Bot::build(data.clone(), &token, connection).await {
         Ok(bot) => bot,
         Err(error) => return Ok(start_error(&error)),
     };
+    // Before anything is posted: a configured name in two servers stops the bot.
+    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
+    let channels =
+        match discord::channels::resolve_at_start(&outbound, &served, &channel_names).await {
+            Ok(channels) => channels,
+            Err(error) => return Ok(start_error(&error)),
+        };
+    let announcer = discord::announcer::DiscordAnnouncer::new(outbound, servers)
+        .with_channels(channels)
+        .with_polls(data.polls.clone());
     let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
     let refresher = source.map(|source| {
         let data = data.clone();

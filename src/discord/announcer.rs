@@ -3,10 +3,11 @@
 //! Every post goes through [`Outbound`] (paced per channel and globally,
 //! 429-aware) with the job's nonce and `enforce_nonce`, so a retry after a
 //! timeout or a 5xx cannot create a second message. Channel names from the
-//! config are resolved to ids through the channel lists of the configured
-//! servers, or of every server the bot is in when none are configured
-//! (fetched once, again on a miss). Messages mention nobody, except the role
-//! configured for an announcement, which is the only mention allowed.
+//! config are resolved to ids at start ([`super::channels`], which refuses a
+//! name found in more than one server) and again on a miss, in the configured
+//! servers, or in every server the bot is in when none are configured.
+//! Messages mention nobody, except the role configured for an announcement,
+//! which is the only mention allowed.
 
 use super::markdown::escape;
 use super::outbound::{Outbound, OutboundError};
@@ -46,6 +47,16 @@ impl DiscordAnnouncer {
         }
     }
 
+    /// Starts from the names [`super::channels::resolve_at_start`] found.
+    #[must_use]
+    pub fn with_channels(self, channels: super::channels::ChannelMap) -> Self {
+        self.channels
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(channels);
+        self
+    }
+
     /// Opens declared polls through `polls` (which also closes them on time).
     #[must_use]
     pub fn with_polls(mut self, polls: PollService) -> Self {
@@ -64,31 +75,22 @@ impl DiscordAnnouncer {
         }
         // Lookups go through the paced sender, which rides out 429s and 5xx: one
         // failed lookup would otherwise hold the post back by the scheduler's retry wait.
-        for server in self.servers().await? {
-            let listed = self
-                .outbound
-                .guild_channels(server)
+        let servers: Vec<u64> = self.servers.iter().map(|s| s.get()).collect();
+        let found =
+            match super::channels::resolve(&self.outbound, &servers, std::slice::from_ref(&name))
                 .await
-                .map_err(|e| DeliveryError::Transient(format!("listing channels: {e}")))?;
-            let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-            for (id, name) in listed {
-                cache.insert(name.to_lowercase(), id);
-            }
-        }
-        self.cached(&name).ok_or_else(|| {
+            {
+                Ok(found) => found,
+                Err(e @ super::channels::ChannelsError::Ambiguous(_)) => {
+                    return Err(DeliveryError::Refused(e.to_string()))
+                }
+                Err(e) => return Err(DeliveryError::Transient(e.to_string())),
+            };
+        let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.extend(found);
+        cache.get(&name).copied().ok_or_else(|| {
             DeliveryError::Refused(format!("no channel named #{name} in the bot's servers"))
         })
-    }
-
-    /// The configured servers, else every server the bot is in.
-    async fn servers(&self) -> Result<Vec<u64>, DeliveryError> {
-        if !self.servers.is_empty() {
-            return Ok(self.servers.iter().map(|s| s.get()).collect());
-        }
-        self.outbound
-            .current_user_guilds()
-            .await
-            .map_err(|e| DeliveryError::Transient(format!("listing the bot's servers: {e}")))
     }
 
     fn cached(&self, name: &str) -> Option<u64> {

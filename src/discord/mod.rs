@@ -6,7 +6,9 @@
 
 pub mod access;
 pub mod announcer;
+pub mod channels;
 pub mod commands;
+pub mod community;
 pub mod embeds;
 mod errors;
 mod events;
@@ -61,6 +63,8 @@ pub struct Data {
     scheduling: Arc<OnceLock<crate::scheduler::Scheduling>>,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
     pub polls: polls::PollService,
+    /// The servers emcee serves; commands, clicks and reactions from others act on nothing.
+    pub community: community::Community,
 }
 
 impl Data {
@@ -82,7 +86,15 @@ impl Data {
             store,
             outbound,
             scheduling: Arc::new(OnceLock::new()),
+            community: community::Community::default(),
         }
+    }
+
+    /// Serves only `community` (by default: every server).
+    #[must_use]
+    pub fn with_community(mut self, community: community::Community) -> Self {
+        self.community = community;
+        self
     }
 
     /// Hands the running scheduler to the commands; only the first call counts.
@@ -201,7 +213,7 @@ impl Bot {
                 },
                 event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
                 allowed_mentions: Some(embeds::no_mentions()),
-                command_check: Some(|ctx| Box::pin(throttle::check(ctx))),
+                command_check: Some(|ctx| Box::pin(community::command_check(ctx))),
                 ..Default::default()
             })
             .setup(move |ctx, _ready, framework| {

@@ -79,19 +79,21 @@ impl TestBot {
         let store = options
             .store
             .unwrap_or_else(|| Store::in_memory().expect("store"));
+        let servers = vec![GuildId::new(fake.ids().guild_id)];
         let data = Data::new(
             config.programme,
             Arc::new(clock.clone()),
             store.clone(),
             outbound,
-        );
+        )
+        .with_community(emcee::discord::community::Community::serving(&servers));
         data.polls
             .configure(emcee::discord::polls::PollConfig::from_settings(
                 &config.settings,
             ));
         let connection = Connection {
             api_base: fake.base_url(),
-            servers: vec![GuildId::new(fake.ids().guild_id)],
+            servers,
             client: None,
         };
         let registered_before = fake.requests().len();
