@@ -11,7 +11,10 @@
 //! the bot's REST calls ([`FakeDiscord::wait_for_request`]) and reads the state the
 //! bot left behind ([`FakeDiscord::messages`]). Faults ([`Fault`]) make Discord
 //! slow, rate limited or failing, a set number of times or at a seeded random
-//! rate; [`FakeDiscord::injected`] counts what they did.
+//! rate; [`FakeDiscord::injected`] counts what they did. With
+//! [`Config::stranger_guild`] the bot is also in a second server, someone
+//! else's, whose owner ([`FakeUser::stranger_owner`]) may manage it, for tests
+//! of the community boundary.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -145,7 +148,8 @@ impl FakeDiscord {
         self.inner.gateway_url()
     }
 
-    /// The ids of the fake guild, its channels and roles, and the bot.
+    /// The ids of the fake guild, its channels and roles, the bot, and the
+    /// stranger's server (present only with [`Config::stranger_guild`]).
     #[must_use]
     pub fn ids(&self) -> &Ids {
         &self.inner.ids
