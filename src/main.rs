@@ -33,6 +33,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(args) => Ok(match emcee::setup::load(&args).await {
             Ok(config) => {
+                for warning in emcee_core::config::warnings(&args.config) {
+                    eprintln!("warning: {warning}");
+                }
                 print!("{}", emcee::check::summary(&config));
                 ExitCode::SUCCESS
             }
@@ -89,11 +92,14 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Ok(loaded) => loaded,
         Err(error) => return Ok(config_error(&error)),
     };
+    for warning in emcee_core::config::warnings(&args.source.config) {
+        tracing::warn!(%warning, "config");
+    }
     let token = match BotToken::from_env() {
         Ok(token) => token,
         Err(error) => return Ok(start_error(&error)),
     };
-    let servers = match discord::server_ids(&config.settings.chat.servers) {
+    let servers = match discord::server_ids(config.settings.servers()) {
         Ok(servers) => servers,
         Err(error) => return Ok(start_error(&error)),
     };
@@ -116,9 +122,11 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         discord::outbound::Pacing::default(),
     );
     let settings = config.settings.clone();
-    let served = servers.iter().map(|s| s.get()).collect();
-    let port = Arc::new(discord::port::DiscordPort::new(outbound, served));
-    let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port));
+    let channel_names = discord::channels::configured_names(&settings, &config.programme);
+    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
+    let port = Arc::new(discord::port::DiscordPort::new(outbound, served.clone()));
+    let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port))
+        .with_community(discord::community::Community::serving(&servers));
     data.polls
         .configure(emcee_core::polls::PollConfig::from_settings(
             &config.settings,
@@ -128,16 +136,23 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             return Ok(start_error(&error));
         }
     }
-    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(data.polls.clone());
     let connection = discord::Connection {
         api_base,
-        servers,
+        servers: servers.clone(),
         client: None,
     };
     let bot = match discord::Bot::build(data.clone(), &token, connection).await {
         Ok(bot) => bot,
         Err(error) => return Ok(start_error(&error)),
     };
+    // Before anything is posted: a configured name in two servers stops the bot.
+    let channels =
+        match discord::channels::resolve_at_start(port.outbound(), &served, &channel_names).await {
+            Ok(channels) => channels,
+            Err(error) => return Ok(start_error(&error)),
+        };
+    port.remember_channels(channels);
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(data.polls.clone());
     let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
     let refresher = source.map(|source| {
         let data = data.clone();

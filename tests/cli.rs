@@ -167,6 +167,91 @@ fn check_reports_a_missing_file_by_name() {
     );
 }
 
+/// Line and column of `needle`'s first occurrence in the text `edit` makes of the sample emcee.toml.
+fn position_in_edited(edit: impl Fn(&str) -> String, needle: &str) -> (usize, usize) {
+    let sample = std::fs::read_to_string("config/emcee.toml").unwrap();
+    let text = edit(&sample);
+    let (index, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap();
+    (index + 1, line.find(needle).unwrap() + 1)
+}
+
+#[test]
+fn check_refuses_a_role_name_and_a_server_name_with_where_and_how_to_fix() {
+    let role = |t: &str| t.replace("roles = []", "roles = [\"Organisers\"]");
+    let (status, err) = check_broken("emcee.toml", role);
+    assert_eq!(status, Some(2), "{err}");
+    let (line, column) = position_in_edited(role, "\"Organisers\"");
+    assert!(
+        err.contains(&format!(
+            "emcee.toml:{line}:{column}: `organisers.roles[0]`: `Organisers` is not a role id"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "role ids are numbers; in Discord, enable Developer Mode and use Copy Role ID"
+        ),
+        "{err}"
+    );
+    let server = |t: &str| t.replace("servers = []", "servers = [\"123\", \"Fake Conf\"]");
+    let (status, err) = check_broken("emcee.toml", server);
+    assert_eq!(status, Some(2), "{err}");
+    let (line, column) = position_in_edited(server, "\"Fake Conf\"");
+    assert!(
+        err.contains(&format!(
+            "emcee.toml:{line}:{column}: `discord.servers[1]`: `Fake Conf` is not a server id"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("Copy Server ID"), "{err}");
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("servers = []", "servers = [\"0\"]")
+    });
+    assert_eq!(status, Some(2), "zero is no snowflake: {err}");
+}
+
+#[test]
+fn check_warns_about_the_old_chat_servers_key_and_refuses_a_contradiction() {
+    let old = |t: &str| t.replace("[discord]\n", "[chat]\n");
+    let (_dir, config) = broken_config("emcee.toml", old);
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    let err = stderr(&output);
+    assert!(output.status.success(), "the old key still works: {err}");
+    let (line, column) = position_in_edited(old, "servers = []");
+    let column = column + "servers = ".len();
+    assert!(
+        err.contains(&format!(
+            "warning: {}:{line}:{column}: `chat.servers`: has moved",
+            config.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("`[discord] servers`"), "{err}");
+    assert!(stdout(&output).contains("OK:"));
+
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("servers = []", "servers = [\"111\"]")
+            .replace("[metrics]", "[chat]\nservers = [\"222\"]\n\n[metrics]")
+    });
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.contains("`discord.servers`: differs from the old `[chat] servers` at "),
+        "{err}"
+    );
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 1);
+
+    let sample = emcee(&["check"]);
+    assert!(
+        !stderr(&sample).contains("warning"),
+        "the sample config uses [discord]: {}",
+        stderr(&sample)
+    );
+}
+
 /// The line number in "path:LINE:COL: …".
 fn line_of(error: &str) -> usize {
     let after_path = error.split(".toml:").nth(1).unwrap();

@@ -14,7 +14,15 @@ pub async fn dispatch(
     event: &serenity::FullEvent,
 ) -> Result<(), Error> {
     let (ctx, data) = (framework.serenity_context, framework.user_data);
+    let community = &data.community;
     match event {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
+        } if !community.admits_event(component.guild_id, "click") => Ok(()),
+        serenity::FullEvent::ReactionAdd { add_reaction: r }
+        | serenity::FullEvent::ReactionRemove {
+            removed_reaction: r,
+        } if !community.admits_event(r.guild_id, "reaction") => Ok(()),
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),
         } if component.data.custom_id.starts_with(remind::BUTTON_PREFIX) => {

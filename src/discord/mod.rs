@@ -5,7 +5,9 @@
 //! stay in `emcee-core`; this module only translates.
 
 pub mod access;
+pub mod channels;
 pub mod commands;
+pub mod community;
 pub mod embeds;
 mod errors;
 mod events;
@@ -64,6 +66,8 @@ pub struct Data {
     scheduling: Arc<OnceLock<crate::scheduler::Scheduling>>,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
     pub polls: emcee_core::polls::PollService,
+    /// The servers emcee serves; commands, clicks and reactions from others act on nothing.
+    pub community: community::Community,
 }
 
 impl Data {
@@ -91,7 +95,15 @@ impl Data {
             store,
             outbound,
             scheduling: Arc::new(OnceLock::new()),
+            community: community::Community::default(),
         }
+    }
+
+    /// Serves only `community` (by default: every server).
+    #[must_use]
+    pub fn with_community(mut self, community: community::Community) -> Self {
+        self.community = community;
+        self
     }
 
     /// Hands the running scheduler to the commands; only the first call counts.
@@ -142,13 +154,13 @@ pub enum StartError {
     TokenRejected,
     #[error("cannot reach Discord at {base}: {reason}")]
     Unreachable { base: String, reason: String },
-    #[error("`[chat] servers` entry `{0}` is not a Discord server id")]
+    #[error("`[discord] servers` entry `{0}` is not a Discord server id")]
     BadServerId(String),
     #[error("the Discord client stopped: {0}")]
     Client(String),
 }
 
-/// Parses `[chat] servers` into guild ids.
+/// Parses `[discord] servers` into guild ids.
 ///
 /// # Errors
 /// [`StartError::BadServerId`] for an entry that is not a snowflake.
@@ -210,7 +222,7 @@ impl Bot {
                 },
                 event_handler: |framework, event| Box::pin(events::dispatch(framework, event)),
                 allowed_mentions: Some(embeds::no_mentions()),
-                command_check: Some(|ctx| Box::pin(throttle::check(ctx))),
+                command_check: Some(|ctx| Box::pin(community::command_check(ctx))),
                 ..Default::default()
             })
             .setup(move |ctx, _ready, framework| {

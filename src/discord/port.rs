@@ -3,7 +3,8 @@
 //! Posts become create-message JSON ([`super::markup`]), option keys become
 //! reactions (A → 🇦; custom emoji as `name:id`), and channel names resolve
 //! through the channel lists of the served servers (or of every server the
-//! bot is in when none are configured), fetched once and again on a miss.
+//! bot is in when none are configured; a name found in two is refused),
+//! at start and again on a miss.
 //! Discord's errors are sorted for the core: closed DMs are unreachable,
 //! refusals final, exhausted retries transient.
 
@@ -56,15 +57,11 @@ impl DiscordPort {
         self.bot_user.load(Ordering::Relaxed)
     }
 
-    /// The served servers, else every server the bot is in.
-    async fn servers(&self) -> Result<Vec<u64>, PortError> {
-        if !self.servers.is_empty() {
-            return Ok(self.servers.clone());
-        }
-        self.outbound
-            .current_user_guilds()
-            .await
-            .map_err(|e| PortError::Transient(format!("listing the bot's servers: {e}")))
+    /// Remembers channel ids by name (lower case, no `#`), e.g. those
+    /// [`super::channels::resolve_at_start`] found.
+    pub fn remember_channels(&self, channels: super::channels::ChannelMap) {
+        let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.extend(channels);
     }
 
     fn cached(&self, name: &str) -> Option<u64> {
@@ -82,17 +79,21 @@ impl DiscordPort {
         }
         // Lookups go through the paced sender, which rides out 429s and 5xx: one
         // failed lookup would otherwise hold the post back by the scheduler's retry wait.
-        for server in self.servers().await? {
-            let listed = self
-                .outbound
-                .guild_channels(server)
-                .await
-                .map_err(|e| PortError::Transient(format!("listing channels: {e}")))?;
-            let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-            for (id, name) in listed {
-                cache.insert(name.to_lowercase(), id);
+        // A name in more than one server is refused, never guessed.
+        let found = match super::channels::resolve(
+            &self.outbound,
+            &self.servers,
+            std::slice::from_ref(&name),
+        )
+        .await
+        {
+            Ok(found) => found,
+            Err(e @ super::channels::ChannelsError::Ambiguous(_)) => {
+                return Err(PortError::Refused(e.to_string()))
             }
-        }
+            Err(e) => return Err(PortError::Transient(e.to_string())),
+        };
+        self.remember_channels(found);
         self.cached(&name).ok_or_else(|| {
             PortError::Refused(format!("no channel named #{name} in the bot's servers"))
         })

@@ -63,7 +63,7 @@ fn write_block(dir: &Path, fake: &FakeDiscord, first: DateTime<Utc>) -> (PathBuf
     let config = format!(
         "[conference]\ntimezone = \"UTC\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
          [announcements]\nlead_minutes = [2, 0]\non_demand = false\ncatch_up_minutes = 10\n\n\
-         [announcements.tracks]\n{routes}\n[chat]\nservers = [\"{}\"]\n",
+         [announcements.tracks]\n{routes}\n[discord]\nservers = [\"{}\"]\n",
         fake.ids().guild_id
     );
     std::fs::write(dir.join("emcee.toml"), config).unwrap();

@@ -81,21 +81,23 @@ impl TestBot {
         let store = options
             .store
             .unwrap_or_else(|| Store::in_memory().expect("store"));
-        let served = emcee::discord::server_ids(&settings.chat.servers).expect("server ids");
-        let port = DiscordPort::new(outbound, served.iter().map(|s| s.get()).collect());
+        let servers = vec![GuildId::new(fake.ids().guild_id)];
+        let named = emcee::discord::server_ids(settings.servers()).expect("server ids");
+        let port = DiscordPort::new(outbound, named.iter().map(|s| s.get()).collect());
         let data = Data::new(
             config.programme,
             Arc::new(clock.clone()),
             store.clone(),
             Arc::new(port),
-        );
+        )
+        .with_community(emcee::discord::community::Community::serving(&servers));
         data.polls
             .configure(emcee_core::polls::PollConfig::from_settings(
                 &config.settings,
             ));
         let connection = Connection {
             api_base: fake.base_url(),
-            servers: vec![GuildId::new(fake.ids().guild_id)],
+            servers,
             client: None,
         };
         let registered_before = fake.requests().len();
@@ -184,7 +186,7 @@ impl TestBot {
 }
 
 /// Starts a scheduler posting through `data`'s sender, as `main` does: channel
-/// names resolve through `[chat] servers`, or every server the bot is in.
+/// names resolve through `[discord] servers`, or every server the bot is in.
 pub fn start_scheduler(
     data: &Data,
     settings: &emcee_core::config::Settings,

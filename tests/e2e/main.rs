@@ -6,6 +6,7 @@
 
 mod abuse;
 mod agenda;
+mod community;
 mod faults;
 mod faults_announcements;
 mod faults_network;

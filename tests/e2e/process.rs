@@ -20,7 +20,11 @@ pub(crate) fn sample_config() -> tempfile::TempDir {
     dir
 }
 
-fn emcee_run(fake: &FakeDiscord, config: &tempfile::TempDir, token: Option<&str>) -> Child {
+pub(crate) fn emcee_run(
+    fake: &FakeDiscord,
+    config: &tempfile::TempDir,
+    token: Option<&str>,
+) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_emcee"));
     let config = config.path().join("emcee.toml");
     command
@@ -42,7 +46,7 @@ fn emcee_run(fake: &FakeDiscord, config: &tempfile::TempDir, token: Option<&str>
 
 /// Waits for the process to exit and returns its status and stderr. stderr is
 /// drained while it runs, so verbose logs can never fill the pipe and stall it.
-async fn finish(mut child: Child) -> (Option<i32>, String) {
+pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
     let mut pipe = child.stderr.take().expect("stderr is piped");
     let reader = tokio::spawn(async move {
         let mut stderr = String::new();
@@ -97,7 +101,7 @@ async fn sigterm_shuts_down_cleanly_and_logs_never_show_the_token() {
     let commands = format!("/applications/{}/commands", fake.ids().application_id);
     fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
         .await
-        .expect("global registration (no [chat] servers)");
+        .expect("global registration (no [discord] servers)");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()

@@ -1,5 +1,6 @@
-//! The fixed world the fake serves (one application, one guild, a few channels and
-//! roles) and the users a test plays.
+//! The fixed world the fake serves (one application, the conference's guild with
+//! a few channels and roles, and optionally a stranger's guild) and the users a
+//! test plays.
 //!
 //! Fixed ids keep test output readable and assertions stable; ids the fake creates
 //! at run time (messages, interactions, DM channels) come from [`Snowflakes`], so
@@ -45,6 +46,38 @@ pub struct Ids {
     pub polls_channel_id: u64,
     /// `#organisers`.
     pub organisers_channel_id: u64,
+    /// The stranger's server, served only with [`crate::Config::stranger_guild`].
+    pub stranger: StrangerIds,
+}
+
+/// A second server the bot was added to by someone else (Discord bots are
+/// public): its own owner and its own `#announcements`, named like the
+/// conference's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrangerIds {
+    /// The guild (and its `@everyone` role).
+    pub guild_id: u64,
+    /// Its owner, who may manage that server and nothing else.
+    pub owner_user_id: u64,
+    /// Its `#general`.
+    pub general_channel_id: u64,
+    /// Its `#announcements`.
+    pub announcements_channel_id: u64,
+}
+
+/// One guild as the fake serves it: READY, GUILD_CREATE, the guild lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuildInfo {
+    /// Snowflake, also its `@everyone` role's.
+    pub id: u64,
+    /// Display name.
+    pub name: &'static str,
+    /// The owner's user id.
+    pub owner_id: u64,
+    /// A role granting organiser permissions, if the guild has one.
+    pub organiser_role_id: Option<u64>,
+    /// Text channels as `(id, name)`, in display order.
+    pub channels: Vec<(u64, &'static str)>,
 }
 
 impl Default for Ids {
@@ -60,6 +93,12 @@ impl Default for Ids {
             announcements_channel_id: 1_100_000_000_000_000_402,
             polls_channel_id: 1_100_000_000_000_000_403,
             organisers_channel_id: 1_100_000_000_000_000_404,
+            stranger: StrangerIds {
+                guild_id: 1_500_000_000_000_000_100,
+                owner_user_id: 1_500_000_000_000_000_300,
+                general_channel_id: 1_500_000_000_000_000_401,
+                announcements_channel_id: 1_500_000_000_000_000_402,
+            },
         }
     }
 }
@@ -74,6 +113,33 @@ impl Ids {
             (self.polls_channel_id, "polls"),
             (self.organisers_channel_id, "organisers"),
         ]
+    }
+
+    /// The guilds the bot is in: the conference's first, then the stranger's
+    /// if `stranger`.
+    #[must_use]
+    pub fn guilds(&self, stranger: bool) -> Vec<GuildInfo> {
+        let mut guilds = vec![GuildInfo {
+            id: self.guild_id,
+            name: "Fake Conf",
+            owner_id: self.owner_user_id,
+            organiser_role_id: Some(self.organiser_role_id),
+            channels: self.text_channels().to_vec(),
+        }];
+        if stranger {
+            let s = &self.stranger;
+            guilds.push(GuildInfo {
+                id: s.guild_id,
+                name: "Stranger's Server",
+                owner_id: s.owner_user_id,
+                organiser_role_id: None,
+                channels: vec![
+                    (s.general_channel_id, "general"),
+                    (s.announcements_channel_id, "announcements"),
+                ],
+            });
+        }
+        guilds
     }
 }
 
@@ -110,6 +176,20 @@ impl FakeUser {
             id: 1_300_000_000_000_000_000 + u64::from(n),
             username: format!("organiser{n}"),
             roles: vec![Ids::default().organiser_role_id],
+            permissions: ORGANISER_PERMISSIONS,
+        }
+    }
+}
+
+impl FakeUser {
+    /// The owner of the stranger's server: no roles, but Manage Server there,
+    /// which makes them an organiser of that server (and of nothing else).
+    #[must_use]
+    pub fn stranger_owner() -> Self {
+        Self {
+            id: Ids::default().stranger.owner_user_id,
+            username: "stranger".to_owned(),
+            roles: Vec::new(),
             permissions: ORGANISER_PERMISSIONS,
         }
     }

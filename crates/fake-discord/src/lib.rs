@@ -11,7 +11,10 @@
 //! the bot's REST calls ([`FakeDiscord::wait_for_request`]) and reads the state the
 //! bot left behind ([`FakeDiscord::messages`]). Faults ([`Fault`]) make Discord
 //! slow, rate limited or failing, a set number of times or at a seeded random
-//! rate; [`FakeDiscord::injected`] counts what they did.
+//! rate; [`FakeDiscord::injected`] counts what they did. With
+//! [`Config::stranger_guild`] the bot is also in a second server, someone
+//! else's, whose owner ([`FakeUser::stranger_owner`]) may manage it, for tests
+//! of the community boundary.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,7 +55,7 @@ mod wait;
 pub use error::{ApiError, Timeout};
 pub use faults::{Fault, Injected, Matcher};
 pub use gateway::Dispatch;
-pub use ids::{FakeUser, Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+pub use ids::{FakeUser, GuildInfo, Ids, StrangerIds, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
 pub use inject::InteractionHandle;
 pub use record::{RecordedAttachment, RecordedRequest};
 pub use server::Config;
@@ -145,10 +148,25 @@ impl FakeDiscord {
         self.inner.gateway_url()
     }
 
-    /// The ids of the fake guild, its channels and roles, and the bot.
+    /// The ids of the fake guild, its channels and roles, the bot, and the
+    /// stranger's server (present only with [`Config::stranger_guild`]).
     #[must_use]
     pub fn ids(&self) -> &Ids {
         &self.inner.ids
+    }
+
+    /// The guilds the bot is in: the conference's first, then the stranger's
+    /// when [`Config::stranger_guild`] is on.
+    #[must_use]
+    pub fn guilds(&self) -> &[GuildInfo] {
+        &self.inner.guilds
+    }
+
+    /// Sends a hand-made gateway dispatch `t` with body `d`, for events no user
+    /// could cause through the other methods (e.g. a reaction claiming another
+    /// guild); returns its sequence number if a session was attached.
+    pub fn dispatch_raw(&self, t: &str, d: &Value) -> Option<u64> {
+        self.inner.dispatch(t, d)
     }
 
     /// Waits until a gateway connection carries a session that got READY or

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::faults::Faults;
 use crate::gateway::Gateway;
-use crate::ids::Ids;
+use crate::ids::{GuildInfo, Ids};
 use crate::payloads;
 use crate::record::RecordedRequest;
 use crate::rest::{self, Buckets};
@@ -30,6 +30,9 @@ pub struct Config {
     pub rate_limit: u32,
     /// The window of `rate_limit`.
     pub rate_window: Duration,
+    /// Also put the bot in a stranger's server ([`crate::StrangerIds`]), listed
+    /// in READY, GUILD_CREATE and `GET /users/@me/guilds`. Off by default.
+    pub stranger_guild: bool,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             heartbeat_interval_ms: 41_250,
             rate_limit: 50,
             rate_window: Duration::from_secs(1),
+            stranger_guild: false,
         }
     }
 }
@@ -56,6 +60,8 @@ impl Drop for ServerTask {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) ids: Ids,
+    /// The guilds the bot is in, the conference's first.
+    pub(crate) guilds: Vec<GuildInfo>,
     pub(crate) config: Config,
     pub(crate) addr: SocketAddr,
     pub(crate) world: Mutex<World>,
@@ -77,8 +83,10 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Inner {
     fn new(config: Config, addr: SocketAddr, tls: Option<Tls>) -> Self {
         let ids = Ids::default();
+        let guilds = ids.guilds(config.stranger_guild);
         Self {
-            world: Mutex::new(World::new(ids.clone())),
+            world: Mutex::new(World::new(ids.clone(), guilds.clone())),
+            guilds,
             buckets: Mutex::new(Buckets::new(config.rate_limit, config.rate_window)),
             ids,
             config,
@@ -90,6 +98,11 @@ impl Inner {
             next_conn: AtomicU64::new(1),
             tls,
         }
+    }
+
+    /// A guild the bot is in.
+    pub(crate) fn guild(&self, id: u64) -> Option<&GuildInfo> {
+        self.guilds.iter().find(|g| g.id == id)
     }
 
     pub(crate) fn gateway_url(&self) -> String {

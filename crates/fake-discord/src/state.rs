@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::ids::{FakeUser, Ids, Snowflakes};
+use crate::ids::{FakeUser, GuildInfo, Ids, Snowflakes};
 use crate::interactions::InteractionState;
 
 /// How long a `nonce` with `enforce_nonce` keeps deduplicating, as on Discord.
@@ -101,6 +101,7 @@ pub struct StoredAttachment {
 #[derive(Debug)]
 pub(crate) struct World {
     pub(crate) ids: Ids,
+    guilds: Vec<GuildInfo>,
     pub(crate) snowflakes: Snowflakes,
     pub(crate) messages: BTreeMap<u64, StoredMessage>,
     pub(crate) users: HashMap<u64, Author>,
@@ -113,7 +114,7 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub(crate) fn new(ids: Ids) -> Self {
+    pub(crate) fn new(ids: Ids, guilds: Vec<GuildInfo>) -> Self {
         let bot = Author {
             id: ids.bot_user_id,
             username: "emcee".to_owned(),
@@ -122,6 +123,7 @@ impl World {
         Self {
             users: HashMap::from([(bot.id, bot)]),
             ids,
+            guilds,
             snowflakes: Snowflakes::new(),
             messages: BTreeMap::new(),
             dm_channels: HashMap::new(),
@@ -150,13 +152,12 @@ impl World {
 
     /// The guild a channel belongs to: `Ok(None)` for a DM channel.
     pub(crate) fn channel_guild(&self, channel_id: u64) -> Result<Option<u64>, ApiError> {
-        if self
-            .ids
-            .text_channels()
+        let guild = self
+            .guilds
             .iter()
-            .any(|(id, _)| *id == channel_id)
-        {
-            Ok(Some(self.ids.guild_id))
+            .find(|g| g.channels.iter().any(|(id, _)| *id == channel_id));
+        if let Some(guild) = guild {
+            Ok(Some(guild.id))
         } else if self.dm_channels.values().any(|id| *id == channel_id) {
             Ok(None)
         } else {

@@ -189,12 +189,27 @@ impl Outbound {
     /// # Errors
     /// [`OutboundError`] when Discord refuses it or keeps failing.
     pub async fn current_user_guilds(&self) -> Result<Vec<u64>, OutboundError> {
+        let guilds = self.current_user_guild_names().await?;
+        Ok(guilds.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// The servers the bot is in as (id, name) pairs (up to 200, Discord's page).
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn current_user_guild_names(&self) -> Result<Vec<(u64, String)>, OutboundError> {
         let path = "/users/@me/guilds?limit=200";
         let guilds = self.call(0, false, |rest| rest.get(path)).await?;
-        let ids = guilds.as_array().map_or_else(Vec::new, |guilds| {
-            guilds.iter().filter_map(|g| snowflake(&g["id"])).collect()
+        let listed = guilds.as_array().map_or_else(Vec::new, |guilds| {
+            guilds
+                .iter()
+                .filter_map(|g| {
+                    let name = g["name"].as_str().unwrap_or_default().to_owned();
+                    Some((snowflake(&g["id"])?, name))
+                })
+                .collect()
         });
-        Ok(ids)
+        Ok(listed)
     }
 
     /// The channels of server `guild_id`, as (id, name) pairs.

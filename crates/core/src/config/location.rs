@@ -110,12 +110,16 @@ impl Source {
     /// An error about the value at `path` (e.g. `["sessions", "3", "end"]`), pointing at
     /// that value when it exists, else at its closest existing parent.
     pub fn error_at(&self, path: &[&str], message: impl Into<String>) -> ConfigError {
-        let offset = self.span_of(path).map_or(0, |span| span.start);
         ConfigError::Invalid {
-            location: self.location_at(offset),
+            location: self.location_of(path),
             field: Some(dotted(path)),
             message: message.into(),
         }
+    }
+
+    /// Where the value at `path` is, else its closest existing parent.
+    pub fn location_of(&self, path: &[&str]) -> Location {
+        self.location_at(self.span_of(path).map_or(0, |span| span.start))
     }
 
     fn span_of(&self, path: &[&str]) -> Option<Range<usize>> {

@@ -6,12 +6,14 @@
 
 pub mod agenda_file;
 mod location;
+mod platform_ids;
 mod settings;
 
 pub use location::{ConfigError, Location, Source};
+pub use platform_ids::warnings;
 pub use settings::{
-    AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, MetricsSettings,
-    OrganiserSettings, PollSettings, Settings, StoreSettings,
+    AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
+    MetricsSettings, OrganiserSettings, PollSettings, Settings, StoreSettings,
 };
 
 use crate::agenda::{Agenda, AgendaError};
@@ -194,7 +196,7 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
             "must be at least 1 (MiB); leave it out for no cap",
         ));
     }
-    Ok(())
+    platform_ids::check(source, settings)
 }
 
 /// Every track and room named in `[announcements]` must exist in the agenda.

@@ -25,8 +25,11 @@ pub struct Settings {
     pub organisers: OrganiserSettings,
     #[serde(default)]
     pub polls: PollSettings,
+    /// The old home of `servers`, still read; `emcee check` says to move it.
     #[serde(default)]
     pub chat: ChatSettings,
+    #[serde(default)]
+    pub discord: DiscordSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
 }
@@ -54,7 +57,18 @@ impl Settings {
             organisers: OrganiserSettings::default(),
             polls: PollSettings::default(),
             chat: ChatSettings::default(),
+            discord: DiscordSettings::default(),
             metrics: MetricsSettings::default(),
+        }
+    }
+
+    /// The Discord server ids emcee serves: `[discord] servers`, or the old
+    /// `[chat] servers` when only that is set. Empty: every server the bot is in.
+    pub fn servers(&self) -> &[String] {
+        if self.discord.servers.is_empty() {
+            &self.chat.servers
+        } else {
+            &self.discord.servers
         }
     }
 }
@@ -67,12 +81,23 @@ pub struct ConferenceSettings {
     pub timezone: Tz,
 }
 
-/// `[chat]`: which chat servers the bot serves.
+/// `[chat]`: where `servers` lived before `[discord]`; read for compatibility.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSettings {
-    /// Server ids (Discord guild ids) to register commands in at start, which is
-    /// instant; empty registers them globally, which can take up to an hour.
+    /// Deprecated: the same as `[discord] servers`.
+    #[serde(default)]
+    pub servers: Vec<String>,
+}
+
+/// `[discord]`: the Discord adapter's ids.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Server (guild) ids emcee serves: commands are registered there at start,
+    /// which is instant, channel names resolve only there, and commands from any
+    /// other server are refused. Empty: every server the bot is in is served and
+    /// commands are registered globally, which can take up to an hour.
     #[serde(default)]
     pub servers: Vec<String>,
 }

@@ -125,12 +125,20 @@ fn identify(inner: &Inner, conn_id: u64, tx: &mpsc::UnboundedSender<Command>, d:
     {
         let mut gateway = lock(&inner.gateway);
         let session_id = gateway.identify(conn_id, tx.clone(), d);
-        let ready = payloads::ready(&inner.ids, &bot, &session_id, &inner.gateway_url());
-        gateway.dispatch("READY", &ready);
-        gateway.dispatch(
-            "GUILD_CREATE",
-            &payloads::guild_create(&inner.ids, &bot, &joined_at),
+        let ready = payloads::ready(
+            &inner.ids,
+            &inner.guilds,
+            &bot,
+            &session_id,
+            &inner.gateway_url(),
         );
+        gateway.dispatch("READY", &ready);
+        for guild in &inner.guilds {
+            gateway.dispatch(
+                "GUILD_CREATE",
+                &payloads::guild_create(guild, &bot, &joined_at),
+            );
+        }
     }
     inner.changes.bump();
 }

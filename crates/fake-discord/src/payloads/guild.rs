@@ -1,18 +1,28 @@
-//! The world at login: READY, the one GUILD_CREATE, the application and its
-//! registered commands.
+//! The world at login: READY, one GUILD_CREATE per guild, the application and
+//! its registered commands.
 
 use serde_json::{json, Value};
 
 use super::{sf, user};
-use crate::ids::{Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+use crate::ids::{GuildInfo, Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
 use crate::state::Author;
 
 /// The READY dispatch body.
-pub(crate) fn ready(ids: &Ids, bot: &Author, session_id: &str, resume_url: &str) -> Value {
+pub(crate) fn ready(
+    ids: &Ids,
+    guilds: &[GuildInfo],
+    bot: &Author,
+    session_id: &str,
+    resume_url: &str,
+) -> Value {
+    let guilds: Vec<Value> = guilds
+        .iter()
+        .map(|g| json!({ "id": sf(g.id), "unavailable": true }))
+        .collect();
     json!({
         "v": 10,
         "user": user(bot),
-        "guilds": [{ "id": sf(ids.guild_id), "unavailable": true }],
+        "guilds": guilds,
         "session_id": session_id,
         "resume_gateway_url": resume_url,
         "shard": [0, 1],
@@ -23,17 +33,17 @@ pub(crate) fn ready(ids: &Ids, bot: &Author, session_id: &str, resume_url: &str)
 }
 
 /// The GUILD_CREATE dispatch body: roles, text channels and the bot as a member.
-pub(crate) fn guild_create(ids: &Ids, bot: &Author, joined_at: &str) -> Value {
+pub(crate) fn guild_create(guild: &GuildInfo, bot: &Author, joined_at: &str) -> Value {
     json!({
-        "id": sf(ids.guild_id),
-        "name": "Fake Conf",
+        "id": sf(guild.id),
+        "name": guild.name,
         "icon": null,
-        "owner_id": sf(ids.owner_user_id),
+        "owner_id": sf(guild.owner_id),
         "afk_timeout": 300,
         "verification_level": 1,
         "default_message_notifications": 1,
         "explicit_content_filter": 2,
-        "roles": roles(ids),
+        "roles": roles(guild),
         "emojis": [],
         "features": [],
         "mfa_level": 0,
@@ -49,7 +59,7 @@ pub(crate) fn guild_create(ids: &Ids, bot: &Author, joined_at: &str) -> Value {
         "member_count": 2,
         "voice_states": [],
         "members": [member(bot, &[], joined_at)],
-        "channels": channels(ids),
+        "channels": channels(guild),
         "threads": [],
         "presences": [],
         "stage_instances": [],
@@ -57,11 +67,12 @@ pub(crate) fn guild_create(ids: &Ids, bot: &Author, joined_at: &str) -> Value {
     })
 }
 
-fn roles(ids: &Ids) -> Value {
-    json!([
-        role(ids.everyone_role_id, "@everyone", EVERYONE_PERMISSIONS, 0),
-        role(ids.organiser_role_id, "Organiser", ORGANISER_PERMISSIONS, 1),
-    ])
+fn roles(guild: &GuildInfo) -> Value {
+    let everyone = role(guild.id, "@everyone", EVERYONE_PERMISSIONS, 0);
+    let organiser = guild
+        .organiser_role_id
+        .map(|id| role(id, "Organiser", ORGANISER_PERMISSIONS, 1));
+    Value::Array(std::iter::once(everyone).chain(organiser).collect())
 }
 
 fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
@@ -81,33 +92,39 @@ fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
     })
 }
 
+/// `GET /users/@me/guilds`: the guilds the bot is in, as partial guild info.
+pub(crate) fn current_user_guilds(guilds: &[GuildInfo]) -> Value {
+    let list: Vec<Value> = guilds
+        .iter()
+        .map(|g| {
+            json!({
+                "id": g.id.to_string(),
+                "name": g.name,
+                "icon": null,
+                "owner": false,
+                "permissions": "0",
+                "features": [],
+            })
+        })
+        .collect();
+    Value::Array(list)
+}
+
 /// `GET /guilds/{id}/channels`: the guild's text channels, as in GUILD_CREATE.
-/// `GET /users/@me/guilds`: the one guild the bot is in, as partial guild info.
-pub(crate) fn current_user_guilds(ids: &Ids) -> Value {
-    json!([{
-        "id": ids.guild_id.to_string(),
-        "name": "Fake Conf",
-        "icon": null,
-        "owner": false,
-        "permissions": "0",
-        "features": [],
-    }])
+pub(crate) fn guild_channels(guild: &GuildInfo) -> Value {
+    channels(guild)
 }
 
-pub(crate) fn guild_channels(ids: &Ids) -> Value {
-    channels(ids)
-}
-
-fn channels(ids: &Ids) -> Value {
-    let list: Vec<Value> = ids
-        .text_channels()
+fn channels(guild: &GuildInfo) -> Value {
+    let list: Vec<Value> = guild
+        .channels
         .iter()
         .zip(0u16..)
         .map(|((id, name), position)| {
             json!({
                 "id": sf(*id),
                 "type": 0,
-                "guild_id": sf(ids.guild_id),
+                "guild_id": sf(guild.id),
                 "name": name,
                 "position": position,
                 "permission_overwrites": [],

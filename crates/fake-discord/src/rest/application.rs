@@ -67,7 +67,7 @@ pub(crate) fn commands(
         return Err(ApiError::new(404, 10002, "Unknown Application"));
     }
     let guild = guild.map(id).transpose()?;
-    if guild.is_some_and(|g| g != inner.ids.guild_id) {
+    if guild.is_some_and(|g| inner.guild(g).is_none()) {
         return Err(ApiError::new(403, 50001, "Missing Access"));
     }
     let body = req.body.clone().unwrap_or(Value::Null);

@@ -20,11 +20,12 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         ("GET", ["oauth2", "applications", "@me"]) => Ok(application::application(inner)),
         ("POST", ["users", "@me", "channels"]) => application::open_dm(inner, req),
         ("GET", ["users", "@me", "guilds"]) => Ok(Reply::Json(
-            crate::payloads::current_user_guilds(&inner.ids),
+            crate::payloads::current_user_guilds(&inner.guilds),
         )),
-        ("GET", ["guilds", guild, "channels"]) if id(guild)? == inner.ids.guild_id => {
-            Ok(Reply::Json(crate::payloads::guild_channels(&inner.ids)))
-        }
+        ("GET", ["guilds", guild, "channels"]) => match inner.guild(id(guild)?) {
+            Some(guild) => Ok(Reply::Json(crate::payloads::guild_channels(guild))),
+            None => Err(ApiError::new(404, 10004, "Unknown Guild")),
+        },
         (method, ["applications", app, "commands"]) => {
             application::commands(inner, req, method, app, None)
         }

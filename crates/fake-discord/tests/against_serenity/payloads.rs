@@ -141,3 +141,69 @@ async fn handled(fake: &FakeDiscord, bot: &mut Bot, what: &str) {
     fake.dispatched().iter().for_each(check);
     bot.handled(what).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strangers_server_is_a_second_guild_with_its_own_owner_and_announcements() {
+    let config = fake_discord::Config {
+        stranger_guild: true,
+        ..fake_discord::Config::default()
+    };
+    let fake = FakeDiscord::start_with(config).await.unwrap();
+    let mut bot = Bot::start(&fake).await;
+    fake.wait_ready(WAIT).await.unwrap();
+    handled(&fake, &mut bot, "guild_create").await;
+    handled(&fake, &mut bot, "guild_create").await;
+    let ids = fake.ids().clone();
+    let stranger = ids.stranger.clone();
+    for (id, channels, roles) in [(ids.guild_id, 4, 2), (stranger.guild_id, 2, 1)] {
+        let cached = bot
+            .cache
+            .guild(guild(id))
+            .map(|g| (g.channels.len(), g.roles.len()));
+        assert_eq!(cached, Some((channels, roles)), "guild {id} is cached");
+    }
+
+    let http = crate::harness::http(&fake);
+    let listed = http.get_guilds(None, None).await.unwrap();
+    let listed: Vec<u64> = listed.iter().map(|g| g.id.get()).collect();
+    assert_eq!(listed, [ids.guild_id, stranger.guild_id]);
+    let theirs = http.get_channels(guild(stranger.guild_id)).await.unwrap();
+    assert!(theirs
+        .iter()
+        .any(|c| c.name == "announcements" && c.id.get() == stranger.announcements_channel_id));
+
+    let owner = FakeUser::stranger_owner();
+    fake.slash_command_in(stranger.general_channel_id, &owner, "agenda", json!({}))
+        .await;
+    handled(&fake, &mut bot, "command").await;
+    let dispatched = fake.dispatched();
+    let last = dispatched
+        .iter()
+        .rev()
+        .find(|d| d.event == "INTERACTION_CREATE")
+        .unwrap();
+    assert_eq!(last.data["guild_id"], json!(stranger.guild_id.to_string()));
+    assert_eq!(
+        last.data["member"]["user"]["id"],
+        json!(owner.id.to_string())
+    );
+    let message = fake
+        .user_message(stranger.announcements_channel_id, &owner, "hi")
+        .await;
+    fake.react(stranger.announcements_channel_id, message, &owner, "👍")
+        .await
+        .unwrap();
+    handled(&fake, &mut bot, "reaction_add").await;
+    let dispatched = fake.dispatched();
+    let reaction = dispatched
+        .iter()
+        .rev()
+        .find(|d| d.event == "MESSAGE_REACTION_ADD")
+        .unwrap();
+    assert_eq!(
+        reaction.data["guild_id"],
+        json!(stranger.guild_id.to_string())
+    );
+    fake.dispatched().iter().for_each(check);
+    bot.stop().await;
+}

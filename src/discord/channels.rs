@@ -1,0 +1,225 @@
+//! Channel names from the config, looked up in the servers emcee serves.
+//!
+//! The config names channels ("announcements", "flash-polls") so it can be
+//! written before the server exists. A name is only safe when it means one
+//! channel: with `[discord] servers` empty, the bot looks in every server it
+//! is in, and a stranger who added it to their own server may well have an
+//! `#announcements` too. Picking one (the last listed, as the announcer once
+//! did) could send the conference's posts to a stranger, so a name found in
+//! more than one server is refused at start, with the servers listed. With
+//! `servers` set, names are looked up there only.
+
+use super::outbound::{Outbound, OutboundError};
+use emcee_core::config::Settings;
+use emcee_core::programme::Programme;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+/// Lower-case channel name (without `#`) -> channel id.
+pub type ChannelMap = HashMap<String, u64>;
+
+/// A server the bot is in: its id and, when Discord said, its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Server {
+    pub id: u64,
+    pub name: String,
+}
+
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.name.is_empty() {
+            write!(f, "{}", self.id)
+        } else {
+            write!(f, "{} ({})", self.id, self.name)
+        }
+    }
+}
+
+/// A channel name found in more than one server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    pub name: String,
+    pub servers: Vec<Server>,
+}
+
+/// Why the names could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelsError {
+    #[error("{}", ambiguous_text(.0))]
+    Ambiguous(Vec<Ambiguous>),
+    #[error("cannot list the servers' channels: {0}")]
+    Lookup(#[from] OutboundError),
+}
+
+fn ambiguous_text(names: &[Ambiguous]) -> String {
+    let each: Vec<String> = names
+        .iter()
+        .map(|a| {
+            let servers: Vec<String> = a.servers.iter().map(ToString::to_string).collect();
+            format!("#{} is in {}", a.name, servers.join(" and "))
+        })
+        .collect();
+    format!(
+        "channel names found in more than one server: {}; list the conference's server in \
+         `[discord] servers` (or give those channels by id)",
+        each.join("; ")
+    )
+}
+
+/// The config's key for a channel as a lookup name: no `#`, lower case; `None`
+/// for an id, which needs no lookup.
+pub fn lookup_name(key: &str) -> Option<String> {
+    let key = key.trim();
+    if key.parse::<u64>().is_ok() {
+        return None;
+    }
+    Some(key.trim_start_matches('#').to_lowercase())
+}
+
+/// Every channel name the config and the agenda route posts to:
+/// `[announcements]` (default, main, tracks, rooms, channel roles),
+/// `[polls] channel` and the channels of declared polls.
+pub fn configured_names(settings: &Settings, programme: &Programme) -> Vec<String> {
+    let a = &settings.announcements;
+    let keys = a.default_channel.iter().chain(&a.main_channel);
+    let keys = keys.chain(a.tracks.values()).chain(a.rooms.values());
+    let keys = keys
+        .chain(a.channel_roles.keys())
+        .chain(&settings.polls.channel);
+    let keys = keys.chain(programme.polls.iter().filter_map(|p| p.channel.as_ref()));
+    let names: BTreeSet<String> = keys.filter_map(|key| lookup_name(key)).collect();
+    names.into_iter().collect()
+}
+
+/// Looks `names` up in `served` (empty: every server the bot is in) and maps
+/// each name found to its channel. A name found in no server is left out (it
+/// may be created later); one found in two or more servers is an error.
+///
+/// # Errors
+/// [`ChannelsError::Ambiguous`] listing every such name with its servers;
+/// [`ChannelsError::Lookup`] when Discord cannot be asked.
+pub async fn resolve(
+    outbound: &Outbound,
+    served: &[u64],
+    names: &[String],
+) -> Result<ChannelMap, ChannelsError> {
+    let wanted: BTreeSet<String> = names.iter().filter_map(|n| lookup_name(n)).collect();
+    if wanted.is_empty() {
+        return Ok(ChannelMap::new());
+    }
+    let listed = if served.is_empty() {
+        outbound.current_user_guild_names().await?
+    } else {
+        served.iter().map(|id| (*id, String::new())).collect()
+    };
+    // Name -> the servers it is in, each with that server's first such channel.
+    let mut found: BTreeMap<String, Vec<(Server, u64)>> = BTreeMap::new();
+    for (server, server_name) in listed {
+        let mut seen_here = BTreeSet::new();
+        for (channel, name) in outbound.guild_channels(server).await? {
+            let name = name.to_lowercase();
+            if wanted.contains(&name) && seen_here.insert(name.clone()) {
+                let server = Server {
+                    id: server,
+                    name: server_name.clone(),
+                };
+                found.entry(name).or_default().push((server, channel));
+            }
+        }
+    }
+    let ambiguous: Vec<Ambiguous> = found
+        .iter()
+        .filter(|(_, places)| places.len() > 1)
+        .map(|(name, places)| Ambiguous {
+            name: name.clone(),
+            servers: places.iter().map(|(server, _)| server.clone()).collect(),
+        })
+        .collect();
+    if !ambiguous.is_empty() {
+        return Err(ChannelsError::Ambiguous(
+            with_server_names(outbound, ambiguous).await,
+        ));
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|(name, places)| Some((name, places.first()?.1)))
+        .collect())
+}
+
+/// Fills in server names the lookup did not have (listed servers), best effort:
+/// the error is worth more with names, but not worth failing for.
+async fn with_server_names(outbound: &Outbound, mut ambiguous: Vec<Ambiguous>) -> Vec<Ambiguous> {
+    let unnamed = ambiguous
+        .iter()
+        .flat_map(|a| &a.servers)
+        .any(|s| s.name.is_empty());
+    if !unnamed {
+        return ambiguous;
+    }
+    let Ok(names) = outbound.current_user_guild_names().await else {
+        return ambiguous;
+    };
+    let names: HashMap<u64, String> = names.into_iter().collect();
+    for server in ambiguous.iter_mut().flat_map(|a| &mut a.servers) {
+        if let Some(name) = names.get(&server.id) {
+            server.name.clone_from(name);
+        }
+    }
+    ambiguous
+}
+
+/// [`resolve`] at start, for the [`configured_names`]; logs each name found
+/// nowhere (its posts fail until the channel exists).
+///
+/// # Errors
+/// As [`resolve`].
+pub async fn resolve_at_start(
+    outbound: &Outbound,
+    served: &[u64],
+    names: &[String],
+) -> Result<ChannelMap, ChannelsError> {
+    let map = resolve(outbound, served, names).await?;
+    for name in names.iter().filter(|n| !map.contains_key(*n)) {
+        tracing::warn!(channel = %name, "no channel of this name in the served servers yet");
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_need_no_lookup_and_names_lose_their_hash_and_case() {
+        assert_eq!(lookup_name(" 1100000000000000402 "), None);
+        assert_eq!(
+            lookup_name("#Announcements").as_deref(),
+            Some("announcements")
+        );
+    }
+
+    #[test]
+    fn the_error_lists_each_name_with_its_servers_on_one_line() {
+        let error = ChannelsError::Ambiguous(vec![Ambiguous {
+            name: "announcements".into(),
+            servers: vec![
+                Server {
+                    id: 1,
+                    name: "Fake Conf".into(),
+                },
+                Server {
+                    id: 2,
+                    name: String::new(),
+                },
+            ],
+        }]);
+        let text = error.to_string();
+        assert!(
+            text.starts_with(
+                "channel names found in more than one server: #announcements is in 1 (Fake Conf) and 2;"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains('\n'));
+    }
+}
