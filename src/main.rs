@@ -160,14 +160,14 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
             let stopped = async {
                 let _ = refresh_stopped.await;
             };
-            emcee::refresh::keep_fresh(source, &data, refresh_every, stopped).await;
+            emcee::refresh::keep_fresh(source, data.app(), refresh_every, stopped).await;
         })
     });
     // One scheduler task for the process, started here and never from READY.
+    data.set_reload_source(Some(args.source.clone()));
     let scheduler = emcee::scheduler::start_for_chat(
-        &data,
+        data.app(),
         &settings,
-        Some(args.source.clone()),
         Arc::new(announcer),
         emcee_core::scheduler::SchedulerOptions::default(),
     );

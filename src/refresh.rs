@@ -20,13 +20,13 @@ pub trait ProgrammeSink: Send + Sync {
     fn replace(&self, programme: Programme, diff: &AgendaDiff);
 }
 
-impl ProgrammeSink for crate::discord::Data {
+impl ProgrammeSink for emcee_core::app::App {
     fn current(&self) -> std::sync::Arc<Programme> {
         self.programme()
     }
 
     fn replace(&self, programme: Programme, diff: &AgendaDiff) {
-        crate::scheduler::replace(self, programme, diff);
+        self.replace_programme(programme, diff);
     }
 }
 

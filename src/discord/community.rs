@@ -79,7 +79,7 @@ pub async fn check(ctx: Context<'_>) -> Result<bool, Error> {
     );
     if data
         .throttle
-        .admit(ctx.author().id.get(), Instant::now())
+        .admit(&ctx.author().id.to_string(), Instant::now())
         .is_ok()
     {
         let reply = super::embeds::private_reply(REFUSAL.to_owned());

@@ -1,8 +1,8 @@
 //! Rendered pages as serenity builders: embeds, paging buttons and the strict
 //! `allowed_mentions` every message carries.
 
-use super::paging::button_id;
 use super::render::Page;
+use emcee_core::paging::button_id;
 use poise::serenity_prelude::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateEmbedFooter,
@@ -36,7 +36,7 @@ pub fn embed(page: &Page) -> CreateEmbed {
 }
 
 /// "◀ Previous" / "Next ▶" for page `index` of `count`, or nothing for one page.
-pub fn paging_buttons(key: u64, index: usize, count: usize) -> Vec<CreateActionRow> {
+pub fn paging_buttons(key: &str, index: usize, count: usize) -> Vec<CreateActionRow> {
     if count <= 1 {
         return Vec::new();
     }

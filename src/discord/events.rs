@@ -3,9 +3,9 @@
 
 use super::commands::remind;
 use super::embeds::{embed, no_mentions, paging_buttons};
-use super::paging::parse_button_id;
 use super::polls;
 use super::{Data, Error};
+use emcee_core::paging::parse_button_id;
 use poise::serenity_prelude as serenity;
 
 /// poise's event hook.
@@ -71,11 +71,11 @@ async fn flip_page(
     let Some((key, index)) = parse_button_id(&component.data.custom_id) else {
         return Ok(());
     };
-    let response = match data.pages.page(key, index) {
+    let response = match data.pages.page(&key, index) {
         Some((page, count)) => serenity::CreateInteractionResponse::UpdateMessage(
             serenity::CreateInteractionResponseMessage::new()
                 .embed(embed(&page))
-                .components(paging_buttons(key, index, count))
+                .components(paging_buttons(&key, index, count))
                 .allowed_mentions(no_mentions()),
         ),
         None => serenity::CreateInteractionResponse::Message(

@@ -14,7 +14,6 @@ mod events;
 pub mod markdown;
 pub mod markup;
 pub mod outbound;
-pub mod paging;
 pub mod polls;
 pub mod port;
 pub mod render;
@@ -22,13 +21,14 @@ pub mod replies;
 pub mod throttle;
 pub mod token;
 
+use emcee_core::app::App;
 use emcee_core::clock::Clock;
+use emcee_core::paging::PageStore;
 use emcee_core::programme::Programme;
 use emcee_core::store::Store;
 use outbound::Outbound;
-use paging::PageStore;
 use poise::serenity_prelude as serenity;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock};
 pub use token::{BotToken, TokenError};
 
 /// Errors in handlers; core user errors are downcast in `on_error`.
@@ -46,28 +46,31 @@ pub fn intents() -> serenity::GatewayIntents {
         | serenity::GatewayIntents::DIRECT_MESSAGES
 }
 
-/// State shared by every handler: cheap-to-clone handles.
+/// State shared by every handler: the core's [`App`] and what only Discord
+/// needs beside it. Cheap to clone; derefs to the `App`.
 #[derive(Clone)]
 pub struct Data {
-    programme: Arc<RwLock<Arc<Programme>>>,
-    pub clock: Arc<dyn Clock>,
-    pub pages: PageStore,
-    /// Per-user command allowance.
-    pub throttle: throttle::Throttle,
+    app: App,
+    /// Pages of long answers, for the ◀ / ▶ buttons.
+    pub pages: PageStore<render::Page>,
     /// What `/healthz` reports.
     pub health: Arc<crate::telemetry::Health>,
-    /// The database (votes, deadlines, announcement marks, reminders).
-    pub store: Store,
     /// Everything the bot posts on its own goes through this paced sender.
     pub outbound: Outbound,
     /// The core's chat port on Discord, over `outbound`.
     pub port: Arc<port::DiscordPort>,
-    /// The scheduler, once `main` started it (reminders, `/reload`).
-    scheduling: Arc<OnceLock<crate::scheduler::Scheduling>>,
-    /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
-    pub polls: emcee_core::polls::PollService,
+    /// Where `/reload` reads the agenda from, once the scheduler runs.
+    reload: Arc<OnceLock<Option<crate::cli::SourceArgs>>>,
     /// The servers emcee serves; commands, clicks and reactions from others act on nothing.
     pub community: community::Community,
+}
+
+impl std::ops::Deref for Data {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 impl Data {
@@ -85,16 +88,12 @@ impl Data {
         );
         let outbound = port.outbound().clone();
         Self {
-            port,
-            polls,
-            programme: Arc::new(RwLock::new(Arc::new(programme))),
-            clock,
-            pages: PageStore::default(),
-            throttle: throttle::Throttle::default(),
             health: crate::telemetry::Health::new(Some(store.clone())),
-            store,
+            app: App::new(programme, clock, store, polls),
+            port,
+            pages: PageStore::default(),
             outbound,
-            scheduling: Arc::new(OnceLock::new()),
+            reload: Arc::new(OnceLock::new()),
             community: community::Community::default(),
         }
     }
@@ -106,32 +105,19 @@ impl Data {
         self
     }
 
-    /// Hands the running scheduler to the commands; only the first call counts.
-    pub fn attach_scheduling(&self, scheduling: crate::scheduler::Scheduling) {
-        let _ = self.scheduling.set(scheduling);
+    /// The platform-neutral application.
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
-    /// The scheduler, if one runs in this process.
-    pub fn scheduling(&self) -> Option<&crate::scheduler::Scheduling> {
-        self.scheduling.get()
+    /// Where `/reload` reads from (`None`: reloading is off); the first call counts.
+    pub fn set_reload_source(&self, source: Option<crate::cli::SourceArgs>) {
+        let _ = self.reload.set(source);
     }
 
-    /// The current programme; the lock is held only to clone the `Arc`.
-    pub fn programme(&self) -> Arc<Programme> {
-        Arc::clone(
-            &self
-                .programme
-                .read()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
-    }
-
-    /// Swaps in a reloaded programme; answers in flight keep the one they started with.
-    pub fn replace_programme(&self, programme: Programme) {
-        *self
-            .programme
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(programme);
+    /// Where `/reload` reads from, if it is on.
+    pub fn reload_source(&self) -> Option<&crate::cli::SourceArgs> {
+        self.reload.get().and_then(Option::as_ref)
     }
 }
 

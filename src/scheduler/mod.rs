@@ -3,27 +3,17 @@
 //!
 //! `main` starts the task once (never from READY, which can fire again); chat
 //! commands reach the scheduler through the handle attached to the shared
-//! `Data`, so adding a reminder or reloading the agenda wakes the loop at once.
+//! [`App`], so adding a reminder or reloading the agenda wakes the loop at once.
 
 pub mod text;
 
 use crate::cli::SourceArgs;
-use crate::discord::Data;
 use emcee_core::agenda::diff::AgendaDiff;
-use emcee_core::programme::Programme;
+use emcee_core::app::App;
 use emcee_core::scheduler::{Announcer, ProgrammeSource, Scheduler};
 use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// What chat commands need of the scheduler: the handle, and where the agenda
-/// comes from for `/reload`.
-#[derive(Clone)]
-pub struct Scheduling {
-    pub scheduler: Scheduler,
-    /// The config and agenda the bot started from; `None`: `/reload` is off.
-    pub source: Option<SourceArgs>,
-}
 
 /// The running scheduler task.
 pub struct Running {
@@ -65,23 +55,6 @@ pub fn spawn(
     }
 }
 
-/// The programme as `Data` holds it now.
-pub fn programme_of(data: &Data) -> ProgrammeSource {
-    let data = data.clone();
-    Arc::new(move || data.programme())
-}
-
-/// Swaps in `programme` and reschedules from `diff`.
-pub fn replace(data: &Data, programme: Programme, diff: &AgendaDiff) {
-    let programme = Arc::new(programme);
-    data.replace_programme((*programme).clone());
-    if let Some(scheduling) = data.scheduling() {
-        if let Err(error) = scheduling.scheduler.reschedule(&programme, diff) {
-            tracing::error!(%error, "could not reschedule after the agenda changed");
-        }
-    }
-}
-
 /// Why `/reload` did nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ReloadError {
@@ -95,15 +68,12 @@ pub enum ReloadError {
 ///
 /// # Errors
 /// [`ReloadError`] when there is nothing to reload from or it fails to load.
-pub async fn reload(data: &Data) -> Result<AgendaDiff, ReloadError> {
-    let source = data
-        .scheduling()
-        .and_then(|s| s.source.clone())
-        .ok_or(ReloadError::Unavailable)?;
-    let config = crate::setup::load(&source).await?;
-    let current = data.programme();
+pub async fn reload(app: &App, source: Option<&SourceArgs>) -> Result<AgendaDiff, ReloadError> {
+    let source = source.ok_or(ReloadError::Unavailable)?;
+    let config = crate::setup::load(source).await?;
+    let current = app.programme();
     let diff = AgendaDiff::between(&current.agenda, &config.programme.agenda);
-    replace(data, config.programme, &diff);
+    app.replace_programme(config.programme, &diff);
     Ok(diff)
 }
 
@@ -120,23 +90,20 @@ pub fn database_path(
     }
 }
 
-/// Starts the scheduler for a chat bot over `data` and attaches it for the commands.
+/// Starts the scheduler for a chat bot over `app` and attaches it for the
+/// commands (reminders, `/reload`).
 pub fn start_for_chat(
-    data: &Data,
+    app: &App,
     settings: &emcee_core::config::Settings,
-    source: Option<SourceArgs>,
     announcer: Arc<dyn Announcer>,
     options: emcee_core::scheduler::SchedulerOptions,
 ) -> Running {
     let scheduler = Scheduler::new(
-        data.store.clone(),
-        Arc::clone(&data.clock),
+        app.store.clone(),
+        Arc::clone(&app.clock),
         emcee_core::scheduler::PlanSettings::from_settings(settings),
         options,
     );
-    data.attach_scheduling(Scheduling {
-        scheduler: scheduler.clone(),
-        source,
-    });
-    spawn(scheduler, announcer, programme_of(data))
+    app.attach_scheduler(scheduler.clone());
+    spawn(scheduler, announcer, app.programme_source())
 }

@@ -162,7 +162,7 @@ async fn a_corrupted_agenda_keeps_the_previous_one_and_announces_nothing() {
             "{what}: the error names the file: {text}"
         );
         // The refresh loop (URL sources) takes the same stance on a broken file.
-        emcee::refresh::refresh_once(&source, &bot.data).await;
+        emcee::refresh::refresh_once(&source, bot.data.app()).await;
         assert!(
             Arc::ptr_eq(&programme, &bot.data.programme()),
             "{what}: replaced"

@@ -196,7 +196,8 @@ pub fn start_scheduler(
     let announcer =
         ChatAnnouncer::new(Arc::clone(&data.port) as Arc<dyn emcee_core::chat::ChatPort>)
             .with_polls(data.polls.clone());
-    emcee::scheduler::start_for_chat(data, settings, source, Arc::new(announcer), options)
+    data.set_reload_source(source);
+    emcee::scheduler::start_for_chat(data.app(), settings, Arc::new(announcer), options)
 }
 
 /// An RFC 3339 instant.

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - [`agenda`]: the programme (sessions, tracks, rooms) and the queries on it.
+//! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
@@ -13,18 +14,25 @@
 //!   platform-neutral answer out; each adapter only renders.
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
 //!   reminders, digests), planned from the programme and run exactly once.
+//! - [`reminders`]: personal reminders and the notice about missed ones.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
+//! - [`throttle`] and [`paging`]: a per-user command allowance, and the pages
+//!   of long answers, keyed by opaque ids.
 //! - [`telemetry`]: names of the operational metrics.
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
 pub mod agenda;
+pub mod app;
 pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
 pub mod import;
+pub mod paging;
 pub mod polls;
 pub mod programme;
+pub mod reminders;
 pub mod scheduler;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;

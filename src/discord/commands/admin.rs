@@ -17,7 +17,8 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         return say_privately(ctx, "Only organisers can reload the agenda.").await;
     }
     ctx.defer_ephemeral().await?;
-    let text = match reload_agenda(ctx.data()).await {
+    let data = ctx.data();
+    let text = match reload_agenda(data.app(), data.reload_source()).await {
         Ok(diff) => format!(
             "Agenda reloaded: {} added, {} cancelled, {} moved, {} renamed. Announcements are rescheduled.",
             diff.added.len(),

@@ -115,22 +115,22 @@ async fn answer(ctx: Context<'_>, request: Request) -> Result<(), Error> {
     if let Some(first) = pages.first() {
         message = message.embed(embed(first));
     }
-    let mut rows = paging_buttons(key, 0, pages.len());
+    let mut rows = paging_buttons(&key, 0, pages.len());
     if let Some(id) = super::remind::detailed_session(&reply) {
         rows.push(super::remind::button(id));
     }
     message = message.components(rows);
     if pages.len() > 1 {
-        data.pages.keep(key, pages);
+        data.pages.keep(&key, pages);
     }
     crate::discord::replies::send(ctx, message).await
 }
 
 /// A key for this answer's pages: the asking interaction's id.
-fn answer_key(ctx: Context<'_>) -> u64 {
+fn answer_key(ctx: Context<'_>) -> String {
     match ctx {
-        poise::Context::Application(app) => app.interaction.id.get(),
-        poise::Context::Prefix(prefix) => prefix.msg.id.get(),
+        poise::Context::Application(app) => app.interaction.id.to_string(),
+        poise::Context::Prefix(prefix) => prefix.msg.id.to_string(),
     }
 }
 

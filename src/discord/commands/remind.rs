@@ -6,16 +6,15 @@
 //! privately after their next command.
 
 use crate::discord::embeds::{no_mentions, private_reply, say_privately};
+use crate::discord::markup;
 use crate::discord::{Context, Data, Error};
-use emcee_core::agenda::{Agenda, NameKind, SessionId};
-use emcee_core::scheduler::{ical, Scheduler, SchedulerError};
-use emcee_core::store::Added;
+use emcee_core::agenda::{NameKind, SessionId};
+use emcee_core::chat::Text;
+use emcee_core::reminders::{ReminderError, DEFAULT_MINUTES};
 use poise::serenity_prelude as serenity;
 
 /// Custom id prefix of the "Remind me" button; the session id follows.
 pub const BUTTON_PREFIX: &str = "remind:";
-/// Lead time when the user gives none (and for the button).
-const DEFAULT_MINUTES: u32 = 10;
 
 /// Get a direct message before a session starts
 #[poise::command(slash_command)]
@@ -41,35 +40,29 @@ pub async fn reminders(
     #[autocomplete = "complete_session"]
     cancel: Option<String>,
 ) -> Result<(), Error> {
-    let user = ctx.author().id.to_string();
-    let Some(scheduler) = scheduler(ctx.data()) else {
+    let Some(reminders) = ctx.data().reminders() else {
         return say_privately(ctx, unavailable()).await;
     };
-    let agenda = &ctx.data().programme().agenda;
-    let mut text = String::new();
-    if let Some(typed) = cancel {
-        let id = find(agenda, &typed).map_or(SessionId::new(typed), |(id, _)| id);
-        text = match scheduler.forget(&user, &id)? {
-            true => "Cancelled that reminder.\n".to_owned(),
-            false => "You had no reminder for that session.\n".to_owned(),
-        };
-    }
-    text.push_str(&listing(agenda, &scheduler.reminders(&user)?));
-    say_privately(ctx, text).await
+    let user = ctx.author().id.to_string();
+    let programme = ctx.data().programme();
+    let lines = reminders.list(&programme.agenda, &user, cancel.as_deref())?;
+    say_privately(ctx, lines_text(&lines)).await
 }
 
 /// Your reminded sessions as a calendar file
 #[poise::command(slash_command)]
 pub async fn mycal(ctx: Context<'_>) -> Result<(), Error> {
-    let Some(scheduler) = scheduler(ctx.data()) else {
+    let Some(reminders) = ctx.data().reminders() else {
         return say_privately(ctx, unavailable()).await;
     };
-    let reminders = scheduler.reminders(&ctx.author().id.to_string())?;
     let programme = ctx.data().programme();
-    let calendar = ical::calendar(&programme.agenda, &reminders, ctx.data().clock.now());
-    let file = serenity::CreateAttachment::bytes(calendar.into_bytes(), "emcee-reminders.ics");
-    let reply =
-        private_reply(format!("{} session(s) in your calendar.", reminders.len())).attachment(file);
+    let calendar = reminders.calendar(&programme.agenda, &ctx.author().id.to_string())?;
+    let file = serenity::CreateAttachment::bytes(calendar.ics.into_bytes(), "emcee-reminders.ics");
+    let reply = private_reply(format!(
+        "{} session(s) in your calendar.",
+        calendar.sessions
+    ))
+    .attachment(file);
     crate::discord::replies::send(ctx, reply).await
 }
 
@@ -119,78 +112,40 @@ pub fn detailed_session(reply: &emcee_core::command::Reply) -> Option<&SessionId
     }
 }
 
-/// poise's post-command hook: tells the user about reminders their closed DMs
-/// kept from them, once.
+/// poise's post-command hook: tells the user about reminders their closed
+/// DMs kept from them, once. Costs no database write when there are none.
 pub async fn show_missed(ctx: Context<'_>) {
-    let Some(scheduler) = scheduler(ctx.data()) else {
+    let Some(reminders) = ctx.data().reminders() else {
         return;
     };
-    let missed = match scheduler.take_missed(&ctx.author().id.to_string()) {
-        Ok(missed) if !missed.is_empty() => missed,
-        Ok(_) => return,
+    let lines = match reminders.take_missed(&ctx.author().id.to_string()) {
+        Ok(Some(lines)) => lines,
+        Ok(None) => return,
         Err(error) => return tracing::error!(%error, "could not read missed reminders"),
     };
-    let lines = emcee_core::scheduler::wording::missed_notice(&missed);
-    let text: Vec<String> = lines.iter().map(crate::discord::markup::text).collect();
-    let text = text.join("\n");
-    if let Err(error) = crate::discord::replies::send(ctx, private_reply(text)).await {
+    if let Err(error) = crate::discord::replies::send(ctx, private_reply(lines_text(&lines))).await
+    {
         tracing::warn!(%error, "could not show missed reminders");
     }
 }
 
 /// Adds a reminder and says how it went, in words for the user.
 fn add(data: &Data, user: &str, typed: &str, minutes: u32) -> String {
-    let Some(scheduler) = scheduler(data) else {
+    let Some(reminders) = data.reminders() else {
         return unavailable();
     };
-    let programme = data.programme();
-    let Some((id, title)) = find(&programme.agenda, typed) else {
-        return format!("I found no session matching “{typed}”.");
-    };
-    match scheduler.remind(&programme, user, &id, minutes) {
-        Ok(Added::Replaced) => format!("Updated: I'll DM you {minutes} min before “{title}”."),
-        Ok(_) => format!("I'll DM you {minutes} min before “{title}”."),
-        Err(SchedulerError::Store(error)) if error.is_storage_failure() => {
+    match reminders.remind(&data.programme(), user, typed, minutes) {
+        Ok(answer) => markup::text(&answer),
+        Err(ReminderError::Store(error)) if error.is_storage_failure() => {
             crate::discord::errors::STORAGE_FAILING.to_owned()
         }
         Err(error) => error.to_string(),
     }
 }
 
-/// A session by id, else by a title that names exactly one.
-fn find(agenda: &Agenda, typed: &str) -> Option<(SessionId, String)> {
-    let typed = typed.trim();
-    if let Some(session) = agenda.session(&SessionId::new(typed)) {
-        return Some((session.id.clone(), session.title.clone()));
-    }
-    match agenda.find_sessions(typed).as_slice() {
-        [one] => Some((one.id.clone(), one.title.clone())),
-        _ => None,
-    }
-}
-
-fn listing(agenda: &Agenda, reminders: &[emcee_core::scheduler::Reminder]) -> String {
-    if reminders.is_empty() {
-        return "You have no reminders. Add one with /remind.".to_owned();
-    }
-    let mut text = format!("Your reminders ({}):", reminders.len());
-    for reminder in reminders {
-        let line = match agenda.session(&reminder.session) {
-            Some(s) => format!(
-                "\n• {} — {} min before {}",
-                crate::discord::markdown::escape(&s.title),
-                reminder.minutes_before,
-                crate::discord::render::timestamp(s.start, 'f')
-            ),
-            None => format!("\n• {} (no longer in the agenda)", reminder.session),
-        };
-        text.push_str(&line);
-    }
-    text
-}
-
-fn scheduler(data: &Data) -> Option<&Scheduler> {
-    data.scheduling().map(|s| &s.scheduler)
+fn lines_text(lines: &[Text]) -> String {
+    let lines: Vec<String> = lines.iter().map(markup::text).collect();
+    lines.join("\n")
 }
 
 fn unavailable() -> String {

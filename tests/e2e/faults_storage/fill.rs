@@ -2,10 +2,9 @@
 
 use super::Posted;
 use crate::harness::TestBot;
-use emcee_core::agenda::SessionId;
 use emcee_core::clock::Clock;
 use emcee_core::polls::{Choice, MessageKey, NewPoll, PollState, Reaction};
-use emcee_core::scheduler::SchedulerError;
+use emcee_core::reminders::ReminderError;
 
 /// Filler ids sort before the fake's attendees (1_2…), so the writes under
 /// test land where the filler ran out of room.
@@ -21,15 +20,14 @@ pub struct Filled {
 /// Fills the database through the core's own writers (reminders, polls, votes)
 /// until each is refused for want of room.
 pub async fn fill(bot: &TestBot, poll: &Posted) -> Filled {
-    let scheduler = &bot.data.scheduling().unwrap().scheduler;
+    let service = bot.data.reminders().expect("reminders run");
     let programme = bot.data.programme();
-    let session = SessionId::new("huici-unikraft");
     let mut reminders = 0;
     loop {
         let user = (FILLER + u64::from(reminders)).to_string();
-        match scheduler.remind(&programme, &user, &session, 10) {
+        match service.remind(&programme, &user, "huici-unikraft", 10) {
             Ok(_) => reminders += 1,
-            Err(SchedulerError::Store(e)) if e.is_storage_failure() => break,
+            Err(ReminderError::Store(e)) if e.is_storage_failure() => break,
             Err(other) => panic!("{other}"),
         }
     }

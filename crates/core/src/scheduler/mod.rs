@@ -36,7 +36,8 @@ use crate::agenda::diff::AgendaDiff;
 use crate::agenda::SessionId;
 use crate::clock::Clock;
 use crate::programme::Programme;
-use crate::store::{Added, JobStore, ReminderStore, Store, StoreError, SyncReport};
+use crate::reminders::MissedUsers;
+use crate::store::{JobStore, ReminderStore, Store, StoreError, SyncReport};
 use chrono::NaiveTime;
 use serde::{Deserialize, Deserializer};
 use std::sync::Arc;
@@ -48,12 +49,6 @@ use tokio::sync::Notify;
 pub enum SchedulerError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("there is no session `{0}` in the agenda")]
-    UnknownSession(String),
-    #[error("“{0}” has already started")]
-    AlreadyStarted(String),
-    #[error("you already have {0} reminders; cancel one with /reminders first")]
-    TooManyReminders(usize),
 }
 
 /// A user's request to be reminded of a session.
@@ -101,6 +96,7 @@ struct Inner {
     settings: PlanSettings,
     options: SchedulerOptions,
     wake: Notify,
+    missed: MissedUsers,
 }
 
 impl Scheduler {
@@ -118,6 +114,7 @@ impl Scheduler {
                 settings,
                 options,
                 wake: Notify::new(),
+                missed: MissedUsers::default(),
             }),
         }
     }
@@ -163,78 +160,19 @@ impl Scheduler {
         Ok(report)
     }
 
-    /// Reminds `user` of a session `minutes_before` its start.
-    ///
-    /// # Errors
-    /// Unknown or started session, too many reminders, or a store failure.
-    pub fn remind(
-        &self,
-        programme: &Programme,
-        user: &str,
-        session: &SessionId,
-        minutes_before: u32,
-    ) -> Result<Added, SchedulerError> {
-        let found = programme
-            .agenda
-            .session(session)
-            .ok_or_else(|| SchedulerError::UnknownSession(session.to_string()))?;
-        let now = self.inner.clock.now();
-        if found.start <= now {
-            return Err(SchedulerError::AlreadyStarted(found.title.clone()));
-        }
-        let reminder = Reminder {
-            user: user.to_owned(),
-            session: session.clone(),
-            minutes_before,
-        };
-        let limit = self.inner.settings.announcements.reminder_limit;
-        let added = self.inner.store.add_reminder(&reminder, limit, now)?;
-        if added == Added::LimitReached {
-            return Err(SchedulerError::TooManyReminders(limit));
-        }
-        self.cancel_reminder_jobs(user, session)?;
-        let job = reminder_job(found, &reminder, &self.inner.settings);
-        self.inner.store.add_jobs(&[job])?;
-        self.wake();
-        Ok(added)
+    /// The database the jobs live in.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
     }
 
-    /// Cancels `user`'s reminder for `session`; false if there was none.
-    ///
-    /// # Errors
-    /// [`SchedulerError::Store`] when the database fails.
-    pub fn forget(&self, user: &str, session: &SessionId) -> Result<bool, SchedulerError> {
-        let removed = self.inner.store.remove_reminder(user, session)?;
-        self.cancel_reminder_jobs(user, session)?;
-        self.wake();
-        Ok(removed)
+    /// Where "now" comes from.
+    pub fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
     }
 
-    fn cancel_reminder_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
-        // Reminder keys are `reminder:{lead}:u/{user}:{due}:{session}`.
-        let part = format!(":u/{user}:");
-        let end = format!(":{session}");
-        self.inner
-            .store
-            .cancel_jobs(JobKind::Reminder, &part, &end)?;
-        Ok(())
-    }
-
-    /// `user`'s reminders.
-    ///
-    /// # Errors
-    /// [`SchedulerError::Store`] when the database fails.
-    pub fn reminders(&self, user: &str) -> Result<Vec<Reminder>, SchedulerError> {
-        Ok(self.inner.store.reminders_of(user)?)
-    }
-
-    /// Reminders `user` missed because their direct messages were closed; each
-    /// is returned once.
-    ///
-    /// # Errors
-    /// [`SchedulerError::Store`] when the database fails.
-    pub fn take_missed(&self, user: &str) -> Result<Vec<Message>, SchedulerError> {
-        Ok(self.inner.store.take_missed(user)?)
+    /// Users with missed reminders, as this scheduler records them.
+    pub fn missed(&self) -> &MissedUsers {
+        &self.inner.missed
     }
 
     /// Makes the loop look at the job set again now.

@@ -261,7 +261,9 @@ impl Scheduler {
             }
             (Err(DeliveryError::Unreachable), Target::User(user)) => {
                 tracing::info!(job = %job.key, "direct messages closed; kept for the user's next command");
-                store.miss_reminder(&job.key, user, &job.message, now)
+                store.miss_reminder(&job.key, user, &job.message, now)?;
+                self.inner.missed.note(user);
+                Ok(())
             }
             (Err(DeliveryError::Transient(why)), _) => {
                 let at = now + self.inner.options.retry_after;

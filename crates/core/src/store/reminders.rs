@@ -65,6 +65,12 @@ pub trait ReminderStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError>;
+
+    /// Every user with a missed reminder not yet shown; a read, no write.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn users_with_missed(&self) -> Result<std::collections::BTreeSet<String>, StoreError>;
 }
 
 fn reminder_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Reminder> {
@@ -164,6 +170,14 @@ impl ReminderStore for Store {
             transaction.commit()?;
             Ok(())
         })
+    }
+
+    fn users_with_missed(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let connection = self.connection();
+        let mut statement =
+            connection.prepare_cached("SELECT DISTINCT user_id FROM missed_reminders")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError> {

@@ -1,0 +1,95 @@
+//! The application: everything one emcee process holds, whichever chat
+//! platform it serves. Adapters wrap it (Discord's `Data`, the console) and
+//! add only what their platform needs; `/reload`, agenda refresh and the
+//! scheduler's start take it.
+
+use crate::clock::Clock;
+use crate::polls::PollService;
+use crate::programme::Programme;
+use crate::reminders::ReminderService;
+use crate::scheduler::Scheduler;
+use crate::store::Store;
+use crate::throttle::Throttle;
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+
+/// The shared state of one process; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    programme: Arc<RwLock<Arc<Programme>>>,
+    pub clock: Arc<dyn Clock>,
+    /// The database (votes, deadlines, announcement marks, reminders).
+    pub store: Store,
+    /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
+    pub polls: PollService,
+    /// Per-user command allowance.
+    pub throttle: Throttle,
+    /// The scheduler and its reminders, once one runs in this process.
+    scheduling: Arc<OnceLock<(Scheduler, ReminderService)>>,
+}
+
+impl App {
+    /// An application over a programme, a clock, the database and the poll
+    /// service (which carries the platform).
+    pub fn new(
+        programme: Programme,
+        clock: Arc<dyn Clock>,
+        store: Store,
+        polls: PollService,
+    ) -> Self {
+        Self {
+            programme: Arc::new(RwLock::new(Arc::new(programme))),
+            clock,
+            store,
+            polls,
+            throttle: Throttle::default(),
+            scheduling: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Hands the running scheduler to the commands; only the first call counts.
+    pub fn attach_scheduler(&self, scheduler: Scheduler) {
+        let reminders = ReminderService::new(scheduler.clone());
+        let _ = self.scheduling.set((scheduler, reminders));
+    }
+
+    /// The scheduler, if one runs in this process.
+    pub fn scheduler(&self) -> Option<&Scheduler> {
+        self.scheduling.get().map(|(scheduler, _)| scheduler)
+    }
+
+    /// Reminders, if a scheduler runs in this process to send them.
+    pub fn reminders(&self) -> Option<&ReminderService> {
+        self.scheduling.get().map(|(_, reminders)| reminders)
+    }
+
+    /// The current programme; the lock is held only to clone the `Arc`.
+    pub fn programme(&self) -> Arc<Programme> {
+        Arc::clone(
+            &self
+                .programme
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// Swaps in `programme` and, when a scheduler runs, reschedules from
+    /// `diff`; answers in flight keep the programme they started with.
+    pub fn replace_programme(&self, programme: Programme, diff: &crate::agenda::diff::AgendaDiff) {
+        let programme = Arc::new(programme);
+        *self
+            .programme
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&programme);
+        if let Some(scheduler) = self.scheduler() {
+            if let Err(error) = scheduler.reschedule(&programme, diff) {
+                tracing::error!(%error, "could not reschedule after the agenda changed");
+            }
+        }
+    }
+
+    /// The programme as a source the scheduler reads on every due job.
+    pub fn programme_source(&self) -> crate::scheduler::ProgrammeSource {
+        let app = self.clone();
+        Arc::new(move || app.programme())
+    }
+}

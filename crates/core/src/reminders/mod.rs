@@ -1,0 +1,197 @@
+//! Personal reminders: `/remind`, `/reminders`, `/mycal` and the notice about
+//! reminders a user's closed direct messages kept from them, for every
+//! platform. The service decides and words the answers (as neutral rich
+//! text); the scheduler sends the DMs through the chat port.
+//!
+//! - `missed`: who has missed reminders waiting, without a database write
+//!   per command.
+
+mod missed;
+
+pub use missed::MissedUsers;
+
+use crate::agenda::{Agenda, SessionId};
+use crate::chat::{Span, Text, TimeStyle};
+use crate::programme::Programme;
+use crate::scheduler::{ical, reminder_job, wording, JobKind, Reminder, Scheduler};
+use crate::store::{Added, JobStore, ReminderStore, StoreError};
+
+/// Lead time when the user gives none (and for a "Remind me" button).
+pub const DEFAULT_MINUTES: u32 = 10;
+
+/// Why a reminder request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReminderError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reminders over one scheduler; cheap to clone.
+#[derive(Clone)]
+pub struct ReminderService {
+    scheduler: Scheduler,
+}
+
+/// A user's calendar of reminded sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    /// An iCalendar file.
+    pub ics: String,
+    pub sessions: usize,
+}
+
+impl ReminderService {
+    /// Reminders sent by `scheduler`.
+    pub fn new(scheduler: Scheduler) -> Self {
+        Self { scheduler }
+    }
+
+    /// Reminds `user` of the session `typed` (an id, or a title naming one)
+    /// `minutes` before it starts; the answer in words for the user.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub fn remind(
+        &self,
+        programme: &Programme,
+        user: &str,
+        typed: &str,
+        minutes: u32,
+    ) -> Result<Text, ReminderError> {
+        let Some((id, title)) = find(&programme.agenda, typed) else {
+            return Ok(Text::plain(format!(
+                "I found no session matching “{typed}”."
+            )));
+        };
+        let Some(session) = programme.agenda.session(&id) else {
+            return Ok(Text::plain(format!(
+                "I found no session matching “{typed}”."
+            )));
+        };
+        let now = self.scheduler.clock().now();
+        if session.start <= now {
+            return Ok(Text::plain(format!("“{title}” has already started")));
+        }
+        let reminder = Reminder {
+            user: user.to_owned(),
+            session: id.clone(),
+            minutes_before: minutes,
+        };
+        let limit = self.scheduler.settings().announcements.reminder_limit;
+        let added = self.scheduler.store().add_reminder(&reminder, limit, now)?;
+        if added == Added::LimitReached {
+            return Ok(Text::plain(format!(
+                "you already have {limit} reminders; cancel one with /reminders first"
+            )));
+        }
+        self.cancel_jobs(user, &id)?;
+        let job = reminder_job(session, &reminder, self.scheduler.settings());
+        self.scheduler.store().add_jobs(&[job])?;
+        self.scheduler.wake();
+        let done = match added {
+            Added::Replaced => "Updated: I'll DM you",
+            _ => "I'll DM you",
+        };
+        Ok(Text::plain(format!(
+            "{done} {minutes} min before “{title}”."
+        )))
+    }
+
+    /// `user`'s reminders, after cancelling the one for session `cancel`
+    /// (id or title) if given; the answer as lines.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub fn list(
+        &self,
+        agenda: &Agenda,
+        user: &str,
+        cancel: Option<&str>,
+    ) -> Result<Vec<Text>, ReminderError> {
+        let mut lines = Vec::new();
+        if let Some(typed) = cancel {
+            let id = find(agenda, typed).map_or(SessionId::new(typed), |(id, _)| id);
+            let removed = self.scheduler.store().remove_reminder(user, &id)?;
+            self.cancel_jobs(user, &id)?;
+            self.scheduler.wake();
+            lines.push(Text::plain(if removed {
+                "Cancelled that reminder."
+            } else {
+                "You had no reminder for that session."
+            }));
+        }
+        lines.extend(listing(agenda, &self.scheduler.store().reminders_of(user)?));
+        Ok(lines)
+    }
+
+    /// `user`'s reminded sessions as a calendar file.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub fn calendar(&self, agenda: &Agenda, user: &str) -> Result<Calendar, ReminderError> {
+        let reminders = self.scheduler.store().reminders_of(user)?;
+        let ics = ical::calendar(agenda, &reminders, self.scheduler.clock().now());
+        Ok(Calendar {
+            ics,
+            sessions: reminders.len(),
+        })
+    }
+
+    /// The notice about reminders `user` missed because their DMs were
+    /// closed, once; `None` (and no database write) when there are none.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub fn take_missed(&self, user: &str) -> Result<Option<Vec<Text>>, ReminderError> {
+        let missed = self.scheduler.missed();
+        if !missed.may_have(user, self.scheduler.store()) {
+            return Ok(None);
+        }
+        let messages = self.scheduler.store().take_missed(user)?;
+        missed.taken(user);
+        Ok((!messages.is_empty()).then(|| wording::missed_notice(&messages)))
+    }
+
+    fn cancel_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
+        // Reminder keys are `reminder:{lead}:u/{user}:{due}:{session}`.
+        let part = format!(":u/{user}:");
+        let end = format!(":{session}");
+        self.scheduler
+            .store()
+            .cancel_jobs(JobKind::Reminder, &part, &end)?;
+        Ok(())
+    }
+}
+
+/// A session by id, else by a title that names exactly one.
+pub fn find(agenda: &Agenda, typed: &str) -> Option<(SessionId, String)> {
+    let typed = typed.trim();
+    if let Some(session) = agenda.session(&SessionId::new(typed)) {
+        return Some((session.id.clone(), session.title.clone()));
+    }
+    match agenda.find_sessions(typed).as_slice() {
+        [one] => Some((one.id.clone(), one.title.clone())),
+        _ => None,
+    }
+}
+
+fn listing(agenda: &Agenda, reminders: &[Reminder]) -> Vec<Text> {
+    if reminders.is_empty() {
+        return vec![Text::plain("You have no reminders. Add one with /remind.")];
+    }
+    let mut lines = vec![Text::plain(format!(
+        "Your reminders ({}):",
+        reminders.len()
+    ))];
+    for reminder in reminders {
+        let line = match agenda.session(&reminder.session) {
+            Some(s) => Text::plain("• ")
+                .and(s.title.clone())
+                .and(format!(" — {} min before ", reminder.minutes_before))
+                .with(Span::Time(s.start, TimeStyle::DateTime)),
+            None => Text::plain(format!("• {} (no longer in the agenda)", reminder.session)),
+        };
+        lines.push(line);
+    }
+    lines
+}
