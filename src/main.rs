@@ -263,8 +263,8 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         style,
         store.clone(),
     );
-    let scheduler = (args.announce || args.speed != 1.0)
-        .then(|| console_scheduler(&config, clock, store, &console));
+    let scheduler =
+        (args.announce || args.speed != 1.0).then(|| console_scheduler(&config, &console));
     let input = tokio::io::BufReader::new(tokio::io::stdin());
     console
         .run(input, tokio::io::stdout(), interactive)
@@ -281,23 +281,16 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
 /// database (in memory unless `--database` names one).
 fn console_scheduler(
     config: &Arc<emcee_core::config::Config>,
-    clock: Arc<dyn Clock>,
-    store: emcee_core::store::Store,
     console: &Console,
 ) -> emcee::scheduler::Running {
-    let (port, polls) = console.chat();
-    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(polls);
-    let scheduler = emcee_core::scheduler::Scheduler::new(
-        store,
-        clock,
-        emcee_core::scheduler::PlanSettings::from_settings(&config.settings),
-        emcee_core::scheduler::SchedulerOptions::default(),
-    );
-    let programme = Arc::new(config.programme.clone());
-    emcee::scheduler::spawn(
-        scheduler,
+    let app = console.app();
+    let announcer =
+        emcee_core::scheduler::ChatAnnouncer::new(console.port()).with_polls(app.polls.clone());
+    emcee::scheduler::start_for_chat(
+        app,
+        &config.settings,
         Arc::new(announcer),
-        Arc::new(move || Arc::clone(&programme)),
+        emcee_core::scheduler::SchedulerOptions::default(),
     )
 }
 

@@ -464,3 +464,71 @@ fn import_of_an_unknown_format_names_the_formats_tried() {
         "{err}"
     );
 }
+
+#[test]
+fn organisers_rehearse_polls_and_reminders_in_the_console() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["console", "--at", "2021-10-07T15:55:00Z", "--announce"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let script = "/poll create Tea or coffee? | Tea | ☕ Coffee\n\
+                  :vote alice A\n:vote alice coffee\n:vote bob Tea\n:unvote bob Tea\n\
+                  :vote carol Tea\n/poll results\n:close\n:vote dave Tea\n\
+                  /remind g1 15\n/remind nothing-like-this\n/reminders\n/mycal\n\
+                  /reminders cancel g1\n/help\n:quit\n";
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(
+        text.contains("#console: 📊 Tea or coffee?"),
+        "the poll is posted: {text}"
+    );
+    assert!(text.contains("Poll open until"), "{text}");
+    assert!(
+        text.contains("2 voters") && text.contains("1 vote (50%)"),
+        "alice moved her vote, bob took his back: {text}"
+    );
+    assert!(
+        text.contains("Poll closed; the result is posted."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Results: Tea or coffee?") && text.contains("Tie:"),
+        "the result post: {text}"
+    );
+    assert!(
+        text.contains("There is no open poll."),
+        "no vote after close: {text}"
+    );
+    assert!(
+        text.contains("I'll DM you 15 min before “G1: To Infinity and Beyond”."),
+        "{text}"
+    );
+    assert!(
+        text.contains("I found no session matching “nothing-like-this”."),
+        "{text}"
+    );
+    assert!(text.contains("Your reminders (1):"), "{text}");
+    assert!(
+        text.contains("1 session(s) in your calendar:") && text.contains("BEGIN:VCALENDAR"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cancelled that reminder.") && text.contains("You have no reminders."),
+        "{text}"
+    );
+    assert!(
+        text.contains("/poll create|results|close|cancel"),
+        "/help lists polls: {text}"
+    );
+}

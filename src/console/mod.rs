@@ -8,12 +8,14 @@
 mod parse;
 mod polls;
 pub mod port;
+mod reminders;
 
 pub use parse::{parse, Line};
 pub use polls::ConsolePolls;
 pub use port::{ConsolePort, Sink};
 
 use crate::render::text::TextStyle;
+use emcee_core::app::App;
 use emcee_core::chat::ChatPort;
 use emcee_core::clock::Clock;
 use emcee_core::command;
@@ -34,7 +36,7 @@ pub struct Console {
     polls: ConsolePolls,
     /// Reactions the poll service removed, to hand back to it as events.
     removals: std::sync::Mutex<Option<UnboundedReceiver<Reaction>>>,
-    service: PollService,
+    app: App,
 }
 
 impl Console {
@@ -61,24 +63,35 @@ impl Console {
             removed,
         ));
         let service = PollService::new(
-            Arc::new(store),
+            Arc::new(store.clone()),
             Arc::clone(&port) as Arc<dyn ChatPort>,
             Arc::clone(&clock),
         );
         service.configure(PollConfig::from_settings(&config.settings));
+        let app = App::new(
+            config.programme.clone(),
+            Arc::clone(&clock),
+            store,
+            service.clone(),
+        );
         Self {
             config,
             clock,
             style,
-            polls: ConsolePolls::new(service.clone(), port),
+            polls: ConsolePolls::new(service, port),
             removals: std::sync::Mutex::new(Some(removals)),
-            service,
+            app,
         }
     }
 
-    /// The console's chat port (for the scheduler's posts) and poll service.
-    pub fn chat(&self) -> (Arc<dyn ChatPort>, PollService) {
-        (self.polls.port(), self.service.clone())
+    /// The console's application state (its scheduler attaches here).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The console's chat port, for the scheduler's posts.
+    pub fn port(&self) -> Arc<dyn ChatPort> {
+        self.polls.port()
     }
 
     /// Hands reactions the poll service removed back to it, as a platform's
@@ -90,7 +103,7 @@ impl Console {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
         if let Some(mut removals) = taken {
-            let service = self.service.clone();
+            let service = self.app.polls.clone();
             tokio::spawn(async move {
                 while let Some(reaction) = removals.recv().await {
                     if let Err(error) = service.on_reaction(reaction, Instant::now()).await {
@@ -154,7 +167,8 @@ impl Console {
             let Some(line) = lines.next_line().await? else {
                 break;
             };
-            if let Some(reply) = self.polls.respond(&line).await {
+            let reminded = reminders::respond(&self.app, &line, self.style.timezone);
+            if let Some(reply) = reminded.or(self.polls.respond(&line).await) {
                 output.write_all(reply.as_bytes()).await?;
                 output.flush().await?;
                 continue;

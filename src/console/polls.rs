@@ -78,7 +78,9 @@ impl ConsolePolls {
         match self.service.post(request).await {
             Ok(poll) => Ok(format!(
                 "Poll open until {}. Vote with :vote NAME LETTER.\n",
-                poll.closes_at.format("%H:%M UTC")
+                poll.closes_at
+                    .with_timezone(&self.port.timezone())
+                    .format("%H:%M")
             )),
             Err(error) => Err(error.to_string()),
         }

@@ -52,6 +52,11 @@ impl ConsolePort {
         }
     }
 
+    /// The zone times are shown in.
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
     /// Records a reaction typed at the prompt (`:vote`, `:unvote`).
     pub fn typed(&self, reaction: &Reaction) {
         let mut state = self.state();
@@ -72,7 +77,9 @@ impl ConsolePort {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn print(&self, to: &str, post: &Post) -> MessageKey {
+    /// Prints `post` as sent `to` (a channel or a DM) and returns its key in
+    /// `channel`.
+    fn print(&self, to: &str, channel: &str, post: &Post) -> MessageKey {
         let number = {
             let mut state = self.state();
             state.next_message += 1;
@@ -85,7 +92,7 @@ impl ConsolePort {
         let mut sink = self.sink.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = sink.write_all(line.as_bytes());
         let _ = sink.flush();
-        MessageKey::new(to, format!("m{number}"))
+        MessageKey::new(channel, format!("m{number}"))
     }
 }
 
@@ -99,7 +106,8 @@ impl ChatPort for ConsolePort {
     }
 
     fn post<'a>(&'a self, channel: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
-        let key = self.print(&format!("#{}", channel.trim_start_matches('#')), post);
+        let channel = channel.trim_start_matches('#');
+        let key = self.print(&format!("#{channel}"), channel, post);
         Box::pin(async move { Ok(key) })
     }
 
@@ -167,7 +175,7 @@ impl ChatPort for ConsolePort {
     }
 
     fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
-        let key = self.print(&format!("DM to {user}"), post);
+        let key = self.print(&format!("DM to {user}"), &format!("dm-{user}"), post);
         Box::pin(async move { Ok(key) })
     }
 

@@ -81,6 +81,22 @@ pub const HELP: &[HelpEntry] = &[
         summary: "search titles, abstracts and speakers",
     },
     HelpEntry {
+        usage: "/remind session [minutes]",
+        summary: "a direct message before a session starts",
+    },
+    HelpEntry {
+        usage: "/reminders [cancel session]",
+        summary: "your reminders; cancel one",
+    },
+    HelpEntry {
+        usage: "/mycal",
+        summary: "your reminded sessions as a calendar file",
+    },
+    HelpEntry {
+        usage: "/poll create|results|close|cancel",
+        summary: "flash polls (organisers create, close and cancel them)",
+    },
+    HelpEntry {
         usage: "/help",
         summary: "this list",
     },
