@@ -74,6 +74,7 @@ impl ConsolePolls {
             hide_tally: false,
             declared_id: None,
             created_by: Some("console".to_owned()),
+            community: None,
         };
         match self.service.post(request).await {
             Ok(poll) => Ok(format!(
@@ -135,7 +136,7 @@ impl ConsolePolls {
 
     /// The most recent poll in the console (open ones only if `open`).
     async fn latest(&self, open: bool) -> Result<Option<Poll>, String> {
-        let found = self.service.find(CHANNEL, None, open).await;
+        let found = self.service.find(None, CHANNEL, None, open).await;
         found.map_err(|e: ServiceError| e.to_string())
     }
 

@@ -55,8 +55,20 @@ impl Community {
 /// # Errors
 /// Never: failed replies are logged.
 pub async fn command_check(ctx: Context<'_>) -> Result<bool, Error> {
-    Ok(check(ctx).await? && super::throttle::check(ctx).await?)
+    // poise runs this check once per level of a subcommand (`/poll`, then
+    // `/poll close`); one invocation is one command, counted once.
+    if ctx.invocation_data::<Admitted>().await.is_some() {
+        return Ok(true);
+    }
+    let admitted = check(ctx).await? && super::throttle::check(ctx).await?;
+    if admitted {
+        ctx.set_invocation_data(Admitted).await;
+    }
+    Ok(admitted)
 }
+
+/// Marks an invocation that passed [`command_check`].
+struct Admitted;
 
 /// Admits a command from a served server or a DM; refuses any other with
 /// [`REFUSAL`], privately. The refusal takes from the user's allowance like an

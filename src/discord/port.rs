@@ -99,6 +99,33 @@ impl DiscordPort {
         })
     }
 
+    /// A channel of server `server` by `<#id>`, id or name; a channel of any
+    /// other server is refused, so nothing crosses communities.
+    async fn resolve_in(&self, server: &str, key: &str) -> Result<u64, PortError> {
+        let server: u64 = server
+            .parse()
+            .map_err(|_| PortError::Refused(format!("`{server}` is not a Discord server")))?;
+        let key = key.trim();
+        let listed = self
+            .outbound
+            .guild_channels(server)
+            .await
+            .map_err(|e| PortError::Transient(format!("listing channels: {e}")))?;
+        let digits = key.trim_start_matches("<#").trim_end_matches('>');
+        let found = match digits.parse::<u64>() {
+            Ok(id) => listed.iter().find(|(listed, _)| *listed == id),
+            Err(_) => {
+                let name = key.trim_start_matches('#').to_lowercase();
+                listed
+                    .iter()
+                    .find(|(_, listed)| listed.to_lowercase() == name)
+            }
+        };
+        found
+            .map(|(id, _)| *id)
+            .ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))
+    }
+
     async fn send(&self, channel: u64, post: &Post) -> Result<MessageKey, PortError> {
         let files = post.attachment.iter().cloned().collect();
         let posted = self
@@ -251,10 +278,15 @@ impl ChatPort for DiscordPort {
 
     fn resolve_channel<'a>(
         &'a self,
-        _community: Option<&'a str>,
+        community: Option<&'a str>,
         name: &'a str,
     ) -> PortFuture<'a, String> {
-        Box::pin(async move { self.resolve(name).await.map(|id| id.to_string()) })
+        Box::pin(async move {
+            match community {
+                Some(server) => self.resolve_in(server, name).await.map(|id| id.to_string()),
+                None => self.resolve(name).await.map(|id| id.to_string()),
+            }
+        })
     }
 
     fn emoji_key(&self, typed: &str) -> Option<String> {

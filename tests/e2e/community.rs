@@ -15,6 +15,8 @@ use fake_discord::{FakeDiscord, FakeUser, InteractionHandle};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
+mod first_run;
+
 const AT: &str = "2021-10-07T15:55:00Z";
 
 /// A fake Discord in which the bot is also in the stranger's server.

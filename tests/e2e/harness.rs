@@ -42,6 +42,9 @@ pub struct BotOptions {
     pub clock: Option<ManualClock>,
     /// `Some`: run the scheduler (as `main` does) with these options.
     pub scheduler: Option<emcee_core::scheduler::SchedulerOptions>,
+    /// Serve every server the bot is in (`[discord] servers` empty), not only
+    /// the fake's conference server.
+    pub every_server: bool,
 }
 
 impl Default for BotOptions {
@@ -52,6 +55,7 @@ impl Default for BotOptions {
             pacing: Pacing::default(),
             clock: None,
             scheduler: None,
+            every_server: false,
         }
     }
 }
@@ -81,7 +85,11 @@ impl TestBot {
         let store = options
             .store
             .unwrap_or_else(|| Store::in_memory().expect("store"));
-        let servers = vec![GuildId::new(fake.ids().guild_id)];
+        let servers = if options.every_server {
+            Vec::new()
+        } else {
+            vec![GuildId::new(fake.ids().guild_id)]
+        };
         let named = emcee::discord::server_ids(settings.servers()).expect("server ids");
         let port = DiscordPort::new(outbound, named.iter().map(|s| s.get()).collect());
         let data = Data::new(
@@ -95,6 +103,7 @@ impl TestBot {
             .configure(emcee_core::polls::PollConfig::from_settings(
                 &config.settings,
             ));
+        let global = servers.is_empty();
         let connection = Connection {
             api_base: fake.base_url(),
             servers,
@@ -110,10 +119,12 @@ impl TestBot {
         });
         fake.wait_ready(PATIENCE).await.expect("bot connects");
         let guild = fake.ids().guild_id;
-        let commands_path = format!(
-            "/applications/{}/guilds/{guild}/commands",
-            fake.ids().application_id
-        );
+        let application = fake.ids().application_id;
+        let commands_path = if global {
+            format!("/applications/{application}/commands")
+        } else {
+            format!("/applications/{application}/guilds/{guild}/commands")
+        };
         fake.wait_for_request(
             |r| r.index >= registered_before && r.method == "PUT" && r.path == commands_path,
             PATIENCE,

@@ -69,13 +69,7 @@ pub async fn poll_create(
         Ok(at) => at,
         Err(error) => return say_privately(ctx, &error.to_string()).await,
     };
-    let Some(channel) = target_channel(ctx, channel.as_deref()).await else {
-        return say_privately(
-            ctx,
-            "I found no such channel here; give it as #channel, its name or its id.",
-        )
-        .await;
-    };
+    let channel = channel.unwrap_or_else(|| ctx.channel_id().to_string());
     let request = PollRequest {
         channel: channel.to_string(),
         question,
@@ -85,10 +79,15 @@ pub async fn poll_create(
         hide_tally: hide_tally.unwrap_or(service.config().hide_tally),
         declared_id: None,
         created_by: Some(ctx.author().id.to_string()),
+        community: ctx.guild_id().map(|g| g.to_string()),
     };
     match service.post(request).await {
         Ok(poll) => say_privately(ctx, &posted_text(&poll)).await,
         Err(ServiceError::Invalid(error)) => say_privately(ctx, &error.to_string()).await,
+        Err(ServiceError::NoSuchChannel(_)) => {
+            let text = "I found no such channel here; give it as #channel, its name or its id.";
+            say_privately(ctx, text).await
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -158,7 +157,11 @@ async fn end(ctx: Context<'_>, message: Option<String>, state: PollState) -> Res
 /// latest (open, if `open`) poll in this channel.
 async fn find(ctx: Context<'_>, message: Option<&str>, open: bool) -> Result<Option<Poll>, Error> {
     let channel = ctx.channel_id().to_string();
-    Ok(ctx.data().polls.find(&channel, message, open).await?)
+    let community = ctx.guild_id().map(|g| g.to_string());
+    let polls = &ctx.data().polls;
+    Ok(polls
+        .find(community.as_deref(), &channel, message, open)
+        .await?)
 }
 
 async fn refuse(ctx: Context<'_>) -> Result<(), Error> {
@@ -171,23 +174,4 @@ fn posted_text(poll: &Poll) -> String {
         poll.message.channel,
         poll.closes_at.timestamp()
     )
-}
-
-/// The channel named by `<#id>`, an id or a name in this server, else the one
-/// the command ran in.
-async fn target_channel(ctx: Context<'_>, channel: Option<&str>) -> Option<u64> {
-    let Some(text) = channel.map(str::trim) else {
-        return Some(ctx.channel_id().get());
-    };
-    let digits = text.trim_start_matches("<#").trim_end_matches('>');
-    if let Ok(id) = digits.parse::<u64>() {
-        return (id != 0).then_some(id);
-    }
-    let name = text.trim_start_matches('#').to_lowercase();
-    let guild = ctx.guild_id()?.get();
-    let channels = ctx.data().outbound.guild_channels(guild).await.ok()?;
-    channels
-        .into_iter()
-        .find(|(_, listed)| listed.to_lowercase() == name)
-        .map(|(id, _)| id)
 }

@@ -73,6 +73,7 @@ fn filler_poll(n: u32, now: chrono::DateTime<chrono::Utc>) -> NewPoll {
         closes_at: now + chrono::TimeDelta::hours(8),
         declared_id: None,
         created_by: None,
+        community: None,
     }
 }
 

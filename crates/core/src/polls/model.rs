@@ -66,6 +66,9 @@ pub struct NewPoll {
     pub declared_id: Option<String>,
     /// Who created it (a platform user id), for the export.
     pub created_by: Option<String>,
+    /// The community (Discord server, Slack workspace) it was created in;
+    /// `None` for declared polls and polls stored before communities.
+    pub community: Option<String>,
 }
 
 /// A stored poll.
@@ -83,6 +86,8 @@ pub struct Poll {
     pub closed_at: Option<DateTime<Utc>>,
     pub declared_id: Option<String>,
     pub created_by: Option<String>,
+    /// The community it was created in (see [`NewPoll::community`]).
+    pub community: Option<String>,
     /// Whether the result (or the cancellation) was announced.
     pub announced: bool,
 }
@@ -103,6 +108,7 @@ impl Poll {
             closed_at: None,
             declared_id: new.declared_id,
             created_by: new.created_by,
+            community: new.community,
             announced: false,
         }
     }

@@ -20,6 +20,7 @@ fn new_poll(multi: bool) -> NewPoll {
         closes_at: at + chrono::TimeDelta::minutes(5),
         declared_id: None,
         created_by: None,
+        community: None,
     }
 }
 

@@ -136,6 +136,7 @@ mod tests {
                 closes_at: at,
                 declared_id: None,
                 created_by: None,
+                community: None,
             },
         )
     }

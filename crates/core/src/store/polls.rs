@@ -68,7 +68,7 @@ pub trait PollStore: Send + Sync + 'static {
 }
 
 const POLL_COLUMNS: &str = "id, channel, message, question, multi, hide_tally, opened_at, \
-     closes_at, state, closed_at, declared_id, created_by, announced";
+     closes_at, state, closed_at, declared_id, created_by, announced, community";
 
 impl PollStore for Store {
     fn insert_poll(&self, poll: &NewPoll) -> Result<Poll, StoreError> {
@@ -76,8 +76,8 @@ impl PollStore for Store {
             let transaction = connection.transaction()?;
             transaction.execute(
                 "INSERT INTO polls (channel, message, question, multi, hide_tally, opened_at,
-                     closes_at, state, declared_id, created_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9)",
+                     closes_at, state, declared_id, created_by, community)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10)",
                 params![
                     poll.message.channel,
                     poll.message.message,
@@ -88,6 +88,7 @@ impl PollStore for Store {
                     poll.closes_at.timestamp(),
                     poll.declared_id,
                     poll.created_by,
+                    poll.community,
                 ],
             )?;
             let id = transaction.last_insert_rowid();
@@ -222,6 +223,7 @@ fn poll_row(row: &Row<'_>) -> rusqlite::Result<Poll> {
         declared_id: row.get(10)?,
         created_by: row.get(11)?,
         announced: row.get(12)?,
+        community: row.get(13)?,
     })
 }
 
@@ -269,6 +271,7 @@ mod tests {
             closes_at: at + chrono::TimeDelta::minutes(5),
             declared_id: Some("tea".into()),
             created_by: None,
+            community: None,
         }
     }
 

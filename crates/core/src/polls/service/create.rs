@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 /// A poll to post.
 #[derive(Debug, Clone)]
 pub struct PollRequest {
-    /// The channel id to post in.
+    /// The channel to post in: an id, or a name in `community`.
     pub channel: String,
     pub question: String,
     pub options: Vec<PollOption>,
@@ -20,6 +20,9 @@ pub struct PollRequest {
     pub declared_id: Option<String>,
     /// The organiser who asked for it (a platform user id).
     pub created_by: Option<String>,
+    /// The community the request came from; the channel must belong to it.
+    /// `None`: any community this bot serves (declared polls).
+    pub community: Option<String>,
 }
 
 impl PollService {
@@ -100,6 +103,7 @@ pub(super) fn new_poll(
         closes_at: request.closes_at,
         declared_id: request.declared_id.clone(),
         created_by: request.created_by.clone(),
+        community: request.community.clone(),
     }
 }
 

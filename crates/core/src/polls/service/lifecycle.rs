@@ -35,6 +35,7 @@ impl PollService {
             hide_tally: self.config().hide_tally,
             declared_id: Some(poll.id.clone()),
             created_by: None,
+            community: None,
         };
         self.post(request).await
     }
@@ -65,7 +66,8 @@ impl PollService {
         if let Some(id) = &request.declared_id {
             post.dedupe = Some(dedupe_key("poll-", id));
         }
-        let message = self.port().post(&request.channel, &post).await?;
+        let channel = self.channel_of(&request).await?;
+        let message = self.port().post(&channel, &post).await?;
         let new = new_poll(&request, message.clone(), draft.choices, now);
         let poll = match self.recorder().open(new).await {
             Ok(poll) => poll,
@@ -79,6 +81,20 @@ impl PollService {
         tokio::spawn(async move { service.seed_reactions(&seeded).await });
         self.watch(&poll);
         Ok(poll)
+    }
+
+    /// The id of the channel `request` names, which must be in its community.
+    async fn channel_of(&self, request: &PollRequest) -> Result<String, ServiceError> {
+        let community = request.community.as_deref();
+        match self
+            .port()
+            .resolve_channel(community, &request.channel)
+            .await
+        {
+            Ok(channel) => Ok(channel),
+            Err(crate::chat::PortError::Refused(why)) => Err(ServiceError::NoSuchChannel(why)),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Deletes a posted poll that could not be stored: nobody could vote on it.

@@ -204,6 +204,9 @@ pub enum ServiceError {
     Record(#[from] super::RecordError),
     #[error("the platform failed: {0}")]
     Port(#[from] crate::chat::PortError),
+    /// The channel is not one of the request's community (or does not exist).
+    #[error("no such channel here: {0}")]
+    NoSuchChannel(String),
     #[error("the result chart could not be drawn: {0}")]
     Chart(#[from] super::chart::ChartError),
 }
