@@ -1,17 +1,17 @@
-//! The chat port in a terminal: posts are printed as plain text, reactions
-//! are the votes typed at the prompt, kept here per message as a platform
-//! would keep them. Removing a user's reaction (a single-choice vote that
-//! moved) comes back as a removal event, as Discord would send one.
+//! The chat port in a terminal: the core's in-memory platform, with every
+//! post and DM also printed as plain text. Reactions are the votes typed at
+//! the prompt; a reaction the core removes (a single-choice vote that moved)
+//! comes back as a removal event, as Discord would send one.
 
 use crate::scheduler::text;
 use chrono_tz::Tz;
-use emcee_core::chat::{ChatPort, Limits, MessageKey, PortError, PortFuture, Post};
+use emcee_core::chat::memory::MemoryPort;
+use emcee_core::chat::{ChatPort, Limits, MessageKey, PortFuture, Post};
 use emcee_core::clock::Clock;
 use emcee_core::polls::Reaction;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Where printed posts go (stdout; a buffer in tests).
@@ -22,16 +22,7 @@ pub struct ConsolePort {
     clock: Arc<dyn Clock>,
     timezone: Tz,
     sink: Sink,
-    /// Removal events for reactions the core took away.
-    removals: UnboundedSender<Reaction>,
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    next_message: u64,
-    /// Who reacted with which key, per message.
-    reactions: HashMap<MessageKey, HashMap<String, BTreeSet<String>>>,
+    memory: MemoryPort,
 }
 
 impl ConsolePort {
@@ -47,8 +38,7 @@ impl ConsolePort {
             clock,
             timezone,
             sink,
-            removals,
-            state: Mutex::default(),
+            memory: MemoryPort::new(Some(removals)),
         }
     }
 
@@ -59,32 +49,11 @@ impl ConsolePort {
 
     /// Records a reaction typed at the prompt (`:vote`, `:unvote`).
     pub fn typed(&self, reaction: &Reaction) {
-        let mut state = self.state();
-        let users = state
-            .reactions
-            .entry(reaction.message.clone())
-            .or_default()
-            .entry(reaction.key.clone())
-            .or_default();
-        if reaction.added {
-            users.insert(reaction.voter.clone());
-        } else {
-            users.remove(&reaction.voter);
-        }
+        self.memory.user_reacted(reaction);
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Prints `post` as sent `to` (a channel or a DM) and returns its key in
-    /// `channel`.
-    fn print(&self, to: &str, channel: &str, post: &Post) -> MessageKey {
-        let number = {
-            let mut state = self.state();
-            state.next_message += 1;
-            state.next_message
-        };
+    /// Prints `post` as sent `to` (a channel or a DM).
+    fn print(&self, to: &str, post: &Post) {
         let now = self.clock.now();
         let at = now.with_timezone(&self.timezone);
         let body = text::post(post, self.timezone, now);
@@ -92,36 +61,30 @@ impl ConsolePort {
         let mut sink = self.sink.lock().unwrap_or_else(PoisonError::into_inner);
         let _ = sink.write_all(line.as_bytes());
         let _ = sink.flush();
-        MessageKey::new(channel, format!("m{number}"))
     }
 }
 
 impl ChatPort for ConsolePort {
     fn limits(&self) -> Limits {
-        Limits {
-            reactions_per_message: 20,
-            message_chars: usize::MAX,
-            min_edit_gap: Duration::ZERO,
-        }
+        self.memory.limits()
     }
 
     fn post<'a>(&'a self, channel: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
-        let channel = channel.trim_start_matches('#');
-        let key = self.print(&format!("#{channel}"), channel, post);
-        Box::pin(async move { Ok(key) })
+        self.print(&format!("#{}", channel.trim_start_matches('#')), post);
+        self.memory.post(channel, post)
     }
 
     /// Edits (live tallies) are not printed: `:tally` shows the count.
-    fn edit<'a>(&'a self, _message: &'a MessageKey, _post: &'a Post) -> PortFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
+    fn edit<'a>(&'a self, message: &'a MessageKey, post: &'a Post) -> PortFuture<'a, ()> {
+        self.memory.edit(message, post)
     }
 
-    fn delete<'a>(&'a self, _message: &'a MessageKey) -> PortFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
+    fn delete<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        self.memory.delete(message)
     }
 
-    fn react<'a>(&'a self, _message: &'a MessageKey, _key: &'a str) -> PortFuture<'a, ()> {
-        Box::pin(async { Ok(()) })
+    fn react<'a>(&'a self, message: &'a MessageKey, key: &'a str) -> PortFuture<'a, ()> {
+        self.memory.react(message, key)
     }
 
     fn unreact<'a>(
@@ -130,18 +93,7 @@ impl ChatPort for ConsolePort {
         key: &'a str,
         user: &'a str,
     ) -> PortFuture<'a, ()> {
-        let removal = Reaction {
-            message: message.clone(),
-            voter: user.to_owned(),
-            key: key.to_owned(),
-            added: false,
-            by_self: false,
-        };
-        self.typed(&removal);
-        let sent = self.removals.send(removal);
-        Box::pin(
-            async move { sent.map_err(|_| PortError::Refused("the console has closed".into())) },
-        )
+        self.memory.unreact(message, key, user)
     }
 
     fn reactors<'a>(
@@ -149,14 +101,7 @@ impl ChatPort for ConsolePort {
         message: &'a MessageKey,
         key: &'a str,
     ) -> PortFuture<'a, BTreeSet<String>> {
-        let users = self
-            .state()
-            .reactions
-            .get(message)
-            .and_then(|keys| keys.get(key))
-            .cloned()
-            .unwrap_or_default();
-        Box::pin(async move { Ok(users) })
+        self.memory.reactors(message, key)
     }
 
     fn has_reacted<'a>(
@@ -165,30 +110,23 @@ impl ChatPort for ConsolePort {
         key: &'a str,
         user: &'a str,
     ) -> PortFuture<'a, bool> {
-        let present = self
-            .state()
-            .reactions
-            .get(message)
-            .and_then(|keys| keys.get(key))
-            .is_some_and(|users| users.contains(user));
-        Box::pin(async move { Ok(present) })
+        self.memory.has_reacted(message, key, user)
     }
 
     fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
-        let key = self.print(&format!("DM to {user}"), &format!("dm-{user}"), post);
-        Box::pin(async move { Ok(key) })
+        self.print(&format!("DM to {user}"), post);
+        self.memory.direct(user, post)
     }
 
     fn resolve_channel<'a>(
         &'a self,
-        _community: Option<&'a str>,
+        community: Option<&'a str>,
         name: &'a str,
     ) -> PortFuture<'a, String> {
-        let name = name.trim().trim_start_matches('#').to_owned();
-        Box::pin(async move { Ok(name) })
+        self.memory.resolve_channel(community, name)
     }
 
     fn emoji_key(&self, typed: &str) -> Option<String> {
-        Some(typed.trim().to_owned())
+        self.memory.emoji_key(typed)
     }
 }

@@ -13,8 +13,10 @@
 //! - [`text`]: rich text as spans (plain, strong, times, option emoji).
 //! - [`post`]: a message to post: text, an optional card, a ping, a dedupe key.
 //! - [`dedupe`]: one stable hash for nonces and dedupe keys.
+//! - [`memory`]: a platform in memory, for tests and rehearsals.
 
 pub mod dedupe;
+pub mod memory;
 pub mod post;
 pub mod text;
 
