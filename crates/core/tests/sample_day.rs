@@ -163,6 +163,9 @@ async fn the_whole_sample_day_runs_through_an_in_memory_platform() {
                     .then_some(())
             })
             .await;
+        for poll in programme.polls.iter().filter(|p| p.opens_at <= at) {
+            wait_opened(&day, &poll.id).await;
+        }
         vote_in_new_polls(&day, &mut voted).await;
         let closing: Vec<_> = programme
             .polls
@@ -225,6 +228,13 @@ async fn vote_in_new_polls(day: &Day, voted: &mut std::collections::BTreeSet<Str
                     .unwrap();
             }
         }
+    }
+}
+
+async fn wait_opened(day: &Day, declared: &str) {
+    let recorder = day.app.polls.recorder();
+    while recorder.declared(declared).await.unwrap().is_none() {
+        tokio::task::yield_now().await;
     }
 }
 
