@@ -1,7 +1,6 @@
-//! Who may run organiser commands (create or close polls, reload the agenda).
-//!
-//! One rule for every organiser command: the member may manage the server (or
-//! is an administrator), or holds one of the roles in `[organisers] roles`.
+//! Who may run organiser commands, as Discord tells it: the member's
+//! permissions and roles go to the core's one rule
+//! ([`emcee_core::access::is_organiser`]).
 
 use super::Context;
 

@@ -2,6 +2,7 @@
 //! knowledge of Discord, Slack or the terminal.
 //!
 //! # Layout
+//! - [`access`]: who counts as an organiser.
 //! - [`agenda`]: the programme (sessions, tracks, rooms) and the queries on it.
 //! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
@@ -21,6 +22,7 @@
 //! - [`telemetry`]: names of the operational metrics.
 //! - [`clock`]: where "now" comes from (system, manual for tests, rehearsal).
 
+pub mod access;
 pub mod agenda;
 pub mod app;
 pub mod chat;
