@@ -276,9 +276,10 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The console's scheduler: each post is printed as it fires and declared
-/// polls open on the console's poll service; its marks go to the console's
-/// database (in memory unless `--database` names one).
+/// The console's scheduler: each post is printed as it fires, declared
+/// polls open and every poll closes on the console's poll service; its
+/// marks go to the console's database (in memory unless `--database` names
+/// one).
 fn console_scheduler(
     config: &Arc<emcee_core::config::Config>,
     clock: Arc<dyn Clock>,
@@ -286,13 +287,15 @@ fn console_scheduler(
     console: &Console,
 ) -> emcee::scheduler::Running {
     let (port, polls) = console.chat();
-    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(polls);
     let scheduler = emcee_core::scheduler::Scheduler::new(
         store,
         clock,
         emcee_core::scheduler::PlanSettings::from_settings(&config.settings),
         emcee_core::scheduler::SchedulerOptions::default(),
     );
+    // The console's polls then close as the scheduler's jobs, like the bot's.
+    polls.attach_deadlines(Arc::new(scheduler.clone()));
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(polls);
     let programme = Arc::new(config.programme.clone());
     emcee::scheduler::spawn(
         scheduler,

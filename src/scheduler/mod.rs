@@ -138,5 +138,7 @@ pub fn start_for_chat(
         scheduler: scheduler.clone(),
         source,
     });
+    // Poll closes become the scheduler's jobs: one process closes each poll.
+    data.polls.attach_deadlines(Arc::new(scheduler.clone()));
     spawn(scheduler, announcer, programme_of(data))
 }
