@@ -344,3 +344,45 @@ async fn without_a_scheduler_a_poll_still_closes_at_its_deadline() {
     clock.advance(TimeDelta::minutes(5));
     port.wait_for(&format!("poll-{}-result", poll.id)).await;
 }
+
+#[tokio::test]
+async fn a_poll_opened_before_closes_were_jobs_gets_one_when_the_scheduler_is_attached() {
+    let store = Store::in_memory().unwrap();
+    let clock = ManualClock::new(start());
+    // Stored by an older version, which kept the deadline in memory only.
+    let poll = store
+        .insert_poll(&crate::polls::NewPoll {
+            message: MessageKey::new("general", "41"),
+            question: "Tabs or spaces?".into(),
+            choices: ["A", "B"]
+                .map(|key| crate::polls::Choice {
+                    key: key.into(),
+                    label: key.into(),
+                })
+                .to_vec(),
+            multi: false,
+            hide_tally: false,
+            opened_at: start(),
+            closes_at: start() + TimeDelta::minutes(5),
+            declared_id: None,
+            created_by: None,
+        })
+        .unwrap();
+    assert!(close_job(&store, &poll).is_none());
+    // A restart: the new process loads the open poll, then starts its scheduler.
+    let after = process(&store, &clock, "a");
+    let planned = tokio::time::timeout(Duration::from_secs(10), async {
+        while close_job(&store, &poll).is_none() {
+            tokio::task::yield_now().await;
+        }
+    });
+    planned.await.expect("the open poll's close is planned");
+    let (stop, task) = run(&after);
+    clock.advance(TimeDelta::minutes(5));
+    after
+        .port
+        .wait_for(&format!("poll-{}-result", poll.id))
+        .await;
+    stop.send(()).unwrap();
+    task.await.unwrap();
+}
