@@ -276,9 +276,10 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The console's scheduler: each post is printed as it fires and declared
-/// polls open on the console's poll service; its marks go to the console's
-/// database (in memory unless `--database` names one).
+/// The console's scheduler: each post is printed as it fires, declared
+/// polls open and every poll closes on the console's poll service; its
+/// marks go to the console's database (in memory unless `--database` names
+/// one).
 fn console_scheduler(
     config: &Arc<emcee_core::config::Config>,
     console: &Console,

@@ -7,6 +7,7 @@ use emcee_core::polls::{MessageKey, PollState};
 use fake_discord::{FakeUser, StoredMessage};
 use serde_json::{json, Value};
 
+mod processes;
 mod recovery;
 
 const AT: &str = "2021-10-07T15:55:00Z";

@@ -46,8 +46,14 @@ impl App {
         }
     }
 
-    /// Hands the running scheduler to the commands; only the first call counts.
+    /// Hands the running scheduler to the commands; only the first call
+    /// counts. Poll closes then become the scheduler's jobs, so one process
+    /// closes each poll.
     pub fn attach_scheduler(&self, scheduler: Scheduler) {
+        if self.scheduling.get().is_some() {
+            return;
+        }
+        self.polls.attach_deadlines(Arc::new(scheduler.clone()));
         let reminders = ReminderService::new(scheduler.clone());
         let _ = self.scheduling.set((scheduler, reminders));
     }

@@ -31,7 +31,9 @@ use std::time::Duration;
 
 /// Where a message is: its channel and the platform's id for it within the
 /// channel (a Discord message id; a Slack `ts`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct MessageKey {
     pub channel: String,
     pub message: String,

@@ -35,7 +35,7 @@ pub use metrics::{Latencies, LatencySummary};
 pub use model::{Choice, MessageKey, NewPoll, Poll, PollState, Reaction};
 pub use recorder::{Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
-pub use service::{PollConfig, PollRequest, PollService, ServiceError};
+pub use service::{PollConfig, PollDeadlines, PollRequest, PollService, ServiceError};
 pub use spec::{FlashPoll, PollError, PollLimits, PollOption};
 
 /// The letter ("A", "B", …) naming option `index` in text.

@@ -199,6 +199,10 @@ impl Recorder {
 
     /// Ends voting on an open poll (`Closed` or `Cancelled`) and returns it with
     /// its final result; `None` if it was not open (closing twice is harmless).
+    /// A poll this process does not count (another process opened it, or it
+    /// was retired here at its deadline) is closed from its stored votes. The
+    /// store moves a poll out of `open` only once, so of two processes closing
+    /// the same poll only one gets it back.
     ///
     /// # Errors
     /// [`RecordError`] when the new state cannot be stored.
@@ -211,20 +215,34 @@ impl Recorder {
         let message = message.clone();
         self.call(move |writer| {
             let Some(open) = writer.open.get(&message) else {
+                return writer.close_stored(&message, state, at);
+            };
+            let closed = writer.store.set_state(open.poll.id, state, at)?;
+            let Some(mut open) = writer.remove_open(&message) else {
                 return Ok(None);
             };
-            writer.store.set_state(open.poll.id, state, at)?;
-            let Some(mut open) = writer.open.remove(&message) else {
+            if !closed {
                 return Ok(None);
-            };
-            lock_views(&writer.shared).remove(&message);
-            metrics::gauge!(crate::telemetry::OPEN_POLLS).set(writer.open.len() as f64);
+            }
             open.poll.state = state;
             open.poll.closed_at = Some(at);
             let results = Results::new(&open.poll, open.ballots.tally());
             Ok(Some((open.poll, results)))
         })
         .await
+    }
+
+    /// Stops counting the poll posted as `message` in this process without
+    /// closing it: another process (the scheduler's lease holder) closes it
+    /// and announces the result. Its tally watchers end. False if it was not
+    /// counted here.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the recorder has stopped.
+    pub async fn retire(&self, message: &MessageKey) -> Result<bool, RecordError> {
+        let message = message.clone();
+        self.call(move |writer| Ok(writer.remove_open(&message).is_some()))
+            .await
     }
 
     /// The stored poll posted as `message` and its (running or final) result.

@@ -10,7 +10,9 @@ use super::ballot::{Ballots, MarkRow};
 use super::metrics::Latencies;
 use super::model::{MessageKey, Poll, PollState, Reaction};
 use super::recorder::{PollView, RecordError, Verdict};
+use super::results::Results;
 use crate::store::{PollStore, StoreError};
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -139,6 +141,40 @@ impl Writer {
         drop(views);
         self.open.insert(open.poll.message.clone(), open);
         metrics::gauge!(crate::telemetry::OPEN_POLLS).set(self.open.len() as f64);
+    }
+
+    /// Stops counting an open poll and ends its tally watchers.
+    pub(crate) fn remove_open(&mut self, message: &MessageKey) -> Option<OpenPoll> {
+        let open = self.open.remove(message)?;
+        self.shared
+            .views
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(message);
+        metrics::gauge!(crate::telemetry::OPEN_POLLS).set(self.open.len() as f64);
+        Some(open)
+    }
+
+    /// Closes a poll that is open in the store but not counted here (another
+    /// process opened it, or it was retired here), with its stored votes.
+    pub(crate) fn close_stored(
+        &mut self,
+        message: &MessageKey,
+        state: PollState,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Poll, Results)>, RecordError> {
+        let Some(mut poll) = self.store.poll_by_message(message)? else {
+            return Ok(None);
+        };
+        if poll.state != PollState::Open || !self.store.set_state(poll.id, state, at)? {
+            return Ok(None);
+        }
+        let rows = self.store.marks(poll.id)?;
+        let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
+        poll.state = state;
+        poll.closed_at = Some(at);
+        let results = Results::new(&poll, ballots.tally());
+        Ok(Some((poll, results)))
     }
 
     /// The next change's version.

@@ -1,19 +1,19 @@
 //! The scheduler's voice on any platform: its [`Announcer`] over the chat
 //! port. Channel keys from the config (names or ids) resolve through the
 //! port; every post carries the job's nonce as its dedupe key, so a retry
-//! after a timeout cannot post twice; declared polls open through the poll
-//! service, which also closes them.
+//! after a timeout cannot post twice; declared polls open, and every poll
+//! closes, through the poll service.
 
 use super::runner::{Announcer, Delivery, DeliveryError};
 use super::{wording, Message};
 use crate::chat::ChatPort;
-use crate::polls::{FlashPoll, PollService, ServiceError};
+use crate::polls::{FlashPoll, MessageKey, PollService, ServiceError};
 use std::sync::Arc;
 
 /// Posts scheduled messages through a chat port.
 pub struct ChatAnnouncer {
     port: Arc<dyn ChatPort>,
-    /// Opens declared polls; `None`: polls are not opened.
+    /// Opens declared polls and closes polls; `None`: neither happens.
     polls: Option<PollService>,
 }
 
@@ -23,7 +23,7 @@ impl ChatAnnouncer {
         Self { port, polls: None }
     }
 
-    /// Opens declared polls through `polls` (which also closes them on time).
+    /// Opens declared polls and closes polls at their deadline through `polls`.
     #[must_use]
     pub fn with_polls(mut self, polls: PollService) -> Self {
         self.polls = Some(polls);
@@ -60,6 +60,22 @@ impl Announcer for ChatAnnouncer {
             let id = self.port.resolve_channel(None, channel).await?;
             match polls.open_declared(poll, &id).await {
                 Ok(opened) => Ok(format!("poll {}", opened.message.message)),
+                Err(ServiceError::Port(error)) => Err(error),
+                Err(error) => Err(DeliveryError::Transient(error.to_string())),
+            }
+        })
+    }
+
+    fn close_poll<'a>(&'a self, poll: &'a MessageKey) -> Delivery<'a> {
+        Box::pin(async move {
+            let Some(polls) = &self.polls else {
+                return Err(DeliveryError::Refused(
+                    "no poll service attached to close polls".into(),
+                ));
+            };
+            match polls.close_due(poll).await {
+                Ok(Some(closed)) => Ok(format!("the result of poll {}", closed.id)),
+                Ok(None) => Ok("nothing: the poll was no longer open".into()),
                 Err(ServiceError::Port(error)) => Err(error),
                 Err(error) => Err(DeliveryError::Transient(error.to_string())),
             }

@@ -6,6 +6,7 @@
 //! source of the `nonce` a chat platform uses to drop a repeated send.
 
 use crate::agenda::{Session, SessionId, SessionKind};
+use crate::chat::MessageKey;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -20,6 +21,8 @@ pub enum JobKind {
     OnDemand,
     /// Opening a declared flash poll.
     PollOpen,
+    /// Closing a posted poll at its deadline and announcing its result.
+    PollClose,
     /// A personal reminder, sent by direct message.
     Reminder,
     /// The day's programme, at a configured local time.
@@ -35,6 +38,7 @@ impl JobKind {
             Self::Announce => "announce",
             Self::OnDemand => "on_demand",
             Self::PollOpen => "poll_open",
+            Self::PollClose => "poll_close",
             Self::Reminder => "reminder",
             Self::Digest => "digest",
             Self::Change => "change",
@@ -47,6 +51,7 @@ impl JobKind {
             Self::Announce,
             Self::OnDemand,
             Self::PollOpen,
+            Self::PollClose,
             Self::Reminder,
             Self::Digest,
             Self::Change,
@@ -143,6 +148,9 @@ pub struct Message {
     /// The poll to open, for [`JobKind::PollOpen`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<String>,
+    /// The posted poll to close, for [`JobKind::PollClose`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_message: Option<MessageKey>,
     /// The local day of a digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
@@ -158,6 +166,7 @@ impl Message {
             more: 0,
             role: None,
             poll: None,
+            poll_message: None,
             day: None,
         }
     }
@@ -208,7 +217,12 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_names() {
-        for kind in [JobKind::Announce, JobKind::Digest, JobKind::Change] {
+        for kind in [
+            JobKind::Announce,
+            JobKind::Digest,
+            JobKind::Change,
+            JobKind::PollClose,
+        ] {
             assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
         }
         let target = serde_json::to_string(&Target::User("7".into())).unwrap();

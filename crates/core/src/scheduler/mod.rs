@@ -12,6 +12,7 @@
 //! - `job.rs`: jobs, targets, platform-neutral messages, nonces.
 //! - `plan.rs`: routing, combining, lead times, digests, reminders, polls.
 //! - `changes.rs`: the "schedule change" notice from an agenda diff.
+//! - `poll_close.rs`: a posted poll's close, as a job.
 //! - `runner.rs`: the loop, the lease, catch-up and outcomes.
 //! - `announce.rs`: the [`Announcer`] over the chat port.
 //! - `ical.rs`: a user's reminded sessions as an iCalendar file.
@@ -23,6 +24,7 @@ pub mod holder;
 pub mod ical;
 mod job;
 mod plan;
+mod poll_close;
 mod runner;
 pub mod wording;
 
@@ -30,6 +32,7 @@ pub use announce::ChatAnnouncer;
 pub use changes::change_notice;
 pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};
+pub use poll_close::poll_close_job;
 pub use runner::{Announcer, Delivery, DeliveryError, ProgrammeSource};
 
 use crate::agenda::diff::AgendaDiff;

@@ -14,7 +14,7 @@
 use super::job::{Job, JobKind, Message, Target};
 use super::Scheduler;
 use crate::clock::sleep_until;
-use crate::polls::FlashPoll;
+use crate::polls::{FlashPoll, MessageKey};
 use crate::programme::Programme;
 use crate::store::{JobState, JobStore, Lease, ReminderStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -43,8 +43,11 @@ pub trait Announcer: Send + Sync + 'static {
     fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a>;
     /// Sends `message` to `user` directly.
     fn direct<'a>(&'a self, user: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a>;
-    /// Opens a declared flash poll in `channel`; closing it is the poll feature's job.
+    /// Opens a declared flash poll in `channel`.
     fn open_poll<'a>(&'a self, poll: &'a FlashPoll, channel: &'a str) -> Delivery<'a>;
+    /// Closes the poll posted as `poll` and announces its result; a poll
+    /// that is no longer open is left alone (closing twice is harmless).
+    fn close_poll<'a>(&'a self, poll: &'a MessageKey) -> Delivery<'a>;
 }
 
 impl Scheduler {
@@ -212,9 +215,12 @@ impl Scheduler {
         }
     }
 
-    /// Why a job must not run any more, if so.
+    /// Why a job must not run any more, if so. A poll's close is never too
+    /// late: an open poll must close, however long the bot was down.
     fn too_late(&self, job: &Job, now: DateTime<Utc>) -> Option<&'static str> {
-        if now >= job.expires_at {
+        if job.kind() == JobKind::PollClose {
+            None
+        } else if now >= job.expires_at {
             Some("its moment has passed (e.g. the session already ended)")
         } else if now - job.due_at > self.inner.settings.catch_up() {
             Some("fell due longer ago than the catch-up window")
@@ -240,6 +246,10 @@ impl Scheduler {
                     )),
                 }
             }
+            _ if job.kind() == JobKind::PollClose => match &job.message.poll_message {
+                Some(poll) => announcer.close_poll(poll).await,
+                None => Err(DeliveryError::Refused("no poll to close".into())),
+            },
             Target::Channel(channel) => announcer.post(channel, &job.message, &nonce).await,
             Target::User(user) => announcer.direct(user, &job.message, &nonce).await,
         };

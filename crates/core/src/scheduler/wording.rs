@@ -42,6 +42,7 @@ pub fn heading(message: &Message) -> Text {
             "Poll opens: {}",
             message.poll.as_deref().unwrap_or_default()
         )),
+        JobKind::PollClose => Text::plain("Poll closes"),
     }
 }
 

@@ -72,7 +72,8 @@ pub trait JobStore {
     /// Reconciles the store with a complete plan: planned jobs are inserted (or,
     /// while still pending or cancelled, refreshed and made pending), pending
     /// jobs missing from the plan are cancelled. Done jobs are never touched.
-    /// Change notices are not part of any plan and are left alone.
+    /// Change notices and poll closes are not part of any plan and are left
+    /// alone.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
@@ -212,10 +213,12 @@ impl JobStore for Store {
             }
             let keys: HashSet<&str> = planned.iter().map(|job| job.key.as_str()).collect();
             let pending: Vec<String> = {
-                let mut statement = transaction
-                    .prepare("SELECT key FROM jobs WHERE state = 'pending' AND kind <> ?1")?;
+                let mut statement = transaction.prepare(
+                    "SELECT key FROM jobs WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
+                )?;
+                let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
                 let rows =
-                    statement.query_map(params![JobKind::Change.as_str()], |row| row.get(0))?;
+                    statement.query_map(params![unplanned[0], unplanned[1]], |row| row.get(0))?;
                 rows.collect::<Result<_, _>>()?
             };
             for key in pending.iter().filter(|key| !keys.contains(key.as_str())) {

@@ -49,7 +49,8 @@ pub trait PollStore: Send + Sync + 'static {
     /// [`StoreError`] when the write fails; nothing was written then.
     fn save_marks(&self, marks: &[(i64, MarkRow)]) -> Result<(), StoreError>;
 
-    /// Moves a poll to `state` (closed or cancelled) at `at`.
+    /// Moves an open poll to `state` (closed or cancelled) at `at`; false if
+    /// it was no longer open (another process ended it first).
     ///
     /// # Errors
     /// [`StoreError`] when the write fails.
@@ -58,7 +59,7 @@ pub trait PollStore: Send + Sync + 'static {
         poll_id: i64,
         state: PollState,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// Records that the result (or cancellation) of a poll was posted.
     ///
@@ -180,13 +181,13 @@ impl PollStore for Store {
         poll_id: i64,
         state: PollState,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(|connection| {
-            connection.execute(
-                "UPDATE polls SET state = ?2, closed_at = ?3 WHERE id = ?1",
+            let changed = connection.execute(
+                "UPDATE polls SET state = ?2, closed_at = ?3 WHERE id = ?1 AND state = 'open'",
                 params![poll_id, state.as_str(), at.timestamp()],
             )?;
-            Ok(())
+            Ok(changed == 1)
         })
     }
 

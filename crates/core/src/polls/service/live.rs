@@ -1,8 +1,8 @@
-//! What runs beside an open poll: the live tally edits, the deadline, and,
-//! after a restart, reconciling stored votes with the message's reactions.
+//! What runs beside an open poll: the live tally edits, its deadline (see
+//! `deadline`), and, after a restart, reconciling stored votes with the
+//! message's reactions.
 
 use super::{posts, PollService, ServiceError};
-use crate::clock::sleep_until;
 use crate::polls::{MessageKey, Poll, PollState};
 use std::time::Duration;
 
@@ -17,14 +17,7 @@ impl PollService {
         let service = self.clone();
         let message = poll.message.clone();
         tokio::spawn(async move { service.keep_tally(&message).await });
-        let service = self.clone();
-        let (message, deadline) = (poll.message.clone(), poll.closes_at);
-        tokio::spawn(async move {
-            sleep_until(service.clock(), deadline).await;
-            if let Err(error) = service.finish(&message, PollState::Closed).await {
-                tracing::error!(error = %error, "could not close a poll at its deadline");
-            }
-        });
+        self.watch_deadline(poll);
     }
 
     /// Edits the poll message with each stored tally, at most once per tally
@@ -50,7 +43,7 @@ impl PollService {
     }
 
     /// Once per process: resumes every open poll (a deadline that passed while
-    /// the bot was down closes it at once), reconciles its votes with the
+    /// the bot was down closes it at once: its close job is due), reconciles its votes with the
     /// platform, and announces results that a crash left unposted.
     pub(super) async fn recover(&self) -> Result<(), ServiceError> {
         for poll in self.recorder().open_polls().await? {

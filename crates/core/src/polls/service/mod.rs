@@ -12,12 +12,14 @@
 //!
 //! - `create`: a poll request, its checks and its option keys.
 //! - `lifecycle`: posting, closing, announcing.
-//! - `live`: tally edits, deadlines, restart recovery and reconciliation.
+//! - `deadline`: closing on time, through the scheduler when one runs.
+//! - `live`: tally edits, restart recovery and reconciliation.
 //! - `reactions`: a platform's reaction events, as votes.
 //! - `posts`: what the poll and result messages say.
 //! - `lookup`: which poll a command means.
 
 mod create;
+mod deadline;
 mod lifecycle;
 mod live;
 mod lookup;
@@ -25,6 +27,7 @@ mod posts;
 mod reactions;
 
 pub use create::{gather_options, split_options, PollRequest};
+pub use deadline::PollDeadlines;
 pub use posts::result_text;
 
 use super::{MessageKey, PollLimits, Recorder};
@@ -34,7 +37,7 @@ use crate::config::Settings;
 use crate::store::PollStore;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 /// How polls behave, from `[polls]` and `[organisers]` in emcee.toml.
@@ -91,6 +94,9 @@ struct Inner {
     recovered: AtomicBool,
     /// Open polls with a vote that could not be stored: reconciled before closing.
     unsure: Mutex<HashSet<MessageKey>>,
+    /// The scheduler that closes polls once across processes; unset: this
+    /// service closes its polls itself.
+    deadlines: OnceLock<Arc<dyn PollDeadlines>>,
 }
 
 impl PollService {
@@ -105,6 +111,7 @@ impl PollService {
                 config: RwLock::new(PollConfig::default()),
                 recovered: AtomicBool::new(false),
                 unsure: Mutex::default(),
+                deadlines: OnceLock::new(),
             }),
         }
     }
