@@ -103,11 +103,13 @@ impl Outbound {
         &self,
         channel_id: u64,
         mut body: Value,
+        files: Vec<Attachment>,
     ) -> Result<Value, OutboundError> {
         with_safe_mentions(&mut body);
         let path = format!("/channels/{channel_id}/messages");
         let call = Call::message(channel_id, Lane::Direct);
-        self.call(call, |rest| rest.post(&path, &body, &[])).await
+        self.call(call, |rest| rest.post(&path, &body, &files))
+            .await
     }
 
     /// Edits a message the bot posted.

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_neutral_option_keys",
         include_str!("../../migrations/0005_neutral_option_keys.sql"),
     ),
+    (
+        "0006_dm_channels",
+        include_str!("../../migrations/0006_dm_channels.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

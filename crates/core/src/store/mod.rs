@@ -12,6 +12,7 @@
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
 mod checkpoint;
+mod direct_channels;
 mod health;
 mod jobs;
 mod lease;
@@ -47,6 +48,10 @@ pub enum StoreError {
     Full { path: String },
     #[error("database writes are failing: {0}")]
     WritesFailing(String),
+    /// A call run off the async workers never came back (it panicked, or the
+    /// runtime is shutting down).
+    #[error("a database call did not finish: {0}")]
+    Interrupted(String),
 }
 
 impl StoreError {
@@ -71,7 +76,7 @@ impl StoreError {
                         | Code::NotADatabase
                 )
             ),
-            Self::TooNew { .. } => false,
+            Self::TooNew { .. } | Self::Interrupted(_) => false,
         }
     }
 }
