@@ -13,6 +13,7 @@
 
 mod checkpoint;
 mod direct_channels;
+mod early_jobs;
 mod health;
 mod jobs;
 mod lease;
@@ -20,6 +21,7 @@ mod migrations;
 mod polls;
 mod reminders;
 
+pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
 pub use polls::PollStore;
