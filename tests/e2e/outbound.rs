@@ -240,3 +240,53 @@ async fn a_dm_channel_is_opened_once_kept_and_reopened_when_discord_forgot_it() 
     let contents: Vec<String> = fake.messages(dm).into_iter().map(|m| m.content).collect();
     assert_eq!(contents, ["reminder 1", "reminder 2", "reminder 3"]);
 }
+
+#[tokio::test]
+async fn dm_opens_run_side_by_side_within_discords_global_limit() {
+    use emcee::discord::port::DiscordPort;
+    use emcee_core::chat::{ChatPort, Post, Text};
+    use std::sync::Arc;
+
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        global_per_second: Some(50),
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    // Slow opens: one at a time, 60 of them would take 18 s.
+    fake.inject(Fault::Delay {
+        matcher: Matcher::new("POST", "/users/@me/channels"),
+        delay: Duration::from_millis(300),
+        times: 60,
+    });
+    let outbound = Outbound::new(
+        &fake.base_url(),
+        &token(),
+        reqwest::Client::new(),
+        Pacing::default(),
+    );
+    let port = Arc::new(DiscordPort::new(outbound, Vec::new()));
+    let started = std::time::Instant::now();
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..60 {
+        let port = Arc::clone(&port);
+        sends.spawn(async move {
+            let user = FakeUser::attendee(100 + n).id.to_string();
+            let post = Post::lines(vec![Text::plain("The keynote starts soon")]);
+            port.direct(&user, &post).await
+        });
+    }
+    while let Some(sent) = sends.join_next().await {
+        assert!(sent.unwrap().is_ok());
+    }
+    let elapsed = started.elapsed();
+    // 120 requests at the sender's 45 a second take at least 2.7 s.
+    assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+    let requests = fake.requests();
+    assert!(
+        requests.iter().all(|r| r.status != 429),
+        "never over the limit"
+    );
+    let opens = statuses(&fake, "POST", "/users/@me/channels");
+    assert_eq!(opens.len(), 60);
+}

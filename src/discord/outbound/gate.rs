@@ -10,6 +10,12 @@
 //! next DM, so reminders arrive as the burst goes rather than all after all
 //! the opens.
 //!
+//! A call holds its slot from the moment it is let go until a second after
+//! its answer came back: Discord counts it when it arrives, somewhere in
+//! between, so counting only the send lets a burst sent a second after a slow
+//! first one (new connections, a slow answer) land inside Discord's same
+//! second and draw a global 429.
+//!
 //! One pump task per busy spell hands the slots out; waiters sleep on a
 //! oneshot, not on a timer, so a queue of thousands is not woken thousands of
 //! times per slot (serenity's ratelimiter releases its waiters in such storms).
@@ -17,7 +23,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::time::Instant;
 
 /// Which queue a call waits in for its share of the global budget.
@@ -41,11 +47,14 @@ impl Lane {
     }
 }
 
-/// The queues and the sends of the last second.
+/// The queues, and the calls that still count against the budget.
 #[derive(Debug, Default)]
 struct Queues {
-    waiting: [VecDeque<oneshot::Sender<()>>; 3],
-    sends: VecDeque<Instant>,
+    waiting: [VecDeque<oneshot::Sender<Permit>>; 3],
+    /// Calls let go whose answer has not come back.
+    in_flight: usize,
+    /// When the answers of the last second came back.
+    answered: VecDeque<Instant>,
     blocked_until: Option<Instant>,
     pumping: bool,
     /// The last slot went to personal traffic: channel traffic is next.
@@ -57,25 +66,26 @@ impl Queues {
         self.waiting.iter().all(VecDeque::is_empty)
     }
 
-    /// How long until the next slot is free.
-    fn wait(&mut self, now: Instant, per_second: usize) -> Duration {
+    /// How long until the next slot is free; `None`: until a call in flight
+    /// is answered.
+    fn wait(&mut self, now: Instant, per_second: usize) -> Option<Duration> {
         let second = Duration::from_secs(1);
         while self
-            .sends
+            .answered
             .front()
             .is_some_and(|&at| now.duration_since(at) >= second)
         {
-            self.sends.pop_front();
+            self.answered.pop_front();
         }
         let mut until = self.blocked_until.unwrap_or(now).max(now);
-        if self.sends.len() >= per_second.max(1) {
-            until = until.max(self.sends[0] + second);
+        if self.in_flight + self.answered.len() >= per_second.max(1) {
+            until = until.max(self.answered.front().copied()? + second);
         }
-        until - now
+        Some(until - now)
     }
 
     /// The next waiter: channel and personal traffic alternate while both wait.
-    fn pick(&mut self) -> Option<oneshot::Sender<()>> {
+    fn pick(&mut self) -> Option<oneshot::Sender<Permit>> {
         let [channel, direct, opening] = &mut self.waiting;
         let personal_waits = !direct.is_empty() || !opening.is_empty();
         let channel_turn = channel.front().is_some() && (self.personal_last || !personal_waits);
@@ -96,6 +106,29 @@ pub struct Gate {
     /// One lane for everything, in arrival order (the floor the bench measures).
     single_lane: bool,
     queues: Arc<Mutex<Queues>>,
+    /// Wakes the pump when an answer frees a slot.
+    answered: Arc<Notify>,
+}
+
+/// One call's slot of the budget: it counts until a second after the permit
+/// is dropped, which the caller does when the answer is in.
+#[derive(Debug)]
+pub struct Permit {
+    gate: Gate,
+    armed: bool,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if self.armed {
+            {
+                let mut queues = self.gate.lock();
+                queues.in_flight = queues.in_flight.saturating_sub(1);
+                queues.answered.push_back(Instant::now());
+            }
+            self.gate.answered.notify_one();
+        }
+    }
 }
 
 impl Gate {
@@ -105,6 +138,7 @@ impl Gate {
             per_second,
             single_lane,
             queues: Arc::default(),
+            answered: Arc::default(),
         }
     }
 
@@ -112,8 +146,9 @@ impl Gate {
         self.queues.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for a slot in `lane`, then counts it as sent.
-    pub async fn slot(&self, lane: Lane) {
+    /// Waits for a slot in `lane`; it counts until a second after the permit
+    /// is dropped.
+    pub async fn slot(&self, lane: Lane) -> Permit {
         let lane = if self.single_lane {
             Lane::Channel
         } else {
@@ -128,8 +163,16 @@ impl Gate {
                 tokio::spawn(pump(self.clone()));
             }
         }
-        // The pump only drops a sender after handing it its slot.
-        let _ = wait.await;
+        match wait.await {
+            Ok(permit) => permit,
+            // The pump only drops a sender after handing it a permit, and runs
+            // until the queues are empty; a runtime shutting down is the only
+            // way here, and then nothing is sent any more.
+            Err(_) => Permit {
+                gate: self.clone(),
+                armed: false,
+            },
+        }
     }
 
     /// Holds every call until `until` (a global 429's `retry-after`).
@@ -142,27 +185,43 @@ impl Gate {
 /// Hands out slots while anyone waits, then ends.
 async fn pump(gate: Gate) {
     loop {
+        let answered = gate.answered.notified();
         let wait = {
             let mut queues = gate.lock();
             if queues.is_empty() {
                 queues.pumping = false;
                 return;
             }
-            let now = Instant::now();
-            let wait = queues.wait(now, gate.per_second);
-            if wait.is_zero() {
-                // A waiter that gave up (its call was dropped) does not use the slot.
-                while let Some(next) = queues.pick() {
-                    if next.send(()).is_ok() {
-                        queues.sends.push_back(now);
-                        break;
-                    }
-                }
+            let wait = queues.wait(Instant::now(), gate.per_second);
+            if wait == Some(Duration::ZERO) {
+                grant(&gate, &mut queues);
             }
             wait
         };
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+        match wait {
+            Some(Duration::ZERO) => {}
+            Some(wait) => tokio::time::sleep(wait).await,
+            None => answered.await,
+        }
+    }
+}
+
+/// Gives the next waiter a permit; one that gave up (its call was dropped)
+/// does not use the slot.
+fn grant(gate: &Gate, queues: &mut Queues) {
+    while let Some(next) = queues.pick() {
+        queues.in_flight += 1;
+        let permit = Permit {
+            gate: gate.clone(),
+            armed: true,
+        };
+        match next.send(permit) {
+            Ok(()) => return,
+            Err(mut unused) => {
+                // Dropping it armed would lock the queues, which are held here.
+                unused.armed = false;
+                queues.in_flight -= 1;
+            }
         }
     }
 }
@@ -179,7 +238,7 @@ mod tests {
         for &(lane, name) in lanes {
             let (gate, order) = (gate.clone(), Arc::clone(&order));
             tasks.push(tokio::spawn(async move {
-                gate.slot(lane).await;
+                drop(gate.slot(lane).await);
                 order.lock().unwrap().push(name);
             }));
             // Let the task queue itself before the next one.
@@ -232,7 +291,23 @@ mod tests {
         let gate = Gate::new(10, false);
         let start = Instant::now();
         gate.block_until(start + Duration::from_millis(1500));
-        gate.slot(Lane::Direct).await;
+        drop(gate.slot(Lane::Direct).await);
         assert_eq!(Instant::now() - start, Duration::from_millis(1500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_counts_until_a_second_after_its_answer() {
+        let gate = Gate::new(1, false);
+        let start = Instant::now();
+        let slow = gate.slot(Lane::Channel).await;
+        let next = tokio::spawn({
+            let gate = gate.clone();
+            async move { drop(gate.slot(Lane::Channel).await) }
+        });
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(!next.is_finished(), "held while the first is unanswered");
+        drop(slow);
+        next.await.unwrap();
+        assert_eq!(Instant::now() - start, Duration::from_secs(3));
     }
 }

@@ -282,10 +282,12 @@ impl Outbound {
         let _in_order = self.limiter.turn(&call.scope).await;
         let (mut failures, mut rate_limited) = (0, 0);
         loop {
-            self.limiter
-                .before_send(&call.scope, call.message, call.lane)
-                .await;
+            let slot = self
+                .limiter
+                .before_send(&call.scope, call.message, call.lane);
+            let permit = slot.await;
             let response = attempt(&self.rest).await;
+            drop(permit);
             count(&response);
             match self.limiter.after_response(&call.scope, &response) {
                 Wait::Done => return response.into_result(),

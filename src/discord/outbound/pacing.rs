@@ -11,7 +11,7 @@
 //! global budget and its route's bucket; queueing them one at a time made
 //! 2,000 same-minute reminders arrive minutes late.
 
-use super::gate::{Gate, Lane};
+use super::gate::{Gate, Lane, Permit};
 use super::rest::{Outcome, RestResponse};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -151,8 +151,9 @@ impl Limiter {
     }
 
     /// Waits until a call in `scope` (a new message when `message`) is allowed
-    /// and has its slot of the global budget in `lane`, then counts it.
-    pub async fn before_send(&self, scope: &Scope, message: bool, lane: Lane) {
+    /// and has its slot of the global budget in `lane`, then counts it. Drop
+    /// the permit when the answer is in.
+    pub async fn before_send(&self, scope: &Scope, message: bool, lane: Lane) -> Permit {
         loop {
             let wait = {
                 let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -163,12 +164,13 @@ impl Limiter {
             }
             tokio::time::sleep(wait).await;
         }
-        self.gate.slot(lane).await;
+        let permit = self.gate.slot(lane).await;
         if let (true, Scope::Channel(channel)) = (message, scope) {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let sends = state.channel_sends.entry(*channel).or_default();
             sends.push_back(Instant::now());
         }
+        permit
     }
 
     /// How long this scope's own limits hold the call (the global budget aside).
