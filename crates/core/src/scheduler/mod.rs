@@ -98,12 +98,14 @@ impl Default for SchedulerOptions {
     }
 }
 
-/// Measured with `benches/reminder_burst.rs`: 2,000 reminders due at once
-/// need about 89 s of Discord's budget when no DM channel is open yet (about
-/// 44 s when all are kept), so starting 30 s early brings the last one within
-/// a minute of its due instant.
+/// Chosen with `benches/reminder_burst.rs`: 2,000 reminders due at once need
+/// about 88 s of Discord's global budget (45 of its 50 requests a second) when
+/// no DM channel is kept yet, an open and a post each, and about 44 s when all
+/// are kept. Starting 45 s early brings the last one well within a minute of
+/// its due instant even cold, with room for real network latency; 30 s would
+/// only just make it on loopback.
 fn default_reminders_ahead() -> chrono::TimeDelta {
-    chrono::TimeDelta::seconds(30)
+    chrono::TimeDelta::seconds(45)
 }
 
 /// A handle on the scheduler; cheap to clone.
