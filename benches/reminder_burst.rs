@@ -16,7 +16,10 @@
 //! once, the last no later than 60 s after its due instant.
 //!
 //! Run: `cargo bench --bench reminder_burst` (`REMINDER_BURST_USERS` and
-//! `REMINDER_BURST_AHEAD_SECS` override the 2,000 users and the lead).
+//! `REMINDER_BURST_AHEAD_SECS` override the 2,000 users and the lead;
+//! `REMINDER_BURST_RTT_MS` delays every answer of the fake, as the ocean
+//! between the bot and Discord does: loopback hides what queueing calls one
+//! at a time costs).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -31,7 +34,7 @@ use emcee_core::config::AnnouncementSettings;
 use emcee_core::programme::Programme;
 use emcee_core::scheduler::{ChatAnnouncer, PlanSettings, Reminder, Scheduler, SchedulerOptions};
 use emcee_core::store::{ReminderStore, Store};
-use fake_discord::{FakeDiscord, FakeUser, RecordedRequest};
+use fake_discord::{FakeDiscord, FakeUser, Fault, Matcher, RecordedRequest};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -151,14 +154,28 @@ fn delivered_posts(fake: &FakeDiscord) -> Vec<RecordedRequest> {
         .collect()
 }
 
-/// Runs one burst and measures it.
-async fn burst(run: Run, users: usize) -> Figures {
+/// A fake at Discord's global limit, answering after the configured RTT.
+async fn fake() -> FakeDiscord {
     let fake = FakeDiscord::start_with(fake_discord::Config {
         global_per_second: Some(50),
         ..fake_discord::Config::default()
     })
     .await
     .unwrap();
+    let rtt = env_number("REMINDER_BURST_RTT_MS", 0);
+    if rtt > 0 {
+        fake.inject(Fault::Delay {
+            matcher: Matcher::any_method("/"),
+            delay: Duration::from_millis(rtt.unsigned_abs()),
+            times: u32::MAX,
+        });
+    }
+    fake
+}
+
+/// Runs one burst and measures it.
+async fn burst(run: Run, users: usize) -> Figures {
+    let fake = fake().await;
     let attendees: Vec<FakeUser> = (0..users as u32).map(FakeUser::attendee).collect();
     let store = store(&fake, &attendees, run.kept).await;
     let announcements = fake.ids().announcements_channel_id;
