@@ -124,7 +124,10 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let settings = config.settings.clone();
     let channel_names = discord::channels::configured_names(&settings, &config.programme);
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    let port = Arc::new(discord::port::DiscordPort::new(outbound, served.clone()));
+    let port = Arc::new(
+        discord::port::DiscordPort::new(outbound, served.clone())
+            .with_direct_channels(Arc::new(store.clone())),
+    );
     let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port))
         .with_community(discord::community::Community::serving(&servers));
     data.polls

@@ -5,18 +5,28 @@
 //! through the channel lists of the served servers (or of every server the
 //! bot is in when none are configured; a name found in two is refused),
 //! at start and again on a miss.
+//! A user's DM channel is opened once and kept ([`DirectChannels`], the
+//! store's table in the bot), so a burst of reminders costs one request per
+//! DM, also after a restart; a kept channel Discord no longer knows is
+//! reopened once.
 //! Discord's errors are sorted for the core: closed DMs are unreachable,
 //! refusals final, exhausted retries transient.
 
 use super::markup;
 use super::outbound::{Outbound, OutboundError};
-use emcee_core::chat::{ChatPort, Limits, MessageKey, PortError, PortFuture, Post};
+use emcee_core::chat::{
+    ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, PortError, PortFuture, Post,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// "Cannot send messages to this user": the user closed their DMs.
 const DMS_CLOSED: i64 = 50007;
+/// "Unknown Channel": e.g. a kept DM channel Discord no longer has.
+const UNKNOWN_CHANNEL: i64 = 10003;
+/// The platform name under which DM channels are kept.
+const PLATFORM: &str = "discord";
 /// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
 const PAGE: u8 = 100;
 
@@ -29,6 +39,8 @@ pub struct DiscordPort {
     channels: Mutex<HashMap<String, u64>>,
     /// The bot's own user id, once the gateway told it; its reactions never count.
     bot_user: AtomicU64,
+    /// Users' DM channels, once opened.
+    direct: Arc<dyn DirectChannels>,
 }
 
 impl DiscordPort {
@@ -39,7 +51,16 @@ impl DiscordPort {
             servers,
             channels: Mutex::new(HashMap::new()),
             bot_user: AtomicU64::new(0),
+            direct: Arc::new(KeptInMemory::default()),
         }
+    }
+
+    /// Keeps users' DM channels in `kept` (the bot's store) instead of in
+    /// memory, so a restart does not open them all again.
+    #[must_use]
+    pub fn with_direct_channels(mut self, kept: Arc<dyn DirectChannels>) -> Self {
+        self.direct = kept;
+        self
     }
 
     /// The paced sender underneath.
@@ -133,6 +154,44 @@ impl DiscordPort {
             .create_message(channel, markup::message(post), files)
             .await
             .map_err(|e| classify(&e))?;
+        let id = posted["id"].as_str().unwrap_or_default();
+        Ok(MessageKey::new(channel, id))
+    }
+
+    /// `user`'s DM channel: the kept one (true), or a newly opened one.
+    async fn dm_channel(&self, user: u64) -> Result<(u64, bool), PortError> {
+        match self.direct.channel_of(PLATFORM, &user.to_string()).await {
+            Ok(Some(kept)) => match kept.parse() {
+                Ok(id) => return Ok((id, true)),
+                Err(_) => tracing::warn!(user, "a kept DM channel id is not a snowflake"),
+            },
+            Ok(None) => {}
+            // Opening again costs a request; failing the reminder would cost more.
+            Err(error) => tracing::warn!(%error, "could not read a kept DM channel"),
+        }
+        Ok((self.open_dm(user).await?, false))
+    }
+
+    /// Opens `user`'s DM channel and keeps it.
+    async fn open_dm(&self, user: u64) -> Result<u64, PortError> {
+        let channel = self
+            .outbound
+            .open_dm(user)
+            .await
+            .map_err(|e| classify(&e))?;
+        let (user, id, now) = (user.to_string(), channel.to_string(), chrono::Utc::now());
+        if let Err(error) = self.direct.keep_channel(PLATFORM, &user, &id, now).await {
+            tracing::warn!(%error, "could not keep a DM channel; it will be opened again");
+        }
+        Ok(channel)
+    }
+
+    async fn send_direct(&self, channel: u64, post: &Post) -> Result<MessageKey, OutboundError> {
+        let files = post.attachment.iter().cloned().collect();
+        let posted = self
+            .outbound
+            .create_direct_message(channel, markup::message(post), files)
+            .await?;
         let id = posted["id"].as_str().unwrap_or_default();
         Ok(MessageKey::new(channel, id))
     }
@@ -267,12 +326,17 @@ impl ChatPort for DiscordPort {
 
     fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
         Box::pin(async move {
-            let channel = self
-                .outbound
-                .open_dm(user_id(user)?)
-                .await
-                .map_err(|e| classify(&e))?;
-            self.send(channel, post).await
+            let user = user_id(user)?;
+            let (channel, kept) = self.dm_channel(user).await?;
+            match self.send_direct(channel, post).await {
+                Err(error) if kept && error.code() == Some(UNKNOWN_CHANNEL) => {
+                    tracing::info!(user, "a kept DM channel is gone; opening it again");
+                    let channel = self.open_dm(user).await?;
+                    self.send_direct(channel, post).await
+                }
+                sent => sent,
+            }
+            .map_err(|e| classify(&e))
         })
     }
 

@@ -91,7 +91,8 @@ impl TestBot {
             vec![GuildId::new(fake.ids().guild_id)]
         };
         let named = emcee::discord::server_ids(settings.servers()).expect("server ids");
-        let port = DiscordPort::new(outbound, named.iter().map(|s| s.get()).collect());
+        let port = DiscordPort::new(outbound, named.iter().map(|s| s.get()).collect())
+            .with_direct_channels(Arc::new(store.clone()));
         let data = Data::new(
             config.programme,
             Arc::new(clock.clone()),

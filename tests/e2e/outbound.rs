@@ -196,3 +196,97 @@ async fn a_killed_bot_starts_again_on_the_same_fake_and_database() {
     assert_eq!(answer["data"]["embeds"][0]["title"], "Live now");
     again.stop().await;
 }
+
+#[tokio::test]
+async fn a_dm_channel_is_opened_once_kept_and_reopened_when_discord_forgot_it() {
+    use emcee::discord::port::DiscordPort;
+    use emcee_core::chat::{ChatPort, DirectChannels, Post, Text};
+    use emcee_core::store::Store;
+    use std::sync::Arc;
+
+    let fake = FakeDiscord::start().await.unwrap();
+    let user = FakeUser::attendee(3);
+    let store = Store::in_memory().unwrap();
+    let outbound = Outbound::new(
+        &fake.base_url(),
+        &token(),
+        reqwest::Client::new(),
+        Pacing::default(),
+    );
+    let port = DiscordPort::new(outbound, Vec::new()).with_direct_channels(Arc::new(store.clone()));
+    let post = |n: u32| Post::lines(vec![Text::plain(format!("reminder {n}"))]);
+    let opens = |fake: &FakeDiscord| statuses(fake, "POST", "/users/@me/channels").len();
+    let id = user.id.to_string();
+
+    port.direct(&id, &post(1)).await.unwrap();
+    port.direct(&id, &post(2)).await.unwrap();
+    assert_eq!(opens(&fake), 1, "opened once, then kept");
+    let dm = fake.dm_channel(&user);
+    let kept = store.channel_of("discord", &id).await.unwrap();
+    assert_eq!(kept, Some(dm.to_string()), "kept in the store");
+
+    // A kept channel Discord no longer knows (10003) is reopened once.
+    let now = chrono::Utc::now();
+    store
+        .keep_channel("discord", &id, "999", now)
+        .await
+        .unwrap();
+    let sent = port.direct(&id, &post(3)).await.unwrap();
+    assert_eq!(sent.channel, dm.to_string());
+    assert_eq!(statuses(&fake, "POST", "/channels/999/messages"), [404]);
+    assert_eq!(opens(&fake), 2);
+    let kept = store.channel_of("discord", &id).await.unwrap();
+    assert_eq!(kept, Some(dm.to_string()), "the stale id was replaced");
+    let contents: Vec<String> = fake.messages(dm).into_iter().map(|m| m.content).collect();
+    assert_eq!(contents, ["reminder 1", "reminder 2", "reminder 3"]);
+}
+
+#[tokio::test]
+async fn dm_opens_run_side_by_side_within_discords_global_limit() {
+    use emcee::discord::port::DiscordPort;
+    use emcee_core::chat::{ChatPort, Post, Text};
+    use std::sync::Arc;
+
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        global_per_second: Some(50),
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    // Slow opens: one at a time, 60 of them would take 18 s.
+    fake.inject(Fault::Delay {
+        matcher: Matcher::new("POST", "/users/@me/channels"),
+        delay: Duration::from_millis(300),
+        times: 60,
+    });
+    let outbound = Outbound::new(
+        &fake.base_url(),
+        &token(),
+        reqwest::Client::new(),
+        Pacing::default(),
+    );
+    let port = Arc::new(DiscordPort::new(outbound, Vec::new()));
+    let started = std::time::Instant::now();
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..60 {
+        let port = Arc::clone(&port);
+        sends.spawn(async move {
+            let user = FakeUser::attendee(100 + n).id.to_string();
+            let post = Post::lines(vec![Text::plain("The keynote starts soon")]);
+            port.direct(&user, &post).await
+        });
+    }
+    while let Some(sent) = sends.join_next().await {
+        assert!(sent.unwrap().is_ok());
+    }
+    let elapsed = started.elapsed();
+    // 120 requests at the sender's 45 a second take at least 2.7 s.
+    assert!(elapsed < Duration::from_secs(8), "{elapsed:?}");
+    let requests = fake.requests();
+    assert!(
+        requests.iter().all(|r| r.status != 429),
+        "never over the limit"
+    );
+    let opens = statuses(&fake, "POST", "/users/@me/channels");
+    assert_eq!(opens.len(), 60);
+}

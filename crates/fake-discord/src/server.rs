@@ -30,6 +30,11 @@ pub struct Config {
     pub rate_limit: u32,
     /// The window of `rate_limit`.
     pub rate_window: Duration,
+    /// Enforce Discord's global limit: at most this many REST requests in any
+    /// second (DM opens count; interaction callbacks and webhooks do not), the
+    /// rest answered with a global 429 and its `retry-after`. Discord's is 50.
+    /// `None` (the default): never refuse on its own.
+    pub global_per_second: Option<u32>,
     /// Also put the bot in a stranger's server ([`crate::StrangerIds`]), listed
     /// in READY, GUILD_CREATE and `GET /users/@me/guilds`. Off by default.
     pub stranger_guild: bool,
@@ -41,6 +46,7 @@ impl Default for Config {
             heartbeat_interval_ms: 41_250,
             rate_limit: 50,
             rate_window: Duration::from_secs(1),
+            global_per_second: None,
             stranger_guild: false,
         }
     }
@@ -87,7 +93,11 @@ impl Inner {
         Self {
             world: Mutex::new(World::new(ids.clone(), guilds.clone())),
             guilds,
-            buckets: Mutex::new(Buckets::new(config.rate_limit, config.rate_window)),
+            buckets: Mutex::new(Buckets::new(
+                config.rate_limit,
+                config.rate_window,
+                config.global_per_second,
+            )),
             ids,
             config,
             addr,

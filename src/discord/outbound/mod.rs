@@ -5,11 +5,13 @@
 //! storms, and its errors drop the `retry-after` header. So the sender talks to
 //! the REST API itself (reqwest, Discord API v10 JSON) and paces every call:
 //! per channel (messages keep their order), globally (under 50 requests per
-//! second), and by the `x-ratelimit-*` headers Discord returns. A 429 waits
+//! second, shared fairly between channel traffic and direct messages), and by
+//! the `x-ratelimit-*` headers Discord returns. A 429 waits
 //! `retry-after` and retries the same call, in order; 5xx and timeouts are
 //! retried a bounded number of times; other refusals are returned at once.
 //! Every message carries `allowed_mentions`, empty unless the caller set it.
 
+mod gate;
 mod pacing;
 mod rest;
 
@@ -17,7 +19,8 @@ pub use pacing::Pacing;
 pub use rest::Attachment;
 
 use crate::discord::token::BotToken;
-use pacing::{Limiter, Wait};
+use gate::Lane;
+use pacing::{Call, Limiter, Wait};
 use rest::{Rest, RestResponse};
 use serde_json::Value;
 use std::time::Duration;
@@ -85,7 +88,27 @@ impl Outbound {
     ) -> Result<Value, OutboundError> {
         with_safe_mentions(&mut body);
         let path = format!("/channels/{channel_id}/messages");
-        self.call(channel_id, true, |rest| rest.post(&path, &body, &files))
+        let call = Call::message(channel_id, Lane::Channel);
+        self.call(call, |rest| rest.post(&path, &body, &files))
+            .await
+    }
+
+    /// Posts a message into a DM channel (from [`Self::open_dm`]): like
+    /// [`Self::create_message`], but it waits in the direct-message lane, so a
+    /// burst of DMs and the channels' traffic share the global budget.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn create_direct_message(
+        &self,
+        channel_id: u64,
+        mut body: Value,
+        files: Vec<Attachment>,
+    ) -> Result<Value, OutboundError> {
+        with_safe_mentions(&mut body);
+        let path = format!("/channels/{channel_id}/messages");
+        let call = Call::message(channel_id, Lane::Direct);
+        self.call(call, |rest| rest.post(&path, &body, &files))
             .await
     }
 
@@ -101,7 +124,7 @@ impl Outbound {
     ) -> Result<Value, OutboundError> {
         with_safe_mentions(&mut body);
         let path = format!("/channels/{channel_id}/messages/{message_id}");
-        self.call(channel_id, false, |rest| rest.patch(&path, &body))
+        self.call(Call::on(channel_id), |rest| rest.patch(&path, &body))
             .await
     }
 
@@ -115,7 +138,7 @@ impl Outbound {
         message_id: u64,
     ) -> Result<(), OutboundError> {
         let path = format!("/channels/{channel_id}/messages/{message_id}");
-        self.call(channel_id, false, |rest| rest.delete(&path))
+        self.call(Call::on(channel_id), |rest| rest.delete(&path))
             .await
             .map(drop)
     }
@@ -134,7 +157,7 @@ impl Outbound {
             "/channels/{channel_id}/messages/{message_id}/reactions/{}/@me",
             rest::encode_emoji(emoji)
         );
-        self.call(channel_id, false, |rest| rest.put(&path))
+        self.call(Call::on(channel_id), |rest| rest.put(&path))
             .await
             .map(drop)
     }
@@ -154,7 +177,7 @@ impl Outbound {
             "/channels/{channel_id}/messages/{message_id}/reactions/{}/{user_id}",
             rest::encode_emoji(emoji)
         );
-        self.call(channel_id, false, |rest| rest.delete(&path))
+        self.call(Call::on(channel_id), |rest| rest.delete(&path))
             .await
             .map(drop)
     }
@@ -178,7 +201,9 @@ impl Outbound {
         if let Some(after) = after {
             path.push_str(&format!("&after={after}"));
         }
-        let users = self.call(channel_id, false, |rest| rest.get(&path)).await?;
+        let users = self
+            .call(Call::on(channel_id), |rest| rest.get(&path))
+            .await?;
         Ok(users.as_array().map_or_else(Vec::new, |users| {
             users.iter().filter_map(|u| snowflake(&u["id"])).collect()
         }))
@@ -199,7 +224,8 @@ impl Outbound {
     /// [`OutboundError`] when Discord refuses it or keeps failing.
     pub async fn current_user_guild_names(&self) -> Result<Vec<(u64, String)>, OutboundError> {
         let path = "/users/@me/guilds?limit=200";
-        let guilds = self.call(0, false, |rest| rest.get(path)).await?;
+        let call = Call::route("GET /users/@me/guilds", Lane::Channel);
+        let guilds = self.call(call, |rest| rest.get(path)).await?;
         let listed = guilds.as_array().map_or_else(Vec::new, |guilds| {
             guilds
                 .iter()
@@ -218,7 +244,8 @@ impl Outbound {
     /// [`OutboundError`] when Discord refuses it or keeps failing.
     pub async fn guild_channels(&self, guild_id: u64) -> Result<Vec<(u64, String)>, OutboundError> {
         let path = format!("/guilds/{guild_id}/channels");
-        let channels = self.call(0, false, |rest| rest.get(&path)).await?;
+        let call = Call::route(format!("GET {path}"), Lane::Channel);
+        let channels = self.call(call, |rest| rest.get(&path)).await?;
         let listed = channels.as_array().map_or_else(Vec::new, |channels| {
             channels
                 .iter()
@@ -234,10 +261,9 @@ impl Outbound {
     /// [`OutboundError`] when Discord refuses it or keeps failing.
     pub async fn open_dm(&self, user_id: u64) -> Result<u64, OutboundError> {
         let body = serde_json::json!({ "recipient_id": user_id.to_string() });
+        let call = Call::route("POST /users/@me/channels", Lane::Opening);
         let channel = self
-            .call(0, false, |rest| {
-                rest.post("/users/@me/channels", &body, &[])
-            })
+            .call(call, |rest| rest.post("/users/@me/channels", &body, &[]))
             .await?;
         snowflake(&channel["id"]).ok_or_else(|| OutboundError::GaveUp {
             route: "/users/@me/channels".into(),
@@ -246,25 +272,24 @@ impl Outbound {
         })
     }
 
-    /// Runs one call for `channel` under the pacing rules, retrying 429s (after
+    /// Runs one call under the pacing rules, retrying 429s (after
     /// `retry-after`) and 5xx/transport failures (with backoff) within budget.
-    async fn call<'a, F, Fut>(
-        &'a self,
-        channel: u64,
-        message: bool,
-        attempt: F,
-    ) -> Result<Value, OutboundError>
+    async fn call<'a, F, Fut>(&'a self, call: Call, attempt: F) -> Result<Value, OutboundError>
     where
         F: Fn(&'a Rest) -> Fut,
         Fut: std::future::Future<Output = RestResponse>,
     {
-        let _in_order = self.limiter.channel_turn(channel).await;
+        let _in_order = self.limiter.turn(&call.scope).await;
         let (mut failures, mut rate_limited) = (0, 0);
         loop {
-            self.limiter.before_send(channel, message).await;
+            let slot = self
+                .limiter
+                .before_send(&call.scope, call.message, call.lane);
+            let permit = slot.await;
             let response = attempt(&self.rest).await;
+            drop(permit);
             count(&response);
-            match self.limiter.after_response(channel, &response) {
+            match self.limiter.after_response(&call.scope, &response) {
                 Wait::Done => return response.into_result(),
                 Wait::RetryAfter(delay) => {
                     rate_limited += 1;

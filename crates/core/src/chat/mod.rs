@@ -14,13 +14,16 @@
 //! - [`post`]: a message to post: text, an optional card, a ping, a dedupe key.
 //! - [`dedupe`]: one stable hash for nonces and dedupe keys.
 //! - [`memory`]: a platform in memory, for tests and rehearsals.
+//! - [`direct`]: where each user's direct-message channel is kept.
 
 pub mod dedupe;
+pub mod direct;
 pub mod memory;
 pub mod post;
 pub mod text;
 
 pub use dedupe::dedupe_key;
+pub use direct::{DirectChannels, KeptInMemory};
 pub use post::{Accent, Attachment, Card, Post};
 pub use text::{Span, Text, TimeStyle};
 

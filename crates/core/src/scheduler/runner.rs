@@ -6,7 +6,10 @@
 //! it is sent and marked with its outcome after, so neither a second process
 //! nor a restart sends it again (a send interrupted between the two is retried
 //! with the same nonce, which the platform deduplicates). Due jobs go out in
-//! parallel across targets and in order within one.
+//! parallel across targets and in order within one. Reminders may start up to
+//! `reminders_ahead` before they fall due, so a burst of them (every attendee
+//! reminded of the keynote) is spread before its due instant rather than
+//! after it; nothing else goes early.
 //!
 //! The lease runs on real time, not on the scheduler's clock: it is about
 //! whether a process is alive, and a rehearsal or test clock may jump hours.
@@ -16,7 +19,7 @@ use super::Scheduler;
 use crate::clock::sleep_until;
 use crate::polls::{FlashPoll, MessageKey};
 use crate::programme::Programme;
-use crate::store::{JobState, JobStore, Lease, ReminderStore, StoreError};
+use crate::store::{EarlyJobs, JobState, JobStore, Lease, ReminderStore, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -187,32 +190,49 @@ impl Scheduler {
                 return None;
             }
         }
-        self.inner.store.next_due().unwrap_or_else(|error| {
+        let ahead = self.inner.options.reminders_ahead;
+        let next = self.inner.store.next_start(JobKind::Reminder, ahead);
+        next.unwrap_or_else(|error| {
             tracing::error!(%error, "could not read the next due job");
             None
         })
     }
 
-    /// Due jobs this process now owns, grouped by target in due order.
+    /// Due jobs (and reminders that may start early) this process now owns,
+    /// grouped by target in due order.
     fn claim_due(&self, now: DateTime<Utc>) -> Result<BTreeMap<Target, Vec<Job>>, StoreError> {
         let store = &self.inner.store;
         let mut batches: BTreeMap<Target, Vec<Job>> = BTreeMap::new();
-        loop {
-            let due = store.due_jobs(now, BATCH)?;
-            if due.is_empty() {
-                return Ok(batches);
-            }
-            for job in due {
-                if let Some(why) = self.too_late(&job, now) {
-                    tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
-                    metrics::counter!(crate::telemetry::ANNOUNCEMENTS, "outcome" => "skipped")
-                        .increment(1);
-                    store.finish_job(&job.key, JobState::Skipped, why, now)?;
-                } else if store.claim_job(&job.key, &self.inner.options.holder)? {
-                    batches.entry(job.target.clone()).or_default().push(job);
-                }
+        while self.claim_batch(store.due_jobs(now, BATCH)?, now, &mut batches)? {}
+        let horizon = now + self.inner.options.reminders_ahead;
+        if horizon > now {
+            let early = || store.due_early(JobKind::Reminder, horizon, BATCH);
+            while self.claim_batch(early()?, now, &mut batches)? {}
+        }
+        Ok(batches)
+    }
+
+    /// Skips what is too late in `due` and claims the rest; false when `due`
+    /// was empty (every pending job it listed is claimed or finished after).
+    fn claim_batch(
+        &self,
+        due: Vec<Job>,
+        now: DateTime<Utc>,
+        batches: &mut BTreeMap<Target, Vec<Job>>,
+    ) -> Result<bool, StoreError> {
+        let store = &self.inner.store;
+        let listed = !due.is_empty();
+        for job in due {
+            if let Some(why) = self.too_late(&job, now) {
+                tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
+                metrics::counter!(crate::telemetry::ANNOUNCEMENTS, "outcome" => "skipped")
+                    .increment(1);
+                store.finish_job(&job.key, JobState::Skipped, why, now)?;
+            } else if store.claim_job(&job.key, &self.inner.options.holder)? {
+                batches.entry(job.target.clone()).or_default().push(job);
             }
         }
+        Ok(listed)
     }
 
     /// Why a job must not run any more, if so. A poll's close is never too
@@ -276,7 +296,11 @@ impl Scheduler {
                 Ok(())
             }
             (Err(DeliveryError::Transient(why)), _) => {
-                let at = now + self.inner.options.retry_after;
+                // A reminder may start early: its retry still waits `retry_after`.
+                let mut at = now + self.inner.options.retry_after;
+                if job.kind() == JobKind::Reminder {
+                    at += self.inner.options.reminders_ahead;
+                }
                 let again = store.retry_job(&job.key, at, &why, self.inner.options.max_attempts)?;
                 tracing::warn!(job = %job.key, %why, again, "a send failed");
                 self.wake();

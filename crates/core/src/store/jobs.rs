@@ -187,11 +187,11 @@ fn escape_like(text: &str) -> String {
         .replace('_', "!_")
 }
 
-fn instant(seconds: i64) -> DateTime<Utc> {
+pub(super) fn instant(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
-fn job_of(row: &Row<'_>) -> rusqlite::Result<Job> {
+pub(super) fn job_of(row: &Row<'_>) -> rusqlite::Result<Job> {
     let target: Target = decode(row, 3)?;
     let message: Message = decode(row, 4)?;
     Ok(Job {

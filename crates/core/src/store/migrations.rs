@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_poll_communities",
         include_str!("../../migrations/0006_poll_communities.sql"),
     ),
+    (
+        "0007_dm_channels",
+        include_str!("../../migrations/0007_dm_channels.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

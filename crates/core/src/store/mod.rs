@@ -12,6 +12,8 @@
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
 mod checkpoint;
+mod direct_channels;
+mod early_jobs;
 mod health;
 mod jobs;
 mod lease;
@@ -19,6 +21,7 @@ mod migrations;
 mod polls;
 mod reminders;
 
+pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
 pub use polls::PollStore;
@@ -47,6 +50,10 @@ pub enum StoreError {
     Full { path: String },
     #[error("database writes are failing: {0}")]
     WritesFailing(String),
+    /// A call run off the async workers never came back (it panicked, or the
+    /// runtime is shutting down).
+    #[error("a database call did not finish: {0}")]
+    Interrupted(String),
 }
 
 impl StoreError {
@@ -71,7 +78,7 @@ impl StoreError {
                         | Code::NotADatabase
                 )
             ),
-            Self::TooNew { .. } => false,
+            Self::TooNew { .. } | Self::Interrupted(_) => false,
         }
     }
 }

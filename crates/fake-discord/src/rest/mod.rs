@@ -56,6 +56,16 @@ async fn entry(State(inner): State<Arc<Inner>>, request: Request) -> Response {
         Ok(read) => read,
         Err(error) => return error_response(&error),
     };
+    if let Err(retry_after) = lock(&inner.buckets).admit(&recorded.path) {
+        let limited = Effect::RateLimited {
+            retry_after,
+            global: true,
+        };
+        let response = ratelimit::fault_response(&limited);
+        recorded.status = response.status().as_u16();
+        inner.record(recorded);
+        return response;
+    }
     let effects = lock(&inner.faults).take(&recorded.method, &recorded.path);
     let mut fault_response = None;
     for effect in effects {

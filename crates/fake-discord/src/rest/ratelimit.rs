@@ -2,12 +2,16 @@
 //! answers of injected faults. serenity reads only headers: `x-ratelimit-*` on
 //! success, `retry-after` (and `x-ratelimit-global`) on a 429.
 //!
-//! The fake counts requests per bucket in fixed windows and reports honestly, but
-//! never refuses on its own: 429s come only from [`crate::Fault::RateLimited`]
-//! and [`crate::Fault::Chaos`].
+//! The fake counts requests per bucket in fixed windows and reports honestly.
+//! By default it never refuses on its own: 429s come only from
+//! [`crate::Fault::RateLimited`] and [`crate::Fault::Chaos`]. With
+//! [`crate::Config::global_per_second`] it also holds the bot to Discord's
+//! global limit, as Discord does: every REST request counts (opening a DM
+//! channel too), interaction callbacks and webhooks do not, and a request over
+//! the limit in any one second gets a global 429 with its `retry-after`.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::time::{Duration, Instant};
 
@@ -24,14 +28,44 @@ pub(crate) struct Buckets {
     limit: u32,
     window: Duration,
     windows: HashMap<String, (Instant, u32)>,
+    /// The enforced global limit and the requests it admitted in the last second.
+    global: Option<(u32, VecDeque<Instant>)>,
 }
 
 impl Buckets {
-    pub(crate) fn new(limit: u32, window: Duration) -> Self {
+    pub(crate) fn new(limit: u32, window: Duration, global: Option<u32>) -> Self {
         Self {
             limit,
             window,
             windows: HashMap::new(),
+            global: global.map(|per_second| (per_second, VecDeque::new())),
+        }
+    }
+
+    /// Admits a request under the enforced global limit, or says how long until
+    /// it would be admitted. Interaction callbacks and webhooks are not counted.
+    pub(crate) fn admit(&mut self, path: &str) -> Result<(), Duration> {
+        let Some((per_second, admitted)) = &mut self.global else {
+            return Ok(());
+        };
+        if path.starts_with("/interactions/") || path.starts_with("/webhooks/") {
+            return Ok(());
+        }
+        let (now, second) = (Instant::now(), Duration::from_secs(1));
+        while admitted
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= second)
+        {
+            admitted.pop_front();
+        }
+        match admitted.front() {
+            Some(&oldest) if admitted.len() >= *per_second as usize => {
+                Err(second.saturating_sub(now.duration_since(oldest)))
+            }
+            _ => {
+                admitted.push_back(now);
+                Ok(())
+            }
         }
     }
 
@@ -142,10 +176,25 @@ mod tests {
 
     #[test]
     fn remaining_counts_down_within_a_window() {
-        let mut buckets = Buckets::new(5, Duration::from_secs(60));
+        let mut buckets = Buckets::new(5, Duration::from_secs(60), None);
         let first = buckets.headers("GET", "/users/@me");
         let second = buckets.headers("GET", "/users/@me");
         assert_eq!(first["x-ratelimit-remaining"], "4");
         assert_eq!(second["x-ratelimit-remaining"], "3");
+    }
+
+    #[test]
+    fn the_enforced_global_limit_counts_dm_opens_but_not_interaction_callbacks() {
+        let mut buckets = Buckets::new(50, Duration::from_secs(1), Some(2));
+        assert_eq!(buckets.admit("/users/@me/channels"), Ok(()));
+        assert_eq!(buckets.admit("/channels/1/messages"), Ok(()));
+        assert_eq!(buckets.admit("/interactions/1/token/callback"), Ok(()));
+        let wait = buckets.admit("/users/@me/channels").unwrap_err();
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        let mut unlimited = Buckets::new(50, Duration::from_secs(1), None);
+        assert!((0..100).all(|_| unlimited.admit("/users/@me/channels").is_ok()));
     }
 }
