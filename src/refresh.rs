@@ -6,34 +6,16 @@
 //! replaces it, with the diff logged for organisers, and the scheduler
 //! reschedules from the same diff.
 
-use emcee_core::agenda::diff::AgendaDiff;
+use emcee_core::app::App;
 use emcee_core::import::source::{AgendaSource, Refresh};
 use emcee_core::programme::Programme;
 use std::future::Future;
 use std::time::Duration;
 
-/// Where a refreshed programme goes.
-pub trait ProgrammeSink: Send + Sync {
-    /// The programme in use now.
-    fn current(&self) -> std::sync::Arc<Programme>;
-    /// Replaces the programme; `diff` says what moved.
-    fn replace(&self, programme: Programme, diff: &AgendaDiff);
-}
-
-impl ProgrammeSink for emcee_core::app::App {
-    fn current(&self) -> std::sync::Arc<Programme> {
-        self.programme()
-    }
-
-    fn replace(&self, programme: Programme, diff: &AgendaDiff) {
-        self.replace_programme(programme, diff);
-    }
-}
-
 /// Refreshes `source` every `every` until `shutdown` completes.
 pub async fn keep_fresh(
     source: AgendaSource,
-    sink: &dyn ProgrammeSink,
+    app: &App,
     every: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -43,14 +25,14 @@ pub async fn keep_fresh(
     loop {
         tokio::select! {
             () = &mut shutdown => return,
-            _ = ticks.tick() => refresh_once(&source, sink).await,
+            _ = ticks.tick() => refresh_once(&source, app).await,
         }
     }
 }
 
 /// One refresh: replace the programme on a good new version, keep it otherwise.
-pub async fn refresh_once(source: &AgendaSource, sink: &dyn ProgrammeSink) {
-    let current = sink.current();
+pub async fn refresh_once(source: &AgendaSource, app: &App) {
+    let current = app.programme();
     match source.refresh(&current.agenda).await {
         Ok(Refresh::Unchanged) => tracing::debug!(source = %source.location(), "agenda unchanged"),
         Ok(Refresh::Updated(update)) => {
@@ -64,13 +46,11 @@ pub async fn refresh_once(source: &AgendaSource, sink: &dyn ProgrammeSink) {
                 "agenda refreshed"
             );
             // Declared flash polls belong to emcee's own config, not to a published schedule.
-            sink.replace(
-                Programme {
-                    agenda: update.agenda,
-                    polls: current.polls.clone(),
-                },
-                &diff,
-            );
+            let programme = Programme {
+                agenda: update.agenda,
+                polls: current.polls.clone(),
+            };
+            app.replace_programme(programme, &diff).await;
         }
         Err(error) => {
             tracing::warn!(source = %source.location(), %error, "agenda refresh failed; keeping the current agenda")
@@ -84,22 +64,7 @@ mod tests {
     use emcee_core::import::fetch::{FetchOptions, SourceLocation};
     use emcee_core::import::source::SourceOptions;
     use emcee_core::import::ImportOptions;
-    use std::sync::{Arc, Mutex};
-
-    struct Recorder {
-        programme: Mutex<Arc<Programme>>,
-        diffs: Mutex<Vec<AgendaDiff>>,
-    }
-
-    impl ProgrammeSink for Recorder {
-        fn current(&self) -> Arc<Programme> {
-            Arc::clone(&self.programme.lock().unwrap())
-        }
-        fn replace(&self, programme: Programme, diff: &AgendaDiff) {
-            *self.programme.lock().unwrap() = Arc::new(programme);
-            self.diffs.lock().unwrap().push(diff.clone());
-        }
-    }
+    use std::sync::Arc;
 
     const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\nBEGIN:VEVENT\r\nUID:a@test\r\nDTSTART:20211007T160000Z\r\nDTEND:20211007T162500Z\r\nSUMMARY:First talk\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
@@ -120,17 +85,16 @@ mod tests {
             client,
         );
         let loaded = source.load().await.unwrap();
-        let sink = Recorder {
-            programme: Mutex::new(Arc::new(Programme {
-                agenda: loaded.agenda,
-                polls: Vec::new(),
-            })),
-            diffs: Mutex::new(Vec::new()),
+        let programme = Programme {
+            agenda: loaded.agenda,
+            polls: Vec::new(),
         };
+        let app = app(programme);
+        let first = app.programme();
 
-        refresh_once(&source, &sink).await;
+        refresh_once(&source, &app).await;
         assert!(
-            sink.diffs.lock().unwrap().is_empty(),
+            Arc::ptr_eq(&first, &app.programme()),
             "unchanged source, nothing replaced"
         );
 
@@ -141,20 +105,30 @@ mod tests {
                 .replace("T162500Z", "T165500Z"),
         )
         .unwrap();
-        refresh_once(&source, &sink).await;
-        assert_eq!(sink.diffs.lock().unwrap().last().unwrap().moved.len(), 1);
+        refresh_once(&source, &app).await;
+        let moved = app.programme();
         assert_eq!(
-            sink.current().agenda.sessions()[0].start.to_rfc3339(),
+            moved.agenda.sessions()[0].start.to_rfc3339(),
             "2021-10-07T16:30:00+00:00"
         );
 
         std::fs::write(&file, "this is not a schedule").unwrap();
-        refresh_once(&source, &sink).await;
-        assert_eq!(
-            sink.diffs.lock().unwrap().len(),
-            1,
+        refresh_once(&source, &app).await;
+        assert!(
+            Arc::ptr_eq(&moved, &app.programme()),
             "a broken version changes nothing"
         );
-        assert_eq!(sink.current().agenda.sessions().len(), 1);
+        assert_eq!(app.programme().agenda.sessions().len(), 1);
+    }
+
+    /// The core's application over an in-memory platform and database.
+    fn app(programme: Programme) -> App {
+        let clock: Arc<dyn emcee_core::clock::Clock> =
+            Arc::new(emcee_core::clock::ManualClock::new(chrono::Utc::now()));
+        let store = emcee_core::store::Store::in_memory().unwrap();
+        let port = Arc::new(emcee_core::chat::memory::MemoryPort::default());
+        let polls =
+            emcee_core::polls::PollService::new(Arc::new(store.clone()), port, Arc::clone(&clock));
+        App::new(programme, clock, store, polls)
     }
 }

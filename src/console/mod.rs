@@ -167,7 +167,7 @@ impl Console {
             let Some(line) = lines.next_line().await? else {
                 break;
             };
-            let reminded = reminders::respond(&self.app, &line, self.style.timezone);
+            let reminded = reminders::respond(&self.app, &line, self.style.timezone).await;
             if let Some(reply) = reminded.or(self.polls.respond(&line).await) {
                 output.write_all(reply.as_bytes()).await?;
                 output.flush().await?;

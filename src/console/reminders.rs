@@ -16,7 +16,7 @@ use emcee_core::reminders::DEFAULT_MINUTES;
 pub const USER: &str = "you";
 
 /// The reply to a reminder line, or `None` when the line is not about reminders.
-pub fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
+pub async fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
     let line = line.trim();
     let (word, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
     let rest = rest.trim();
@@ -43,14 +43,19 @@ pub fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
             }
             reminders
                 .remind(&programme, USER, session, minutes)
+                .await
                 .map(|answer| render(vec![answer]))
         }
         "/reminders" => {
             let cancel = rest.strip_prefix("cancel").map(str::trim);
-            reminders.list(&programme.agenda, USER, cancel).map(render)
+            reminders
+                .list(&programme.agenda, USER, cancel)
+                .await
+                .map(render)
         }
         _ => reminders
             .calendar(&programme.agenda, USER)
+            .await
             .map(|c| format!("{} session(s) in your calendar:\n{}", c.sessions, c.ics)),
     };
     Some(answer.unwrap_or_else(|error| format!("{error}\n")))

@@ -73,7 +73,7 @@ pub async fn reload(app: &App, source: Option<&SourceArgs>) -> Result<AgendaDiff
     let config = crate::setup::load(source).await?;
     let current = app.programme();
     let diff = AgendaDiff::between(&current.agenda, &config.programme.agenda);
-    app.replace_programme(config.programme, &diff);
+    app.replace_programme(config.programme, &diff).await;
     Ok(diff)
 }
 

@@ -80,14 +80,18 @@ impl App {
 
     /// Swaps in `programme` and, when a scheduler runs, reschedules from
     /// `diff`; answers in flight keep the programme they started with.
-    pub fn replace_programme(&self, programme: Programme, diff: &crate::agenda::diff::AgendaDiff) {
+    pub async fn replace_programme(
+        &self,
+        programme: Programme,
+        diff: &crate::agenda::diff::AgendaDiff,
+    ) {
         let programme = Arc::new(programme);
         *self
             .programme
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&programme);
         if let Some(scheduler) = self.scheduler() {
-            if let Err(error) = scheduler.reschedule(&programme, diff) {
+            if let Err(error) = scheduler.reschedule(&programme, diff).await {
                 tracing::error!(%error, "could not reschedule after the agenda changed");
             }
         }

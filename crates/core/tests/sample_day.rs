@@ -105,6 +105,7 @@ async fn the_whole_sample_day_runs_through_an_in_memory_platform() {
     ] {
         let answer = reminders
             .remind(&programme, user, session, minutes)
+            .await
             .unwrap();
         assert!(answer.to_plain().starts_with("I'll DM you"), "{answer:?}");
     }

@@ -28,7 +28,8 @@ pub async fn remind(
     minutes_before: Option<u32>,
 ) -> Result<(), Error> {
     let minutes = minutes_before.unwrap_or(DEFAULT_MINUTES);
-    let text = add(ctx.data(), &ctx.author().id.to_string(), &session, minutes);
+    let user = ctx.author().id.to_string();
+    let text = add(ctx.data(), &user, &session, minutes).await;
     say_privately(ctx, text).await
 }
 
@@ -45,7 +46,9 @@ pub async fn reminders(
     };
     let user = ctx.author().id.to_string();
     let programme = ctx.data().programme();
-    let lines = reminders.list(&programme.agenda, &user, cancel.as_deref())?;
+    let lines = reminders
+        .list(&programme.agenda, &user, cancel.as_deref())
+        .await?;
     say_privately(ctx, lines_text(&lines)).await
 }
 
@@ -56,7 +59,8 @@ pub async fn mycal(ctx: Context<'_>) -> Result<(), Error> {
         return say_privately(ctx, unavailable()).await;
     };
     let programme = ctx.data().programme();
-    let calendar = reminders.calendar(&programme.agenda, &ctx.author().id.to_string())?;
+    let user = ctx.author().id.to_string();
+    let calendar = reminders.calendar(&programme.agenda, &user).await?;
     let file = serenity::CreateAttachment::bytes(calendar.ics.into_bytes(), "emcee-reminders.ics");
     let reply = private_reply(format!(
         "{} session(s) in your calendar.",
@@ -75,12 +79,8 @@ pub async fn clicked(
     let Some(session) = component.data.custom_id.strip_prefix(BUTTON_PREFIX) else {
         return Ok(());
     };
-    let text = add(
-        data,
-        &component.user.id.to_string(),
-        session,
-        DEFAULT_MINUTES,
-    );
+    let user = component.user.id.to_string();
+    let text = add(data, &user, session, DEFAULT_MINUTES).await;
     let message = serenity::CreateInteractionResponseMessage::new()
         .content(text)
         .ephemeral(true)
@@ -118,7 +118,7 @@ pub async fn show_missed(ctx: Context<'_>) {
     let Some(reminders) = ctx.data().reminders() else {
         return;
     };
-    let lines = match reminders.take_missed(&ctx.author().id.to_string()) {
+    let lines = match reminders.take_missed(&ctx.author().id.to_string()).await {
         Ok(Some(lines)) => lines,
         Ok(None) => return,
         Err(error) => return tracing::error!(%error, "could not read missed reminders"),
@@ -130,11 +130,12 @@ pub async fn show_missed(ctx: Context<'_>) {
 }
 
 /// Adds a reminder and says how it went, in words for the user.
-fn add(data: &Data, user: &str, typed: &str, minutes: u32) -> String {
+async fn add(data: &Data, user: &str, typed: &str, minutes: u32) -> String {
     let Some(reminders) = data.reminders() else {
         return unavailable();
     };
-    match reminders.remind(&data.programme(), user, typed, minutes) {
+    let programme = data.programme();
+    match reminders.remind(&programme, user, typed, minutes).await {
         Ok(answer) => markup::text(&answer),
         Err(ReminderError::Store(error)) if error.is_storage_failure() => {
             crate::discord::errors::STORAGE_FAILING.to_owned()

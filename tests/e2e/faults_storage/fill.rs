@@ -25,7 +25,10 @@ pub async fn fill(bot: &TestBot, poll: &Posted) -> Filled {
     let mut reminders = 0;
     loop {
         let user = (FILLER + u64::from(reminders)).to_string();
-        match service.remind(&programme, &user, "huici-unikraft", 10) {
+        match service
+            .remind(&programme, &user, "huici-unikraft", 10)
+            .await
+        {
             Ok(_) => reminders += 1,
             Err(ReminderError::Store(e)) if e.is_storage_failure() => break,
             Err(other) => panic!("{other}"),

@@ -8,15 +8,10 @@
 //! none; reopen once when the platform no longer knows it); this is only the
 //! storage, async so a backend can run its calls off the async workers.
 
-use crate::store::StoreError;
+pub use crate::store::StoreFuture;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
-
-/// A storage call in progress.
-pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// Direct-message channels by platform and user (both opaque strings).
 pub trait DirectChannels: Send + Sync {

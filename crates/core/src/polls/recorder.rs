@@ -150,10 +150,13 @@ impl Recorder {
             return;
         }
         let inner = Arc::clone(&self.inner);
+        // The submitter's log subscriber follows the batch to its thread.
+        let dispatch = tracing::dispatcher::get_default(Clone::clone);
+        let work = move || tracing::dispatcher::with_default(&dispatch, || drain(&inner));
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(move || drain(&inner))),
+            Ok(runtime) => drop(runtime.spawn_blocking(work)),
             // Outside a runtime there is no worker to keep free.
-            Err(_) => drain(&inner),
+            Err(_) => work(),
         }
     }
 

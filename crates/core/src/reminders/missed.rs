@@ -8,7 +8,7 @@
 //! when this process's scheduler records one. Only a user in the set costs a
 //! write (taking their missed reminders).
 
-use crate::store::{ReminderStore, Store};
+use super::ReminderStorage;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -36,13 +36,13 @@ impl MissedUsers {
 
     /// Whether `user` may have missed reminders; reads the store when the
     /// set is stale. A failed read keeps what is known.
-    pub fn may_have(&self, user: &str, store: &Store) -> bool {
+    pub async fn may_have(&self, user: &str, store: &dyn ReminderStorage) -> bool {
         let stale = self
             .lock()
             .read_at
             .is_none_or(|at| at.elapsed() >= REREAD_AFTER);
         if stale {
-            match store.users_with_missed() {
+            match store.users_with_missed().await {
                 Ok(users) => {
                     let mut cache = self.lock();
                     cache.users.extend(users);

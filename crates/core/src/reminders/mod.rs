@@ -5,16 +5,19 @@
 //!
 //! - `missed`: who has missed reminders waiting, without a database write
 //!   per command.
+//! - `storage`: what the service needs from a database (async).
 
 mod missed;
+mod storage;
 
 pub use missed::MissedUsers;
+pub use storage::ReminderStorage;
 
 use crate::agenda::{Agenda, SessionId};
 use crate::chat::{Span, Text, TimeStyle};
 use crate::programme::Programme;
 use crate::scheduler::{ical, reminder_job, wording, JobKind, Reminder, Scheduler};
-use crate::store::{Added, JobStore, ReminderStore, StoreError};
+use crate::store::{Added, StoreError};
 
 /// Lead time when the user gives none (and for a "Remind me" button).
 pub const DEFAULT_MINUTES: u32 = 10;
@@ -51,7 +54,7 @@ impl ReminderService {
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub fn remind(
+    pub async fn remind(
         &self,
         programme: &Programme,
         user: &str,
@@ -78,15 +81,16 @@ impl ReminderService {
             minutes_before: minutes,
         };
         let limit = self.scheduler.settings().announcements.reminder_limit;
-        let added = self.scheduler.store().add_reminder(&reminder, limit, now)?;
+        let storage = self.scheduler.reminder_storage();
+        let added = storage.add_reminder(reminder.clone(), limit, now).await?;
         if added == Added::LimitReached {
             return Ok(Text::plain(format!(
                 "you already have {limit} reminders; cancel one with /reminders first"
             )));
         }
-        self.cancel_jobs(user, &id)?;
+        self.cancel_jobs(user, &id).await?;
         let job = reminder_job(session, &reminder, self.scheduler.settings());
-        self.scheduler.store().add_jobs(&[job])?;
+        self.scheduler.jobs().add_jobs(vec![job]).await?;
         self.scheduler.wake();
         let done = match added {
             Added::Replaced => "Updated: I'll DM you",
@@ -102,7 +106,7 @@ impl ReminderService {
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub fn list(
+    pub async fn list(
         &self,
         agenda: &Agenda,
         user: &str,
@@ -111,8 +115,9 @@ impl ReminderService {
         let mut lines = Vec::new();
         if let Some(typed) = cancel {
             let id = find(agenda, typed).map_or(SessionId::new(typed), |(id, _)| id);
-            let removed = self.scheduler.store().remove_reminder(user, &id)?;
-            self.cancel_jobs(user, &id)?;
+            let storage = self.scheduler.reminder_storage();
+            let removed = storage.remove_reminder(user.to_owned(), id.clone()).await?;
+            self.cancel_jobs(user, &id).await?;
             self.scheduler.wake();
             lines.push(Text::plain(if removed {
                 "Cancelled that reminder."
@@ -120,7 +125,12 @@ impl ReminderService {
                 "You had no reminder for that session."
             }));
         }
-        lines.extend(listing(agenda, &self.scheduler.store().reminders_of(user)?));
+        let reminders = self
+            .scheduler
+            .reminder_storage()
+            .reminders_of(user.to_owned())
+            .await?;
+        lines.extend(listing(agenda, &reminders));
         Ok(lines)
     }
 
@@ -128,8 +138,9 @@ impl ReminderService {
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub fn calendar(&self, agenda: &Agenda, user: &str) -> Result<Calendar, ReminderError> {
-        let reminders = self.scheduler.store().reminders_of(user)?;
+    pub async fn calendar(&self, agenda: &Agenda, user: &str) -> Result<Calendar, ReminderError> {
+        let storage = self.scheduler.reminder_storage();
+        let reminders = storage.reminders_of(user.to_owned()).await?;
         let ics = ical::calendar(agenda, &reminders, self.scheduler.clock().now());
         Ok(Calendar {
             ics,
@@ -142,23 +153,23 @@ impl ReminderService {
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub fn take_missed(&self, user: &str) -> Result<Option<Vec<Text>>, ReminderError> {
+    pub async fn take_missed(&self, user: &str) -> Result<Option<Vec<Text>>, ReminderError> {
         let missed = self.scheduler.missed();
-        if !missed.may_have(user, self.scheduler.store()) {
+        let storage = self.scheduler.reminder_storage();
+        if !missed.may_have(user, storage).await {
             return Ok(None);
         }
-        let messages = self.scheduler.store().take_missed(user)?;
+        let messages = storage.take_missed(user.to_owned()).await?;
         missed.taken(user);
         Ok((!messages.is_empty()).then(|| wording::missed_notice(&messages)))
     }
 
-    fn cancel_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
+    async fn cancel_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
         // Reminder keys are `reminder:{lead}:u/{user}:{due}:{session}`.
         let part = format!(":u/{user}:");
         let end = format!(":{session}");
-        self.scheduler
-            .store()
-            .cancel_jobs(JobKind::Reminder, &part, &end)?;
+        let jobs = self.scheduler.jobs();
+        jobs.cancel_jobs(JobKind::Reminder, part, end).await?;
         Ok(())
     }
 }

@@ -114,7 +114,7 @@ async fn start(failures: u32) -> (ManualClock, Arc<Recorder>, Store) {
         session: SessionId::new("keynote"),
         minutes_before: 10,
     };
-    store.add_reminder(&reminder, 10, clock.now()).unwrap();
+    crate::store::ReminderStore::add_reminder(&store, &reminder, 10, clock.now()).unwrap();
     let options = SchedulerOptions {
         holder: "test".into(),
         reminders_ahead: TimeDelta::seconds(30),

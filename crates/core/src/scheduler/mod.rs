@@ -25,9 +25,11 @@ mod changes;
 pub mod holder;
 pub mod ical;
 mod job;
+mod lease;
 mod plan;
 mod poll_close;
 mod runner;
+mod storage;
 pub mod wording;
 
 pub use announce::ChatAnnouncer;
@@ -36,13 +38,15 @@ pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};
 pub use poll_close::poll_close_job;
 pub use runner::{Announcer, Delivery, DeliveryError, ProgrammeSource};
+pub use storage::{JobStorage, LeaseStorage};
 
 use crate::agenda::diff::AgendaDiff;
 use crate::agenda::SessionId;
 use crate::clock::Clock;
 use crate::programme::Programme;
 use crate::reminders::MissedUsers;
-use crate::store::{JobStore, ReminderStore, Store, StoreError, SyncReport};
+use crate::reminders::ReminderStorage;
+use crate::store::{Store, StoreError, SyncReport};
 use chrono::NaiveTime;
 use serde::{Deserialize, Deserializer};
 use std::sync::Arc;
@@ -106,6 +110,13 @@ fn default_reminders_ahead() -> chrono::TimeDelta {
     chrono::TimeDelta::seconds(45)
 }
 
+/// The storage a scheduler runs on, one trait object per aggregate.
+pub struct Storage {
+    pub jobs: Arc<dyn JobStorage>,
+    pub leases: Arc<dyn LeaseStorage>,
+    pub reminders: Arc<dyn ReminderStorage>,
+}
+
 /// A handle on the scheduler; cheap to clone.
 #[derive(Clone)]
 pub struct Scheduler {
@@ -113,7 +124,9 @@ pub struct Scheduler {
 }
 
 struct Inner {
-    store: Store,
+    jobs: Arc<dyn JobStorage>,
+    leases: Arc<dyn LeaseStorage>,
+    reminders: Arc<dyn ReminderStorage>,
     clock: Arc<dyn Clock>,
     settings: PlanSettings,
     options: SchedulerOptions,
@@ -122,16 +135,33 @@ struct Inner {
 }
 
 impl Scheduler {
-    /// A scheduler over `store`, reading time from `clock`.
+    /// A scheduler over the SQLite `store`, reading time from `clock`.
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
         settings: PlanSettings,
         options: SchedulerOptions,
     ) -> Self {
+        let storage = Storage {
+            jobs: Arc::new(store.clone()),
+            leases: Arc::new(store.clone()),
+            reminders: Arc::new(store),
+        };
+        Self::with_storage(storage, clock, settings, options)
+    }
+
+    /// A scheduler over any backend's storage.
+    pub fn with_storage(
+        storage: Storage,
+        clock: Arc<dyn Clock>,
+        settings: PlanSettings,
+        options: SchedulerOptions,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                store,
+                jobs: storage.jobs,
+                leases: storage.leases,
+                reminders: storage.reminders,
                 clock,
                 settings,
                 options,
@@ -150,12 +180,13 @@ impl Scheduler {
     ///
     /// # Errors
     /// [`SchedulerError::Store`] when the database fails.
-    pub fn plan_all(&self, programme: &Programme) -> Result<SyncReport, SchedulerError> {
-        let reminders = self.inner.store.all_reminders()?;
+    pub async fn plan_all(&self, programme: &Programme) -> Result<SyncReport, SchedulerError> {
+        let reminders = self.inner.jobs.all_reminders().await?;
         let jobs = plan(programme, &self.inner.settings, &reminders);
-        let report = self.inner.store.sync_jobs(&jobs)?;
+        let count = jobs.len();
+        let report = self.inner.jobs.sync_jobs(jobs).await?;
         tracing::info!(
-            jobs = jobs.len(),
+            jobs = count,
             cancelled = report.cancelled,
             "planned the programme"
         );
@@ -168,23 +199,28 @@ impl Scheduler {
     ///
     /// # Errors
     /// [`SchedulerError::Store`] when the database fails.
-    pub fn reschedule(
+    pub async fn reschedule(
         &self,
         programme: &Programme,
         diff: &AgendaDiff,
     ) -> Result<SyncReport, SchedulerError> {
-        let report = self.plan_all(programme)?;
+        let report = self.plan_all(programme).await?;
         let now = self.inner.clock.now();
         if let Some(notice) = change_notice(diff, &programme.agenda, &self.inner.settings, now) {
-            self.inner.store.add_jobs(&[notice])?;
+            self.inner.jobs.add_jobs(vec![notice]).await?;
             self.wake();
         }
         Ok(report)
     }
 
-    /// The database the jobs live in.
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    /// Where the jobs live.
+    pub fn jobs(&self) -> &dyn JobStorage {
+        self.inner.jobs.as_ref()
+    }
+
+    /// Where the reminders live.
+    pub fn reminder_storage(&self) -> &dyn ReminderStorage {
+        self.inner.reminders.as_ref()
     }
 
     /// Where "now" comes from.

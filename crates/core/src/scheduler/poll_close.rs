@@ -11,7 +11,7 @@
 use super::job::{Job, JobKind, Message, Target};
 use super::Scheduler;
 use crate::polls::{Poll, PollDeadlines};
-use crate::store::{JobStore, StoreError};
+use crate::store::StoreFuture;
 use chrono::{DateTime, Utc};
 
 /// The job that closes `poll` at its deadline.
@@ -28,10 +28,12 @@ pub fn poll_close_job(poll: &Poll) -> Job {
 }
 
 impl PollDeadlines for Scheduler {
-    fn close_at(&self, poll: &Poll) -> Result<(), StoreError> {
-        self.inner.store.add_jobs(&[poll_close_job(poll)])?;
-        self.wake();
-        Ok(())
+    fn close_at<'a>(&'a self, poll: &'a Poll) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.inner.jobs.add_jobs(vec![poll_close_job(poll)]).await?;
+            self.wake();
+            Ok(())
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use crate::config::AnnouncementSettings;
 use crate::polls::{PollOption, PollRequest, PollService, PollState};
 use crate::programme::Programme;
 use crate::scheduler::{Announcer, ChatAnnouncer, PlanSettings, SchedulerOptions};
-use crate::store::{JobState, PollStore, Store};
+use crate::store::{JobState, JobStore as _, PollStore, Store};
 use chrono::{TimeDelta, TimeZone};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -246,14 +246,15 @@ async fn a_posted_poll_gets_a_close_job_at_its_deadline_that_planning_leaves_and
     assert_eq!((job.kind, job.due_at), (JobKind::PollClose, poll.closes_at));
     assert_eq!(job.state, JobState::Pending);
 
-    let report = bot.scheduler.plan_all(&programme()).unwrap();
+    let report = bot.scheduler.plan_all(&programme()).await.unwrap();
     assert!(report.planned > 0, "the programme has jobs of its own");
     assert_eq!(report.cancelled, 0, "{report:?}");
     assert_eq!(close_job(&store, &poll).unwrap().state, JobState::Pending);
 
-    assert!(store.claim_job(&job.key, "a").unwrap());
-    assert!(!store.claim_job(&job.key, "b").unwrap(), "claimed once");
-    bot.scheduler.plan_all(&programme()).unwrap();
+    assert!(crate::store::JobStore::claim_job(&store, &job.key, "a").unwrap());
+    let again = crate::store::JobStore::claim_job(&store, &job.key, "b").unwrap();
+    assert!(!again, "claimed once");
+    bot.scheduler.plan_all(&programme()).await.unwrap();
     assert_eq!(close_job(&store, &poll).unwrap().state, JobState::Claimed);
 }
 

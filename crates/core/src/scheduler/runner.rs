@@ -15,11 +15,12 @@
 //! whether a process is alive, and a rehearsal or test clock may jump hours.
 
 use super::job::{Job, JobKind, Message, Target};
+use super::lease::LEASE;
 use super::Scheduler;
 use crate::clock::sleep_until;
 use crate::polls::{FlashPoll, MessageKey};
 use crate::programme::Programme;
-use crate::store::{EarlyJobs, JobState, JobStore, Lease, ReminderStore, StoreError};
+use crate::store::{JobState, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -61,22 +62,17 @@ impl Scheduler {
         programme: ProgrammeSource,
         shutdown: impl Future<Output = ()>,
     ) {
-        if let Err(error) = self.plan_all(&programme()) {
+        if let Err(error) = self.plan_all(&programme()).await {
             tracing::error!(%error, "could not plan the programme");
         }
         let inner = &self.inner;
-        let lease = Lease::new(
-            inner.store.clone(),
-            "scheduler",
-            inner.options.holder.clone(),
-        );
         let mut holding = false;
         let mut sending = JoinSet::new();
         tokio::pin!(shutdown);
         loop {
-            holding = self.keep_lease(&lease, holding);
+            holding = self.keep_lease(holding).await;
             let next = if holding {
-                self.fire_due(&announcer, &programme, &mut sending)
+                self.fire_due(&announcer, &programme, &mut sending).await
             } else {
                 None
             };
@@ -98,76 +94,21 @@ impl Scheduler {
         let drain = async { while sending.join_next().await.is_some() {} };
         let _ = tokio::time::timeout(inner.options.lease_ttl, drain).await;
         if holding {
-            let _ = lease.release();
-        }
-    }
-
-    /// Takes the lease from a holder whose process is gone from this host (a
-    /// crash), without waiting for the lease to expire.
-    fn take_from_gone(&self, lease: &Lease) -> bool {
-        let me = &self.inner.options.holder;
-        let Ok(Some(holder)) = lease.holder() else {
-            return false;
-        };
-        if !super::holder::is_gone(&holder, me) {
-            return false;
-        }
-        let ttl = chrono::TimeDelta::from_std(self.inner.options.lease_ttl).unwrap_or_default();
-        let taken = lease.take_over(&holder, Utc::now(), ttl).unwrap_or(false);
-        if taken {
-            tracing::info!(gone = %holder, "the previous lease holder is no longer running");
-        }
-        taken
-    }
-
-    /// Takes or renews the lease; on taking it over, claims left by a holder that
-    /// is gone are released so their jobs run again.
-    fn keep_lease(&self, lease: &Lease, holding: bool) -> bool {
-        match lease.acquire(
-            Utc::now(),
-            chrono::TimeDelta::from_std(self.inner.options.lease_ttl).unwrap_or_default(),
-        ) {
-            Ok(true) => {
-                if !holding {
-                    let released = self.inner.store.release_claims().unwrap_or_default();
-                    tracing::info!(holder = %self.inner.options.holder, released, "took the scheduler lease");
-                }
-                true
-            }
-            Ok(false) if self.take_from_gone(lease) => {
-                let released = self.inner.store.release_claims().unwrap_or_default();
-                tracing::info!(holder = %self.inner.options.holder, released, "took the scheduler lease");
-                true
-            }
-            Ok(false) => {
-                if holding {
-                    tracing::warn!("lost the scheduler lease to another process");
-                }
-                false
-            }
-            // The store already said the database refuses writes; renewing is
-            // retried every few seconds, so that would be one line each time.
-            Err(error) if error.is_storage_failure() => {
-                tracing::debug!(%error, "could not renew the scheduler lease");
-                false
-            }
-            Err(error) => {
-                tracing::error!(%error, "could not renew the scheduler lease");
-                false
-            }
+            let me = inner.options.holder.clone();
+            let _ = inner.leases.release_lease(LEASE.into(), me).await;
         }
     }
 
     /// Skips what is too late, claims the rest and starts sending it, one task
     /// per target. Returns when the next pending job falls due.
-    fn fire_due(
+    async fn fire_due(
         &self,
         announcer: &Arc<dyn Announcer>,
         programme: &ProgrammeSource,
         sending: &mut JoinSet<()>,
     ) -> Option<DateTime<Utc>> {
         let now = self.inner.clock.now();
-        match self.claim_due(now) {
+        match self.claim_due(now).await {
             Ok(batches) => {
                 for jobs in batches.into_values() {
                     let (scheduler, announcer, programme) =
@@ -191,7 +132,7 @@ impl Scheduler {
             }
         }
         let ahead = self.inner.options.reminders_ahead;
-        let next = self.inner.store.next_start(JobKind::Reminder, ahead);
+        let next = self.inner.jobs.next_start(JobKind::Reminder, ahead).await;
         next.unwrap_or_else(|error| {
             tracing::error!(%error, "could not read the next due job");
             None
@@ -200,35 +141,43 @@ impl Scheduler {
 
     /// Due jobs (and reminders that may start early) this process now owns,
     /// grouped by target in due order.
-    fn claim_due(&self, now: DateTime<Utc>) -> Result<BTreeMap<Target, Vec<Job>>, StoreError> {
-        let store = &self.inner.store;
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<Target, Vec<Job>>, StoreError> {
+        let jobs = &self.inner.jobs;
         let mut batches: BTreeMap<Target, Vec<Job>> = BTreeMap::new();
-        while self.claim_batch(store.due_jobs(now, BATCH)?, now, &mut batches)? {}
+        while self
+            .claim_batch(jobs.due_jobs(now, BATCH).await?, now, &mut batches)
+            .await?
+        {}
         let horizon = now + self.inner.options.reminders_ahead;
         if horizon > now {
-            let early = || store.due_early(JobKind::Reminder, horizon, BATCH);
-            while self.claim_batch(early()?, now, &mut batches)? {}
+            let early = || jobs.due_early(JobKind::Reminder, horizon, BATCH);
+            while self.claim_batch(early().await?, now, &mut batches).await? {}
         }
         Ok(batches)
     }
 
     /// Skips what is too late in `due` and claims the rest; false when `due`
     /// was empty (every pending job it listed is claimed or finished after).
-    fn claim_batch(
+    async fn claim_batch(
         &self,
         due: Vec<Job>,
         now: DateTime<Utc>,
         batches: &mut BTreeMap<Target, Vec<Job>>,
     ) -> Result<bool, StoreError> {
-        let store = &self.inner.store;
+        let jobs = &self.inner.jobs;
+        let holder = &self.inner.options.holder;
         let listed = !due.is_empty();
         for job in due {
             if let Some(why) = self.too_late(&job, now) {
                 tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
                 metrics::counter!(crate::telemetry::ANNOUNCEMENTS, "outcome" => "skipped")
                     .increment(1);
-                store.finish_job(&job.key, JobState::Skipped, why, now)?;
-            } else if store.claim_job(&job.key, &self.inner.options.holder)? {
+                let (key, why) = (job.key.clone(), why.to_owned());
+                jobs.finish_job(key, JobState::Skipped, why, now).await?;
+            } else if jobs.claim_job(job.key.clone(), holder.clone()).await? {
                 batches.entry(job.target.clone()).or_default().push(job);
             }
         }
@@ -276,22 +225,29 @@ impl Scheduler {
         count(job, &result, self.inner.clock.now());
         // The store counts the failed write and reports a database that stopped
         // taking writes; this job may then be sent again after a restart.
-        if let Err(error) = self.record(job, result) {
+        if let Err(error) = self.record(job, result).await {
             tracing::error!(job = %job.key, %error, "could not record a job's outcome");
         }
     }
 
-    fn record(&self, job: &Job, result: Result<String, DeliveryError>) -> Result<(), StoreError> {
-        let store = &self.inner.store;
+    async fn record(
+        &self,
+        job: &Job,
+        result: Result<String, DeliveryError>,
+    ) -> Result<(), StoreError> {
+        let jobs = &self.inner.jobs;
         let now = self.inner.clock.now();
+        let key = job.key.clone();
         match (result, &job.target) {
             (Ok(posted), _) => {
                 tracing::info!(job = %job.key, target = %job.target, "posted");
-                store.finish_job(&job.key, JobState::Done, &format!("posted {posted}"), now)
+                let outcome = format!("posted {posted}");
+                jobs.finish_job(key, JobState::Done, outcome, now).await
             }
             (Err(DeliveryError::Unreachable), Target::User(user)) => {
                 tracing::info!(job = %job.key, "direct messages closed; kept for the user's next command");
-                store.miss_reminder(&job.key, user, &job.message, now)?;
+                let (user_id, message) = (user.clone(), job.message.clone());
+                jobs.miss_reminder(key, user_id, message, now).await?;
                 self.inner.missed.note(user);
                 Ok(())
             }
@@ -301,14 +257,16 @@ impl Scheduler {
                 if job.kind() == JobKind::Reminder {
                     at += self.inner.options.reminders_ahead;
                 }
-                let again = store.retry_job(&job.key, at, &why, self.inner.options.max_attempts)?;
+                let attempts = self.inner.options.max_attempts;
+                let again = jobs.retry_job(key, at, why.clone(), attempts).await?;
                 tracing::warn!(job = %job.key, %why, again, "a send failed");
                 self.wake();
                 Ok(())
             }
             (Err(error), _) => {
                 tracing::error!(job = %job.key, %error, "a send was refused");
-                store.finish_job(&job.key, JobState::Failed, &error.to_string(), now)
+                jobs.finish_job(key, JobState::Failed, error.to_string(), now)
+                    .await
             }
         }
     }

@@ -3,8 +3,9 @@
 //! run on a blocking thread, off the async workers: a reminder burst asks for
 //! thousands of them at once.
 
-use super::{Store, StoreError};
-use crate::chat::direct::{DirectChannels, StoreFuture};
+use super::Store;
+use super::StoreFuture;
+use crate::chat::direct::DirectChannels;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
@@ -12,19 +13,6 @@ const UPSERT: &str = "INSERT INTO dm_channels (platform, user_id, channel_id, op
      VALUES (?1, ?2, ?3, ?4)
      ON CONFLICT (platform, user_id) DO UPDATE
        SET channel_id = excluded.channel_id, opened_at = excluded.opened_at";
-
-impl Store {
-    /// Runs `work` on this store on a blocking thread.
-    async fn off_workers<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || work(&store))
-            .await
-            .map_err(|error| StoreError::Interrupted(error.to_string()))?
-    }
-}
 
 impl DirectChannels for Store {
     fn channel_of<'a>(

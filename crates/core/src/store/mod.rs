@@ -20,6 +20,7 @@ mod lease;
 mod migrations;
 mod polls;
 mod reminders;
+mod scheduling;
 
 pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
@@ -29,7 +30,9 @@ pub use reminders::{Added, ReminderStore};
 
 use health::{Counted, WriteHealth};
 use rusqlite::Connection;
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -82,6 +85,11 @@ impl StoreError {
         }
     }
 }
+
+/// A storage call in progress. Every domain's storage trait answers with one,
+/// so a backend can run its calls off the async workers (SQLite on a
+/// blocking thread; PostgreSQL over its own async client).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
 /// How far the database may grow, as [`Store::cap_size`] set it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +258,27 @@ impl Store {
         let result = work(&mut self.connection());
         self.health.note(&self.path, &result, Counted::Here);
         result
+    }
+
+    /// Runs `work` on this store on a blocking thread, never on an async
+    /// worker: SQLite's calls are synchronous and may wait on the disk or on
+    /// another process's lock.
+    pub(crate) fn off_workers<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let store = self.clone();
+        // The caller's log subscriber and span follow the call to its thread.
+        let dispatch = tracing::dispatcher::get_default(Clone::clone);
+        let span = tracing::Span::current();
+        Box::pin(async move {
+            let work = move || {
+                tracing::dispatcher::with_default(&dispatch, || span.in_scope(|| work(&store)))
+            };
+            tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|error| StoreError::Interrupted(error.to_string()))?
+        })
     }
 
     /// The connection, for this module's aggregates. A poisoned lock is still

@@ -15,16 +15,15 @@
 use super::{PollService, ServiceError};
 use crate::clock::sleep_until;
 use crate::polls::{MessageKey, Poll, PollState};
-use crate::store::StoreError;
+use crate::store::StoreFuture;
 
 /// Where poll closes are kept when a scheduler runs (the scheduler implements it).
 pub trait PollDeadlines: Send + Sync + 'static {
     /// Makes sure `poll` is closed at its `closes_at`, once across processes.
     /// Idempotent: a close already planned, running or done stays as it is.
     ///
-    /// # Errors
-    /// [`StoreError`] when the close could not be stored.
-    fn close_at(&self, poll: &Poll) -> Result<(), StoreError>;
+    /// Fails when the close could not be stored.
+    fn close_at<'a>(&'a self, poll: &'a Poll) -> StoreFuture<'a, ()>;
 }
 
 impl PollService {
@@ -40,7 +39,7 @@ impl PollService {
             match service.recorder().open_polls().await {
                 Ok(polls) => {
                     for poll in &polls {
-                        service.plan_close(poll);
+                        service.plan_close(poll).await;
                     }
                 }
                 Err(error) => tracing::error!(%error, "could not plan the open polls' closes"),
@@ -50,11 +49,11 @@ impl PollService {
 
     /// Plans `poll`'s close with the scheduler; false when none is attached
     /// or the plan could not be stored (this process then closes it itself).
-    pub(super) fn plan_close(&self, poll: &Poll) -> bool {
+    pub(super) async fn plan_close(&self, poll: &Poll) -> bool {
         let Some(deadlines) = self.inner.deadlines.get() else {
             return false;
         };
-        match deadlines.close_at(poll) {
+        match deadlines.close_at(poll).await {
             Ok(()) => true,
             Err(error) => {
                 tracing::error!(poll = poll.id, %error, "could not plan a poll's close; closing it here");
@@ -63,9 +62,9 @@ impl PollService {
         }
     }
 
-    /// Plans `poll`'s close and waits for its deadline in this process.
+    /// Waits for `poll`'s deadline in this process (its close job, when a
+    /// scheduler runs, is planned when it is posted or the scheduler attached).
     pub(super) fn watch_deadline(&self, poll: &Poll) {
-        self.plan_close(poll);
         let (service, poll) = (self.clone(), poll.clone());
         tokio::spawn(async move {
             sleep_until(service.clock(), poll.closes_at).await;
@@ -78,7 +77,7 @@ impl PollService {
     /// with no scheduler, or none that took the plan, it closes here.
     async fn at_deadline(&self, poll: &Poll) {
         let message = &poll.message;
-        if !self.plan_close(poll) {
+        if !self.plan_close(poll).await {
             if let Err(error) = self.finish(message, PollState::Closed).await {
                 tracing::error!(%error, "could not close a poll at its deadline");
             }

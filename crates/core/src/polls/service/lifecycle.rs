@@ -79,6 +79,8 @@ impl PollService {
         let service = self.clone();
         let seeded = poll.clone();
         tokio::spawn(async move { service.seed_reactions(&seeded).await });
+        // Stored before the organiser hears "posted": the close survives a crash.
+        self.plan_close(&poll).await;
         self.watch(&poll);
         Ok(poll)
     }

@@ -1,0 +1,154 @@
+//! The scheduler's and the reminders' storage traits on SQLite: each call is
+//! the synchronous SQL of `jobs.rs`, `early_jobs.rs`, `lease.rs` and
+//! `reminders.rs`, run on a blocking thread ([`Store::off_workers`]).
+
+use super::SyncReport;
+use super::{Added, EarlyJobs, JobState, JobStore, Lease, ReminderStore, Store, StoreFuture};
+use crate::agenda::SessionId;
+use crate::reminders::ReminderStorage;
+use crate::scheduler::{Job, JobKind, JobStorage, LeaseStorage, Message, Reminder};
+use chrono::{DateTime, TimeDelta, Utc};
+use std::collections::BTreeSet;
+
+impl JobStorage for Store {
+    fn sync_jobs(&self, planned: Vec<Job>) -> StoreFuture<'_, SyncReport> {
+        self.off_workers(move |store| JobStore::sync_jobs(store, &planned))
+    }
+
+    fn add_jobs(&self, jobs: Vec<Job>) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| JobStore::add_jobs(store, &jobs))
+    }
+
+    fn cancel_jobs(&self, kind: JobKind, part: String, end: String) -> StoreFuture<'_, usize> {
+        self.off_workers(move |store| JobStore::cancel_jobs(store, kind, &part, &end))
+    }
+
+    fn due_jobs(&self, now: DateTime<Utc>, limit: usize) -> StoreFuture<'_, Vec<Job>> {
+        self.off_workers(move |store| JobStore::due_jobs(store, now, limit))
+    }
+
+    fn due_early(
+        &self,
+        kind: JobKind,
+        horizon: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<Job>> {
+        self.off_workers(move |store| EarlyJobs::due_early(store, kind, horizon, limit))
+    }
+
+    fn next_due(&self) -> StoreFuture<'_, Option<DateTime<Utc>>> {
+        self.off_workers(JobStore::next_due)
+    }
+
+    fn next_start(
+        &self,
+        kind: JobKind,
+        ahead: TimeDelta,
+    ) -> StoreFuture<'_, Option<DateTime<Utc>>> {
+        self.off_workers(move |store| EarlyJobs::next_start(store, kind, ahead))
+    }
+
+    fn claim_job(&self, key: String, holder: String) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| JobStore::claim_job(store, &key, &holder))
+    }
+
+    fn finish_job(
+        &self,
+        key: String,
+        state: JobState,
+        outcome: String,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| JobStore::finish_job(store, &key, state, &outcome, now))
+    }
+
+    fn retry_job(
+        &self,
+        key: String,
+        at: DateTime<Utc>,
+        outcome: String,
+        max_attempts: u32,
+    ) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| JobStore::retry_job(store, &key, at, &outcome, max_attempts))
+    }
+
+    fn release_claims(&self) -> StoreFuture<'_, usize> {
+        self.off_workers(JobStore::release_claims)
+    }
+
+    fn miss_reminder(
+        &self,
+        key: String,
+        user: String,
+        message: Message,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| {
+            ReminderStore::miss_reminder(store, &key, &user, &message, now)
+        })
+    }
+
+    fn all_reminders(&self) -> StoreFuture<'_, Vec<Reminder>> {
+        self.off_workers(ReminderStore::all_reminders)
+    }
+}
+
+impl LeaseStorage for Store {
+    fn acquire_lease(
+        &self,
+        name: String,
+        holder: String,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| Lease::new(store.clone(), name, holder).acquire(now, ttl))
+    }
+
+    fn lease_holder(&self, name: String) -> StoreFuture<'_, Option<String>> {
+        self.off_workers(move |store| Lease::new(store.clone(), name, "").holder())
+    }
+
+    fn take_lease_over(
+        &self,
+        name: String,
+        gone: String,
+        holder: String,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| {
+            Lease::new(store.clone(), name, holder).take_over(&gone, now, ttl)
+        })
+    }
+
+    fn release_lease(&self, name: String, holder: String) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| Lease::new(store.clone(), name, holder).release())
+    }
+}
+
+impl ReminderStorage for Store {
+    fn add_reminder(
+        &self,
+        reminder: Reminder,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, Added> {
+        self.off_workers(move |store| ReminderStore::add_reminder(store, &reminder, limit, now))
+    }
+
+    fn remove_reminder(&self, user: String, session: SessionId) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| ReminderStore::remove_reminder(store, &user, &session))
+    }
+
+    fn reminders_of(&self, user: String) -> StoreFuture<'_, Vec<Reminder>> {
+        self.off_workers(move |store| ReminderStore::reminders_of(store, &user))
+    }
+
+    fn take_missed(&self, user: String) -> StoreFuture<'_, Vec<Message>> {
+        self.off_workers(move |store| ReminderStore::take_missed(store, &user))
+    }
+
+    fn users_with_missed(&self) -> StoreFuture<'_, BTreeSet<String>> {
+        self.off_workers(ReminderStore::users_with_missed)
+    }
+}
