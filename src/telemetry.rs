@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use emcee_core::health::StorageHealth;
 use emcee_core::store::Store;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
@@ -73,13 +74,13 @@ fn describe() {
 }
 
 /// What `/healthz` reports.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Health {
     /// False for the console, which has no gateway to report on.
     expects_gateway: bool,
     gateway_connected: AtomicBool,
     agenda_loaded: Mutex<Option<Instant>>,
-    store: Mutex<Option<Store>>,
+    store: Mutex<Option<Arc<dyn StorageHealth>>>,
 }
 
 impl Health {
@@ -87,7 +88,7 @@ impl Health {
     pub fn new(store: Option<Store>) -> Arc<Self> {
         Arc::new(Self {
             expects_gateway: true,
-            store: Mutex::new(store),
+            store: Mutex::new(store.map(|s| Arc::new(s) as Arc<dyn StorageHealth>)),
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
@@ -96,7 +97,7 @@ impl Health {
     /// Health for the console, which has no gateway.
     pub fn for_console(store: Option<Store>) -> Arc<Self> {
         Arc::new(Self {
-            store: Mutex::new(store),
+            store: Mutex::new(store.map(|s| Arc::new(s) as Arc<dyn StorageHealth>)),
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
@@ -115,7 +116,7 @@ impl Health {
             .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
     }
 
-    fn report(&self) -> HealthReport {
+    async fn report(&self) -> HealthReport {
         let store = self
             .store
             .lock()
@@ -123,10 +124,10 @@ impl Health {
             .clone();
         // A probe (lock, room under the size cap) and the last minute's writes:
         // a full disk only shows when something tries to write.
-        let store_error = store
-            .as_ref()
-            .and_then(|s| s.check_writable().err())
-            .map(|e| e.to_string());
+        let store_error = match &store {
+            Some(store) => store.check_writable().await.err().map(|e| e.to_string()),
+            None => None,
+        };
         let agenda_age = self
             .agenda_loaded
             .lock()
@@ -198,7 +199,7 @@ async fn metrics_text(State(served): State<Served>) -> impl IntoResponse {
 }
 
 async fn healthz(State(served): State<Served>) -> impl IntoResponse {
-    let report = served.health.report();
+    let report = served.health.report().await;
     let healthy = report.gateway_connected.unwrap_or(true) && report.store_writable;
     let status = if healthy {
         StatusCode::OK

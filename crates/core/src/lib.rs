@@ -7,6 +7,7 @@
 //! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
+//! - [`health`]: whether the database takes writes, for `/healthz`.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.
@@ -29,6 +30,7 @@ pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod health;
 pub mod import;
 pub mod paging;
 pub mod polls;

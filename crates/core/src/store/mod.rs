@@ -18,9 +18,9 @@ mod health;
 mod jobs;
 mod lease;
 mod migrations;
+mod off_workers;
 mod polls;
 mod reminders;
-mod scheduling;
 
 pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};

@@ -1,10 +1,12 @@
-//! The scheduler's and the reminders' storage traits on SQLite: each call is
-//! the synchronous SQL of `jobs.rs`, `early_jobs.rs`, `lease.rs` and
-//! `reminders.rs`, run on a blocking thread ([`Store::off_workers`]).
+//! The domains' async storage traits on SQLite (the scheduler's jobs and
+//! lease, the reminders, the health probe): each call is the synchronous SQL
+//! of `jobs.rs`, `early_jobs.rs`, `lease.rs`, `reminders.rs` and `mod.rs`,
+//! run on a blocking thread ([`Store::off_workers`]).
 
 use super::SyncReport;
 use super::{Added, EarlyJobs, JobState, JobStore, Lease, ReminderStore, Store, StoreFuture};
 use crate::agenda::SessionId;
+use crate::health::StorageHealth;
 use crate::reminders::ReminderStorage;
 use crate::scheduler::{Job, JobKind, JobStorage, LeaseStorage, Message, Reminder};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -150,5 +152,15 @@ impl ReminderStorage for Store {
 
     fn users_with_missed(&self) -> StoreFuture<'_, BTreeSet<String>> {
         self.off_workers(ReminderStore::users_with_missed)
+    }
+}
+
+impl StorageHealth for Store {
+    fn check_writable(&self) -> StoreFuture<'_, ()> {
+        self.off_workers(Store::check_writable)
+    }
+
+    fn writes_failing(&self) -> Option<String> {
+        Store::writes_failing(self)
     }
 }
