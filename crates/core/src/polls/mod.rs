@@ -15,6 +15,7 @@
 //! - `service`: a poll's life on a chat platform through the chat port
 //!   (posting, live tallies, closing, results, recovery); `chart` draws the
 //!   result as a PNG.
+//! - `store`: what the recorder needs from a database.
 //! - `export`: every poll as CSV or JSON; `duration`: "5m", "90s" and the like.
 
 mod ballot;
@@ -27,6 +28,7 @@ mod recorder;
 mod results;
 pub mod service;
 mod spec;
+mod store;
 mod writer;
 
 pub use ballot::{Ballots, Change, Mark, MarkRow, Tally};
@@ -37,6 +39,7 @@ pub use recorder::{Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
 pub use service::{PollConfig, PollDeadlines, PollRequest, PollService, ServiceError};
 pub use spec::{FlashPoll, PollError, PollLimits, PollOption};
+pub use store::PollStore;
 
 /// The letter ("A", "B", …) naming option `index` in text.
 pub fn letter(index: usize) -> String {

@@ -22,10 +22,10 @@ mod off_workers;
 mod polls;
 mod reminders;
 
+pub use crate::polls::PollStore;
 pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
-pub use polls::PollStore;
 pub use reminders::{Added, ReminderStore};
 
 use health::{Counted, WriteHealth};

@@ -2,71 +2,14 @@
 //!
 //! A poll is keyed by its message (channel + message id) and stored before it
 //! takes votes; every mark change is written here, in one transaction per batch,
-//! before the tally shows it. [`PollStore`] is what the poll recorder needs, so a
-//! PostgreSQL store can implement it too: the SQL is portable (unix seconds in
-//! INTEGER columns, numbered placeholders, `ON CONFLICT … DO UPDATE`).
+//! before the tally shows it. This implements [`PollStore`], what the poll
+//! recorder needs; the SQL is portable (unix seconds in INTEGER columns,
+//! numbered placeholders, `ON CONFLICT … DO UPDATE`).
 
 use super::{Store, StoreError};
-use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState};
+use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState, PollStore};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-
-/// Persistence for polls and votes.
-pub trait PollStore: Send + Sync + 'static {
-    /// Stores a new, open poll with its options; returns it with its id.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the write fails (e.g. the message already has a poll).
-    fn insert_poll(&self, poll: &NewPoll) -> Result<Poll, StoreError>;
-
-    /// The poll posted as `message`, whatever its state.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the read fails.
-    fn poll_by_message(&self, message: &MessageKey) -> Result<Option<Poll>, StoreError>;
-
-    /// The poll opened for the agenda's `[[polls]]` entry `declared_id`.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the read fails.
-    fn poll_by_declared(&self, declared_id: &str) -> Result<Option<Poll>, StoreError>;
-
-    /// Every poll, oldest first.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the read fails.
-    fn all_polls(&self) -> Result<Vec<Poll>, StoreError>;
-
-    /// Every stored mark of poll `poll_id`.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the read fails.
-    fn marks(&self, poll_id: i64) -> Result<Vec<MarkRow>, StoreError>;
-
-    /// Writes marks (poll id, mark) in one transaction: all or none.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the write fails; nothing was written then.
-    fn save_marks(&self, marks: &[(i64, MarkRow)]) -> Result<(), StoreError>;
-
-    /// Moves an open poll to `state` (closed or cancelled) at `at`; false if
-    /// it was no longer open (another process ended it first).
-    ///
-    /// # Errors
-    /// [`StoreError`] when the write fails.
-    fn set_state(
-        &self,
-        poll_id: i64,
-        state: PollState,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
-    /// Records that the result (or cancellation) of a poll was posted.
-    ///
-    /// # Errors
-    /// [`StoreError`] when the write fails.
-    fn set_announced(&self, poll_id: i64) -> Result<(), StoreError>;
-}
 
 const POLL_COLUMNS: &str = "id, channel, message, question, multi, hide_tally, opened_at, \
      closes_at, state, closed_at, declared_id, created_by, announced, community";
