@@ -18,10 +18,11 @@ impl PollStore for Store {
     fn insert_poll(&self, poll: &NewPoll) -> Result<Poll, StoreError> {
         self.write(|connection| {
             let transaction = connection.transaction()?;
-            transaction.execute(
+            let id: i64 = transaction.query_row(
                 "INSERT INTO polls (channel, message, question, multi, hide_tally, opened_at,
                      closes_at, state, declared_id, created_by, community)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10)
+                 RETURNING id",
                 params![
                     poll.message.channel,
                     poll.message.message,
@@ -34,8 +35,8 @@ impl PollStore for Store {
                     poll.created_by,
                     poll.community,
                 ],
+                |row| row.get(0),
             )?;
-            let id = transaction.last_insert_rowid();
             for (position, choice) in poll.choices.iter().enumerate() {
                 transaction.execute(
                     "INSERT INTO poll_options (poll_id, position, reaction, label)
