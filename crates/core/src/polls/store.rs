@@ -1,10 +1,9 @@
 //! What the poll recorder needs from a database.
 //!
 //! Unlike the other domains' storage traits this one is synchronous, on
-//! purpose: the recorder's writer calls it only on its own blocking thread
-//! (never on an async worker), in batches, so a burst of votes is one
-//! transaction per batch (group commit). A backend with an async client runs
-//! its call to completion there.
+//! purpose: the recorder's writer calls it in batches, one transaction per
+//! batch (group commit), on the thread of whichever caller drains the queue
+//! (see `recorder` for why, with the measurements).
 
 use super::{MarkRow, MessageKey, NewPoll, Poll, PollState};
 use crate::store::StoreError;
