@@ -172,7 +172,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         data.app(),
         &settings,
         Arc::new(announcer),
-        emcee_core::scheduler::SchedulerOptions::default(),
+        emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
     );
     let outcome = bot
         .run_until(async {
@@ -294,7 +294,7 @@ fn console_scheduler(
         app,
         &config.settings,
         Arc::new(announcer),
-        emcee_core::scheduler::SchedulerOptions::default(),
+        emcee_core::scheduler::SchedulerOptions::default().with_settings(&config.settings),
     )
 }
 

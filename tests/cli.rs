@@ -532,3 +532,34 @@ fn organisers_rehearse_polls_and_reminders_in_the_console() {
         "/help lists polls: {text}"
     );
 }
+
+#[test]
+fn check_refuses_reminders_sent_more_than_five_minutes_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(root.join("config/emcee.toml"))
+        .unwrap()
+        .replace(
+            "reminders_ahead_seconds = 45",
+            "reminders_ahead_seconds = 900",
+        )
+        .replace(
+            "source = \"agenda.toml\"",
+            &format!(
+                "source = {:?}",
+                root.join("config/agenda.toml").display().to_string()
+            ),
+        );
+    let path = dir.path().join("emcee.toml");
+    std::fs::write(&path, config).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["check", "--config", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.contains("reminders_ahead_seconds") && text.contains("at most 300"),
+        "{text}"
+    );
+}

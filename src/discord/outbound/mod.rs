@@ -209,15 +209,6 @@ impl Outbound {
         }))
     }
 
-    /// The ids of the servers the bot is in (up to 200, Discord's page).
-    ///
-    /// # Errors
-    /// [`OutboundError`] when Discord refuses it or keeps failing.
-    pub async fn current_user_guilds(&self) -> Result<Vec<u64>, OutboundError> {
-        let guilds = self.current_user_guild_names().await?;
-        Ok(guilds.into_iter().map(|(id, _)| id).collect())
-    }
-
     /// The servers the bot is in as (id, name) pairs (up to 200, Discord's page).
     ///
     /// # Errors

@@ -187,6 +187,12 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
             ),
         ));
     }
+    if settings.announcements.reminders_ahead_seconds > 300 {
+        return Err(source.error_at(
+            &["announcements", "reminders_ahead_seconds"],
+            "must be at most 300 (five minutes): a reminder must not arrive long before its time",
+        ));
+    }
     if settings.agenda.refresh_minutes == 0 {
         return Err(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
     }

@@ -191,6 +191,11 @@ pub struct AnnouncementSettings {
     /// Personal reminders one user may hold at a time.
     #[serde(default = "default_reminder_limit")]
     pub reminder_limit: usize,
+    /// How long before its due instant a reminder DM may go out, so that a
+    /// burst of same-minute reminders is spread under the platform's limits
+    /// (a reminder says "starts in …", true a few seconds early). 0 to 300.
+    #[serde(default = "default_reminders_ahead_seconds")]
+    pub reminders_ahead_seconds: u32,
 }
 
 impl Default for AnnouncementSettings {
@@ -208,6 +213,7 @@ impl Default for AnnouncementSettings {
             channel_roles: BTreeMap::new(),
             kind_roles: BTreeMap::new(),
             reminder_limit: default_reminder_limit(),
+            reminders_ahead_seconds: default_reminders_ahead_seconds(),
         }
     }
 }
@@ -222,6 +228,11 @@ fn default_catch_up_minutes() -> u32 {
 
 fn default_reminder_limit() -> usize {
     100
+}
+
+/// Chosen with `benches/reminder_burst.rs` (see `SchedulerOptions`).
+fn default_reminders_ahead_seconds() -> u32 {
+    45
 }
 
 fn yes() -> bool {

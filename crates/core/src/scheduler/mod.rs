@@ -110,6 +110,16 @@ fn default_reminders_ahead() -> chrono::TimeDelta {
     chrono::TimeDelta::seconds(45)
 }
 
+impl SchedulerOptions {
+    /// These options with `[announcements] reminders_ahead_seconds`.
+    #[must_use]
+    pub fn with_settings(mut self, settings: &crate::config::Settings) -> Self {
+        let ahead = settings.announcements.reminders_ahead_seconds;
+        self.reminders_ahead = chrono::TimeDelta::seconds(i64::from(ahead));
+        self
+    }
+}
+
 /// The storage a scheduler runs on, one trait object per aggregate.
 pub struct Storage {
     pub jobs: Arc<dyn JobStorage>,

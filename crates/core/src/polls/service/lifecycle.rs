@@ -40,18 +40,6 @@ impl PollService {
         self.post(request).await
     }
 
-    /// Closes the poll declared as `declared_id` now and posts its result; for
-    /// the scheduler. `None` if it was never opened or is already closed.
-    ///
-    /// # Errors
-    /// When the database or the platform fails.
-    pub async fn close_declared(&self, declared_id: &str) -> Result<Option<Poll>, ServiceError> {
-        match self.recorder().declared(declared_id).await? {
-            Some(poll) => self.finish(&poll.message, PollState::Closed).await,
-            None => Ok(None),
-        }
-    }
-
     /// Checks, posts and stores a poll, then adds its reactions in order and
     /// starts its tally and deadline. Votes count from the moment it is stored.
     ///
