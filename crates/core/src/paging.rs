@@ -5,7 +5,7 @@
 //! whatever the adapter rendered (a Discord embed, Slack blocks), kept by an
 //! opaque key (the id of the interaction that asked).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,13 +22,26 @@ type KeptPages<P> = (Instant, Vec<P>);
 /// Paged answers by the id of the interaction that asked.
 #[derive(Debug, Clone)]
 pub struct PageStore<P> {
-    inner: Arc<Mutex<HashMap<String, KeptPages<P>>>>,
+    inner: Arc<Mutex<Kept<P>>>,
+}
+
+/// The kept answers, and their keys oldest first (answers are kept in time
+/// order, so the oldest is always at the front: forgetting costs nothing per
+/// answer kept, however many are kept).
+#[derive(Debug)]
+struct Kept<P> {
+    pages: HashMap<String, KeptPages<P>>,
+    order: VecDeque<(Instant, String)>,
 }
 
 impl<P> Default for PageStore<P> {
     fn default() -> Self {
+        let kept = Kept {
+            pages: HashMap::new(),
+            order: VecDeque::new(),
+        };
         Self {
-            inner: Arc::default(),
+            inner: Arc::new(Mutex::new(kept)),
         }
     }
 }
@@ -36,24 +49,31 @@ impl<P> Default for PageStore<P> {
 impl<P: Clone> PageStore<P> {
     /// Keeps `pages` for flipping under `key`.
     pub fn keep(&self, key: &str, pages: Vec<P>) {
-        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        map.retain(|_, (kept_at, _)| kept_at.elapsed() < KEEP_FOR);
-        if map.len() >= KEEP_AT_MOST {
-            let oldest = map
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                map.remove(&oldest);
+        let mut kept = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        while let Some((at, oldest)) = kept.order.front().cloned() {
+            if now.saturating_duration_since(at) < KEEP_FOR && kept.pages.len() < KEEP_AT_MOST {
+                break;
+            }
+            kept.order.pop_front();
+            // A key kept again later has a newer entry: only the one from
+            // this moment goes.
+            if kept
+                .pages
+                .get(&oldest)
+                .is_some_and(|(kept_at, _)| *kept_at == at)
+            {
+                kept.pages.remove(&oldest);
             }
         }
-        map.insert(key.to_owned(), (Instant::now(), pages));
+        kept.order.push_back((now, key.to_owned()));
+        kept.pages.insert(key.to_owned(), (now, pages));
     }
 
     /// Page `index` of the answer `key` and the page count, if still kept.
     pub fn page(&self, key: &str, index: usize) -> Option<(P, usize)> {
-        let map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let (kept_at, pages) = map.get(key)?;
+        let kept = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let (kept_at, pages) = kept.pages.get(key)?;
         if kept_at.elapsed() >= KEEP_FOR {
             return None;
         }
@@ -101,5 +121,17 @@ mod tests {
         assert_eq!(store.page("7", 1), Some(("two".to_owned(), 2)));
         assert!(store.page("7", 2).is_none());
         assert!(store.page("8", 0).is_none());
+    }
+
+    #[test]
+    fn past_the_limit_the_oldest_answers_go_first() {
+        let store = PageStore::default();
+        for n in 0..KEEP_AT_MOST + 3 {
+            store.keep(&n.to_string(), vec![n]);
+        }
+        assert!(store.page("0", 0).is_none() && store.page("2", 0).is_none());
+        assert_eq!(store.page("3", 0), Some((3, 1)));
+        let last = (KEEP_AT_MOST + 2).to_string();
+        assert_eq!(store.page(&last, 0), Some((KEEP_AT_MOST + 2, 1)));
     }
 }
