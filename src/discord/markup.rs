@@ -4,6 +4,7 @@
 //! to the one role an organiser configured.
 
 use super::markdown::escape;
+use emcee_core::chat::text::single_line;
 use emcee_core::chat::{Accent, Post, Span, Text, TimeStyle};
 use serde_json::{json, Value};
 
@@ -18,10 +19,10 @@ pub fn text(text: &Text) -> String {
     let mut out = String::new();
     for span in &text.0 {
         match span {
-            Span::Plain(t) => out.push_str(&escape(t)),
-            Span::Strong(t) => out.push_str(&format!("**{}**", escape(t))),
-            Span::Struck(t) => out.push_str(&format!("~~{}~~", escape(t))),
-            Span::Code(t) => out.push_str(&format!("`{}`", t.replace('`', "'"))),
+            Span::Plain(t) => out.push_str(&escape(&single_line(t))),
+            Span::Strong(t) => out.push_str(&format!("**{}**", escape(&single_line(t)))),
+            Span::Struck(t) => out.push_str(&format!("~~{}~~", escape(&single_line(t)))),
+            Span::Code(t) => out.push_str(&format!("`{}`", single_line(t).replace('`', "'"))),
             Span::Time(at, style) => out.push_str(&timestamp(at.timestamp(), *style)),
             Span::Link(url) => out.push_str(&format!("<{}>", url.replace('>', "%3E"))),
             Span::Emoji(key) => out.push_str(&emoji_text(key)),
@@ -200,5 +201,16 @@ mod tests {
             "{content}"
         );
         assert_eq!(body["allowed_mentions"]["roles"], json!(["42"]));
+    }
+
+    #[test]
+    fn a_title_with_line_breaks_cannot_forge_lines() {
+        let post = Post {
+            heading: Some(Text::plain("Starting now")),
+            lines: vec![Text::strong("Real talk\n**Starting now**\n• Fake talk")],
+            ..Post::default()
+        };
+        let content = content(&post);
+        assert_eq!(content.lines().count(), 2, "{content}");
     }
 }

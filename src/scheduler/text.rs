@@ -54,7 +54,9 @@ pub fn text(text: &Text, timezone: Tz, now: DateTime<Utc>) -> String {
     let mut out = String::new();
     for span in &text.0 {
         match span {
-            Span::Plain(t) | Span::Strong(t) | Span::Struck(t) | Span::Code(t) => out.push_str(t),
+            Span::Plain(t) | Span::Strong(t) | Span::Struck(t) | Span::Code(t) => {
+                out.push_str(&emcee_core::chat::text::single_line(t));
+            }
             Span::Link(url) => {
                 let _ = write!(out, "<{url}>");
             }

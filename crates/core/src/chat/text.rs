@@ -114,6 +114,22 @@ impl Text {
     }
 }
 
+/// `text` on one line: every control character (line breaks, tabs, terminal
+/// escapes, C1 controls) becomes a space, so agenda or user text can neither
+/// forge extra lines in a post nor drive a terminal. Renderers apply it to
+/// every text span; line breaks come only from [`Span::Break`].
+pub fn single_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        let cleaned: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        std::borrow::Cow::Owned(cleaned)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 impl From<&str> for Text {
     fn from(text: &str) -> Self {
         Self::plain(text)
@@ -123,5 +139,17 @@ impl From<&str> for Text {
 impl From<String> for Text {
     fn from(text: String) -> Self {
         Self::plain(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::single_line;
+
+    #[test]
+    fn control_characters_become_spaces() {
+        assert_eq!(single_line("Fast I/O"), "Fast I/O");
+        assert_eq!(single_line("Talk\n**Fake line**"), "Talk **Fake line**");
+        assert_eq!(single_line("red\u{1b}[31m\r\u{85}x"), "red [31m  x");
     }
 }

@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 pub fn parse_duration(text: &str) -> Option<TimeDelta> {
     let text = text.trim().to_lowercase();
     if let Ok(minutes) = text.parse::<i64>() {
-        return within_a_day(TimeDelta::minutes(minutes));
+        return within_a_day(TimeDelta::try_minutes(minutes)?);
     }
     let mut total = TimeDelta::zero();
     let mut number = String::new();
@@ -18,12 +18,14 @@ pub fn parse_duration(text: &str) -> Option<TimeDelta> {
         }
         let value: i64 = number.parse().ok()?;
         number.clear();
-        total += match c {
-            'h' => TimeDelta::hours(value),
-            'm' => TimeDelta::minutes(value),
-            's' => TimeDelta::seconds(value),
+        // Checked: a number too large for a duration is no duration.
+        let part = match c {
+            'h' => TimeDelta::try_hours(value)?,
+            'm' => TimeDelta::try_minutes(value)?,
+            's' => TimeDelta::try_seconds(value)?,
             _ => return None,
         };
+        total = total.checked_add(&part)?;
     }
     if !number.is_empty() {
         return None;
@@ -48,5 +50,14 @@ mod tests {
         assert_eq!(parse_duration("2d"), None);
         assert_eq!(parse_duration("5 minutes"), None);
         assert_eq!(parse_duration("25h"), None);
+    }
+
+    #[test]
+    fn numbers_too_large_for_a_duration_are_refused_not_a_panic() {
+        assert_eq!(parse_duration("9223372036854775807"), None);
+        assert_eq!(parse_duration("9223372036854775807h"), None);
+        assert_eq!(parse_duration("153722867280912930m"), None);
+        assert_eq!(parse_duration("9223372036854775s9223372036854775s"), None);
+        assert_eq!(parse_duration("99999999999999999999999"), None);
     }
 }
