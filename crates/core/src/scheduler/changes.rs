@@ -55,7 +55,9 @@ pub fn change_notice(
             crate::chat::dedupe::stable_hash(&fingerprint)
         ),
         due_at: now,
-        expires_at: now + TimeDelta::hours(1),
+        expires_at: now
+            .checked_add_signed(TimeDelta::hours(1))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC),
         target: Target::Channel(channel),
         message: Message::new(JobKind::Change, items),
     })

@@ -114,6 +114,19 @@ pub fn plan(programme: &Programme, settings: &PlanSettings, reminders: &[Reminde
     jobs
 }
 
+/// `at` moved by `by`, held at the first or last instant chrono knows when
+/// that would leave its range: a session dated at the edge of time (a
+/// hostile or broken schedule) is planned, then skipped as too late or never
+/// due, instead of panicking the scheduler.
+fn shifted(at: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> {
+    at.checked_add_signed(by)
+        .unwrap_or(if by < TimeDelta::zero() {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
+}
+
 /// Announcements at each lead time and the on-demand notice, per channel.
 fn session_entries(session: &Session, settings: &PlanSettings, entries: &mut Vec<Entry>) {
     let announcements = &settings.announcements;
@@ -123,7 +136,7 @@ fn session_entries(session: &Session, settings: &PlanSettings, entries: &mut Vec
                 kind: JobKind::Announce,
                 lead,
                 target: Target::Channel(channel.clone()),
-                due_at: session.start - TimeDelta::minutes(i64::from(lead)),
+                due_at: shifted(session.start, -TimeDelta::minutes(i64::from(lead))),
                 // "In 5 minutes" is wrong once it started; "now" once it ended.
                 expires_at: if lead == 0 {
                     session.end
@@ -141,7 +154,7 @@ fn session_entries(session: &Session, settings: &PlanSettings, entries: &mut Vec
             lead: 0,
             target: Target::Channel(channel),
             due_at: session.end,
-            expires_at: session.end + TimeDelta::days(1),
+            expires_at: shifted(session.end, TimeDelta::days(1)),
             item: Item::of(session),
         });
     }
@@ -153,7 +166,10 @@ fn reminder_entry(session: &Session, reminder: &Reminder) -> Entry {
         kind: JobKind::Reminder,
         lead: reminder.minutes_before,
         target: Target::User(reminder.user.clone()),
-        due_at: session.start - TimeDelta::minutes(i64::from(reminder.minutes_before)),
+        due_at: shifted(
+            session.start,
+            -TimeDelta::minutes(i64::from(reminder.minutes_before)),
+        ),
         expires_at: session.end,
         item: Item::of(session),
     }
@@ -270,7 +286,7 @@ fn digest_jobs(programme: &Programme, settings: &PlanSettings, at: NaiveTime) ->
             Some(Job {
                 key: format!("digest:{day}:c/{channel}"),
                 due_at,
-                expires_at: due_at + TimeDelta::hours(12),
+                expires_at: shifted(due_at, TimeDelta::hours(12)),
                 target: Target::Channel(channel.clone()),
                 message,
             })

@@ -214,3 +214,37 @@ fn a_change_notice_lists_moves_and_cancellations_once() {
     let later = crate::scheduler::change_notice(&diff, &new.agenda, &settings, at(9, 5)).unwrap();
     assert_eq!(notice.key, later.key, "the same change has the same key");
 }
+
+#[test]
+fn sessions_at_the_edges_of_time_are_planned_without_a_panic() {
+    let mut settings = settings();
+    settings.announcements.on_demand = true;
+    settings.announcements.digest_at = NaiveTime::from_hms_opt(8, 0, 0);
+    let first = DateTime::<Utc>::MIN_UTC;
+    let last = DateTime::<Utc>::MAX_UTC - TimeDelta::minutes(30);
+    let mut early = session("early", SessionKind::Talk, None, first);
+    early.end = first + TimeDelta::minutes(25);
+    let mut late = session("late", SessionKind::Talk, None, last);
+    late.end = DateTime::<Utc>::MAX_UTC;
+    late.links = vec![Link {
+        kind: LinkKind::Video,
+        url: "https://v.example/late".into(),
+    }];
+    let programme = programme(vec![early, late]);
+    let reminder = Reminder {
+        user: "42".into(),
+        session: SessionId::new("early"),
+        minutes_before: 1440,
+    };
+    let jobs = plan(&programme, &settings, &[reminder]);
+    let early_due: Vec<_> = jobs.iter().filter(|j| j.key.ends_with(":early")).collect();
+    assert!(early_due
+        .iter()
+        .all(|j| j.due_at >= DateTime::<Utc>::MIN_UTC));
+    let on_demand = jobs.iter().find(|j| j.kind() == JobKind::OnDemand).unwrap();
+    assert_eq!(
+        on_demand.expires_at,
+        DateTime::<Utc>::MAX_UTC,
+        "held at the end of time"
+    );
+}
