@@ -123,9 +123,13 @@ pub async fn show_missed(ctx: Context<'_>) {
         Ok(None) => return,
         Err(error) => return tracing::error!(%error, "could not read missed reminders"),
     };
-    if let Err(error) = crate::discord::replies::send(ctx, private_reply(lines_text(&lines))).await
-    {
-        tracing::warn!(%error, "could not show missed reminders");
+    // Split to fit Discord's limit: one refused notice would lose them all.
+    let rendered: Vec<String> = lines.iter().map(markup::text).collect();
+    let limit = emcee_core::chat::ChatPort::limits(ctx.data().port.as_ref()).message_chars;
+    for part in emcee_core::chat::text::pack_lines(&rendered, limit) {
+        if let Err(error) = crate::discord::replies::send(ctx, private_reply(part)).await {
+            tracing::warn!(%error, "could not show missed reminders");
+        }
     }
 }
 

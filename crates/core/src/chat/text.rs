@@ -130,6 +130,35 @@ pub fn single_line(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Rendered lines packed into as few messages as fit `limit` characters
+/// each, in order; a line longer than `limit` on its own is cut with "…".
+/// For answers a platform would refuse whole (Discord: 2,000 characters).
+pub fn pack_lines(lines: &[String], limit: usize) -> Vec<String> {
+    let limit = limit.max(2);
+    let mut messages: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        let line = if line.chars().count() > limit {
+            let cut: String = line.chars().take(limit - 1).collect();
+            format!("{cut}…")
+        } else {
+            line.clone()
+        };
+        let needed = current.chars().count() + line.chars().count() + 1;
+        if !current.is_empty() && needed > limit {
+            messages.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push('\n');
+        }
+        current.push_str(&line);
+    }
+    if !current.is_empty() {
+        messages.push(current);
+    }
+    messages
+}
+
 impl From<&str> for Text {
     fn from(text: &str) -> Self {
         Self::plain(text)
@@ -145,6 +174,23 @@ impl From<String> for Text {
 #[cfg(test)]
 mod tests {
     use super::single_line;
+
+    #[test]
+    fn lines_are_packed_in_order_within_the_limit() {
+        let lines: Vec<String> = (0..30)
+            .map(|n| format!("reminder {n:02} {}", "x".repeat(80)))
+            .collect();
+        let packed = super::pack_lines(&lines, 2000);
+        assert!(packed.len() > 1);
+        assert!(packed.iter().all(|m| m.chars().count() <= 2000));
+        assert_eq!(
+            packed.join("\n"),
+            lines.join("\n"),
+            "nothing lost, order kept"
+        );
+        let long = super::pack_lines(&["y".repeat(50)], 10);
+        assert_eq!(long, ["yyyyyyyyy…"]);
+    }
 
     #[test]
     fn control_characters_become_spaces() {
