@@ -71,12 +71,20 @@ pub fn to_csv(polls: &[Exported]) -> String {
     out
 }
 
-/// Quotes a field when it holds a comma, quote or line break.
+/// Quotes a field when it holds a comma, quote or line break. A field that
+/// a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return: a poll question or option typed by anyone)
+/// gets a leading `'`, so it opens as text.
 fn quote(field: &str) -> String {
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    };
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field
     }
 }
 
@@ -86,6 +94,16 @@ mod tests {
     use crate::polls::{Choice, MarkRow, MessageKey, NewPoll};
     use crate::store::Store;
     use chrono::DateTime;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_open_as_text() {
+        assert_eq!(quote("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(quote("+1"), "'+1");
+        assert_eq!(quote("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(quote("-2+3"), "'-2+3");
+        assert_eq!(quote("Rust"), "Rust");
+        assert_eq!(quote("42"), "42");
+    }
 
     #[test]
     fn csv_and_json_carry_every_option_and_its_count() {
