@@ -10,7 +10,7 @@ use crate::discord::markup;
 use crate::discord::{Context, Data, Error};
 use emcee_core::agenda::{NameKind, SessionId};
 use emcee_core::chat::Text;
-use emcee_core::reminders::{ReminderError, DEFAULT_MINUTES};
+use emcee_core::reminders::{session_ref, ReminderError, DEFAULT_MINUTES};
 use poise::serenity_prelude as serenity;
 
 /// Custom id prefix of the "Remind me" button; the session id follows.
@@ -92,7 +92,7 @@ pub async fn clicked(
 
 /// The "Remind me" button for a session.
 pub fn button(session: &SessionId) -> serenity::CreateActionRow {
-    let id = format!("{BUTTON_PREFIX}{session}");
+    let id = format!("{BUTTON_PREFIX}{}", session_ref(session));
     let button = serenity::CreateButton::new(id)
         .label("Remind me")
         .emoji('⏰')
@@ -165,8 +165,24 @@ async fn complete_session(ctx: Context<'_>, partial: &str) -> serenity::CreateAu
         .into_iter()
         .map(|c| {
             let clip = |t: &str| t.chars().take(100).collect::<String>();
-            serenity::AutocompleteChoice::new(clip(&c.label), clip(&c.value))
+            let value = session_ref(&SessionId::new(c.value.as_str()));
+            serenity::AutocompleteChoice::new(clip(&c.label), value)
         })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remind_button_fits_discords_custom_id_limit_for_any_session_id() {
+        let uid = format!("{}@outlook.com", "A".repeat(200));
+        let row = button(&SessionId::new(&uid));
+        let json = serde_json::to_value(&row).unwrap();
+        let custom_id = json["components"][0]["custom_id"].as_str().unwrap();
+        assert!(custom_id.len() <= 100, "{custom_id}");
+        assert!(custom_id.starts_with(BUTTON_PREFIX));
+    }
 }

@@ -174,11 +174,35 @@ impl ReminderService {
     }
 }
 
-/// A session by id, else by a title that names exactly one.
+/// Session ids longer than this are referred to by their hash.
+const LONGEST_REF: usize = 64;
+
+/// A short, stable reference to session `id` for a platform's button or
+/// autocomplete value (Discord allows 100 characters, and calendar UIDs are
+/// often longer): the id itself, or `#` and its hash. [`find`] reads both.
+pub fn session_ref(id: &SessionId) -> String {
+    let id = id.to_string();
+    if id.chars().count() <= LONGEST_REF {
+        id
+    } else {
+        crate::chat::dedupe_key("#", &id)
+    }
+}
+
+/// A session by id (or [`session_ref`]), else by a title that names exactly one.
 pub fn find(agenda: &Agenda, typed: &str) -> Option<(SessionId, String)> {
     let typed = typed.trim();
     if let Some(session) = agenda.session(&SessionId::new(typed)) {
         return Some((session.id.clone(), session.title.clone()));
+    }
+    if typed.starts_with('#') {
+        let by_ref = agenda
+            .sessions()
+            .iter()
+            .find(|s| session_ref(&s.id) == typed);
+        if let Some(session) = by_ref {
+            return Some((session.id.clone(), session.title.clone()));
+        }
     }
     match agenda.find_sessions(typed).as_slice() {
         [one] => Some((one.id.clone(), one.title.clone())),
@@ -205,4 +229,55 @@ fn listing(agenda: &Agenda, reminders: &[Reminder]) -> Vec<Text> {
         lines.push(line);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agenda::{Conference, Session, SessionKind};
+
+    fn agenda_with(id: &str) -> Agenda {
+        let start: chrono::DateTime<chrono::Utc> = "2021-10-07T16:00:00Z".parse().unwrap();
+        let session = Session {
+            id: SessionId::new(id),
+            title: "Keynote".into(),
+            abstract_text: String::new(),
+            kind: SessionKind::Keynote,
+            track: None,
+            room: None,
+            speakers: Vec::new(),
+            start,
+            end: start + chrono::TimeDelta::minutes(30),
+            links: Vec::new(),
+        };
+        let conference = Conference {
+            name: "C".into(),
+            timezone: chrono_tz::UTC,
+            tracks: Vec::new(),
+            rooms: Vec::new(),
+            sessions: vec![session],
+        };
+        Agenda::new(conference).unwrap()
+    }
+
+    #[test]
+    fn a_long_calendar_uid_is_referred_to_by_a_short_ref_that_finds_it() {
+        let uid = format!(
+            "040000008200E00074C5B7101A82E008{}@outlook.com",
+            "0".repeat(90)
+        );
+        let agenda = agenda_with(&uid);
+        let short = session_ref(&SessionId::new(&uid));
+        assert!(short.len() <= 20 && short.starts_with('#'), "{short}");
+        assert_eq!(
+            find(&agenda, &short).map(|(id, _)| id.to_string()),
+            Some(uid)
+        );
+        assert_eq!(
+            session_ref(&SessionId::new("g1")),
+            "g1",
+            "short ids stay as they are"
+        );
+        assert!(find(&agenda, "#0000000000000000").is_none());
+    }
 }
