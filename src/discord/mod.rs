@@ -26,7 +26,6 @@ use emcee_core::clock::Clock;
 use emcee_core::paging::PageStore;
 use emcee_core::programme::Programme;
 use emcee_core::store::Store;
-use outbound::Outbound;
 use poise::serenity_prelude as serenity;
 use std::sync::{Arc, OnceLock};
 pub use token::{BotToken, TokenError};
@@ -55,9 +54,8 @@ pub struct Data {
     pub pages: PageStore<render::Page>,
     /// What `/healthz` reports.
     pub health: Arc<crate::telemetry::Health>,
-    /// Everything the bot posts on its own goes through this paced sender.
-    pub outbound: Outbound,
-    /// The core's chat port on Discord, over `outbound`.
+    /// The core's chat port on Discord; everything the bot posts on its own
+    /// goes through its paced sender ([`port::DiscordPort::outbound`]).
     pub port: Arc<port::DiscordPort>,
     /// Where `/reload` reads the agenda from, once the scheduler runs.
     reload: Arc<OnceLock<Option<crate::cli::SourceArgs>>>,
@@ -86,13 +84,11 @@ impl Data {
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
-        let outbound = port.outbound().clone();
         Self {
             health: crate::telemetry::Health::new(Some(store.clone())),
             app: App::new(programme, clock, store, polls),
             port,
             pages: PageStore::default(),
-            outbound,
             reload: Arc::new(OnceLock::new()),
             community: community::Community::default(),
         }
