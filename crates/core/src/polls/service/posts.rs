@@ -12,15 +12,9 @@ pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
     let results = shown.map(|tally| Results::new(poll, tally));
     let mut lines = Vec::new();
     for (index, choice) in poll.choices.iter().enumerate() {
-        let mut line = Text::new()
-            .with(Span::Emoji(choice.key.clone()))
-            .and(" ")
-            .with(Span::Strong(choice.label.clone()));
-        if let Some(results) = &results {
-            line.push(Span::Break);
-            line.extend(bar(results, index));
-        }
-        lines.push(line);
+        let label = Span::Strong(choice.label.clone());
+        let shown = results.as_ref().map(|results| (results, index));
+        lines.push(option_line(&choice.key, label, shown));
     }
     let mut body = Text::lines(lines);
     body.push(Span::Break);
@@ -36,6 +30,19 @@ pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
         },
         image: false,
     })
+}
+
+/// One option: its emoji and label, then its bar and count when `shown`.
+fn option_line(key: &str, label: Span, shown: Option<(&Results, usize)>) -> Text {
+    let mut line = Text::new()
+        .with(Span::Emoji(key.to_owned()))
+        .and(" ")
+        .with(label);
+    if let Some((results, index)) = shown {
+        line.push(Span::Break);
+        line.extend(bar(results, index));
+    }
+    line
 }
 
 fn bar(results: &Results, index: usize) -> Text {
@@ -102,12 +109,8 @@ pub fn result_text(poll: &Poll, results: &Results) -> (Text, Text) {
     }
     let mut lines = Vec::new();
     for (index, option) in results.options.iter().enumerate() {
-        let mut line = Text::new()
-            .with(Span::Emoji(option.key.clone()))
-            .and(format!(" {}", option.label));
-        line.push(Span::Break);
-        line.extend(bar(results, index));
-        lines.push(line);
+        let label = Span::Plain(option.label.clone());
+        lines.push(option_line(&option.key, label, Some((results, index))));
     }
     let mut body = Text::lines(lines);
     body.push(Span::Break);
