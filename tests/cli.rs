@@ -319,6 +319,35 @@ fn agenda_before_and_after_the_conference_says_so() {
 }
 
 #[test]
+fn at_takes_a_local_time_in_the_conference_zone() {
+    let local = emcee(&["agenda", "--at", "2021-10-07T08:55", "now"]);
+    let utc = emcee(&["agenda", "--at", "2021-10-07T15:55:00Z", "now"]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    assert_eq!(stdout(&local), stdout(&utc));
+    assert!(stdout(&local).contains("Live now"), "{}", stdout(&local));
+    let gap = emcee(&["agenda", "--at", "2021-03-14T02:30", "now"]);
+    assert_eq!(gap.status.code(), Some(1));
+    assert!(
+        stderr(&gap).contains("does not exist in US/Pacific"),
+        "{}",
+        stderr(&gap)
+    );
+    let rehearsal = emcee(&[
+        "rehearse",
+        "--from",
+        "2021-10-07T08:55",
+        "--to",
+        "2021-10-07T09:00",
+    ]);
+    assert!(rehearsal.status.success(), "{}", stderr(&rehearsal));
+    let timeline = stdout(&rehearsal);
+    assert!(
+        !timeline.contains("08:50") && !timeline.contains("09:05"),
+        "{timeline}"
+    );
+}
+
+#[test]
 fn agenda_speaker_track_and_tz() {
     let speaker = emcee(&["agenda", "speaker", "Urbón-Bayes,", "Pere"]);
     assert!(
