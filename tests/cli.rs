@@ -341,6 +341,7 @@ fn at_takes_a_local_time_in_the_conference_zone() {
     ]);
     assert!(rehearsal.status.success(), "{}", stderr(&rehearsal));
     let timeline = stdout(&rehearsal);
+    assert!(timeline.starts_with("4 planned post(s)"), "{timeline}");
     assert!(
         !timeline.contains("08:50") && !timeline.contains("09:05"),
         "{timeline}"
