@@ -30,6 +30,42 @@ pub enum Command {
     /// Flash polls in the database: `emcee polls export --format csv|json`.
     #[command(subcommand)]
     Polls(PollsCommand),
+    /// Print a shell completion script: `emcee completions bash > /etc/bash_completion.d/emcee`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `emcee man > emcee.1`.
+    Man,
+}
+
+/// The completion script for `shell`. Built in memory: clap_complete panics
+/// when its output fails, and a closed pipe (`| head`) is not a crash.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "emcee", &mut script);
+    script
+}
+
+/// Writes the manual page, with a section per subcommand, to `out`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command.clone()).render(out)?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        // Our own subcommand names: nothing in them needs roff escaping.
+        writeln!(out, ".SH \"EMCEE {}\"", sub.get_name().to_uppercase())?;
+        if let Some(about) = sub.get_about() {
+            writeln!(out, "{about}")?;
+        }
+        let page = clap_mangen::Man::new(sub.clone().bin_name(format!("emcee {}", sub.get_name())));
+        page.render_synopsis_section(out)?;
+        page.render_options_section(out)?;
+    }
+    Ok(())
 }
 
 /// What to do with the stored polls.

@@ -77,6 +77,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             database,
         }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        Command::Completions { shell } => {
+            print_bytes(&emcee::cli::completions(shell))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            emcee::cli::write_man_page(&mut page)?;
+            print_bytes(&page)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rehearse(args) => Ok(match emcee::setup::load(&args.source).await {
             Ok(config) => {
                 let zone = config.programme.agenda.timezone();
@@ -244,6 +254,16 @@ fn clock(args: &ConsoleArgs, zone: chrono_tz::Tz) -> Result<Arc<dyn Clock>, Stri
             speed,
         )),
     })
+}
+
+/// Writes `bytes` to stdout; a reader that stopped early (`| head`) is fine.
+fn print_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// A command-line value that could not be used: said on stderr, exit 1.

@@ -349,6 +349,29 @@ fn at_takes_a_local_time_in_the_conference_zone() {
 }
 
 #[test]
+fn completions_and_the_manual_cover_every_subcommand() {
+    let bash = emcee(&["completions", "bash"]);
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let man = emcee(&["man"]);
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH emcee"),
+        "{page}"
+    );
+    for sub in [
+        "check", "agenda", "console", "run", "import", "rehearse", "polls",
+    ] {
+        assert!(stdout(&bash).contains(sub), "bash completion lacks {sub}");
+        assert!(
+            page.contains(&format!("EMCEE {}", sub.to_uppercase())),
+            "man lacks {sub}"
+        );
+    }
+    assert!(!emcee(&["completions", "tcsh"]).status.success());
+}
+
+#[test]
 fn agenda_speaker_track_and_tz() {
     let speaker = emcee(&["agenda", "speaker", "Urbón-Bayes,", "Pere"]);
     assert!(
