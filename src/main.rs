@@ -338,7 +338,16 @@ fn console_scheduler(
 }
 
 fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
-    eprintln!("error: {error}");
+    let problems = error.problems();
+    for problem in &problems {
+        eprintln!("error: {problem}");
+        if let Some(location) = problem.location() {
+            eprint!("{}", location.snippet());
+        }
+    }
+    if problems.len() > 1 {
+        eprintln!("{} problems", problems.len());
+    }
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 

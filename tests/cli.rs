@@ -90,6 +90,45 @@ fn check_names_file_line_column_and_field_of_a_typoed_key() {
 }
 
 #[test]
+fn check_shows_every_problem_of_a_file_at_once_with_snippets_and_suggestions() {
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("timezone = \"US/Pacific\"", "timezone = \"US/Pacfic\"")
+            .replace("refresh_minutes = 5", "refresh_minuts = 5")
+            .replace("lead_minutes = [5, 0]", "lead_minutes = [5, \"zero\"]")
+    });
+    assert_eq!(status, Some(2));
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{err}");
+    assert!(
+        errors[0].contains("`conference.timezone`")
+            && errors[0].ends_with("did you mean `US/Pacific`?"),
+        "{err}"
+    );
+    assert!(
+        errors[1].contains("did you mean `refresh_minutes`?"),
+        "{err}"
+    );
+    assert!(
+        errors[2].contains("`announcements.lead_minutes[1]`"),
+        "{err}"
+    );
+    assert!(err.contains("| refresh_minuts = 5\n   | ^\n"), "{err}");
+    assert!(err.trim_end().ends_with("3 problems"), "{err}");
+}
+
+#[test]
+fn check_lists_every_broken_session_of_the_agenda() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replacen("start = 2021-10-07T08:00:00-07:00", "start = \"soon\"", 1)
+            .replacen("title = ", "titel = ", 1)
+    });
+    assert_eq!(status, Some(2));
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 2, "{err}");
+    assert!(err.contains("did you mean `title`?"), "{err}");
+}
+
+#[test]
 fn check_refuses_a_bad_timezone_with_its_position() {
     let (status, err) = check_broken("emcee.toml", |t| {
         t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")
