@@ -81,9 +81,12 @@
 //! - the ack is sent when the callback returns, with its reply as the ack's
 //!   `payload`, and a callback's `Err` sends no ack at all with the default
 //!   error handler (the fake then re-delivers after [`Config::ack_timeout`]);
-//! - on a `disconnect` frame the old connection is shut before the new one
-//!   opens; an envelope delivered just before a drop or a `disconnect` was
-//!   seen to get no ack, and comes again after the ack timeout: deduplicate;
+//! - on a `disconnect` frame the old connection is given up before the new
+//!   one opens, but not closed: its socket stays open until another frame
+//!   arrives on it. An ack queued on it just before the frame was seen never
+//!   to be sent, so that envelope comes again after the ack timeout:
+//!   deduplicate. (The fake, like Slack, sends a connection nothing more after
+//!   its `disconnect` and closes it after [`Config::disconnect_grace`].)
 //! - `retry_attempt` and `retry_reason` are not exposed: deduplicate on the
 //!   event's `event_id`, which the fake keeps across re-deliveries;
 //! - `chat_delete_scheduled_message` sends `scheduled_message`, but Slack's

@@ -169,11 +169,18 @@ pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>)
         })
         .to_string();
         let attempt = envelope.retry_attempt;
-        let others = sockets.conns.iter().filter(|c| Some(c.id) != avoid).count();
+        let open = |c: &&super::Conn| !c.closing && !c.tx.is_closed();
+        let others = sockets
+            .conns
+            .iter()
+            .filter(open)
+            .filter(|c| Some(c.id) != avoid)
+            .count();
         let live: Vec<u64> = sockets
             .conns
             .iter()
-            .filter(|c| !c.tx.is_closed() && (others == 0 || Some(c.id) != avoid))
+            .filter(open)
+            .filter(|c| others == 0 || Some(c.id) != avoid)
             .map(|c| c.id)
             .collect();
         if live.is_empty() {

@@ -38,6 +38,8 @@ pub(crate) enum Command {
 pub(crate) struct Conn {
     pub(crate) id: u64,
     pub(crate) tx: UnboundedSender<Command>,
+    /// Told to disconnect: it gets no more envelopes.
+    pub(crate) closing: bool,
 }
 
 /// Socket Mode's state: tickets, connections and every envelope with its
@@ -113,7 +115,11 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
         });
         // The hello goes first: it is queued before the connection can get envelopes.
         let _ = tx.send(Command::Send(hello.to_string()));
-        sockets.conns.push(Conn { id, tx });
+        sockets.conns.push(Conn {
+            id,
+            tx,
+            closing: false,
+        });
         id
     };
     envelopes::flush(&inner);
@@ -129,7 +135,10 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
                 Some(Ok(_)) => true,
             },
             command = rx.recv() => match command {
-                Some(Command::Send(frame)) => socket.send(Message::Text(frame.into())).await.is_ok(),
+                Some(Command::Send(frame)) => {
+                    tracing::trace!(conn = id, frame, "fake slack: frame out");
+                    socket.send(Message::Text(frame.into())).await.is_ok()
+                }
                 Some(Command::Close) => {
                     let _ = socket.send(Message::Close(None)).await;
                     false
@@ -141,12 +150,14 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
             break;
         }
     }
+    tracing::debug!(conn = id, "fake slack: a Socket Mode connection ended");
     lock(&inner.sockets).remove(id);
     inner.changes.bump();
 }
 
 /// A frame from the client: an ack (`{"envelope_id", "payload"?}`) or noise.
 fn on_frame(inner: &Arc<Inner>, conn: u64, text: &str) {
+    tracing::trace!(conn, text, "fake slack: frame in");
     let Ok(frame) = serde_json::from_str::<Value>(text) else {
         tracing::warn!("fake slack: undecodable Socket Mode frame");
         return;
@@ -194,7 +205,8 @@ impl crate::FakeSlack {
     }
 
     /// Sends a `disconnect` frame with `reason` (`refresh_requested`,
-    /// `warning`, `link_disabled`) to every connection, and closes each after
+    /// `warning`, `link_disabled`) to every connection, sends them no more
+    /// envelopes (those wait for a new connection), and closes each after
     /// [`crate::Config::disconnect_grace`] if the client has not; returns how
     /// many were told.
     pub fn disconnect(&self, reason: &str) -> usize {
@@ -202,6 +214,9 @@ impl crate::FakeSlack {
         let (told, ids) = {
             let mut sockets = lock(&self.inner.sockets);
             let told = sockets.command(None, || Command::Send(frame.clone()));
+            for conn in &mut sockets.conns {
+                conn.closing = true;
+            }
             (
                 told,
                 sockets.conns.iter().map(|c| c.id).collect::<Vec<u64>>(),
