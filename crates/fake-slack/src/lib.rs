@@ -126,7 +126,7 @@ pub use server::Config;
 pub use socket::{Ack, Delivery, Envelope, EnvelopeKind};
 pub use world::{
     ChannelKind, Ephemeral, Origin, ResponseEffect, ResponsePost, ScheduledMessage, StoredChannel,
-    StoredFile, StoredMessage, StoredReaction,
+    StoredFile, StoredMessage, StoredReaction, StoredView,
 };
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::{
     lock, Ack, Delivery, Envelope, Ephemeral, FakeSlack, RecordedCall, ResponsePost,
-    ScheduledMessage, StoredFile, StoredMessage, Timeout,
+    ScheduledMessage, StoredFile, StoredMessage, StoredView, Timeout,
 };
 
 impl FakeSlack {
@@ -179,6 +179,12 @@ impl FakeSlack {
     #[must_use]
     pub fn scheduled(&self) -> Vec<ScheduledMessage> {
         lock(&self.inner.world).scheduled.clone()
+    }
+
+    /// Every modal the bot opened or pushed, in order, as last updated.
+    #[must_use]
+    pub fn views(&self) -> Vec<StoredView> {
+        lock(&self.inner.world).views.values().cloned().collect()
     }
 
     /// A file by id, with its uploaded bytes.

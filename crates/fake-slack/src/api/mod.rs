@@ -9,6 +9,7 @@ mod chat;
 mod conversations;
 mod files;
 mod reactions;
+mod views;
 mod workspace;
 
 pub(crate) use args::{parse_pairs, Args};
@@ -48,6 +49,7 @@ fn method(name: &str) -> Option<Method> {
         .or_else(|| conversations::method(name))
         .or_else(|| files::method(name))
         .or_else(|| reactions::method(name))
+        .or_else(|| views::method(name))
         .or_else(|| workspace::method(name))
 }
 

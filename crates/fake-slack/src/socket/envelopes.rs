@@ -243,7 +243,8 @@ pub(crate) fn flush(inner: &Arc<Inner>) {
     }
 }
 
-/// Records an ack; a slash command's reply in it is shown to the user.
+/// Records an ack. A slash command's reply in it is shown to the user; a
+/// modal submission's `response_action` decides whether the modal closes.
 pub(crate) fn acked(
     inner: &Arc<Inner>,
     conn: u64,
@@ -269,11 +270,10 @@ pub(crate) fn acked(
             Some(envelope) => {
                 let duplicate = envelope.acked;
                 envelope.acked |= !dropped;
-                let is_command = envelope.kind == EnvelopeKind::SlashCommands;
                 let first = !duplicate && !dropped;
                 (
                     duplicate,
-                    (first && is_command).then(|| envelope.payload.clone()),
+                    first.then(|| (envelope.kind, envelope.payload.clone())),
                 )
             }
             None => (false, None),
@@ -292,8 +292,19 @@ pub(crate) fn acked(
         });
         reply
     };
-    if let (Some(command), Some(payload)) = (reply, payload) {
-        show_command_reply(inner, envelope_id, &command, &payload);
+    match reply {
+        Some((EnvelopeKind::SlashCommands, command)) => {
+            if let Some(payload) = &payload {
+                show_command_reply(inner, envelope_id, &command, payload);
+            }
+        }
+        Some((EnvelopeKind::Interactive, interaction))
+            if interaction.get("type").and_then(Value::as_str) == Some("view_submission") =>
+        {
+            let view_id = interaction["view"]["id"].as_str().unwrap_or_default();
+            lock(&inner.world).submitted(view_id, payload.as_ref());
+        }
+        _ => {}
     }
     inner.changes.bump();
 }

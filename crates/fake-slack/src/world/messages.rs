@@ -191,6 +191,61 @@ impl StoredMessage {
 }
 
 impl World {
+    /// Gives every block without a `block_id` one, as Slack does when it stores
+    /// a message, so clicks and history name the same block.
+    pub(crate) fn with_block_ids(&mut self, mut blocks: Vec<Value>) -> Vec<Value> {
+        for block in &mut blocks {
+            if let Some(fields) = block.as_object_mut() {
+                if !fields.contains_key("block_id") {
+                    fields.insert("block_id".into(), json!(self.mint.id("b")));
+                }
+            }
+        }
+        blocks
+    }
+
+    /// `https://DOMAIN.slack.com/archives/CHANNEL/pTS`, as `chat.getPermalink`.
+    pub(crate) fn permalink(&self, channel: &str, ts: &str) -> String {
+        let compact: String = ts.chars().filter(char::is_ascii_digit).collect();
+        let domain = &self.ids.team_domain;
+        format!("https://{domain}.slack.com/archives/{channel}/p{compact}")
+    }
+
+    /// The `reaction_added`/`reaction_removed` event for `user`'s `name` on a
+    /// message.
+    pub(crate) fn reaction_event(
+        &mut self,
+        added: bool,
+        user: &str,
+        channel: &str,
+        ts: &str,
+        name: &str,
+    ) -> Result<Value, SlackError> {
+        let item_user = self.message(channel, ts)?.user.clone();
+        Ok(json!({
+            "type": if added { "reaction_added" } else { "reaction_removed" },
+            "user": user,
+            "reaction": name,
+            "item_user": item_user,
+            "item": { "type": "message", "channel": channel, "ts": ts },
+            "event_ts": self.clock.next_ts(),
+        }))
+    }
+
+    /// The `message` event Slack sends for a new message.
+    pub(crate) fn message_event(&self, message: &StoredMessage) -> Value {
+        let channel_type = match self.channels.get(&message.channel).map(|c| &c.kind) {
+            Some(super::ChannelKind::Im { .. }) => "im",
+            Some(super::ChannelKind::Private) => "group",
+            _ => "channel",
+        };
+        let mut event = message.json(self, false);
+        event["channel"] = json!(message.channel);
+        event["channel_type"] = json!(channel_type);
+        event["event_ts"] = json!(message.ts);
+        event
+    }
+
     /// Stores a new message from `user` in `channel` (already checked) and
     /// returns it.
     pub(crate) fn add_message(
@@ -209,6 +264,7 @@ impl World {
             self.message(channel, parent)
                 .map_err(|_| SlackError::new("thread_not_found"))?;
         }
+        let blocks = self.with_block_ids(content.blocks.unwrap_or_default());
         let message = StoredMessage {
             channel: channel.to_owned(),
             ts: self.clock.next_ts(),
@@ -217,7 +273,7 @@ impl World {
             bot_id: is_bot.then(|| self.ids.bot_id.clone()),
             team,
             text: content.text.unwrap_or_default(),
-            blocks: content.blocks.unwrap_or_default(),
+            blocks,
             attachments: content.attachments.unwrap_or_default(),
             metadata: content.metadata,
             files: Vec::new(),
@@ -260,6 +316,7 @@ impl World {
         content: Content,
     ) -> Result<StoredMessage, SlackError> {
         let edited = self.clock.next_ts();
+        let blocks = content.blocks.map(|b| self.with_block_ids(b));
         let message = self.message_mut(channel, ts)?;
         if !message.by_bot() {
             return Err(SlackError::new("cant_update_message"));
@@ -267,7 +324,7 @@ impl World {
         if let Some(text) = content.text {
             message.text = text;
         }
-        if let Some(blocks) = content.blocks {
+        if let Some(blocks) = blocks {
             message.blocks = blocks;
         }
         if let Some(attachments) = content.attachments {
@@ -343,12 +400,13 @@ impl World {
         origin: Origin,
     ) -> String {
         let ts = self.clock.next_ts();
+        let blocks = self.with_block_ids(content.blocks.unwrap_or_default());
         self.ephemerals.push(Ephemeral {
             channel: channel.to_owned(),
             user: user.to_owned(),
             ts: ts.clone(),
             text: content.text.unwrap_or_default(),
-            blocks: content.blocks.unwrap_or_default(),
+            blocks,
             thread_ts,
             origin,
             replaced: false,

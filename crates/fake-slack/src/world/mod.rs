@@ -9,6 +9,7 @@ mod channels;
 mod files;
 mod messages;
 mod responses;
+mod views;
 
 pub use channels::{ChannelKind, StoredChannel};
 pub use files::{ScheduledMessage, StoredFile};
@@ -16,9 +17,9 @@ pub(crate) use messages::Content;
 pub use messages::{Ephemeral, Origin, StoredMessage, StoredReaction};
 pub(crate) use responses::content_of;
 pub use responses::{ResponseEffect, ResponsePost, ResponseUrl};
+pub use views::StoredView;
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -46,8 +47,9 @@ pub(crate) struct World {
     pub(crate) scheduled: Vec<ScheduledMessage>,
     pub(crate) responses: HashMap<String, ResponseUrl>,
     pub(crate) response_posts: Vec<ResponsePost>,
-    /// When each `trigger_id` was handed out (they last 3 s), and whether used.
-    pub(crate) triggers: HashMap<String, (Instant, bool)>,
+    pub(crate) triggers: HashMap<String, views::Trigger>,
+    /// Modals by view id.
+    pub(crate) views: BTreeMap<String, StoredView>,
     /// Whether the bot may post in public channels it is not in
     /// (`chat:write.public`).
     pub(crate) chat_write_public: bool,
@@ -69,6 +71,7 @@ impl World {
             responses: HashMap::new(),
             response_posts: Vec::new(),
             triggers: HashMap::new(),
+            views: BTreeMap::new(),
             chat_write_public: false,
             ids,
         };
@@ -157,15 +160,6 @@ impl World {
             );
             self.channels.insert(id.clone(), channel);
         }
-    }
-
-    /// A fresh `trigger_id`, shaped like Slack's.
-    pub(crate) fn new_trigger(&mut self) -> String {
-        let n = self.mint.id("");
-        let trigger = format!("{n}.{}.fa4e51ac", self.clock.now());
-        self.triggers
-            .insert(trigger.clone(), (Instant::now(), false));
-        trigger
     }
 
     pub(crate) fn remember(&mut self, user: &FakeUser) {
