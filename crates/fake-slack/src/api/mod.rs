@@ -8,12 +8,14 @@ mod args;
 mod chat;
 mod conversations;
 mod files;
+mod limits;
 mod reactions;
 mod views;
 mod workspace;
 
 pub(crate) use args::{parse_pairs, Args};
 pub(crate) use files::upload;
+pub(crate) use limits::Limits;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -91,8 +93,19 @@ pub(crate) async fn entry(
     if let Some(response) = faulted(&inner, &mut call).await {
         return response;
     }
-    let result = authorise(&inner, &name, read.token.as_deref())
-        .and_then(|()| run(&inner, &name, &read.args));
+    if let Err(error) = authorise(&inner, &name, read.token.as_deref()) {
+        return answer(&inner, call, Err(error));
+    }
+    if inner.config.enforce_rate_limits {
+        let channel = read.args.str("channel");
+        if let Err(wait) = lock(&inner.limits).admit(&name, channel.as_deref()) {
+            let response = rate_limited(wait);
+            call.status = response.status().as_u16();
+            inner.record(call);
+            return response;
+        }
+    }
+    let result = run(&inner, &name, &read.args);
     answer(&inner, call, result)
 }
 

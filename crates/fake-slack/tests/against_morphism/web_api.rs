@@ -578,3 +578,49 @@ async fn reactions_are_per_user_and_the_bot_removes_only_its_own() {
     assert_eq!(left.reaction_users("tea"), [FakeUser::attendee(1).id]);
     assert_eq!(left.reaction_users("coffee"), [FakeUser::attendee(2).id]);
 }
+
+#[tokio::test]
+async fn enforced_limits_hold_posts_per_channel_with_a_short_burst() {
+    let fake = FakeSlack::start_with(fake_slack::Config {
+        enforce_rate_limits: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&fake);
+    let token = bot_token(&fake);
+    let session = client.open_session(&token);
+    let ids = fake.ids().clone();
+    let post = |id: &str| SlackApiChatPostMessageRequest::new(channel(id), text("Starting now"));
+    for _ in 0..5 {
+        session
+            .chat_post_message(&post(&ids.general_channel_id))
+            .await
+            .unwrap();
+    }
+    match session
+        .chat_post_message(&post(&ids.general_channel_id))
+        .await
+    {
+        Err(SlackClientError::RateLimitError(e)) => {
+            let wait = e.retry_after.unwrap();
+            assert!(
+                wait >= Duration::from_secs(4) && wait <= Duration::from_secs(5),
+                "{wait:?}"
+            );
+        }
+        other => panic!("expected a rate limit error, got {other:?}"),
+    }
+    session
+        .chat_post_message(&post(&ids.announcements_channel_id))
+        .await
+        .unwrap();
+    assert_eq!(fake.messages(&ids.general_channel_id).len(), 5);
+    assert_eq!(
+        fake.calls_of("chat.postMessage")
+            .iter()
+            .filter(|c| c.status == 429)
+            .count(),
+        1
+    );
+}
