@@ -96,7 +96,7 @@ pub(crate) fn enqueue(
     accepts_response_payload: bool,
 ) -> String {
     let envelope_id = lock(&inner.world).mint.uuid();
-    lock(&inner.sockets).envelopes.push(Envelope {
+    lock(&inner.sockets).add_envelope(Envelope {
         envelope_id: envelope_id.clone(),
         kind,
         payload,
@@ -152,11 +152,7 @@ pub(crate) fn send_event(
 pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>) {
     let sent = {
         let mut sockets = lock(&inner.sockets);
-        let Some(envelope) = sockets
-            .envelopes
-            .iter()
-            .find(|e| e.envelope_id == envelope_id)
-        else {
+        let Some(envelope) = sockets.envelope(envelope_id) else {
             return;
         };
         let frame = json!({
@@ -190,7 +186,7 @@ pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>)
             let conn = live[sockets.rr % live.len()];
             sockets.rr += 1;
             sockets.command(Some(conn), || Command::Send(frame.clone()));
-            sockets.deliveries.push(Delivery {
+            sockets.add_delivery(Delivery {
                 envelope_id: envelope_id.to_owned(),
                 retry_attempt: attempt,
                 connection: conn,
@@ -212,18 +208,9 @@ async fn ack_timer(inner: Arc<Inner>, envelope_id: String, attempt: u32) {
     tokio::time::sleep(inner.config.ack_timeout).await;
     let last_conn = {
         let mut sockets = lock(&inner.sockets);
-        let last_conn = sockets
-            .deliveries
-            .iter()
-            .rev()
-            .find(|d| d.envelope_id == envelope_id)
-            .map(|d| d.connection);
+        let last_conn = sockets.last_delivery(&envelope_id).map(|d| d.connection);
         let max = inner.config.max_redeliveries;
-        let Some(envelope) = sockets
-            .envelopes
-            .iter_mut()
-            .find(|e| e.envelope_id == envelope_id)
-        else {
+        let Some(envelope) = sockets.envelope_mut(&envelope_id) else {
             return;
         };
         if envelope.acked || envelope.retry_attempt != attempt || attempt >= max {
@@ -256,15 +243,9 @@ pub(crate) fn acked(
     let reply = {
         let mut sockets = lock(&inner.sockets);
         let sent = sockets
-            .deliveries
-            .iter()
-            .rev()
-            .find(|d| d.envelope_id == envelope_id)
+            .last_delivery(envelope_id)
             .map(|d| (d.sent_at, d.retry_attempt));
-        let envelope = sockets
-            .envelopes
-            .iter_mut()
-            .find(|e| e.envelope_id == envelope_id);
+        let envelope = sockets.envelope_mut(envelope_id);
         let unknown = envelope.is_none();
         let (duplicate, reply) = match envelope {
             Some(envelope) => {

@@ -9,7 +9,7 @@ mod envelopes;
 pub(crate) use envelopes::{enqueue, send_event};
 pub use envelopes::{Ack, Delivery, Envelope, EnvelopeKind};
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -52,8 +52,12 @@ pub(crate) struct Sockets {
     pub(crate) conns: Vec<Conn>,
     rr: usize,
     pub(crate) envelopes: Vec<Envelope>,
+    /// Position in `envelopes` by envelope id.
+    index: HashMap<String, usize>,
     pub(crate) pending: VecDeque<String>,
     pub(crate) deliveries: Vec<Delivery>,
+    /// Position in `deliveries` of each envelope's latest sending.
+    latest: HashMap<String, usize>,
     pub(crate) acks: Vec<Ack>,
     /// Connections opened so far.
     pub(crate) connects: usize,
@@ -81,6 +85,31 @@ impl Sockets {
             .filter(|c| c.tx.send(command()).is_ok())
             .count();
         told
+    }
+
+    pub(crate) fn add_envelope(&mut self, envelope: Envelope) {
+        self.index
+            .insert(envelope.envelope_id.clone(), self.envelopes.len());
+        self.envelopes.push(envelope);
+    }
+
+    pub(crate) fn envelope(&self, id: &str) -> Option<&Envelope> {
+        self.envelopes.get(*self.index.get(id)?)
+    }
+
+    pub(crate) fn envelope_mut(&mut self, id: &str) -> Option<&mut Envelope> {
+        self.envelopes.get_mut(*self.index.get(id)?)
+    }
+
+    pub(crate) fn add_delivery(&mut self, delivery: Delivery) {
+        self.latest
+            .insert(delivery.envelope_id.clone(), self.deliveries.len());
+        self.deliveries.push(delivery);
+    }
+
+    /// The latest sending of an envelope.
+    pub(crate) fn last_delivery(&self, id: &str) -> Option<&Delivery> {
+        self.deliveries.get(*self.latest.get(id)?)
     }
 
     fn remove(&mut self, id: u64) {

@@ -211,41 +211,6 @@ impl World {
         format!("https://{domain}.slack.com/archives/{channel}/p{compact}")
     }
 
-    /// The `reaction_added`/`reaction_removed` event for `user`'s `name` on a
-    /// message.
-    pub(crate) fn reaction_event(
-        &mut self,
-        added: bool,
-        user: &str,
-        channel: &str,
-        ts: &str,
-        name: &str,
-    ) -> Result<Value, SlackError> {
-        let item_user = self.message(channel, ts)?.user.clone();
-        Ok(json!({
-            "type": if added { "reaction_added" } else { "reaction_removed" },
-            "user": user,
-            "reaction": name,
-            "item_user": item_user,
-            "item": { "type": "message", "channel": channel, "ts": ts },
-            "event_ts": self.clock.next_ts(),
-        }))
-    }
-
-    /// The `message` event Slack sends for a new message.
-    pub(crate) fn message_event(&self, message: &StoredMessage) -> Value {
-        let channel_type = match self.channels.get(&message.channel).map(|c| &c.kind) {
-            Some(super::ChannelKind::Im { .. }) => "im",
-            Some(super::ChannelKind::Private) => "group",
-            _ => "channel",
-        };
-        let mut event = message.json(self, false);
-        event["channel"] = json!(message.channel);
-        event["channel_type"] = json!(channel_type);
-        event["event_ts"] = json!(message.ts);
-        event
-    }
-
     /// Stores a new message from `user` in `channel` (already checked) and
     /// returns it.
     pub(crate) fn add_message(

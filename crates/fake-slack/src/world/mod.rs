@@ -6,6 +6,7 @@
 //! workspace, is `channel_not_found`.
 
 mod channels;
+mod events;
 mod files;
 mod messages;
 mod responses;

@@ -193,3 +193,33 @@ async fn the_bots_own_posts_and_reactions_come_back_as_events_when_subscribed() 
     );
     listener.stop().await;
 }
+
+#[tokio::test]
+async fn a_command_from_the_strangers_workspace_says_so_and_its_channels_are_out_of_reach() {
+    let fake = FakeSlack::start_with(Config {
+        stranger_workspace: true,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let mut listener = Listener::start(&fake, 1).await;
+    let stranger = FakeUser::stranger_owner();
+    let theirs = fake.ids().stranger.announcements_channel_id.clone();
+    let asked = fake.slash_command(&stranger, &theirs, "poll close");
+    let Seen::Command(command) = listener.next().await else {
+        panic!("expected a command");
+    };
+    assert_eq!(command.team_id.0, fake.ids().stranger.team_id);
+    fake.wait_for_ack(&asked.envelope_id, WAIT).await.unwrap();
+    let token = bot_token(&fake);
+    let client = listener.client.clone();
+    let posted = client
+        .open_session(&token)
+        .chat_post_message(&SlackApiChatPostMessageRequest::new(
+            SlackChannelId::new(theirs),
+            SlackMessageContent::new().with_text("closing".into()),
+        ))
+        .await;
+    assert_eq!(api_code(posted), "channel_not_found");
+    listener.stop().await;
+}

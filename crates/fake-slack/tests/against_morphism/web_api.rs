@@ -624,3 +624,54 @@ async fn enforced_limits_hold_posts_per_channel_with_a_short_burst() {
         1
     );
 }
+
+#[tokio::test]
+async fn history_pages_newest_first_within_oldest_and_5xx_faults_reach_the_client() {
+    let fake = FakeSlack::start().await.unwrap();
+    let client = client(&fake);
+    let token = bot_token(&fake);
+    let session = client.open_session(&token);
+    let general = fake.ids().general_channel_id.clone();
+    let mut sent = Vec::new();
+    for n in 0..5 {
+        let posted = session
+            .chat_post_message(&SlackApiChatPostMessageRequest::new(
+                channel(&general),
+                text(&format!("m{n}")),
+            ))
+            .await
+            .unwrap();
+        sent.push(posted.ts);
+    }
+    let mut request = SlackApiConversationsHistoryRequest::new()
+        .with_channel(channel(&general))
+        .with_oldest(sent[0].clone())
+        .with_limit(3);
+    let mut seen = Vec::new();
+    loop {
+        let page = session.conversations_history(&request).await.unwrap();
+        seen.extend(page.messages.iter().filter_map(|m| m.content.text.clone()));
+        match page.response_metadata.and_then(|m| m.next_cursor) {
+            Some(cursor) => request = request.with_cursor(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["m4", "m3", "m2", "m1"],
+        "newest first, oldest exclusive"
+    );
+
+    fake.inject(Fault::ServerError {
+        method: Some("conversations.history".into()),
+        status: 503,
+        times: 1,
+    });
+    let failed = session.conversations_history(&request).await;
+    match failed {
+        Err(SlackClientError::HttpError(e)) => assert_eq!(e.status_code.as_u16(), 503),
+        other => panic!("expected an HTTP error, got {other:?}"),
+    }
+    session.conversations_history(&request).await.unwrap();
+    assert_eq!(fake.injected().server_errors, 1);
+}
