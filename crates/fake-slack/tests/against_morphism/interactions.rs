@@ -86,9 +86,8 @@ async fn a_select_menu_pick_names_the_option_and_the_block_slack_assigned() {
     let fake = FakeSlack::start().await.unwrap();
     let mut listener = Listener::start(&fake, 1).await;
     let user = FakeUser::attendee(7);
-    let dm = SlackChannelId::new(user.id.clone());
     fake.add_user(&user);
-    let menu: Vec<SlackBlock> = serde_json::from_value(json!([{
+    let menu = json!([{
         "type": "actions",
         "elements": [{
             "type": "static_select",
@@ -99,20 +98,10 @@ async fn a_select_menu_pick_names_the_option_and_the_block_slack_assigned() {
                 { "text": { "type": "plain_text", "text": "Operating systems" }, "value": "os" },
             ],
         }],
-    }]))
-    .unwrap();
-    let token = bot_token(&fake);
+    }]);
     let posted = listener
-        .client
-        .open_session(&token)
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            dm,
-            SlackMessageContent::new()
-                .with_text("Did you mean …".into())
-                .with_blocks(menu),
-        ))
-        .await
-        .unwrap();
+        .post_blocks(&fake, &user.id, "Did you mean …", menu)
+        .await;
     assert!(
         posted.channel.0.starts_with('D'),
         "a user id posts into the DM"

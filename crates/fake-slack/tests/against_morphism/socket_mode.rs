@@ -9,7 +9,7 @@ use fake_slack::{Config, FakeSlack, FakeUser, Fault, Origin, ResponseEffect};
 use serde_json::json;
 use slack_morphism::prelude::*;
 
-use crate::harness::{bot_token, Listener, Seen, WAIT};
+use crate::harness::{Listener, Seen, WAIT};
 
 async fn next_command(listener: &mut Listener) -> SlackCommandEvent {
     match listener.next().await {
@@ -143,23 +143,11 @@ async fn a_button_click_comes_with_the_message_and_its_response_url_replaces_it(
     let fake = FakeSlack::start().await.unwrap();
     let mut listener = Listener::start(&fake, 1).await;
     let polls = fake.ids().polls_channel_id.clone();
-    let blocks: Vec<SlackBlock> = serde_json::from_value(json!([
+    let blocks = json!([
         { "type": "section", "block_id": "option-a", "text": { "type": "mrkdwn", "text": "Tea" },
           "accessory": { "type": "button", "action_id": "vote:a", "value": "poll-1:a", "text": { "type": "plain_text", "text": "Vote" } } },
-    ]))
-    .unwrap();
-    let token = bot_token(&fake);
-    let posted = listener
-        .client
-        .open_session(&token)
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            SlackChannelId::new(polls.clone()),
-            SlackMessageContent::new()
-                .with_text("Tea?".into())
-                .with_blocks(blocks),
-        ))
-        .await
-        .unwrap();
+    ]);
+    let posted = listener.post_blocks(&fake, &polls, "Tea?", blocks).await;
     let voter = FakeUser::attendee(5);
     let click = fake.click(&voter, &polls, &posted.ts.0, "vote:a");
     let Seen::Interaction(event) = listener.next().await else {

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use fake_slack::{FakeSlack, FakeUser, Fault};
+use fake_slack::{Config, FakeSlack, FakeUser, Fault};
 use serde_json::json;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use crate::harness::{bot_token, client, retrying_client};
+use crate::harness::{bot_token, client, retrying_client, Web};
 
 fn api_code<T: std::fmt::Debug>(result: ClientResult<T>) -> String {
     match result {
@@ -29,10 +29,8 @@ fn text(t: &str) -> SlackMessageContent {
 
 #[tokio::test]
 async fn auth_test_team_info_users_and_token_checks() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let me = session.auth_test().await.unwrap();
     assert_eq!(me.team_id.0, fake.ids().team_id);
     assert_eq!(me.user_id.0, fake.ids().bot_user_id);
@@ -69,11 +67,11 @@ async fn auth_test_team_info_users_and_token_checks() {
 
     let wrong = SlackApiToken::new("xoxb-wrong".into());
     assert_eq!(
-        api_code(client.open_session(&wrong).auth_test().await),
+        api_code(web.client.open_session(&wrong).auth_test().await),
         "invalid_auth"
     );
     let app = SlackApiToken::new(fake.app_token().into());
-    let refused = client.open_session(&app).auth_test().await;
+    let refused = web.client.open_session(&app).auth_test().await;
     assert_eq!(api_code(refused), "not_allowed_token_type");
     fake.inject(Fault::InvalidAuth {
         token: fake.bot_token().to_owned(),
@@ -90,10 +88,8 @@ async fn auth_test_team_info_users_and_token_checks() {
 
 #[tokio::test]
 async fn a_post_with_blocks_and_metadata_comes_back_in_history() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let general = fake.ids().general_channel_id.clone();
     let blocks: Vec<SlackBlock> = serde_json::from_value(json!([
         { "type": "section", "text": { "type": "mrkdwn", "text": "*Next:* eBPF" } },
@@ -173,10 +169,8 @@ async fn a_post_with_blocks_and_metadata_comes_back_in_history() {
 
 #[tokio::test]
 async fn posts_are_refused_as_slack_refuses_them() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let ids = fake.ids().clone();
     let post = |id: &str, content: SlackMessageContent| {
         SlackApiChatPostMessageRequest::new(channel(id), content)
@@ -235,18 +229,10 @@ async fn posts_are_refused_as_slack_refuses_them() {
 
 #[tokio::test]
 async fn update_and_delete_the_bots_own_message() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let polls = fake.ids().polls_channel_id.clone();
-    let posted = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel(&polls),
-            text("Tea? 0 votes"),
-        ))
-        .await
-        .unwrap();
+    let posted = web.post(&polls, "Tea? 0 votes").await;
     let updated = session
         .chat_update(&SlackApiChatUpdateRequest::new(
             channel(&polls),
@@ -288,10 +274,8 @@ async fn update_and_delete_the_bots_own_message() {
 
 #[tokio::test]
 async fn conversations_list_pages_with_a_cursor_and_dms_open_once() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let types = vec![
         SlackConversationType::Public,
         SlackConversationType::Private,
@@ -390,10 +374,8 @@ async fn a_429_carries_retry_after_and_a_retrying_client_rides_it_out() {
 
 #[tokio::test]
 async fn a_file_uploads_in_three_steps_and_lands_in_the_channel() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let polls = fake.ids().polls_channel_id.clone();
     let png = vec![0x89, b'P', b'N', b'G', 1, 2, 3, 4];
     let url = session
@@ -442,15 +424,12 @@ async fn a_file_uploads_in_three_steps_and_lands_in_the_channel() {
 
 #[tokio::test]
 async fn a_scheduled_message_posts_when_the_clock_reaches_it() {
-    let fake = FakeSlack::start_with(fake_slack::Config {
+    let web = Web::start(Config {
         start_at: Some(1_765_432_100),
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    .await;
+    let (fake, session) = (&web.fake, web.session());
     let announcements = fake.ids().announcements_channel_id.clone();
     let at = |secs: u64| {
         SlackDateTime::new(
@@ -521,18 +500,10 @@ async fn a_scheduled_message_posts_when_the_clock_reaches_it() {
 
 #[tokio::test]
 async fn reactions_are_per_user_and_the_bot_removes_only_its_own() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let polls = fake.ids().polls_channel_id.clone();
-    let posted = session
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            channel(&polls),
-            text("Tea or coffee?"),
-        ))
-        .await
-        .unwrap();
+    let posted = web.post(&polls, "Tea or coffee?").await;
     let add = SlackApiReactionsAddRequest::new(
         channel(&polls),
         SlackReactionName::new("tea".into()),
@@ -581,15 +552,12 @@ async fn reactions_are_per_user_and_the_bot_removes_only_its_own() {
 
 #[tokio::test]
 async fn enforced_limits_hold_posts_per_channel_with_a_short_burst() {
-    let fake = FakeSlack::start_with(fake_slack::Config {
+    let web = Web::start(Config {
         enforce_rate_limits: true,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    .await;
+    let (fake, session) = (&web.fake, web.session());
     let ids = fake.ids().clone();
     let post = |id: &str| SlackApiChatPostMessageRequest::new(channel(id), text("Starting now"));
     for _ in 0..5 {
@@ -627,20 +595,12 @@ async fn enforced_limits_hold_posts_per_channel_with_a_short_burst() {
 
 #[tokio::test]
 async fn history_pages_newest_first_within_oldest_and_5xx_faults_reach_the_client() {
-    let fake = FakeSlack::start().await.unwrap();
-    let client = client(&fake);
-    let token = bot_token(&fake);
-    let session = client.open_session(&token);
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
     let general = fake.ids().general_channel_id.clone();
     let mut sent = Vec::new();
     for n in 0..5 {
-        let posted = session
-            .chat_post_message(&SlackApiChatPostMessageRequest::new(
-                channel(&general),
-                text(&format!("m{n}")),
-            ))
-            .await
-            .unwrap();
+        let posted = web.post(&general, &format!("m{n}")).await;
         sent.push(posted.ts);
     }
     let mut request = SlackApiConversationsHistoryRequest::new()
