@@ -109,8 +109,9 @@ pub(crate) async fn entry(
     answer(&inner, call, result)
 }
 
-/// Applies the armed faults: delays, then at most one failure answer.
-async fn faulted(inner: &Inner, call: &mut RecordedCall) -> Option<Response> {
+/// Applies the armed faults: delays, then at most one failure answer, which
+/// is recorded.
+pub(super) async fn faulted(inner: &Inner, call: &mut RecordedCall) -> Option<Response> {
     let effects = lock(&inner.faults).take(&call.method);
     let mut failure = None;
     for effect in effects {

@@ -137,7 +137,8 @@ impl FakeSlack {
             }
             (payload, token, trigger_id)
         };
-        let envelope_id = enqueue(&self.inner, EnvelopeKind::Interactive, payload, true);
+        // Slack takes no reply in the ack of a click: answers go to the response_url.
+        let envelope_id = enqueue(&self.inner, EnvelopeKind::Interactive, payload, false);
         Interaction {
             envelope_id,
             response_token: token,

@@ -91,14 +91,19 @@ async fn report(state: &SlackClientEventsUserState, seen: Seen) {
     }
 }
 
-/// Replies `echo: TEXT` in the ack, at once, as the adapter must.
+/// Replies `echo: TEXT` in the ack, at once, as the adapter must; `fail`
+/// makes it return an error instead.
 async fn on_command(
     event: SlackCommandEvent,
     _client: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     let text = format!("echo: {}", event.text.clone().unwrap_or_default());
+    let fail = event.text.as_deref() == Some("fail");
     report(&state, Seen::Command(Box::new(event))).await;
+    if fail {
+        return Err("the handler failed".into());
+    }
     Ok(SlackCommandEventResponse::new(
         SlackMessageContent::new().with_text(text),
     ))

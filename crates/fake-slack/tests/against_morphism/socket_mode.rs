@@ -253,3 +253,42 @@ async fn reaction_events_survive_a_dropped_socket_and_a_refresh() {
     assert!(fake.acks().iter().all(|a| !a.unknown && !a.duplicate));
     listener.stop().await;
 }
+
+#[tokio::test]
+async fn a_handler_error_sends_no_ack_so_the_envelope_comes_back_until_slack_gives_up() {
+    let fake = FakeSlack::start_with(Config {
+        ack_timeout: Duration::from_millis(100),
+        max_redeliveries: 2,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let mut listener = Listener::start(&fake, 1).await;
+    let asked = fake.slash_command(
+        &FakeUser::attendee(8),
+        &fake.ids().general_channel_id,
+        "fail",
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            next_command(&mut listener).await.text.as_deref(),
+            Some("fail")
+        );
+    }
+    let attempts: Vec<u32> = fake
+        .deliveries()
+        .iter()
+        .filter(|d| d.envelope_id == asked.envelope_id)
+        .map(|d| d.retry_attempt)
+        .collect();
+    assert_eq!(attempts, [0, 1, 2]);
+    let after = fake.slash_command(&FakeUser::attendee(8), &fake.ids().general_channel_id, "ok");
+    next_command(&mut listener).await;
+    fake.wait_for_ack(&after.envelope_id, WAIT).await.unwrap();
+    assert!(fake
+        .acks()
+        .iter()
+        .all(|a| a.envelope_id != asked.envelope_id));
+    assert!(!fake.envelopes()[0].acked);
+    listener.stop().await;
+}
