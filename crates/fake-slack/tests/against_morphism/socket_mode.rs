@@ -283,7 +283,8 @@ async fn a_handler_error_sends_no_ack_so_the_envelope_comes_back_until_slack_giv
         .collect();
     assert_eq!(attempts, [0, 1, 2]);
     let after = fake.slash_command(&FakeUser::attendee(8), &fake.ids().general_channel_id, "ok");
-    next_command(&mut listener).await;
+    let next = next_command(&mut listener).await;
+    assert_eq!(next.text.as_deref(), Some("ok"), "no fourth delivery");
     fake.wait_for_ack(&after.envelope_id, WAIT).await.unwrap();
     assert!(fake
         .acks()
