@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the config and agenda and print a one-screen summary.
-    Check(SourceArgs),
+    Check(CheckArgs),
     /// Ask the agenda a question from the command line.
     Agenda(AgendaArgs),
     /// Run the bot's commands in this terminal instead of a chat server.
@@ -118,6 +118,22 @@ pub struct ImportArgs {
     /// Write the result as emcee's agenda TOML to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// Options of `emcee check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Also connect to Discord (token from DISCORD_TOKEN) and check that every
+    /// configured channel and role exists and that the bot may post, react and
+    /// attach where it must.
+    #[arg(long)]
+    pub online: bool,
+    /// With `--online`: list the posts due after this instant (RFC 3339, or a
+    /// local time in the conference's zone); default: now.
+    #[arg(long, value_parser = parse_moment)]
+    pub at: Option<Moment>,
 }
 
 /// Where the configuration and the agenda come from.

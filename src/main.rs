@@ -31,13 +31,21 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => Ok(match emcee::setup::load(&args).await {
+        Command::Check(args) => Ok(match emcee::setup::load(&args.source).await {
             Ok(config) => {
-                for warning in emcee_core::config::warnings(&args.config) {
+                for warning in emcee_core::config::warnings(&args.source.config) {
                     eprintln!("warning: {warning}");
                 }
                 print!("{}", emcee::check::summary(&config));
-                ExitCode::SUCCESS
+                if args.online {
+                    let zone = config.programme.agenda.timezone();
+                    match emcee::cli::resolve_moment(args.at, zone) {
+                        Ok(at) => check_online(&config, at.unwrap_or_else(chrono::Utc::now)).await,
+                        Err(error) => usage_error(&error),
+                    }
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(error) => config_error(&error),
         }),
@@ -211,6 +219,47 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     match outcome {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(error) => Ok(start_error(&error)),
+    }
+}
+
+/// `emcee check --online`: the preflight against Discord; any problem is a
+/// broken config (status 2), as a bad key would be.
+async fn check_online(
+    config: &emcee_core::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ExitCode {
+    let token = match BotToken::from_env() {
+        Ok(token) => token,
+        Err(error) => return start_error(&error),
+    };
+    let servers = match discord::server_ids(config.settings.servers()) {
+        Ok(servers) => servers,
+        Err(error) => return start_error(&error),
+    };
+    let api_base =
+        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    let outbound = discord::outbound::Outbound::new(
+        &api_base,
+        &token,
+        reqwest::Client::new(),
+        discord::outbound::Pacing::default(),
+    );
+    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
+    let report =
+        match discord::preflight::check(&outbound, &served, &config.settings, &config.programme)
+            .await
+        {
+            Ok(report) => report,
+            Err(error) => return start_error(&error),
+        };
+    print!("{}", emcee::check::online(&report, config, now));
+    if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for problem in &report.problems {
+            eprintln!("error: {problem}");
+        }
+        ExitCode::from(EXIT_CONFIG_ERROR)
     }
 }
 

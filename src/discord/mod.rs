@@ -16,6 +16,7 @@ pub mod markup;
 pub mod outbound;
 pub mod polls;
 pub mod port;
+pub mod preflight;
 pub mod render;
 pub mod replies;
 pub mod throttle;

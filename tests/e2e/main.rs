@@ -16,6 +16,7 @@ mod operations;
 mod outbound;
 mod poll_create;
 mod polls;
+mod preflight;
 mod process;
 mod render_parity;
 mod scheduler;

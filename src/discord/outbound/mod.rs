@@ -246,6 +246,16 @@ impl Outbound {
         Ok(listed)
     }
 
+    /// A read of Discord's own state (`GET path`) as JSON, paced like every
+    /// other call: for checks such as the preflight.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn get_json(&self, path: &str) -> Result<Value, OutboundError> {
+        let call = Call::route(format!("GET {path}"), Lane::Channel);
+        self.call(call, |rest| rest.get(path)).await
+    }
+
     /// Opens (or finds) the DM channel with `user_id`.
     ///
     /// # Errors

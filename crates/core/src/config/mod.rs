@@ -6,6 +6,7 @@
 
 pub mod agenda_file;
 mod location;
+pub mod needs;
 mod platform_ids;
 mod recovery;
 mod settings;

@@ -35,6 +35,13 @@ pub(crate) fn current_user(inner: &Inner) -> Reply {
     Reply::Json(user)
 }
 
+/// `GET /guilds/{id}/members/{bot}`: the bot as a member of `guild`, with its
+/// own role where it has one.
+pub(crate) fn bot_member(inner: &Inner, guild: &crate::GuildInfo) -> Value {
+    let bot = lock(&inner.world).bot();
+    payloads::member(&bot, guild.bot_role_id.as_slice(), &crate::time::now_iso())
+}
+
 /// `GET /oauth2/applications/@me` (poise asks for the owners at start).
 pub(crate) fn application(inner: &Inner) -> Reply {
     let bot = lock(&inner.world).bot();
