@@ -11,9 +11,10 @@
 
 use super::assemble::Parsed;
 use super::ical_lines::{content_lines, unescape, ContentLine};
+use super::limits::Meter;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
-use super::{duration, kind, text as plain_text, ImportOptions};
+use super::{duration, kind, limits, text as plain_text, ImportOptions};
 use crate::agenda::{Session, SessionId, Speaker};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -27,7 +28,7 @@ struct Zones {
 }
 
 /// Reads an iCalendar file.
-pub(crate) fn parse(bytes: &[u8], options: &ImportOptions) -> Result<Parsed, String> {
+pub(crate) fn parse(bytes: &[u8], options: &ImportOptions, meter: Meter) -> Result<Parsed, String> {
     let lines = content_lines(bytes);
     let calendar_value = |name: &str| {
         lines
@@ -45,15 +46,14 @@ pub(crate) fn parse(bytes: &[u8], options: &ImportOptions) -> Result<Parsed, Str
     let mut parsed = Parsed::new(
         name.unwrap_or_else(|| options.fallback_name.clone()),
         timezone,
+        meter,
     );
     parsed.notes.extend(zone_note);
     let mut zones = Zones::default();
     let mut recurring = 0;
     for event_lines in events(&lines) {
         recurring += usize::from(event_lines.iter().any(|line| line.name == "RRULE"));
-        parsed
-            .events
-            .push(event(&event_lines, timezone, &mut zones));
+        parsed.push(event(&event_lines, timezone, &mut zones))?;
     }
     parsed
         .notes
@@ -102,16 +102,28 @@ fn conference_zone(
 }
 
 /// An IANA zone from a TZID, also accepting the `/mozilla.org/20050126_1/Europe/Paris` style.
+///
+/// IANA names have at most three parts (`America/Argentina/Buenos_Aires`), so only
+/// the whole TZID and its last three, two and one parts are tried, and only when
+/// short: a TZID of 160 KB made of slashes costs one pass, not one lookup per slash.
 fn zone_named(tzid: &str) -> Option<Tz> {
-    let tzid = tzid.trim();
-    let mut candidate = tzid.trim_start_matches('/');
-    loop {
-        if let Ok(zone) = candidate.parse::<Tz>() {
-            return Some(zone);
-        }
-        candidate = candidate.split_once('/')?.1;
-    }
+    let tzid = tzid.trim().trim_start_matches('/');
+    let suffixes = tzid
+        .rmatch_indices('/')
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|(at, _)| at + 1);
+    std::iter::once(0)
+        .chain(suffixes)
+        .filter_map(|from| tzid.get(from..))
+        .filter(|name| (1..=MAX_ZONE_NAME).contains(&name.len()))
+        .find_map(|name| name.parse::<Tz>().ok())
 }
+
+/// The longest IANA zone name is 32 bytes; longer candidates are never looked up.
+const MAX_ZONE_NAME: usize = 64;
 
 /// The lines of each top-level `VEVENT`, without those of nested components (`VALARM`).
 fn events(lines: &[ContentLine]) -> Vec<Vec<ContentLine>> {
@@ -210,8 +222,9 @@ fn instant(line: &ContentLine, timezone: Tz, zones: &mut Zones) -> Result<DateTi
         Some(tzid) => match zone_named(tzid) {
             Some(zone) => Stamp::Local(local).resolve(zone),
             None => {
-                if !zones.unknown.iter().any(|known| known == tzid) {
-                    zones.unknown.push(tzid.to_owned());
+                let tzid = limits::clip(tzid, limits::NAME_CHARS);
+                if zones.unknown.len() < limits::LISTED && !zones.unknown.contains(&tzid) {
+                    zones.unknown.push(tzid);
                 }
                 Stamp::Local(local).resolve(timezone)
             }
@@ -247,12 +260,14 @@ fn speakers_from(description: &str) -> (Vec<Speaker>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::test_meter;
     use chrono::TimeZone;
 
     fn parse_text(text: &str) -> Parsed {
         parse(
             text.as_bytes(),
             &ImportOptions::new(chrono_tz::Europe::London),
+            test_meter(),
         )
         .unwrap()
     }

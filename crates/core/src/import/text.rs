@@ -13,47 +13,63 @@ pub(crate) fn plain(html: &str) -> String {
     }
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
+    // Where the next `>` is, from the start of `rest`: found once and reused while
+    // it is still ahead, so 80,000 `<` before one `>` cost one scan, not 80,000.
+    let mut next_close: Option<usize> = None;
+    let mut consumed = 0usize;
     while let Some(open) = rest.find('<') {
         out.push_str(rest.get(..open).unwrap_or_default());
         let after = rest.get(open..).unwrap_or_default();
-        match after.find('>') {
+        let at = consumed + open;
+        if next_close.is_none_or(|close| close < at) {
+            next_close = after.find('>').map(|close| at + close);
+        }
+        let close = next_close.map(|close| close - at);
+        match close {
             Some(close) if looks_like_tag(after.get(1..close).unwrap_or_default()) => {
-                let tag = after
-                    .get(1..close)
-                    .unwrap_or_default()
-                    .trim_start_matches('/')
-                    .to_ascii_lowercase();
-                let name = tag
-                    .split(|c: char| c.is_whitespace() || c == '/')
-                    .next()
-                    .unwrap_or_default();
-                if [
-                    "p",
-                    "br",
-                    "div",
-                    "li",
-                    "ul",
-                    "ol",
-                    "h1",
-                    "h2",
-                    "h3",
-                    "tr",
-                    "blockquote",
-                ]
-                .contains(&name)
-                {
+                if BREAKS.contains(&tag_name(after.get(1..close).unwrap_or_default()).as_str()) {
                     out.push('\n');
                 }
                 rest = after.get(close + 1..).unwrap_or_default();
+                consumed = at + close + 1;
             }
             _ => {
                 out.push('<');
                 rest = after.get(1..).unwrap_or_default();
+                consumed = at + 1;
             }
         }
     }
     out.push_str(rest);
     tidy(&decode_entities(&out))
+}
+
+/// Elements that start a new line in the plain text.
+const BREAKS: [&str; 11] = [
+    "p",
+    "br",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "tr",
+    "blockquote",
+];
+
+/// The lower-cased element name of a tag's inside (`/p`, `br/`, `a href=…`), read
+/// from its first few bytes only: no element name is longer, and reading the whole
+/// inside of every `<` would make a long run of them quadratic.
+fn tag_name(inner: &str) -> String {
+    inner
+        .trim_start_matches('/')
+        .chars()
+        .take(12)
+        .take_while(|c| !c.is_whitespace() && *c != '/')
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 /// Only known HTML elements count as tags, so `Vec<u8>` in a plain abstract survives.
@@ -90,13 +106,7 @@ fn looks_like_tag(inner: &str) -> bool {
         "th",
         "small",
     ];
-    let name = inner.trim_start_matches('/');
-    let name = name
-        .split(|c: char| c.is_whitespace() || c == '/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    ELEMENTS.contains(&name.as_str()) || inner.starts_with("!--")
+    ELEMENTS.contains(&tag_name(inner).as_str()) || inner.starts_with("!--")
 }
 
 fn decode_entities(text: &str) -> String {

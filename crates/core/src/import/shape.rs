@@ -1,0 +1,159 @@
+//! A file's shape (how many nodes, how deep) read in one pass before it is parsed.
+//!
+//! Both tree parsers cost more than the file: serde_json holds each value in
+//! 32 bytes and more for object entries, roxmltree a node record per element and
+//! text, and roxmltree recurses once per level of nesting. A pass over the bytes
+//! that only counts is linear and allocates nothing, so a file too deep or with
+//! too many nodes for the [`Budget`](super::limits::Budget) is refused before
+//! any tree is built.
+
+use super::limits::MAX_DEPTH;
+
+/// What the pre-scan found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Values (JSON) or elements and text runs (XML), approximately.
+    pub nodes: usize,
+}
+
+/// Heap bytes a parsed JSON value costs beyond its text, measured roughly on
+/// serde_json's `Value` (32 bytes) in a `BTreeMap` entry or a `Vec`.
+pub(crate) const JSON_NODE_BYTES: usize = 96;
+/// The same for a roxmltree node with its share of attributes.
+pub(crate) const XML_NODE_BYTES: usize = 112;
+
+/// Counts JSON values and refuses nesting deeper than [`MAX_DEPTH`].
+///
+/// # Errors
+/// The depth at which the file was refused.
+pub(crate) fn json(bytes: &[u8]) -> Result<Shape, String> {
+    let mut nodes = 1usize;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in bytes {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                nodes += 1;
+                if depth > MAX_DEPTH {
+                    return Err(too_deep(depth));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' | b':' => nodes += 1,
+            _ => {}
+        }
+    }
+    Ok(Shape { nodes })
+}
+
+/// Counts XML elements and text runs and refuses nesting deeper than [`MAX_DEPTH`].
+/// Comments, CDATA, processing instructions and quoted attribute values are
+/// skipped whole, so a `<` inside them is not taken for an element.
+///
+/// # Errors
+/// The depth at which the file was refused.
+pub(crate) fn xml(text: &str) -> Result<Shape, String> {
+    let bytes = text.as_bytes();
+    let mut nodes = 1usize;
+    let mut depth = 0usize;
+    let mut at = 0usize;
+    while let Some(offset) = bytes.get(at..).and_then(|rest| memchr(b'<', rest)) {
+        let open = at + offset;
+        let rest = bytes.get(open..).unwrap_or_default();
+        at = if rest.starts_with(b"<!--") {
+            skip_past(bytes, open + 4, b"-->")
+        } else if rest.starts_with(b"<![CDATA[") {
+            skip_past(bytes, open + 9, b"]]>")
+        } else if rest.starts_with(b"<?") {
+            skip_past(bytes, open + 2, b"?>")
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            skip_past(bytes, open + 2, b">")
+        } else {
+            let (end, self_closing) = tag_end(bytes, open + 1);
+            nodes += 2;
+            if !self_closing {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(too_deep(depth));
+                }
+            }
+            end
+        };
+    }
+    Ok(Shape { nodes })
+}
+
+fn too_deep(depth: usize) -> String {
+    format!("nested {depth} levels deep; schedules nest at most {MAX_DEPTH}")
+}
+
+fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|b| *b == needle)
+}
+
+/// The index just past the first `pattern` at or after `from`, or the end.
+fn skip_past(bytes: &[u8], from: usize, pattern: &[u8]) -> usize {
+    bytes
+        .get(from..)
+        .and_then(|rest| rest.windows(pattern.len()).position(|w| w == pattern))
+        .map_or(bytes.len(), |found| from + found + pattern.len())
+}
+
+/// Just past the `>` closing a start tag that begins at `from`, honouring quoted
+/// attribute values, and whether it was `/>`.
+fn tag_end(bytes: &[u8], from: usize) -> (usize, bool) {
+    let mut quote: Option<u8> = None;
+    let mut previous = 0u8;
+    for (index, &byte) in bytes.iter().enumerate().skip(from) {
+        match (quote, byte) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(byte),
+            (None, b'>') => return (index + 1, previous == b'/'),
+            _ => {}
+        }
+        previous = byte;
+    }
+    (bytes.len(), true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_depth_and_nodes() {
+        assert_eq!(json(br#"{"a": [1, 2, "[[["], "b": {}}"#).unwrap().nodes, 9);
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(json(deep.as_bytes()).unwrap_err().contains("levels deep"));
+        let fine = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(json(fine.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn xml_depth_ignores_comments_cdata_and_quotes() {
+        let text = r#"<?xml version="1.0"?><schedule a="x>y"><!-- <a><b> --><day><![CDATA[<x><y>]]></day><br/></schedule>"#;
+        assert!(xml_ok(text));
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(xml(&deep).unwrap_err().contains("levels deep"));
+        let siblings = "<a></a>".repeat(10 * MAX_DEPTH);
+        assert!(xml_ok(&siblings));
+    }
+
+    fn xml_ok(text: &str) -> bool {
+        xml(text).is_ok()
+    }
+}
