@@ -36,7 +36,16 @@ fn main() {
         "case", "input MB", "time ms", "peak MB"
     );
     let mut over = 0;
-    for case in corpus::full_size() {
+    let fosdem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/schedules/frab_xml/fosdem-2025.schedule.xml"
+    ))
+    .expect("the FOSDEM fixture");
+    let real = corpus::Case {
+        name: "FOSDEM 2025 (real, for scale)",
+        bytes: fosdem,
+    };
+    for case in std::iter::once(real).chain(corpus::full_size()) {
         let path = dir.path().join("case");
         std::fs::write(&path, &case.bytes).expect("write the case");
         let size_mb = case.bytes.len() as f64 / 1e6;

@@ -48,17 +48,20 @@ impl Parsed {
         }
     }
 
-    /// Keeps one event of the file, cut to the caps, and charges it to the budget.
-    /// Events past [`MAX_EVENTS`] are only counted.
+    /// Reads one event of the file with `read`, cuts it to the caps and charges it
+    /// to the budget. Past [`MAX_EVENTS`] events are only counted, not read.
     ///
     /// # Errors
     /// Why the import is over its budget; the parser stops and the file is refused.
-    pub fn push(&mut self, event: Result<Session, Skipped>) -> Result<(), String> {
+    pub fn push_with(
+        &mut self,
+        read: impl FnOnce() -> Result<Session, Skipped>,
+    ) -> Result<(), String> {
         if self.events.len() >= MAX_EVENTS {
             self.cuts.events += 1;
             return self.meter.check_time();
         }
-        let event = event.map(|session| self.cuts.apply(session));
+        let event = read().map(|session| self.cuts.apply(session));
         let bytes = match &event {
             Ok(session) => caps::footprint(session),
             Err(skip) => skip.id.len() + skip.title.len() + skip.reason.len() + 64,

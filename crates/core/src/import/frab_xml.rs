@@ -74,7 +74,7 @@ pub(crate) fn parse(text: &str, options: &ImportOptions, meter: Meter) -> Result
                 parsed.rooms.push(room_name.to_owned());
             }
             for event_node in room.children().filter(|n| n.has_tag_name("event")) {
-                parsed.push(event(event_node, room_name, day, timezone, &mut clocks))?;
+                parsed.push_with(|| event(event_node, room_name, day, timezone, &mut clocks))?;
             }
         }
     }

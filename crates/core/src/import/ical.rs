@@ -10,7 +10,7 @@
 //! caller's fallback. All-day and cancelled events are skipped with the reason.
 
 use super::assemble::Parsed;
-use super::ical_lines::{content_lines, unescape, ContentLine};
+use super::ical_lines::{content_lines, count_lines, unescape, ContentLine, LINE_BYTES};
 use super::limits::Meter;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
@@ -28,7 +28,13 @@ struct Zones {
 }
 
 /// Reads an iCalendar file.
-pub(crate) fn parse(bytes: &[u8], options: &ImportOptions, meter: Meter) -> Result<Parsed, String> {
+pub(crate) fn parse(
+    bytes: &[u8],
+    options: &ImportOptions,
+    mut meter: Meter,
+) -> Result<Parsed, String> {
+    let held = count_lines(bytes).saturating_mul(LINE_BYTES);
+    meter.charge(held.saturating_add(bytes.len()), "the calendar's lines")?;
     let lines = content_lines(bytes);
     let calendar_value = |name: &str| {
         lines
@@ -53,7 +59,7 @@ pub(crate) fn parse(bytes: &[u8], options: &ImportOptions, meter: Meter) -> Resu
     let mut recurring = 0;
     for event_lines in events(&lines) {
         recurring += usize::from(event_lines.iter().any(|line| line.name == "RRULE"));
-        parsed.push(event(&event_lines, timezone, &mut zones))?;
+        parsed.push_with(|| event(&event_lines, timezone, &mut zones))?;
     }
     parsed
         .notes
@@ -126,18 +132,22 @@ fn zone_named(tzid: &str) -> Option<Tz> {
 const MAX_ZONE_NAME: usize = 64;
 
 /// The lines of each top-level `VEVENT`, without those of nested components (`VALARM`).
-fn events(lines: &[ContentLine]) -> Vec<Vec<ContentLine>> {
+fn events(lines: &[ContentLine]) -> Vec<Vec<&ContentLine>> {
     let mut events = Vec::new();
-    let mut current: Option<Vec<ContentLine>> = None;
+    let mut current: Option<Vec<&ContentLine>> = None;
     let mut nested = 0usize;
     for line in lines {
-        let component = line.value.trim().to_ascii_uppercase();
+        // Only BEGIN and END values are compared, so only they are upper-cased.
+        let component = match line.name.as_str() {
+            "BEGIN" | "END" => line.value.trim().to_ascii_uppercase(),
+            _ => String::new(),
+        };
         match (line.name.as_str(), component.as_str(), current.as_mut()) {
             ("BEGIN", "VEVENT", None) => current = Some(Vec::new()),
             ("BEGIN", _, Some(_)) => nested += 1,
             ("END", _, Some(_)) if nested > 0 => nested -= 1,
             ("END", "VEVENT", Some(_)) => events.extend(current.take()),
-            (_, _, Some(event)) if nested == 0 => event.push(line.clone()),
+            (_, _, Some(event)) if nested == 0 => event.push(line),
             _ => {}
         }
     }
@@ -146,11 +156,17 @@ fn events(lines: &[ContentLine]) -> Vec<Vec<ContentLine>> {
     events
 }
 
-fn event(lines: &[ContentLine], timezone: Tz, zones: &mut Zones) -> Result<Session, Skipped> {
-    let find = |name: &str| lines.iter().find(|line| line.name == name);
+fn event(lines: &[&ContentLine], timezone: Tz, zones: &mut Zones) -> Result<Session, Skipped> {
+    let find = |name: &str| lines.iter().copied().find(|line| line.name == name);
+    // Raw values are cut before unescaping: the caps cut every field far shorter,
+    // and unescaping a 32 MiB SUMMARY only to cut it would cost most of the budget.
     let text = |name: &str| {
         find(name)
-            .map(|line| unescape(&line.value).trim().to_owned())
+            .map(|line| {
+                unescape(limits::prefix(&line.value, 4 * limits::ABSTRACT_CHARS))
+                    .trim()
+                    .to_owned()
+            })
             .filter(|v| !v.is_empty())
     };
     let title = text("SUMMARY").unwrap_or_default();

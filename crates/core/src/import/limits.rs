@@ -147,6 +147,18 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// At most the first `bytes` bytes of `text`, cut on a character boundary.
+pub(crate) fn prefix(text: &str, bytes: usize) -> &str {
+    if text.len() <= bytes {
+        return text;
+    }
+    let mut end = bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
 /// True when `text` is longer than `max` characters (without counting past `max`).
 pub(crate) fn exceeds(text: &str, max: usize) -> bool {
     text.len() > max && text.chars().nth(max).is_some()

@@ -71,8 +71,7 @@ pub(crate) fn parse(root: &Value, options: &ImportOptions, meter: Meter) -> Resu
         };
         for (room_key, events) in rooms {
             for event_value in events.as_array().map(Vec::as_slice).unwrap_or_default() {
-                let session = event(event_value, room_key, &day, timezone, &mut local);
-                parsed.push(session)?;
+                parsed.push_with(|| event(event_value, room_key, &day, timezone, &mut local))?;
             }
         }
     }

@@ -56,7 +56,7 @@ pub(crate) fn parse(root: &Value, options: &ImportOptions, meter: Meter) -> Resu
         if value.get("isConfirmed").and_then(Value::as_bool) == Some(false) {
             unconfirmed += 1;
         }
-        parsed.push(session(value, &lookups, timezone, &mut local))?;
+        parsed.push_with(|| session(value, &lookups, timezone, &mut local))?;
     }
     parsed
         .notes

@@ -180,7 +180,65 @@ pub fn full_size() -> Vec<Case> {
         case("JSON of tiny values (32 MiB)", tiny_json_values(32 * MIB)),
         case("XML of tiny elements (32 MiB)", tiny_xml_elements(32 * MIB)),
         case("extreme dates", extreme_dates()),
+        case("large real-shaped XML (32 MiB)", large_frab(32 * MIB)),
+        case(
+            "large real-shaped JSON (32 MiB)",
+            large_schedule_json(32 * MIB),
+        ),
     ]
+}
+
+/// An abstract of FOSDEM's shape: a few HTML paragraphs, about 1.5 KB escaped.
+fn realistic_abstract(i: usize) -> String {
+    let sentence = "The talk shows how we moved our build to a new toolchain and what it cost. ";
+    format!(
+        "&lt;p&gt;{}{i}&lt;/p&gt;&lt;p&gt;{}&lt;/p&gt;",
+        sentence.repeat(10),
+        sentence.repeat(8)
+    )
+}
+
+/// A frab XML of ordinary events (title, persons, links, abstract) up to `bytes`.
+pub fn large_frab(bytes: usize) -> Vec<u8> {
+    let mut events = String::with_capacity(bytes);
+    let mut i = 0;
+    while events.len() < bytes.saturating_sub(2_000) {
+        events.push_str(&format!(
+            "<event id=\"{i}\"><date>2025-02-01T10:00:00+01:00</date><start>10:00</start>\
+             <duration>00:30</duration><title>Talk number {i}</title><track>Track {}</track>\
+             <type>talk</type><abstract>{}</abstract><persons><person id=\"{i}\">Speaker {i}</person>\
+             </persons><links><link href=\"https://example.org/{i}\">Slides</link></links></event>",
+            i % 40,
+            realistic_abstract(i)
+        ));
+        i += 1;
+    }
+    frab(&events).into_bytes()
+}
+
+/// A schedule.json of ordinary events up to `bytes`.
+pub fn large_schedule_json(bytes: usize) -> Vec<u8> {
+    let mut events = Vec::new();
+    let mut length = 0;
+    let mut i = 0;
+    while length < bytes.saturating_sub(2_000) {
+        let event = format!(
+            "{{\"id\": {i}, \"guid\": \"g-{i}\", \"title\": \"Talk number {i}\", \"date\": \"2019-12-27T11:00:00+01:00\", \
+             \"duration\": \"00:30\", \"track\": \"Track {}\", \"type\": \"lecture\", \"abstract\": \"{}\", \
+             \"persons\": [{{\"id\": {i}, \"public_name\": \"Speaker {i}\"}}], \"links\": []}}",
+            i % 40,
+            realistic_abstract(i).replace("&lt;", "<").replace("&gt;", ">")
+        );
+        length += event.len() + 1;
+        events.push(event);
+        i += 1;
+    }
+    format!(
+        "{{\"schedule\": {{\"conference\": {{\"title\": \"Big\", \"time_zone_name\": \"Europe/Berlin\", \
+         \"days\": [{{\"date\": \"2019-12-27\", \"rooms\": {{\"Ada\": [{}]}}}}]}}}}}}",
+        events.join(",")
+    )
+    .into_bytes()
 }
 
 /// A schedule.json whose days hold `bytes` of `0,` values.
