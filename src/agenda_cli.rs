@@ -1,7 +1,7 @@
 //! `emcee agenda …`: one question, answered on stdout, as text or JSON.
 
 use crate::cli::{AgendaArgs, Format, Question};
-use crate::render::{json, text::TextStyle};
+use crate::render::{json, text::for_terminal, text::TextStyle};
 use emcee_core::command::{self, CommandError, Reply, Request};
 use emcee_core::config::Config;
 
@@ -33,12 +33,16 @@ pub fn answer(args: &AgendaArgs, config: &Config) -> Result<Printed, CommandErro
                 })),
                 None => String::new(),
             };
+            // JSON escapes control characters itself (as \u001b), so stdout stays as is.
             let stdout =
                 json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()) + "\n";
-            Printed { stdout, stderr }
+            Printed {
+                stdout,
+                stderr: for_terminal(&stderr),
+            }
         }
         _ => Printed {
-            stdout: style.reply(&reply),
+            stdout: for_terminal(&style.reply(&reply)),
             stderr: String::new(),
         },
     })
