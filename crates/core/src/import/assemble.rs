@@ -8,7 +8,7 @@
 //! every track and room a kept session names is declared, so the result validates.
 
 use super::caps::{self, Cuts};
-use super::limits::{Meter, MAX_EVENTS};
+use super::limits::{Meter, MAX_EVENTS, MAX_PLACES};
 use super::report::{ImportReport, Skipped};
 use super::sniff::Format;
 use crate::agenda::{Conference, Room, Session, Track};
@@ -93,6 +93,10 @@ pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportRep
         meter: _,
     } = parsed;
     notes.extend(cuts.notes());
+    let (declared_tracks, declared_rooms) = (
+        capped(declared_tracks, "tracks", &mut notes),
+        capped(declared_rooms, "rooms", &mut notes),
+    );
     let seen = events.len() + cuts.events;
     let mut skipped = Vec::new();
     let mut sessions: Vec<Session> = Vec::new();
@@ -134,6 +138,19 @@ pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportRep
     };
     let report = ImportReport::tally(format, &conference, seen, skipped, notes);
     (conference, report)
+}
+
+/// The first [`MAX_PLACES`] of the tracks or rooms a file declares, with a note
+/// when there were more.
+fn capped<T>(mut declared: Vec<T>, what: &str, notes: &mut Vec<String>) -> Vec<T> {
+    if declared.len() > MAX_PLACES {
+        notes.push(format!(
+            "the file declares {} {what}; only the first {MAX_PLACES} and those sessions use were kept",
+            declared.len()
+        ));
+        declared.truncate(MAX_PLACES);
+    }
+    declared
 }
 
 /// Trims what organisers' tools leave around names; empty optional fields become none.

@@ -11,6 +11,7 @@
 
 use super::assemble::Parsed;
 use super::limits::Meter;
+use super::limits::MAX_PLACES;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
 use super::{duration, kind, text as plain_text, ImportOptions};
@@ -67,10 +68,16 @@ pub(crate) fn parse(text: &str, options: &ImportOptions, meter: Meter) -> Result
         })
         .collect();
     let mut clocks = Clocks::default();
+    // A set, not a search of the list: a file of 500,000 distinct rooms was quadratic.
+    let mut seen_rooms = std::collections::HashSet::new();
     for day in root.children().filter(|n| n.has_tag_name("day")) {
         for room in day.children().filter(|n| n.has_tag_name("room")) {
+            parsed.check_time()?;
             let room_name = room.attribute("name").unwrap_or_default();
-            if !room_name.trim().is_empty() && !parsed.rooms.iter().any(|r| r == room_name) {
+            if !room_name.trim().is_empty()
+                && parsed.rooms.len() < MAX_PLACES
+                && seen_rooms.insert(room_name)
+            {
                 parsed.rooms.push(room_name.to_owned());
             }
             for event_node in room.children().filter(|n| n.has_tag_name("event")) {

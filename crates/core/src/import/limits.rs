@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 
 /// At most this many events are read from one file; the rest are reported as cut.
 pub(crate) const MAX_EVENTS: usize = 20_000;
+/// Rooms and tracks a file may declare (FOSDEM has about 60 rooms); used ones
+/// past it are still declared by the sessions that name them.
+pub(crate) const MAX_PLACES: usize = 2_000;
 /// Characters kept of a title.
 pub(crate) const TITLE_CHARS: usize = 500;
 /// Characters kept of a speaker, track or room name (and of ids quoted in the report).

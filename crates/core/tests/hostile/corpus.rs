@@ -116,6 +116,17 @@ pub fn many_events(count: usize) -> Vec<u8> {
     ics(&events)
 }
 
+/// One day of `count` distinct, empty rooms.
+pub fn many_rooms(count: usize) -> Vec<u8> {
+    let rooms: String = (0..count)
+        .map(|i| format!("<room name=\"r{i}\"/>"))
+        .collect();
+    format!(
+        "<schedule><conference><title>Rooms</title></conference><day date=\"2025-02-01\">{rooms}</day></schedule>"
+    )
+    .into_bytes()
+}
+
 /// Two good events and events at the edges of time.
 pub fn extreme_dates() -> Vec<u8> {
     let events = [
@@ -180,6 +191,11 @@ pub fn full_size() -> Vec<Case> {
         case("JSON of tiny values (32 MiB)", tiny_json_values(32 * MIB)),
         case("XML of tiny elements (32 MiB)", tiny_xml_elements(32 * MIB)),
         case("extreme dates", extreme_dates()),
+        case("500,000 distinct rooms", many_rooms(500_000)),
+        case(
+            "32 MiB frab title of words",
+            frab(&frab_event(1, &"a ".repeat(16 * MIB), "")).into_bytes(),
+        ),
         case("large real-shaped XML (32 MiB)", large_frab(32 * MIB)),
         case(
             "large real-shaped JSON (32 MiB)",

@@ -122,6 +122,14 @@ fn events_past_the_cap_are_counted_not_read() {
 }
 
 #[test]
+fn many_distinct_rooms_are_read_in_linear_time() {
+    // Each room was searched for in the list of rooms seen so far.
+    let imported = timed(&corpus::many_rooms(100_000)).unwrap();
+    assert_eq!(imported.report.imported, 0);
+    assert_eq!(imported.conference.rooms.len(), 2_000);
+}
+
+#[test]
 fn control_characters_are_imported_as_given() {
     // Kept in the model; every renderer removes them (Discord, console, CLI).
     let imported = timed(&corpus::control_characters()).unwrap();
