@@ -87,8 +87,13 @@ pub(crate) fn xml(text: &str) -> Result<Shape, String> {
             depth = depth.saturating_sub(1);
             skip_past(bytes, open + 2, b">")
         } else {
-            let (end, self_closing) = tag_end(bytes, open + 1);
-            nodes += 2;
+            let (end, self_closing, attributes) = tag_end(bytes, open + 1);
+            if attributes > MAX_ATTRIBUTES {
+                return Err(format!(
+                    "an element has over {MAX_ATTRIBUTES} attributes (the XML parser checks each against every other)"
+                ));
+            }
+            nodes += 2 + attributes;
             if !self_closing {
                 depth += 1;
                 if depth > MAX_DEPTH {
@@ -131,10 +136,15 @@ fn skip_past(bytes: &[u8], from: usize, pattern: &[u8]) -> usize {
     bytes.len()
 }
 
+/// Attributes one element may have: frab elements have at most a handful, and
+/// roxmltree compares each new attribute with all earlier ones of its element.
+const MAX_ATTRIBUTES: usize = 256;
+
 /// Just past the `>` closing a start tag that begins at `from`, honouring quoted
-/// attribute values, and whether it was `/>`.
-fn tag_end(bytes: &[u8], from: usize) -> (usize, bool) {
+/// attribute values, whether it was `/>`, and how many attributes it has.
+fn tag_end(bytes: &[u8], from: usize) -> (usize, bool, usize) {
     let mut quote = 0u8;
+    let mut attributes = 0usize;
     let mut previous = 0u8;
     let mut at = from;
     while at < bytes.len() {
@@ -145,13 +155,15 @@ fn tag_end(bytes: &[u8], from: usize) -> (usize, bool) {
             }
         } else if byte == b'"' || byte == b'\'' {
             quote = byte;
+        } else if byte == b'=' {
+            attributes += 1;
         } else if byte == b'>' {
-            return (at + 1, previous == b'/');
+            return (at + 1, previous == b'/', attributes);
         }
         previous = byte;
         at += 1;
     }
-    (bytes.len(), true)
+    (bytes.len(), true, attributes)
 }
 
 #[cfg(test)]
@@ -175,6 +187,13 @@ mod tests {
         assert!(xml(&deep).unwrap_err().contains("levels deep"));
         let siblings = "<a></a>".repeat(10 * MAX_DEPTH);
         assert!(xml_ok(&siblings));
+        let crowded = format!(
+            "<a {}/>",
+            (0..=MAX_ATTRIBUTES)
+                .map(|i| format!("x{i}='' "))
+                .collect::<String>()
+        );
+        assert!(xml(&crowded).unwrap_err().contains("attributes"));
     }
 
     fn xml_ok(text: &str) -> bool {

@@ -116,6 +116,12 @@ pub fn many_events(count: usize) -> Vec<u8> {
     ics(&events)
 }
 
+/// One element with `count` distinct attributes.
+pub fn many_attributes(count: usize) -> Vec<u8> {
+    let attributes: String = (0..count).map(|i| format!(" a{i}=\"\"")).collect();
+    frab(&format!("<event id=\"1\"{attributes}/>")).into_bytes()
+}
+
 /// One day of `count` distinct, empty rooms.
 pub fn many_rooms(count: usize) -> Vec<u8> {
     let rooms: String = (0..count)
@@ -193,6 +199,11 @@ pub fn full_size() -> Vec<Case> {
         case("extreme dates", extreme_dates()),
         case("500,000 distinct rooms", many_rooms(500_000)),
         case(
+            "one element, 32 MiB of attributes",
+            many_attributes(32 * MIB / 12),
+        ),
+        case("32 MiB of \\u escapes", unicode_escapes(32 * MIB / 6)),
+        case(
             "32 MiB frab title of words",
             frab(&frab_event(1, &"a ".repeat(16 * MIB), "")).into_bytes(),
         ),
@@ -253,6 +264,16 @@ pub fn large_schedule_json(bytes: usize) -> Vec<u8> {
         "{{\"schedule\": {{\"conference\": {{\"title\": \"Big\", \"time_zone_name\": \"Europe/Berlin\", \
          \"days\": [{{\"date\": \"2019-12-27\", \"rooms\": {{\"Ada\": [{}]}}}}]}}}}}}",
         events.join(",")
+    )
+    .into_bytes()
+}
+
+/// A Sessionize title made of `count` `\u0041` escapes.
+pub fn unicode_escapes(count: usize) -> Vec<u8> {
+    format!(
+        "{{\"sessions\": [{{\"id\": \"1\", \"title\": \"{}\", \"startsAt\": \"2026-10-02T09:00:00\", \
+         \"endsAt\": \"2026-10-02T09:30:00\"}}], \"rooms\": []}}",
+        "\\u0041".repeat(count)
     )
     .into_bytes()
 }

@@ -130,6 +130,13 @@ fn many_distinct_rooms_are_read_in_linear_time() {
 }
 
 #[test]
+fn an_element_with_thousands_of_attributes_is_refused() {
+    // roxmltree compares each attribute with every earlier one of its element.
+    let error = refused(timed(&corpus::many_attributes(50_000)));
+    assert!(error.contains("attributes"), "{error}");
+}
+
+#[test]
 fn control_characters_are_imported_as_given() {
     // Kept in the model; every renderer removes them (Discord, console, CLI).
     let imported = timed(&corpus::control_characters()).unwrap();
