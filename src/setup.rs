@@ -123,12 +123,10 @@ pub async fn load_for_bot(
         },
         cache_file: Some(state_dir(&settings, &base_dir).join("agenda.last-good")),
     };
-    let client = fetch::client().map_err(|e| failed(e.to_string()))?;
-    let source = AgendaSource::new(
-        SourceLocation::parse(&settings.agenda.source),
-        options,
-        client,
-    );
+    let location = SourceLocation::parse(&settings.agenda.source);
+    let client = fetch::client_for(&location, settings.agenda.allow_private)
+        .map_err(|e| failed(e.to_string()))?;
+    let source = AgendaSource::new(location, options, client);
     let loaded = source.load().await.map_err(|e| failed(e.to_string()))?;
     if let Origin::Cache { reason } = &loaded.origin {
         tracing::warn!(%reason, "agenda source failed or was refused; starting from the last good copy");
@@ -157,8 +155,8 @@ pub async fn read_source(source: &str, allow_private: bool) -> Result<Vec<u8>, C
         file: source.into(),
         message,
     };
-    let client = fetch::client().map_err(|e| failed(e.to_string()))?;
     let location = SourceLocation::parse(source);
+    let client = fetch::client_for(&location, allow_private).map_err(|e| failed(e.to_string()))?;
     match fetch::fetch(
         &client,
         &location,

@@ -12,12 +12,15 @@
 //! - every address a hop's host resolves to must be public, or one of the
 //!   addresses of the configured URL's own host.
 //!
-//! The check resolves the host itself before each request; a DNS answer that
-//! changes between that check and reqwest's own lookup (rebinding) is not caught.
+//! The check resolves the host itself before each request. So that a name which
+//! passed it cannot answer differently when reqwest connects (DNS rebinding),
+//! the schedule client resolves through [`PublicOnly`] too, which hands out only
+//! public addresses for every name but the configured URL's own host.
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// The addresses a hop may use, decided once per fetch from the configured URL.
 #[derive(Debug, Clone)]
@@ -67,6 +70,32 @@ impl Policy {
             )),
             None => Ok(()),
         }
+    }
+}
+
+/// The schedule client's resolver: public addresses only, except for the
+/// configured URL's own host (the organiser's choice, perhaps a LAN name).
+#[derive(Debug, Clone)]
+pub(crate) struct PublicOnly {
+    /// Lower-cased; `None` when the source is no URL.
+    pub own_host: Option<String>,
+}
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let own = self.own_host.as_deref() == Some(host.as_str());
+        Box::pin(async move {
+            // The port is replaced by the URL's when connecting.
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| own || is_public(addr.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            Ok(Box::new(found.into_iter()) as Addrs)
+        })
     }
 }
 
@@ -171,6 +200,18 @@ mod tests {
             .check(&url("http://example.org/a"), &url("https://example.org/b"))
             .await
             .is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_resolver_hands_out_private_addresses_only_for_the_configured_host() {
+        let name = |text: &str| text.parse::<Name>().unwrap();
+        let guard = PublicOnly { own_host: None };
+        assert!(guard.resolve(name("localhost")).await.is_err());
+        let guard = PublicOnly {
+            own_host: Some("localhost".into()),
+        };
+        let found: Vec<SocketAddr> = guard.resolve(name("LOCALHOST")).await.unwrap().collect();
+        assert!(found.iter().any(|addr| addr.ip().is_loopback()));
     }
 
     #[tokio::test]

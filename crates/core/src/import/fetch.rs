@@ -9,7 +9,7 @@
 //! followed here, not by reqwest, so each hop is checked against the
 //! [`destination`](super::destination) rule first.
 
-use super::destination::Policy;
+use super::destination::{Policy, PublicOnly};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -138,11 +138,39 @@ fn describe(error: &reqwest::Error) -> String {
 
 /// A client suited to schedule sources: rustls, gzip, a connect timeout, a
 /// user agent that tells publishers who polls them, and no redirects of its own
-/// ([`fetch`] follows them after checking each hop).
+/// ([`fetch`] follows them after checking each hop). Prefer [`client_for`],
+/// which also guards the connection against DNS rebinding.
 ///
 /// # Errors
 /// [`FetchError::Http`] when the TLS backend cannot be initialised.
 pub fn client() -> Result<reqwest::Client, FetchError> {
+    build(builder())
+}
+
+/// [`client`] for fetching `location`: names other than the location's own host
+/// resolve to public addresses only, unless `allow_private` (`[agenda]
+/// allow_private`), so a redirect's host cannot pass the destination check and
+/// then resolve to a private address when reqwest connects.
+///
+/// # Errors
+/// [`FetchError::Http`] when the TLS backend cannot be initialised.
+pub fn client_for(
+    location: &SourceLocation,
+    allow_private: bool,
+) -> Result<reqwest::Client, FetchError> {
+    if allow_private {
+        return client();
+    }
+    let own_host = match location {
+        SourceLocation::Url(url) => reqwest::Url::parse(url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase)),
+        SourceLocation::Path(_) => None,
+    };
+    build(builder().dns_resolver(std::sync::Arc::new(PublicOnly { own_host })))
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
@@ -151,11 +179,13 @@ pub fn client() -> Result<reqwest::Client, FetchError> {
             env!("CARGO_PKG_VERSION"),
             " (conference chat bot; schedule import)"
         ))
-        .build()
-        .map_err(|source| FetchError::Http {
-            url: String::new(),
-            source,
-        })
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
+    builder.build().map_err(|source| FetchError::Http {
+        url: String::new(),
+        source,
+    })
 }
 
 /// Fetches `location`, revalidating against `known` (for URLs).

@@ -46,8 +46,8 @@ async fn get(url: &str, allow_private: bool) -> Result<Fetched, FetchError> {
         allow_private,
         ..FetchOptions::default()
     };
-    let client = fetch::client().unwrap();
     let location = SourceLocation::parse(url);
+    let client = fetch::client_for(&location, allow_private).unwrap();
     fetch::fetch(&client, &location, &Validators::default(), &options).await
 }
 
@@ -90,6 +90,18 @@ async fn the_configured_address_itself_may_be_private() {
         get(&format!("{start}/schedule.ics"), false).await,
         Ok(Fetched::Body { .. })
     ));
+}
+
+#[tokio::test]
+async fn the_configured_host_may_be_a_name_for_a_private_address() {
+    // The guarded resolver refuses private answers for every other name.
+    let (base, hits) = serve("127.0.0.1", "HTTP/1.1 200 OK", "ok").await;
+    let by_name = base.replace("127.0.0.1", "localhost");
+    assert!(matches!(
+        get(&format!("{by_name}/schedule.ics"), false).await,
+        Ok(Fetched::Body { .. })
+    ));
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
