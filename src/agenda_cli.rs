@@ -1,7 +1,7 @@
 //! `emcee agenda …`: one question, answered on stdout, as text or JSON.
 
 use crate::cli::{AgendaArgs, Format, Question};
-use crate::render::{json, text::for_terminal, text::TextStyle};
+use crate::render::{json, text::for_terminal, text::json_for_terminal, text::TextStyle};
 use emcee_core::command::{self, CommandError, Reply, Request};
 use emcee_core::config::Config;
 
@@ -33,9 +33,9 @@ pub fn answer(args: &AgendaArgs, config: &Config) -> Result<Printed, CommandErro
                 })),
                 None => String::new(),
             };
-            // JSON escapes control characters itself (as \u001b), so stdout stays as is.
-            let stdout =
-                json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()) + "\n";
+            let stdout = json_for_terminal(
+                &json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()),
+            ) + "\n";
             Printed {
                 stdout,
                 stderr: for_terminal(&stderr),

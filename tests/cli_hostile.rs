@@ -79,6 +79,20 @@ fn agenda_import_and_console_strip_terminal_controls() {
     let text = String::from_utf8_lossy(&agenda.stdout);
     assert!(text.contains("Real]0;pwned[2J31m talk"), "{text}");
 
+    let json = emcee(
+        &[
+            "agenda", "--agenda", &file, "--at", at, "--format", "json", "next",
+        ],
+        None,
+    );
+    assert_eq!(json.status.code(), Some(0), "{json:?}");
+    assert_clean("agenda --format json", &json);
+    let sessions: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        sessions[0]["title"], HOSTILE_TITLE,
+        "JSON keeps the text, escaped"
+    );
+
     let console = emcee(
         &["console", "--agenda", &file, "--at", at],
         Some("/session ctl\n/next\n"),

@@ -29,6 +29,22 @@ pub fn for_terminal(text: &str) -> String {
     out
 }
 
+/// JSON text safe to print on a terminal without changing what it says: JSON
+/// escapes C0 controls itself (`\u001b`) but writes C1 controls (U+0080 to
+/// U+009F, which some terminals obey) raw; they are escaped the same way. They
+/// can only occur inside strings, where the escape means the same character.
+pub fn json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// How to show times and whose conference it is.
 #[derive(Debug, Clone)]
 pub struct TextStyle {
@@ -210,5 +226,12 @@ mod tests {
     fn terminal_controls_are_removed_line_ends_kept() {
         let hostile = "Talk\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\rFake\tx\r\nnext\n";
         assert_eq!(for_terminal(hostile), "Talk]0;owned[2J31mFake x\r\nnext\n");
+        let json = serde_json::to_string(&"a\u{1b}[2J\u{9b}31m").unwrap();
+        let safe = json_for_terminal(&json);
+        assert_eq!(safe, "\"a\\u001b[2J\\u009b31m\"");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{1b}[2J\u{9b}31m"
+        );
     }
 }
