@@ -108,7 +108,7 @@ fn child(path: &str) {
         Err(error) => {
             let text = error.to_string();
             let short: String = text.chars().take(90).collect();
-            format!("refused: {short}")
+            format!("not imported: {short}")
         }
     };
     let millis = started.elapsed().as_millis();
