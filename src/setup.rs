@@ -179,6 +179,53 @@ pub async fn read_source(source: &str, allow_private: bool) -> Result<Vec<u8>, C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server on 127.0.0.1 answering every request with a one-event calendar.
+    async fn publisher() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/schedule.ics", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let body = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nSUMMARY:Talk\r\n\
+                        DTSTART:20250201T100000Z\r\nDURATION:PT30M\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes()).await;
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn the_bot_keeps_its_last_good_copy_in_the_state_directory() {
+        let config_dir = tempfile::tempdir().unwrap();
+        let state_dir = tempfile::tempdir().unwrap();
+        let database = state_dir.path().join("emcee.sqlite3");
+        let config = config_dir.path().join("emcee.toml");
+        let url = publisher().await;
+        std::fs::write(
+            &config,
+            format!(
+                "[conference]\ntimezone = \"UTC\"\n[store]\ndatabase = {:?}\n[agenda]\nsource = {url:?}\n",
+                database.display().to_string()
+            ),
+        )
+        .unwrap();
+        let args = SourceArgs {
+            config,
+            agenda: None,
+        };
+        let (loaded, source) = load_for_bot(&args).await.unwrap();
+        assert!(source.is_some());
+        assert_eq!(loaded.programme.agenda.sessions().len(), 1);
+        assert!(state_dir.path().join("agenda.last-good").exists());
+        assert!(!config_dir.path().join("agenda.last-good").exists());
+    }
 
     #[test]
     fn the_last_good_copy_lives_with_the_state_not_the_config() {
