@@ -92,6 +92,31 @@ fn state_dir_in(
     })
 }
 
+/// The agenda's last good copy in the [`state_dir`]. A copy an earlier version
+/// left beside the config is copied there first (with its validators; the old
+/// folder may be read-only, so it is not removed), so an
+/// upgrade does not start without its fallback.
+fn last_good_copy(settings: &Settings, base_dir: &Path) -> PathBuf {
+    const NAME: &str = "agenda.last-good";
+    let file = state_dir(settings, base_dir).join(NAME);
+    let old = base_dir.join(NAME);
+    if old != file && old.exists() && !file.exists() {
+        for suffix in ["", ".meta.json"] {
+            let (from, to) = (with_suffix(&old, suffix), with_suffix(&file, suffix));
+            if let Err(error) = std::fs::copy(&from, &to) {
+                tracing::warn!(from = %from.display(), to = %to.display(), %error, "cannot copy the agenda's last good copy");
+            }
+        }
+    }
+    file
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// For the running bot: the config, plus the agenda source to keep fresh when
 /// `[agenda] source` is a URL. That source starts from its last good copy on disk
 /// (in the [`state_dir`]) when it cannot be fetched or read.
@@ -121,7 +146,7 @@ pub async fn load_for_bot(
             allow_private: settings.agenda.allow_private,
             ..FetchOptions::default()
         },
-        cache_file: Some(state_dir(&settings, &base_dir).join("agenda.last-good")),
+        cache_file: Some(last_good_copy(&settings, &base_dir)),
     };
     let location = SourceLocation::parse(&settings.agenda.source);
     let client = fetch::client_for(&location, settings.agenda.allow_private)
@@ -225,6 +250,21 @@ mod tests {
         assert_eq!(loaded.programme.agenda.sessions().len(), 1);
         assert!(state_dir.path().join("agenda.last-good").exists());
         assert!(!config_dir.path().join("agenda.last-good").exists());
+    }
+
+    #[test]
+    fn a_copy_left_beside_the_config_is_copied_to_the_state_directory() {
+        let config_dir = tempfile::tempdir().unwrap();
+        let state = tempfile::tempdir().unwrap();
+        std::fs::write(config_dir.path().join("agenda.last-good"), "old copy").unwrap();
+        std::fs::write(config_dir.path().join("agenda.last-good.meta.json"), "{}").unwrap();
+        let mut settings =
+            Settings::defaults_for("https://example.org/s.ics".into(), chrono_tz::UTC);
+        settings.store.database = state.path().join("emcee.sqlite3");
+        let file = last_good_copy(&settings, config_dir.path());
+        assert_eq!(file, state.path().join("agenda.last-good"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "old copy");
+        assert!(state.path().join("agenda.last-good.meta.json").exists());
     }
 
     #[test]
