@@ -1,7 +1,7 @@
 //! `emcee agenda …`: one question, answered on stdout, as text or JSON.
 
 use crate::cli::{AgendaArgs, Format, Question};
-use crate::render::{json, text::TextStyle};
+use crate::render::{json, text::for_terminal, text::json_for_terminal, text::TextStyle};
 use emcee_core::command::{self, CommandError, Reply, Request};
 use emcee_core::config::Config;
 
@@ -36,12 +36,16 @@ pub fn answer(
                 })),
                 None => String::new(),
             };
-            let stdout =
-                json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()) + "\n";
-            Printed { stdout, stderr }
+            let stdout = json_for_terminal(
+                &json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()),
+            ) + "\n";
+            Printed {
+                stdout,
+                stderr: for_terminal(&stderr),
+            }
         }
         _ => Printed {
-            stdout: style.reply(&reply),
+            stdout: for_terminal(&style.reply(&reply)),
             stderr: String::new(),
         },
     })

@@ -2,24 +2,29 @@
 //! emcee's own agenda TOML.
 
 use crate::cli::ImportArgs;
+use crate::render::text::for_terminal;
 use crate::setup::read_source;
 use emcee_core::config::ConfigError;
 use emcee_core::import::{self, ImportOptions};
 
-/// Imports `args.source` and returns the report to print.
+/// Imports `args.source` (on a blocking thread, within the import budget) and
+/// returns the report to print, with terminal controls removed.
 ///
 /// # Errors
 /// [`ConfigError`] when the source cannot be read, is no known format, or the
 /// output file cannot be written.
 pub async fn run(args: &ImportArgs) -> Result<String, ConfigError> {
-    let bytes = read_source(&args.source).await?;
+    let bytes = read_source(&args.source, false).await?;
     let options = ImportOptions::new(args.tz.unwrap_or(chrono_tz::UTC));
     let failed = |message: String| ConfigError::Import {
         file: args.source.clone().into(),
         message,
     };
-    let imported = import::from_bytes(&bytes, &options).map_err(|e| failed(e.to_string()))?;
-    let mut report = imported.report.to_string();
+    let imported = import::import(bytes.into(), options)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    // The report quotes titles and reasons from the file: printed, never obeyed.
+    let mut report = for_terminal(&imported.report.to_string());
     if let Some(out) = &args.out {
         let file = import::to_agenda_file(&imported.conference);
         let text = toml::to_string(&file).map_err(|e| failed(format!("cannot write TOML: {e}")))?;

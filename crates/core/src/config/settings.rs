@@ -52,6 +52,7 @@ impl Settings {
             agenda: AgendaSettings {
                 source,
                 refresh_minutes: default_refresh_minutes(),
+                allow_private: false,
             },
             announcements: AnnouncementSettings::default(),
             organisers: OrganiserSettings::default(),
@@ -145,6 +146,10 @@ pub struct AgendaSettings {
     /// How often a URL source is fetched again, in minutes.
     #[serde(default = "default_refresh_minutes")]
     pub refresh_minutes: u32,
+    /// Let the source's redirects reach loopback, private and link-local
+    /// addresses. Off: only the configured URL's own host may be one.
+    #[serde(default)]
+    pub allow_private: bool,
 }
 
 fn default_refresh_minutes() -> u32 {
