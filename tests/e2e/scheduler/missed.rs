@@ -2,7 +2,7 @@
 //! refuses loses none of the reminders it carried.
 
 use super::bot_options;
-use crate::harness::{instant, TestBot, PATIENCE};
+use crate::harness::{eventually, instant, TestBot};
 use emcee_core::agenda::{SessionId, SessionKind};
 use emcee_core::scheduler::{Item, JobKind, Message};
 use emcee_core::store::{ReminderStore, Store};
@@ -95,13 +95,10 @@ async fn a_refused_part_of_the_missed_notice_keeps_its_reminders_for_next_time()
 
 /// Waits until the number of `user`'s stored missed reminders passes `done`.
 async fn wait_for_missed(bot: &TestBot, user: &FakeUser, done: impl Fn(usize) -> bool) -> usize {
-    let store = bot.store.clone();
     let user = user.id.to_string();
-    bot.fake
-        .wait_until("the delivered reminders forgotten", PATIENCE, move |_| {
-            let left = store.missed_of(&user).unwrap().len();
-            done(left).then_some(left)
-        })
-        .await
-        .unwrap()
+    eventually("the delivered reminders forgotten", || {
+        let left = bot.store.missed_of(&user).unwrap().len();
+        done(left).then_some(left)
+    })
+    .await
 }

@@ -55,13 +55,22 @@ impl PollService {
                 }
             });
         }
+        // One result that cannot be posted (its channel was deleted) must not
+        // hold back the others: each failure is logged and the next one tried.
         for poll in self.recorder().all_polls().await? {
             if poll.state == PollState::Open || poll.announced {
                 continue;
             }
-            if let Some((poll, results)) = self.recorder().results(&poll.message).await? {
-                self.announce(&poll, &results).await?;
+            if let Err(error) = self.announce_unposted(&poll.message).await {
+                tracing::error!(poll = poll.id, %error, "could not post a poll's result at start");
             }
+        }
+        Ok(())
+    }
+
+    async fn announce_unposted(&self, message: &MessageKey) -> Result<(), ServiceError> {
+        if let Some((poll, results)) = self.recorder().results(message).await? {
+            self.announce(&poll, &results).await?;
         }
         Ok(())
     }
