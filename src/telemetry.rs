@@ -3,14 +3,15 @@
 //! Counters and histograms go through the `metrics` facade (cheap when nobody
 //! scrapes) into a Prometheus recorder; an optional HTTP listener serves
 //! `/metrics` in the Prometheus text format and `/healthz` as JSON: whether the
-//! gateway is connected, whether the database is writable, how old the agenda is.
+//! gateway is connected, whether the database is writable, how old the agenda is,
+//! and which background tasks are down (dead, or waiting to restart).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use emcee_core::health::StorageHealth;
+use emcee_core::health::{StorageHealth, Tasks};
 use emcee_core::store::Store;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
@@ -71,6 +72,10 @@ fn describe() {
     metrics::describe_counter!(VOTES, "Vote changes stored");
     metrics::describe_counter!(REMINDERS, "Personal reminders sent");
     metrics::describe_counter!(STORE_WRITE_FAILURES, "Database writes that failed");
+    metrics::describe_counter!(
+        emcee_core::health::TASK_DEATHS,
+        "Background tasks that panicked or stopped, by task"
+    );
 }
 
 /// What `/healthz` reports.
@@ -81,6 +86,7 @@ pub struct Health {
     gateway_connected: AtomicBool,
     agenda_loaded: Mutex<Option<Instant>>,
     store: Mutex<Option<Arc<dyn StorageHealth>>>,
+    tasks: Mutex<Option<Arc<Tasks>>>,
 }
 
 impl Health {
@@ -101,6 +107,11 @@ impl Health {
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
+    }
+
+    /// Reports the supervised tasks of `tasks` too: any down is unhealthy.
+    pub fn watch_tasks(&self, tasks: Arc<Tasks>) {
+        *self.tasks.lock().unwrap_or_else(PoisonError::into_inner) = Some(tasks);
     }
 
     /// Records whether the gateway session is up.
@@ -133,7 +144,15 @@ impl Health {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .map(|at| at.elapsed());
+        let tasks_down = self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|tasks| tasks.down())
+            .unwrap_or_default();
         HealthReport {
+            tasks_down,
             gateway_connected: self
                 .expects_gateway
                 .then(|| self.gateway_connected.load(Ordering::Relaxed)),
@@ -154,6 +173,9 @@ struct HealthReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     store_error: Option<String>,
     agenda_age_seconds: Option<u64>,
+    /// Background tasks not running now (dead, or waiting to restart).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tasks_down: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -200,7 +222,9 @@ async fn metrics_text(State(served): State<Served>) -> impl IntoResponse {
 
 async fn healthz(State(served): State<Served>) -> impl IntoResponse {
     let report = served.health.report().await;
-    let healthy = report.gateway_connected.unwrap_or(true) && report.store_writable;
+    let healthy = report.gateway_connected.unwrap_or(true)
+        && report.store_writable
+        && report.tasks_down.is_empty();
     let status = if healthy {
         StatusCode::OK
     } else {

@@ -84,8 +84,10 @@ impl Data {
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
+        let health = crate::telemetry::Health::new(Some(store.clone()));
+        health.watch_tasks(Arc::clone(polls.tasks()));
         Self {
-            health: crate::telemetry::Health::new(Some(store.clone())),
+            health,
             app: App::new(programme, clock, store, polls),
             port,
             pages: PageStore::default(),

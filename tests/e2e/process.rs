@@ -20,11 +20,24 @@ pub(crate) fn sample_config() -> tempfile::TempDir {
     dir
 }
 
+mod supervision;
+
 pub(crate) fn emcee_run(
     fake: &FakeDiscord,
     config: &tempfile::TempDir,
     token: Option<&str>,
 ) -> Child {
+    emcee_command(fake, config, token)
+        .spawn()
+        .expect("emcee runs")
+}
+
+/// `emcee run` against `fake`, ready to spawn (tests add to its environment).
+pub(crate) fn emcee_command(
+    fake: &FakeDiscord,
+    config: &tempfile::TempDir,
+    token: Option<&str>,
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_emcee"));
     let config = config.path().join("emcee.toml");
     command
@@ -41,7 +54,7 @@ pub(crate) fn emcee_run(
         Some(token) => command.env("DISCORD_TOKEN", token),
         None => command.env_remove("DISCORD_TOKEN"),
     };
-    command.spawn().expect("emcee runs")
+    command
 }
 
 /// Waits for the process to exit and returns its status and stderr. stderr is

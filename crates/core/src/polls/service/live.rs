@@ -3,6 +3,7 @@
 //! message's reactions.
 
 use super::{posts, PollService, ServiceError};
+use crate::health::{supervise, Policy};
 use crate::polls::{MessageKey, Poll, PollState};
 use std::time::Duration;
 
@@ -16,7 +17,11 @@ impl PollService {
     pub(super) fn watch(&self, poll: &Poll) {
         let service = self.clone();
         let message = poll.message.clone();
-        tokio::spawn(async move { service.keep_tally(&message).await });
+        let name = format!("poll {} tally", poll.id);
+        supervise(self.tasks(), &name, Policy::until_done(), move |_| {
+            let (service, message) = (service.clone(), message.clone());
+            async move { service.keep_tally(&message).await }
+        });
         self.watch_deadline(poll);
     }
 

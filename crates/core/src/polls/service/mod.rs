@@ -34,6 +34,7 @@ use super::{MessageKey, PollLimits, Recorder};
 use crate::chat::ChatPort;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::health::Tasks;
 use crate::store::PollStore;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -97,6 +98,9 @@ struct Inner {
     /// The scheduler that closes polls once across processes; unset: this
     /// service closes its polls itself.
     deadlines: OnceLock<Arc<dyn PollDeadlines>>,
+    /// Where the tasks beside each open poll are supervised; the process's
+    /// other tasks join them ([`PollService::tasks`]).
+    tasks: Arc<Tasks>,
 }
 
 impl PollService {
@@ -112,6 +116,7 @@ impl PollService {
                 recovered: AtomicBool::new(false),
                 unsure: Mutex::default(),
                 deadlines: OnceLock::new(),
+                tasks: Arc::default(),
             }),
         }
     }
@@ -139,6 +144,12 @@ impl PollService {
     pub fn limits(&self) -> PollLimits {
         let reactions = self.port().limits().reactions_per_message;
         self.config().limits.capped(reactions)
+    }
+
+    /// The supervised tasks of this process (see [`crate::health`]): each
+    /// open poll's tally and deadline, and those the adapter adds.
+    pub fn tasks(&self) -> &Arc<Tasks> {
+        &self.inner.tasks
     }
 
     /// The vote recorder (tallies, results, latencies).
