@@ -182,6 +182,25 @@ impl Outbound {
             .map(drop)
     }
 
+    /// Removes everyone's reaction `emoji` from a message, in one call.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn remove_reactions_of(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) -> Result<(), OutboundError> {
+        let path = format!(
+            "/channels/{channel_id}/messages/{message_id}/reactions/{}",
+            rest::encode_emoji(emoji)
+        );
+        self.call(Call::on(channel_id), |rest| rest.delete(&path))
+            .await
+            .map(drop)
+    }
+
     /// One page of the users who reacted with `emoji`, ids ascending, after `after`.
     ///
     /// # Errors

@@ -101,6 +101,8 @@ struct Inner {
     /// Where the tasks beside each open poll are supervised; the process's
     /// other tasks join them ([`PollService::tasks`]).
     tasks: Arc<Tasks>,
+    /// Stray-emoji clean-ups running (see `reactions`).
+    clearing: Mutex<reactions::Clearing>,
 }
 
 impl PollService {
@@ -117,6 +119,7 @@ impl PollService {
                 unsure: Mutex::default(),
                 deadlines: OnceLock::new(),
                 tasks: Arc::default(),
+                clearing: Mutex::default(),
             }),
         }
     }
