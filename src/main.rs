@@ -108,6 +108,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     };
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    discord::warn_if_in_clear(&api_base);
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
     let store = match emcee_core::store::Store::open_capped(
@@ -326,14 +327,15 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 
-/// Logs go to stderr; `RUST_LOG` sets the level (default: warnings), and
+/// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
+/// (default: warnings), and
 /// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(emcee::telemetry::RedactingStderr);
     if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

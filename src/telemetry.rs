@@ -233,6 +233,79 @@ async fn healthz(State(served): State<Served>) -> impl IntoResponse {
     (status, Json(report))
 }
 
+/// Path segments after which Discord URLs carry an interaction token (valid
+/// for 15 minutes, enough to answer as the bot): `/webhooks/{app}/{token}`
+/// and `/interactions/{id}/{token}/callback`.
+const TOKEN_ROUTES: [&str; 2] = ["/webhooks/", "/interactions/"];
+
+/// `text` with every interaction token in a URL replaced by `[redacted]`.
+/// reqwest's errors name the URL they failed on (and serenity's wrap them),
+/// so a follow-up that fails at the transport level would print its token.
+pub fn redact_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    if !TOKEN_ROUTES.iter().any(|route| text.contains(route)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let token_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '%');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, route)) = TOKEN_ROUTES
+        .iter()
+        .filter_map(|route| rest.find(route).map(|at| (at, *route)))
+        .min()
+    {
+        let after = at + route.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        // The id segment, then the token.
+        let id_len = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if id_len == 0 || !rest[id_len..].starts_with('/') {
+            continue;
+        }
+        out.push_str(&rest[..=id_len]);
+        rest = &rest[id_len + 1..];
+        let token_len = rest.find(|c: char| !token_char(c)).unwrap_or(rest.len());
+        if token_len > 0 {
+            out.push_str("[redacted]");
+            rest = &rest[token_len..];
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where logs go: stderr, with interaction tokens redacted from every line
+/// (ours, poise's and serenity's alike; see [`redact_tokens`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RedactingStderr;
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactingStderr {
+    type Writer = Redacting<std::io::Stderr>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacting(std::io::stderr())
+    }
+}
+
+/// A writer that redacts interaction tokens from what passes through it.
+/// The formatter writes each event in one call, so a token is never split.
+#[derive(Debug)]
+pub struct Redacting<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact_tokens(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Times a command and counts it by name and outcome.
 pub fn command_finished(command: &str, outcome: &'static str, took: Duration) {
     metrics::counter!(names::COMMANDS, "command" => command.to_owned(), "outcome" => outcome)
@@ -255,6 +328,30 @@ pub async fn start(listen: SocketAddr, health: Arc<Health>) -> Result<SocketAddr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_transport_error_on_a_followup_never_logs_its_token() {
+        // A real reqwest failure (nothing listens on port 1) names its URL.
+        let url = "http://127.0.0.1:1/api/v10/webhooks/1100000000000000001/aW50ZXJhY3Rpb246c2VjcmV0/messages/@original?wait=true";
+        let error = reqwest::Client::new().get(url).send().await.unwrap_err();
+        let text = format!("{error:?} {error}");
+        assert!(
+            text.contains("aW50ZXJhY3Rpb246c2VjcmV0"),
+            "the raw error has it: {text}"
+        );
+        let mut logged = Vec::new();
+        std::io::Write::write_all(&mut Redacting(&mut logged), text.as_bytes()).unwrap();
+        let logged = String::from_utf8(logged).unwrap();
+        assert!(!logged.contains("aW50ZXJhY3Rpb246c2VjcmV0"), "{logged}");
+        assert!(
+            logged.contains("/webhooks/1100000000000000001/[redacted]/messages"),
+            "{logged}"
+        );
+        let callback = redact_tokens("POST /interactions/42/tok.en-_x/callback failed");
+        assert_eq!(callback, "POST /interactions/42/[redacted]/callback failed");
+        assert_eq!(redact_tokens("GET /webhooks/x"), "GET /webhooks/x");
+        assert_eq!(redact_tokens("no urls"), "no urls");
+    }
 
     #[tokio::test]
     async fn metrics_and_health_are_served_over_http() {
