@@ -57,6 +57,19 @@ pub(crate) fn emcee_command(
     command
 }
 
+/// Sends SIGTERM to `pid` and returns what [`finish`] gave for it.
+pub(crate) async fn terminate(
+    pid: u32,
+    exited: tokio::task::JoinHandle<(Option<i32>, String)>,
+) -> (Option<i32>, String) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    exited.await.expect("finished")
+}
+
 /// Waits for the process to exit and returns its status and stderr. stderr is
 /// drained while it runs, so verbose logs can never fill the pipe and stall it.
 pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
@@ -115,12 +128,7 @@ async fn sigterm_shuts_down_cleanly_and_logs_never_show_the_token() {
     fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
         .await
         .expect("global registration (no [discord] servers)");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let (code, stderr) = exited.await.expect("finished");
+    let (code, stderr) = terminate(pid, exited).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("shutting down"),

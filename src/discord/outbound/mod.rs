@@ -153,10 +153,7 @@ impl Outbound {
         message_id: u64,
         emoji: &str,
     ) -> Result<(), OutboundError> {
-        let path = format!(
-            "/channels/{channel_id}/messages/{message_id}/reactions/{}/@me",
-            rest::encode_emoji(emoji)
-        );
+        let path = reactions_path(channel_id, message_id, emoji) + "/@me";
         self.call(Call::on(channel_id), |rest| rest.put(&path))
             .await
             .map(drop)
@@ -174,8 +171,8 @@ impl Outbound {
         user_id: u64,
     ) -> Result<(), OutboundError> {
         let path = format!(
-            "/channels/{channel_id}/messages/{message_id}/reactions/{}/{user_id}",
-            rest::encode_emoji(emoji)
+            "{}/{user_id}",
+            reactions_path(channel_id, message_id, emoji)
         );
         self.call(Call::on(channel_id), |rest| rest.delete(&path))
             .await
@@ -192,10 +189,7 @@ impl Outbound {
         message_id: u64,
         emoji: &str,
     ) -> Result<(), OutboundError> {
-        let path = format!(
-            "/channels/{channel_id}/messages/{message_id}/reactions/{}",
-            rest::encode_emoji(emoji)
-        );
+        let path = reactions_path(channel_id, message_id, emoji);
         self.call(Call::on(channel_id), |rest| rest.delete(&path))
             .await
             .map(drop)
@@ -332,6 +326,14 @@ impl Outbound {
 }
 
 /// Adds `"allowed_mentions": {"parse": []}` unless the caller chose mentions.
+/// The route of a message's `emoji` reactions.
+fn reactions_path(channel_id: u64, message_id: u64, emoji: &str) -> String {
+    format!(
+        "/channels/{channel_id}/messages/{message_id}/reactions/{}",
+        rest::encode_emoji(emoji)
+    )
+}
+
 fn with_safe_mentions(body: &mut Value) {
     if let Some(object) = body.as_object_mut() {
         object

@@ -3,7 +3,7 @@
 //! status 1 (so a service manager restarts it). The task is killed through
 //! `EMCEE_TEST_PANIC`, a hook that only debug builds read.
 
-use super::{emcee_command, finish, sample_config, TOKEN};
+use super::{emcee_command, finish, sample_config, terminate, TOKEN};
 use crate::harness::PATIENCE;
 use fake_discord::FakeDiscord;
 use serde_json::Value;
@@ -83,12 +83,7 @@ async fn a_scheduler_that_panics_is_reported_then_restarted_and_still_announces(
     .await
     .expect("the restarted scheduler announces");
 
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let (code, stderr) = exited.await.expect("finished");
+    let (code, stderr) = terminate(pid, exited).await;
     assert_eq!(code, Some(0), "{stderr}");
     let died = stderr
         .lines()
