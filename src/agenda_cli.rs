@@ -12,13 +12,16 @@ pub struct Printed {
     pub stderr: String,
 }
 
-/// Answers the question in `args` from `config`.
+/// Answers the question in `args` from `config`, as of `now`.
 ///
 /// # Errors
 /// A [`CommandError`] when a name is unknown or an argument is missing.
-pub fn answer(args: &AgendaArgs, config: &Config) -> Result<Printed, CommandError> {
+pub fn answer(
+    args: &AgendaArgs,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Printed, CommandError> {
     let agenda = &config.programme.agenda;
-    let now = args.time.at.unwrap_or_else(chrono::Utc::now);
     let reply = command::execute(agenda, &request(&args.question), now)?;
     let style = TextStyle {
         timezone: args.time.tz.unwrap_or(agenda.timezone()),

@@ -49,7 +49,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(config) => config,
                 Err(error) => return Ok(config_error(&error)),
             };
-            Ok(match emcee::agenda_cli::answer(&args, &config) {
+            let zone = config.programme.agenda.timezone();
+            let now = match emcee::cli::resolve_moment(args.time.at, zone) {
+                Ok(at) => at.unwrap_or_else(chrono::Utc::now),
+                Err(error) => return Ok(usage_error(&error)),
+            };
+            Ok(match emcee::agenda_cli::answer(&args, &config, now) {
                 Ok(printed) => {
                     eprint!("{}", printed.stderr);
                     print!("{}", printed.stdout);
@@ -75,14 +80,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             database,
         }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        Command::Completions { shell } => {
+            print_bytes(&emcee::cli::completions(shell))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            emcee::cli::write_man_page(&mut page)?;
+            print_bytes(&page)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rehearse(args) => Ok(match emcee::setup::load(&args.source).await {
             Ok(config) => {
-                let tz = args.tz.unwrap_or(config.programme.agenda.timezone());
-                print!(
-                    "{}",
-                    emcee::rehearse::timeline(&config, args.from, args.to, tz)
-                );
-                ExitCode::SUCCESS
+                let zone = config.programme.agenda.timezone();
+                let tz = args.tz.unwrap_or(zone);
+                let window = emcee::cli::resolve_moment(args.from, zone)
+                    .and_then(|from| Ok((from, emcee::cli::resolve_moment(args.to, zone)?)));
+                match window {
+                    Ok((from, to)) => {
+                        print!("{}", emcee::rehearse::timeline(&config, from, to, tz));
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => usage_error(&error),
+                }
             }
             Err(error) => config_error(&error),
         }),
@@ -132,7 +152,11 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         discord::port::DiscordPort::new(outbound, served.clone())
             .with_direct_channels(Arc::new(store.clone())),
     );
-    let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port))
+    let clock = match clock(&args, config.programme.agenda.timezone()) {
+        Ok(clock) => clock,
+        Err(error) => return Ok(usage_error(&error)),
+    };
+    let data = discord::Data::new(config.programme, clock, store, Arc::clone(&port))
         .with_community(discord::community::Community::serving(&servers));
     data.polls
         .configure(emcee_core::polls::PollConfig::from_settings(
@@ -243,15 +267,33 @@ async fn shutdown_signal() {
     }
 }
 
-/// The system clock, or a rehearsal clock when `--at` or `--speed` is given.
-fn clock(args: &ConsoleArgs) -> Arc<dyn Clock> {
-    match (args.time.at, args.speed) {
+/// The system clock, or a rehearsal clock when `--at` or `--speed` is given;
+/// a local `--at` is read in the conference's `zone`.
+fn clock(args: &ConsoleArgs, zone: chrono_tz::Tz) -> Result<Arc<dyn Clock>, String> {
+    let at = emcee::cli::resolve_moment(args.time.at, zone)?;
+    Ok(match (at, args.speed) {
         (None, 1.0) => Arc::new(SystemClock),
         (at, speed) => Arc::new(RehearsalClock::new(
             at.unwrap_or_else(chrono::Utc::now),
             speed,
         )),
+    })
+}
+
+/// Writes `bytes` to stdout; a reader that stopped early (`| head`) is fine.
+fn print_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
+}
+
+/// A command-line value that could not be used: said on stderr, exit 1.
+fn usage_error(error: &str) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(EXIT_USER_ERROR)
 }
 
 async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
@@ -259,12 +301,9 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Ok(config) => Arc::new(config),
         Err(error) => return Ok(config_error(&error)),
     };
-    let clock: Arc<dyn Clock> = match (args.time.at, args.speed) {
-        (None, 1.0) => Arc::new(SystemClock),
-        (at, speed) => Arc::new(RehearsalClock::new(
-            at.unwrap_or_else(chrono::Utc::now),
-            speed,
-        )),
+    let clock = match clock(&args, config.programme.agenda.timezone()) {
+        Ok(clock) => clock,
+        Err(error) => return Ok(usage_error(&error)),
     };
     let agenda = &config.programme.agenda;
     let style = TextStyle {
@@ -323,7 +362,16 @@ fn console_scheduler(
 }
 
 fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
-    eprintln!("error: {error}");
+    let problems = error.problems();
+    for problem in &problems {
+        eprintln!("error: {problem}");
+        if let Some(location) = problem.location() {
+            eprint!("{}", location.snippet());
+        }
+    }
+    if problems.len() > 1 {
+        eprintln!("{} problems", problems.len());
+    }
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 

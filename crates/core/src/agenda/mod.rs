@@ -191,7 +191,7 @@ fn index_words(index: &mut BTreeMap<String, Vec<usize>>, session_index: usize, s
         .into_iter()
         .chain(speakers);
     for text in texts {
-        for word in text::words(text) {
+        for word in text::search_words(text) {
             let list = index.entry(word).or_default();
             if list.last() != Some(&session_index) {
                 list.push(session_index);

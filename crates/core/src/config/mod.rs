@@ -7,6 +7,7 @@
 pub mod agenda_file;
 mod location;
 mod platform_ids;
+mod recovery;
 mod settings;
 
 pub use location::{ConfigError, Location, Source};
@@ -36,19 +37,31 @@ impl Config {
     /// Loads `emcee.toml` at `path` and the agenda it names.
     ///
     /// # Errors
-    /// The first [`ConfigError`] in either file.
+    /// Every [`ConfigError`] found in either file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let source = Source::read(path)?;
         let settings: Settings = source.parse()?;
-        check_settings(&source, &settings)?;
+        let mut problems = check_settings(&source, &settings);
         let base_dir = Self::base_dir_of(path);
         let agenda_path = base_dir.join(&settings.agenda.source);
         let programme = load_programme(
             &agenda_path,
             settings.conference.timezone,
             &settings.polls.limits(),
-        )?;
-        check_routing(&source, &settings, &programme)?;
+        );
+        let programme = match programme {
+            Ok(programme) => {
+                problems.extend(check_routing(&source, &settings, &programme));
+                ConfigError::collect(problems)?;
+                programme
+            }
+            Err(error) => {
+                problems.push(error);
+                return Err(ConfigError::collect(problems).err().unwrap_or_else(|| {
+                    source.error_at(&["agenda", "source"], "could not be loaded")
+                }));
+            }
+        };
         Ok(Self {
             settings,
             base_dir,
@@ -60,11 +73,11 @@ impl Config {
     /// programme (`--agenda` with a URL or another format).
     ///
     /// # Errors
-    /// The first [`ConfigError`] in the file.
+    /// Every [`ConfigError`] found in the file.
     pub fn read_settings(path: &Path) -> Result<Settings, ConfigError> {
         let source = Source::read(path)?;
         let settings: Settings = source.parse()?;
-        check_settings(&source, &settings)?;
+        ConfigError::collect(check_settings(&source, &settings))?;
         Ok(settings)
     }
 
@@ -166,20 +179,21 @@ pub fn programme_from_bytes(
     }
 }
 
-fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+fn check_settings(source: &Source, settings: &Settings) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
     if let Some(lead) = settings
         .announcements
         .lead_minutes
         .iter()
         .find(|&&m| m > 24 * 60)
     {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["announcements", "lead_minutes"],
             format!("{lead} minutes is more than a day ahead"),
         ));
     }
     if settings.polls.max_options > PollLimits::SETTING_CEILING || settings.polls.max_options < 2 {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["polls", "max_options"],
             format!(
                 "must be between 2 and {} (Discord's distinct reactions per message)",
@@ -188,47 +202,66 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
         ));
     }
     if settings.announcements.reminders_ahead_seconds > 300 {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["announcements", "reminders_ahead_seconds"],
             "must be at most 300 (five minutes): a reminder must not arrive long before its time",
         ));
     }
     if settings.agenda.refresh_minutes == 0 {
-        return Err(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
+        problems.push(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
     }
     if settings.store.max_size_mb == Some(0) {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["store", "max_size_mb"],
             "must be at least 1 (MiB); leave it out for no cap",
         ));
     }
-    platform_ids::check(source, settings)
+    problems.extend(platform_ids::check(source, settings));
+    problems
 }
 
 /// Every track and room named in `[announcements]` must exist in the agenda.
-fn check_routing(
-    source: &Source,
-    settings: &Settings,
-    programme: &Programme,
-) -> Result<(), ConfigError> {
+fn check_routing(source: &Source, settings: &Settings, programme: &Programme) -> Vec<ConfigError> {
     let agenda = &programme.agenda;
+    let mut problems = Vec::new();
     for track in settings.announcements.tracks.keys() {
         if !agenda.tracks().iter().any(|t| &t.name == track) {
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["announcements", "tracks", track],
-                format!("no track `{track}` in the agenda"),
+                format!(
+                    "no track `{track}` in the agenda{}",
+                    did_you_mean(track, agenda.tracks().iter().map(|t| t.name.as_str()))
+                ),
             ));
         }
     }
     for room in settings.announcements.rooms.keys() {
         if !agenda.rooms().iter().any(|r| &r.name == room) {
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["announcements", "rooms", room],
-                format!("no room `{room}` in the agenda"),
+                format!(
+                    "no room `{room}` in the agenda{}",
+                    did_you_mean(room, agenda.rooms().iter().map(|r| r.name.as_str()))
+                ),
             ));
         }
     }
-    Ok(())
+    problems
+}
+
+/// "; did you mean `Observability`?" for the known name closest to `typed`.
+fn did_you_mean<'a>(typed: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|name| {
+            (
+                strsim::jaro_winkler(&typed.to_lowercase(), &name.to_lowercase()),
+                name,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -23,7 +23,8 @@ const ROLE_HINT: &str =
 
 /// Refuses server and role entries that are not Discord snowflakes, and an old
 /// `[chat] servers` that contradicts `[discord] servers`.
-pub(super) fn check(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+pub(super) fn check(source: &Source, settings: &Settings) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
     for (section, servers) in [
         ("discord", &settings.discord.servers),
         ("chat", &settings.chat.servers),
@@ -31,22 +32,23 @@ pub(super) fn check(source: &Source, settings: &Settings) -> Result<(), ConfigEr
         for (index, server) in servers.iter().enumerate() {
             if !is_snowflake(server) {
                 let index = index.to_string();
-                return Err(source.error_at(
+                problems.push(source.error_at(
                     &[section, "servers", &index],
                     format!("`{server}` is not a server id; {SERVER_HINT}"),
                 ));
             }
         }
     }
-    check_roles(source, settings)?;
-    check_moved_servers(source, settings)
+    check_roles(source, settings, &mut problems);
+    problems.extend(check_moved_servers(source, settings).err());
+    problems
 }
 
-fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+fn check_roles(source: &Source, settings: &Settings, problems: &mut Vec<ConfigError>) {
     for (index, role) in settings.organisers.roles.iter().enumerate() {
         if !is_snowflake(role) {
             let index = index.to_string();
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["organisers", "roles", &index],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
             ));
@@ -57,14 +59,13 @@ fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> 
         ("channel_roles", &announcements.channel_roles),
         ("kind_roles", &announcements.kind_roles),
     ] {
-        if let Some((key, role)) = map.iter().find(|(_, role)| !is_snowflake(role)) {
-            return Err(source.error_at(
+        for (key, role) in map.iter().filter(|(_, role)| !is_snowflake(role)) {
+            problems.push(source.error_at(
                 &["announcements", table, key],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
             ));
         }
     }
-    Ok(())
 }
 
 /// Both lists set and different: which one the organiser meant is a guess.
@@ -136,7 +137,7 @@ mod tests {
     fn checked(body: &str) -> Result<Settings, String> {
         let src = source(body);
         let settings: Settings = src.parse().map_err(|e| e.to_string())?;
-        check(&src, &settings).map_err(|e| e.to_string())?;
+        ConfigError::collect(check(&src, &settings)).map_err(|e| e.to_string())?;
         Ok(settings)
     }
 

@@ -103,9 +103,12 @@ pub(crate) fn commands(
 }
 
 /// A registered command's id by name, for building interactions.
-pub(crate) fn command_id(commands: &[Value], name: &str) -> Option<u64> {
+pub(crate) fn command_id<'a>(
+    commands: impl IntoIterator<Item = &'a Value>,
+    name: &str,
+) -> Option<u64> {
     let command = commands
-        .iter()
+        .into_iter()
         .find(|c| c.get("name").and_then(Value::as_str) == Some(name))?;
     snowflake(command.get("id"))
 }
