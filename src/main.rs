@@ -7,6 +7,7 @@ use emcee::console::Console;
 use emcee::discord::{self, BotToken};
 use emcee::render::text::TextStyle;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
+use emcee_core::health::{supervise, Policy};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,6 +16,8 @@ use std::sync::Arc;
 const EXIT_USER_ERROR: u8 = 1;
 /// Exit status for a broken config or agenda.
 const EXIT_CONFIG_ERROR: u8 = 2;
+/// Exit status when a background task kept dying: worth a restart, unlike 2.
+const EXIT_TASK_DIED: u8 = 1;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -133,6 +136,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     };
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    discord::warn_if_in_clear(&api_base);
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
     let store = match emcee_core::store::Store::open_capped(
@@ -188,15 +192,25 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         };
     port.remember_channels(channels);
     let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(data.polls.clone());
-    let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+    let tasks = Arc::clone(data.polls.tasks());
     let refresher = source.map(|source| {
-        let data = data.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = refresh_stopped.await;
-            };
-            emcee::refresh::keep_fresh(source, data.app(), refresh_every, stopped).await;
-        })
+        let (app, mut source) = (data.app().clone(), Some(source));
+        // The refresh owns its source: it cannot start again, so its death
+        // stops the process (which the service manager restarts).
+        supervise(
+            &tasks,
+            "agenda refresh",
+            Policy::vital_once(),
+            move |stop| {
+                let (app, source) = (app.clone(), source.take());
+                async move {
+                    if let Some(source) = source {
+                        emcee::refresh::keep_fresh(source, &app, refresh_every, stop.requested())
+                            .await;
+                    }
+                }
+            },
+        )
     });
     // One scheduler task for the process, started here and never from READY.
     data.set_reload_source(Some(args.source.clone()));
@@ -206,19 +220,29 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Arc::new(announcer),
         emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
     );
+    let mut gave_up = None;
     let outcome = bot
         .run_until(async {
-            shutdown_signal().await;
+            tokio::select! {
+                () = shutdown_signal() => {}
+                reason = tasks.fatal() => {
+                    tracing::error!(%reason, "stopping: a background task cannot be kept running");
+                    gave_up = Some(reason);
+                }
+            }
             scheduler.stop().await;
         })
         .await;
-    let _ = stop_refresh.send(());
     if let Some(refresher) = refresher {
-        let _ = refresher.await;
+        refresher.stop().await;
     }
-    match outcome {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(error) => Ok(start_error(&error)),
+    match (outcome, gave_up) {
+        (Err(error), _) => Ok(start_error(&error)),
+        (Ok(()), Some(reason)) => {
+            eprintln!("error: {reason}");
+            Ok(ExitCode::from(EXIT_TASK_DIED))
+        }
+        (Ok(()), None) => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -400,14 +424,15 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 
-/// Logs go to stderr; `RUST_LOG` sets the level (default: warnings), and
+/// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
+/// (default: warnings), and
 /// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(emcee::telemetry::RedactingStderr);
     if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

@@ -85,8 +85,10 @@ impl Data {
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
+        let health = crate::telemetry::Health::new(Some(store.clone()));
+        health.watch_tasks(Arc::clone(polls.tasks()));
         Self {
-            health: crate::telemetry::Health::new(Some(store.clone())),
+            health,
             app: App::new(programme, clock, store, polls),
             port,
             pages: PageStore::default(),
@@ -155,6 +157,36 @@ pub fn server_ids(servers: &[String]) -> Result<Vec<serenity::GuildId>, StartErr
             _ => Err(StartError::BadServerId(s.clone())),
         })
         .collect()
+}
+
+/// Whether `api_base` would send the bot token in clear over the network:
+/// plain `http://` to a host other than loopback (a proxy on the same machine,
+/// or the test fake, is fine).
+pub fn sends_token_in_clear(api_base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(api_base) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => !host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Warns (once, at start) when `api_base` sends the token in clear.
+pub fn warn_if_in_clear(api_base: &str) {
+    if sends_token_in_clear(api_base) {
+        tracing::warn!(
+            "EMCEE_DISCORD_API is plain http:// to another host: the bot token and \
+             every message cross the network unencrypted; use https:// or a proxy on this machine"
+        );
+    }
 }
 
 /// The HTTP client: through `api_base` with our own pacing when it is not
@@ -273,5 +305,32 @@ fn classify(error: &serenity::Error, base: &str) -> StartError {
             base: base.to_owned(),
             reason: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sends_token_in_clear;
+
+    #[test]
+    fn plain_http_is_flagged_only_off_this_machine() {
+        for clear in [
+            "http://proxy.example:8080",
+            "http://10.0.0.5",
+            "http://[2001:db8::1]/",
+        ] {
+            assert!(sends_token_in_clear(clear), "{clear}");
+        }
+        for fine in [
+            "https://discord.com",
+            "https://proxy.example",
+            "http://127.0.0.1:4000",
+            "http://127.8.0.1",
+            "http://[::1]:80",
+            "http://localhost:9000",
+            "not a url",
+        ] {
+            assert!(!sends_token_in_clear(fine), "{fine}");
+        }
     }
 }

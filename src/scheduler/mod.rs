@@ -10,24 +10,20 @@ pub mod text;
 use crate::cli::SourceArgs;
 use emcee_core::agenda::diff::AgendaDiff;
 use emcee_core::app::App;
+use emcee_core::health::{supervise, Policy, Supervised, Tasks};
 use emcee_core::scheduler::{Announcer, ProgrammeSource, Scheduler};
 use std::sync::Arc;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-/// The running scheduler task.
+/// The running scheduler task, supervised: a panic is logged, shown in
+/// `/healthz` and the task started again (see [`emcee_core::health`]).
 pub struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    task: Supervised,
 }
 
 impl Running {
     /// Asks the loop to stop and waits for sends in flight to be recorded.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
+    pub async fn stop(self) {
+        self.task.stop().await;
     }
 
     /// Stops the task at once, as a crash would (tests).
@@ -36,23 +32,23 @@ impl Running {
     }
 }
 
-/// Starts the scheduler's one task.
+/// Starts the scheduler's one task under `tasks`' supervision.
 pub fn spawn(
     scheduler: Scheduler,
     announcer: Arc<dyn Announcer>,
     programme: ProgrammeSource,
+    tasks: &Arc<Tasks>,
 ) -> Running {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        scheduler.run(announcer, programme, shutdown).await;
+    let task = supervise(tasks, "scheduler", Policy::vital(), move |stopping| {
+        let (scheduler, announcer) = (scheduler.clone(), Arc::clone(&announcer));
+        let programme = Arc::clone(&programme);
+        async move {
+            scheduler
+                .run(announcer, programme, stopping.requested())
+                .await
+        }
     });
-    Running {
-        stop: Some(stop),
-        task,
-    }
+    Running { task }
 }
 
 /// Why `/reload` did nothing.
@@ -105,5 +101,10 @@ pub fn start_for_chat(
         options,
     );
     app.attach_scheduler(scheduler.clone());
-    spawn(scheduler, announcer, app.programme_source())
+    spawn(
+        scheduler,
+        announcer,
+        app.programme_source(),
+        app.polls.tasks(),
+    )
 }

@@ -212,6 +212,22 @@ pub fn start_scheduler(
     emcee::scheduler::start_for_chat(data.app(), settings, Arc::new(announcer), options)
 }
 
+/// Waits until `check` yields a value, asking again every 10 ms: for state
+/// outside the fake (the database), whose changes wake no waiter.
+pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = check() {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// An RFC 3339 instant.
 pub fn instant(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)

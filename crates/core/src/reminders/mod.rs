@@ -10,7 +10,7 @@
 mod missed;
 mod storage;
 
-pub use missed::MissedUsers;
+pub use missed::{MissedNotice, MissedUsers, NoticePart};
 pub use storage::ReminderStorage;
 
 use crate::agenda::{Agenda, SessionId};
@@ -149,19 +149,50 @@ impl ReminderService {
     }
 
     /// The notice about reminders `user` missed because their DMs were
-    /// closed, once; `None` (and no database write) when there are none.
+    /// closed; `None` (and no database access) when there are none. They
+    /// stay stored until [`Self::forget_missed`] names them delivered.
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub async fn take_missed(&self, user: &str) -> Result<Option<Vec<Text>>, ReminderError> {
+    pub async fn missed(&self, user: &str) -> Result<Option<MissedNotice>, ReminderError> {
         let missed = self.scheduler.missed();
         let storage = self.scheduler.reminder_storage();
         if !missed.may_have(user, storage).await {
             return Ok(None);
         }
-        let messages = storage.take_missed(user.to_owned()).await?;
-        missed.taken(user);
-        Ok((!messages.is_empty()).then(|| wording::missed_notice(&messages)))
+        let messages = storage.missed_of(user.to_owned()).await?;
+        if messages.is_empty() {
+            missed.taken(user);
+            return Ok(None);
+        }
+        let entries = messages
+            .iter()
+            .map(|(id, message)| (*id, wording::missed_entry(message)))
+            .collect();
+        Ok(Some(MissedNotice::new(
+            Text::plain(wording::MISSED_HEADER),
+            entries,
+        )))
+    }
+
+    /// Forgets `user`'s missed reminders `ids` once the notice showed them
+    /// (see [`MissedNotice::delivered`]); the rest are shown next time.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub async fn forget_missed(&self, user: &str, ids: Vec<i64>) -> Result<(), ReminderError> {
+        let storage = self.scheduler.reminder_storage();
+        let all = ids.len();
+        storage.forget_missed(user.to_owned(), ids).await?;
+        if storage.missed_of(user.to_owned()).await?.is_empty() {
+            self.scheduler.missed().taken(user);
+        } else {
+            tracing::debug!(
+                forgotten = all,
+                "some missed reminders wait for the next notice"
+            );
+        }
+        Ok(())
     }
 
     async fn cancel_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {

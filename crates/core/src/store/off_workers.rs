@@ -146,8 +146,12 @@ impl ReminderStorage for Store {
         self.off_workers(move |store| ReminderStore::reminders_of(store, &user))
     }
 
-    fn take_missed(&self, user: String) -> StoreFuture<'_, Vec<Message>> {
-        self.off_workers(move |store| ReminderStore::take_missed(store, &user))
+    fn missed_of(&self, user: String) -> StoreFuture<'_, Vec<(i64, Message)>> {
+        self.off_workers(move |store| ReminderStore::missed_of(store, &user))
+    }
+
+    fn forget_missed(&self, user: String, ids: Vec<i64>) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| ReminderStore::forget_missed(store, &user, &ids))
     }
 
     fn users_with_missed(&self) -> StoreFuture<'_, BTreeSet<String>> {

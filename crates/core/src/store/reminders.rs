@@ -60,11 +60,18 @@ pub trait ReminderStore {
         message: &Message,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// Takes (and forgets) the messages `user` missed, oldest first.
+    /// The messages `user` missed, oldest first, each with its id for
+    /// [`ReminderStore::forget_missed`]; a read, no write.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn missed_of(&self, user: &str) -> Result<Vec<(i64, Message)>, StoreError>;
+
+    /// Forgets `user`'s missed messages `ids`, once they were shown.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
-    fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError>;
+    fn forget_missed(&self, user: &str, ids: &[i64]) -> Result<(), StoreError>;
 
     /// Every user with a missed reminder not yet shown; a read, no write.
     ///
@@ -180,31 +187,38 @@ impl ReminderStore for Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError> {
-        // This runs after every command: with nothing to take it writes nothing,
-        // so it works on a full disk too.
-        let payloads = self.write(|connection| {
-            let transaction = connection.transaction()?;
-            let payloads: Vec<String> = {
-                let mut statement = transaction.prepare(
-                    "SELECT payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id",
-                )?;
-                let rows = statement.query_map(params![user], |row| row.get(0))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            if !payloads.is_empty() {
-                transaction.execute(
-                    "DELETE FROM missed_reminders WHERE user_id = ?1",
-                    params![user],
-                )?;
-                transaction.commit()?;
-            }
-            Ok(payloads)
+    fn missed_of(&self, user: &str) -> Result<Vec<(i64, Message)>, StoreError> {
+        // This runs after every command of a user who may have missed
+        // reminders: a read, so it works on a full disk too.
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(
+            "SELECT id, payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![user], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
         })?;
-        Ok(payloads
-            .iter()
-            .filter_map(|payload| serde_json::from_str(payload).ok())
+        let rows: Vec<(i64, String)> = rows.collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, payload)| Some((id, serde_json::from_str(&payload).ok()?)))
             .collect())
+    }
+
+    fn forget_missed(&self, user: &str, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            for id in ids {
+                transaction.execute(
+                    "DELETE FROM missed_reminders WHERE user_id = ?1 AND id = ?2",
+                    params![user, id],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(())
+        })
     }
 }
 
@@ -251,12 +265,28 @@ mod tests {
     }
 
     #[test]
-    fn missed_reminders_are_taken_once() {
+    fn missed_reminders_stay_until_forgotten_one_by_one() {
         let store = Store::in_memory().unwrap();
         let now = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
         let message = Message::new(crate::scheduler::JobKind::Reminder, Vec::new());
-        store.miss_reminder("k", "u", &message, now).unwrap();
-        assert_eq!(store.take_missed("u").unwrap(), vec![message]);
-        assert!(store.take_missed("u").unwrap().is_empty());
+        store.miss_reminder("k1", "u", &message, now).unwrap();
+        store.miss_reminder("k2", "u", &message, now).unwrap();
+        store.miss_reminder("k3", "v", &message, now).unwrap();
+        let missed = store.missed_of("u").unwrap();
+        assert_eq!(missed.len(), 2);
+        assert_eq!(
+            store.missed_of("u").unwrap(),
+            missed,
+            "reading forgets nothing"
+        );
+        store.forget_missed("u", &[missed[0].0]).unwrap();
+        assert_eq!(store.missed_of("u").unwrap(), missed[1..]);
+        let others = store.missed_of("v").unwrap();
+        store.forget_missed("u", &[others[0].0]).unwrap();
+        assert_eq!(
+            store.missed_of("v").unwrap(),
+            others,
+            "only u's own are forgotten"
+        );
     }
 }
