@@ -65,6 +65,13 @@ pub fn summary(config: &Config) -> String {
         .collect();
     let _ = writeln!(out, "  speakers: {}", speakers.len());
     let _ = writeln!(out, "  polls:    {}", polls(config));
+    for note in agenda.notes() {
+        let _ = writeln!(
+            out,
+            "  note:     {}",
+            crate::render::text::for_terminal(note)
+        );
+    }
     match agenda.warnings() {
         [] => out.push_str("  warnings: none\n"),
         warnings => {

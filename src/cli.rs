@@ -112,9 +112,14 @@ pub struct RehearseArgs {
 pub struct ImportArgs {
     /// A path or an http(s) URL: schedule.json, frab XML, Sessionize JSON or iCalendar.
     pub source: String,
-    /// Timezone for times given without an offset; default: the file's own, else UTC.
-    #[arg(long)]
-    pub tz: Option<Tz>,
+    /// The zone the file's times without an offset are in; default: the
+    /// file's own, else the config's `[agenda]`/`[conference] timezone` when
+    /// there is a config, else UTC. (`--tz` is the old name.)
+    #[arg(long = "source-tz", alias = "tz")]
+    pub source_tz: Option<Tz>,
+    /// emcee.toml whose zones to read offset-less times in.
+    #[arg(long, env = "EMCEE_CONFIG", default_value = "config/emcee.toml")]
+    pub config: PathBuf,
     /// Write the result as emcee's agenda TOML to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -151,6 +156,11 @@ pub struct SourceArgs {
     /// http(s) URL, as emcee TOML, schedule.json, frab XML, Sessionize JSON or iCalendar.
     #[arg(long, global = true)]
     pub agenda: Option<String>,
+    /// The zone the agenda's times without an offset are in (and its days are
+    /// counted in, when the file names no zone); default: `[agenda] timezone`,
+    /// else `[conference] timezone`, else UTC. `--tz` is the zone times are shown in.
+    #[arg(long, global = true)]
+    pub source_tz: Option<Tz>,
 }
 
 /// Options shared by everything that shows times.

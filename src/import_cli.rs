@@ -7,6 +7,22 @@ use crate::setup::read_source;
 use emcee_core::config::ConfigError;
 use emcee_core::import::{self, ImportOptions};
 
+/// The zone offset-less times are read in: `--source-tz`, else the config's
+/// source zone when there is a config, else UTC.
+///
+/// # Errors
+/// A [`ConfigError`] when a config exists and is broken: guessing UTC beside
+/// a broken config would be a silent wrong answer.
+fn source_timezone(args: &ImportArgs) -> Result<chrono_tz::Tz, ConfigError> {
+    if let Some(zone) = args.source_tz {
+        return Ok(zone);
+    }
+    if !args.config.exists() {
+        return Ok(chrono_tz::UTC);
+    }
+    Ok(emcee_core::config::Config::read_settings(&args.config)?.source_timezone())
+}
+
 /// Imports `args.source` (on a blocking thread, within the import budget) and
 /// returns the report to print, with terminal controls removed.
 ///
@@ -15,7 +31,7 @@ use emcee_core::import::{self, ImportOptions};
 /// output file cannot be written.
 pub async fn run(args: &ImportArgs) -> Result<String, ConfigError> {
     let bytes = read_source(&args.source, false).await?;
-    let options = ImportOptions::new(args.tz.unwrap_or(chrono_tz::UTC));
+    let options = ImportOptions::new(source_timezone(args)?);
     let failed = |message: String| ConfigError::Import {
         file: args.source.clone().into(),
         message,

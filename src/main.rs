@@ -62,6 +62,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(at) => at.unwrap_or_else(chrono::Utc::now),
                 Err(error) => return Ok(usage_error(&error)),
             };
+            for note in config.programme.agenda.notes() {
+                eprintln!("note: {}", emcee::render::text::for_terminal(note));
+            }
             Ok(match emcee::agenda_cli::answer(&args, &config, now) {
                 Ok(printed) => {
                     eprint!("{}", printed.stderr);
@@ -125,6 +128,9 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     };
     for warning in emcee_core::config::warnings(&args.source.config) {
         tracing::warn!(%warning, "config");
+    }
+    for note in config.programme.agenda.notes() {
+        tracing::warn!(%note, "how the agenda was read");
     }
     let token = match BotToken::from_env() {
         Ok(token) => token,

@@ -20,9 +20,9 @@ const DEFAULT_CONFIG: &str = "config/emcee.toml";
 /// The first [`ConfigError`], which names file, line, column and field.
 pub async fn load(args: &SourceArgs) -> Result<Config, ConfigError> {
     let Some(agenda) = &args.agenda else {
-        let settings = Config::read_settings(&args.config)?;
+        let settings = with_source_zone(Config::read_settings(&args.config)?, args);
         if !SourceLocation::parse(&settings.agenda.source).is_url() {
-            return Config::load(&args.config);
+            return Config::load_reading_source_in(&args.config, args.source_tz);
         }
         let bytes = read_source(&settings.agenda.source, settings.agenda.allow_private).await?;
         let programme = programme_off_thread(&settings.agenda.source, bytes, &settings).await?;
@@ -34,9 +34,9 @@ pub async fn load(args: &SourceArgs) -> Result<Config, ConfigError> {
     };
     let config_missing = !args.config.exists() && args.config.as_os_str() == DEFAULT_CONFIG;
     let settings = if config_missing {
-        Settings::defaults_for(agenda.clone(), chrono_tz::UTC)
+        Settings::defaults_for(agenda.clone(), args.source_tz.unwrap_or(chrono_tz::UTC))
     } else {
-        Config::read_settings(&args.config)?
+        with_source_zone(Config::read_settings(&args.config)?, args)
     };
     let bytes = read_source(agenda, settings.agenda.allow_private).await?;
     let programme = programme_off_thread(agenda, bytes, &settings).await?;
@@ -47,6 +47,14 @@ pub async fn load(args: &SourceArgs) -> Result<Config, ConfigError> {
     })
 }
 
+/// `settings` with `--source-tz`, when given, as the source's zone.
+fn with_source_zone(mut settings: Settings, args: &SourceArgs) -> Settings {
+    if args.source_tz.is_some() {
+        settings.agenda.timezone = args.source_tz;
+    }
+    settings
+}
+
 /// Reads a fetched agenda on a blocking thread: a large schedule never runs on
 /// an async worker's stack or stalls it (the import's own budget bounds it).
 async fn programme_off_thread(
@@ -55,7 +63,7 @@ async fn programme_off_thread(
     settings: &Settings,
 ) -> Result<Programme, ConfigError> {
     let origin = PathBuf::from(origin);
-    let (timezone, limits) = (settings.conference.timezone, settings.polls.limits());
+    let (timezone, limits) = (settings.source_timezone(), settings.polls.limits());
     let file = origin.clone();
     tokio::task::spawn_blocking(move || programme_from_bytes(&origin, &bytes, timezone, &limits))
         .await
@@ -129,7 +137,7 @@ pub async fn load_for_bot(
 ) -> Result<(Config, Option<AgendaSource>), ConfigError> {
     let settings = match &args.agenda {
         Some(_) => None,
-        None => Some(Config::read_settings(&args.config)?),
+        None => Some(with_source_zone(Config::read_settings(&args.config)?, args)),
     };
     let Some(settings) = settings.filter(|s| SourceLocation::parse(&s.agenda.source).is_url())
     else {
@@ -141,7 +149,7 @@ pub async fn load_for_bot(
         message,
     };
     let options = SourceOptions {
-        import: ImportOptions::new(settings.conference.timezone),
+        import: ImportOptions::new(settings.source_timezone()),
         fetch: FetchOptions {
             allow_private: settings.agenda.allow_private,
             ..FetchOptions::default()
@@ -244,6 +252,7 @@ mod tests {
         let args = SourceArgs {
             config,
             agenda: None,
+            source_tz: None,
         };
         let (loaded, source) = load_for_bot(&args).await.unwrap();
         assert!(source.is_some());

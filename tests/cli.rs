@@ -411,6 +411,84 @@ fn completions_and_the_manual_cover_every_subcommand() {
 }
 
 #[test]
+fn the_source_zone_is_explicit_the_glasgow_keynote_is_at_nine_in_london() {
+    let file = "tests/fixtures/schedules/sessionize/scottish-summit-2026.all.json";
+    let guessed = emcee(&["agenda", "--agenda", file, "search", "Summit 2026 Keynote"]);
+    assert!(
+        stderr(&guessed).contains(
+            "times had no offset (Sessionize gives wall-clock times); read as US/Pacific"
+        ),
+        "never a silent guess: {}",
+        stderr(&guessed)
+    );
+    let london = emcee(&[
+        "agenda",
+        "--agenda",
+        file,
+        "--source-tz",
+        "Europe/London",
+        "search",
+        "Summit 2026 Keynote",
+    ]);
+    assert!(london.status.success(), "{}", stderr(&london));
+    let text = stdout(&london);
+    assert!(text.contains("(times in Europe/London)"), "{text}");
+    assert!(
+        text.contains("09:00–09:10  Scottish Summit 2026 Keynote"),
+        "{text}"
+    );
+    let shown_in_utc = emcee(&[
+        "agenda",
+        "--agenda",
+        file,
+        "--source-tz",
+        "Europe/London",
+        "--tz",
+        "UTC",
+        "search",
+        "Summit 2026 Keynote",
+    ]);
+    assert!(
+        stdout(&shown_in_utc).contains("08:00–08:10  Scottish Summit 2026 Keynote"),
+        "--tz is the display zone: {}",
+        stdout(&shown_in_utc)
+    );
+    let imported = emcee(&["import", file, "--source-tz", "Europe/London"]);
+    assert!(
+        stdout(&imported).contains("read as Europe/London"),
+        "{}",
+        stdout(&imported)
+    );
+    let old_flag = emcee(&["import", file, "--tz", "Europe/London"]);
+    assert_eq!(
+        stdout(&old_flag),
+        stdout(&imported),
+        "--tz still works on import"
+    );
+    let from_config = emcee(&["import", file]);
+    assert!(
+        stdout(&from_config).contains("read as US/Pacific"),
+        "import reads the config's zone: {}",
+        stdout(&from_config)
+    );
+}
+
+#[test]
+fn check_warns_when_the_config_and_the_agenda_disagree_on_the_zone() {
+    let (_dir, config) = broken_config("emcee.toml", |t| {
+        t.replace("timezone = \"US/Pacific\"", "timezone = \"Europe/London\"")
+    });
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("says `[conference] timezone = \"US/Pacific\"`")
+            && stderr(&output).contains("reads agenda times in Europe/London"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn agenda_speaker_track_and_tz() {
     let speaker = emcee(&["agenda", "speaker", "Urbón-Bayes,", "Pere"]);
     assert!(

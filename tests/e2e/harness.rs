@@ -136,6 +136,7 @@ impl TestBot {
             let source = emcee::cli::SourceArgs {
                 config: options.config.clone(),
                 agenda: None,
+                source_tz: None,
             };
             start_scheduler(&data, &settings, Some(source), scheduler)
         });

@@ -51,6 +51,9 @@ pub struct Agenda {
     /// Sorted by (start, end, track, title, id).
     sessions: Vec<Session>,
     warnings: Vec<Warning>,
+    /// How the source was read ("132 times had no offset; read as
+    /// Europe/Brussels"), for `check` and the start-up log.
+    notes: Vec<String>,
     by_id: HashMap<SessionId, usize>,
     /// The longest session: bounds how far back a "running now" search has to look.
     longest: TimeDelta,
@@ -93,6 +96,7 @@ impl Agenda {
             rooms,
             sessions,
             warnings,
+            notes: Vec::new(),
             by_id: HashMap::new(),
             longest: TimeDelta::zero(),
             by_track: HashMap::new(),
@@ -176,6 +180,18 @@ impl Agenda {
     /// Soft problems found at validation.
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
+    }
+
+    /// This agenda with the importer's notes on how its source was read.
+    #[must_use]
+    pub fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes;
+        self
+    }
+
+    /// How the source was read: the zone offset-less times were read in, cuts.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// The local days that have sessions, in order.

@@ -12,7 +12,6 @@ mod recovery;
 mod settings;
 
 pub use location::{ConfigError, Location, Source};
-pub use platform_ids::warnings;
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
     MetricsSettings, OrganiserSettings, PollSettings, Settings, StoreSettings,
@@ -40,14 +39,30 @@ impl Config {
     /// # Errors
     /// Every [`ConfigError`] found in either file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_reading_source_in(path, None)
+    }
+
+    /// [`Config::load`], with the agenda's offset-less times read in
+    /// `source_timezone` when given (the command line's `--source-tz`)
+    /// instead of `[agenda] timezone`.
+    ///
+    /// # Errors
+    /// Every [`ConfigError`] found in either file.
+    pub fn load_reading_source_in(
+        path: &Path,
+        source_timezone: Option<Tz>,
+    ) -> Result<Self, ConfigError> {
         let source = Source::read(path)?;
-        let settings: Settings = source.parse()?;
+        let mut settings: Settings = source.parse()?;
+        if source_timezone.is_some() {
+            settings.agenda.timezone = source_timezone;
+        }
         let mut problems = check_settings(&source, &settings);
         let base_dir = Self::base_dir_of(path);
         let agenda_path = base_dir.join(&settings.agenda.source);
         let programme = load_programme(
             &agenda_path,
-            settings.conference.timezone,
+            settings.source_timezone(),
             &settings.polls.limits(),
         );
         let programme = match programme {
@@ -91,6 +106,41 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.base_dir.join(&self.settings.store.database)
     }
+}
+
+/// What `emcee check` (and `run` at start) should tell the organiser without
+/// refusing the config: a moved key, and zones that disagree. Empty when the
+/// file cannot be read (loading reports that).
+pub fn warnings(path: &Path) -> Vec<String> {
+    let mut warnings = platform_ids::warnings(path);
+    warnings.extend(zone_disagreement(path));
+    warnings
+}
+
+/// An agenda TOML whose `[conference] timezone` differs from the config's
+/// source zone: the agenda's wins (for its offset-less times and its days),
+/// which the organiser may not expect.
+fn zone_disagreement(path: &Path) -> Option<String> {
+    let settings = Config::read_settings(path).ok()?;
+    let agenda_path = Config::base_dir_of(path).join(&settings.agenda.source);
+    if !agenda_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        return None;
+    }
+    let text = std::fs::read_to_string(&agenda_path).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    let agenda_zone = table.get("conference")?.get("timezone")?.as_str()?;
+    let config_zone = settings.source_timezone();
+    (agenda_zone.parse::<Tz>().ok()? != config_zone).then(|| {
+        format!(
+            "{} says `[conference] timezone = \"{agenda_zone}\"` but {} reads agenda times in \
+             {config_zone}; the agenda's zone is used for its times and days: make them agree",
+            agenda_path.display(),
+            path.display()
+        )
+    })
 }
 
 /// Loads a programme from an agenda file.
@@ -148,6 +198,7 @@ pub fn programme_from_bytes(
             for skipped in &imported.report.skipped {
                 tracing::warn!(id = %skipped.id, title = %skipped.title, reason = %skipped.reason, "skipped an event");
             }
+            let notes = imported.report.notes.clone();
             let agenda =
                 Agenda::new(imported.conference).map_err(|AgendaError::Invalid(problems)| {
                     ConfigError::Import {
@@ -160,7 +211,7 @@ pub fn programme_from_bytes(
                     }
                 })?;
             Ok(Programme {
-                agenda,
+                agenda: agenda.with_notes(notes),
                 polls: Vec::new(),
             })
         }

@@ -53,6 +53,7 @@ impl Settings {
                 source,
                 refresh_minutes: default_refresh_minutes(),
                 allow_private: false,
+                timezone: None,
             },
             announcements: AnnouncementSettings::default(),
             organisers: OrganiserSettings::default(),
@@ -150,6 +151,18 @@ pub struct AgendaSettings {
     /// addresses. Off: only the configured URL's own host may be one.
     #[serde(default)]
     pub allow_private: bool,
+    /// The zone the source's times without an offset are in, and its days are
+    /// counted in when the file names none. Default: `[conference] timezone`.
+    #[serde(default)]
+    pub timezone: Option<Tz>,
+}
+
+impl Settings {
+    /// The zone an agenda source's offset-less times are read in: `[agenda]
+    /// timezone`, else `[conference] timezone`.
+    pub fn source_timezone(&self) -> Tz {
+        self.agenda.timezone.unwrap_or(self.conference.timezone)
+    }
 }
 
 fn default_refresh_minutes() -> u32 {
