@@ -18,7 +18,9 @@
 //! ([`Fault`]) make Slack rate limited, failing, slow, or forgetful of acks;
 //! [`FakeSlack::drop_sockets`] and [`FakeSlack::disconnect`] cut Socket Mode.
 //! The clock stands still until [`FakeSlack::advance`], which also posts the
-//! scheduled messages that came due.
+//! scheduled messages that came due. Whatever sends an envelope starts its ack
+//! timer with `tokio::spawn`, so call it inside a Tokio runtime (any
+//! `#[tokio::test]`).
 //!
 //! # A slack-morphism client against the fake
 //!

@@ -146,11 +146,35 @@ impl FakeSlack {
     /// event if the app subscribes to `message`.
     ///
     /// # Errors
-    /// `channel_not_found`, `thread_not_found`.
+    /// `channel_not_found`.
     pub fn user_message(
         &self,
         user: &FakeUser,
         channel: &str,
+        text: &str,
+    ) -> Result<String, SlackError> {
+        self.user_post(user, channel, None, text)
+    }
+
+    /// `user` replies `text` in the thread of `thread_ts`; returns its `ts`.
+    ///
+    /// # Errors
+    /// `channel_not_found`, `thread_not_found`.
+    pub fn user_reply(
+        &self,
+        user: &FakeUser,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+    ) -> Result<String, SlackError> {
+        self.user_post(user, channel, Some(thread_ts.to_owned()), text)
+    }
+
+    fn user_post(
+        &self,
+        user: &FakeUser,
+        channel: &str,
+        thread_ts: Option<String>,
         text: &str,
     ) -> Result<String, SlackError> {
         let (message, event) = {
@@ -160,7 +184,7 @@ impl FakeSlack {
                 text: Some(text.to_owned()),
                 ..Default::default()
             };
-            let message = world.add_message(channel, &user.id, content, None)?;
+            let message = world.add_message(channel, &user.id, content, thread_ts)?;
             let event = world.message_event(&message);
             (message, event)
         };

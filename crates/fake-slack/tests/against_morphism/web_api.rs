@@ -270,6 +270,22 @@ async fn update_and_delete_the_bots_own_message() {
         1,
         "only the user's message is left"
     );
+    let reply = fake
+        .user_reply(&FakeUser::attendee(3), &polls, &user_ts, "me too")
+        .unwrap();
+    let thread = session
+        .conversations_replies(&SlackApiConversationsRepliesRequest::new(
+            channel(&polls),
+            SlackTs::new(user_ts.clone()),
+        ))
+        .await
+        .unwrap();
+    let in_thread: Vec<&str> = thread
+        .messages
+        .iter()
+        .map(|m| m.origin.ts.0.as_str())
+        .collect();
+    assert_eq!(in_thread, [user_ts.as_str(), reply.as_str()]);
 }
 
 #[tokio::test]
@@ -634,4 +650,68 @@ async fn history_pages_newest_first_within_oldest_and_5xx_faults_reach_the_clien
     }
     session.conversations_history(&request).await.unwrap();
     assert_eq!(fake.injected().server_errors, 1);
+}
+
+#[tokio::test]
+async fn ephemerals_permalinks_members_and_channel_info_parse() {
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
+    let ids = fake.ids().clone();
+    let attendee = FakeUser::attendee(1).id;
+    let ephemeral = SlackApiChatPostEphemeralRequest::new(
+        channel(&ids.general_channel_id),
+        SlackUserId::new(attendee.clone()),
+        text("only you see this"),
+    );
+    session.chat_post_ephemeral(&ephemeral).await.unwrap();
+    let shown = fake.ephemerals();
+    assert_eq!(
+        (shown[0].user.as_str(), shown[0].text.as_str()),
+        (attendee.as_str(), "only you see this")
+    );
+    assert!(
+        fake.messages(&ids.general_channel_id).is_empty(),
+        "not in the channel's history"
+    );
+    let outsider = SlackApiChatPostEphemeralRequest::new(
+        channel(&ids.general_channel_id),
+        SlackUserId::new(FakeUser::attendee(99).id),
+        text("?"),
+    );
+    assert_eq!(
+        api_code(session.chat_post_ephemeral(&outsider).await),
+        "user_not_in_channel"
+    );
+
+    let posted = web.post(&ids.general_channel_id, "Live now").await;
+    let link = session
+        .chat_get_permalink(&SlackApiChatGetPermalinkRequest::new(
+            channel(&ids.general_channel_id),
+            posted.ts.clone(),
+        ))
+        .await
+        .unwrap();
+    assert!(link.permalink.as_str().contains(&ids.general_channel_id));
+    let members = session
+        .conversations_members(
+            &SlackApiConversationsMembersRequest::new()
+                .with_channel(channel(&ids.general_channel_id)),
+        )
+        .await
+        .unwrap();
+    assert!(members.members.iter().any(|m| m.0 == ids.bot_user_id));
+    let info = session
+        .conversations_info(&SlackApiConversationsInfoRequest::new(channel(
+            &ids.organisers_channel_id,
+        )))
+        .await
+        .unwrap();
+    assert_eq!(info.channel.flags.is_private, Some(true));
+    assert_eq!(info.channel.flags.is_member, Some(true));
+    let hidden = session
+        .conversations_info(&SlackApiConversationsInfoRequest::new(channel(
+            &ids.secret_channel_id,
+        )))
+        .await;
+    assert_eq!(api_code(hidden), "channel_not_found");
 }
