@@ -715,3 +715,65 @@ async fn ephemerals_permalinks_members_and_channel_info_parse() {
         .await;
     assert_eq!(api_code(hidden), "channel_not_found");
 }
+
+#[tokio::test]
+async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
+    let fake = FakeSlack::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/chat.postMessage", fake.api_url());
+    let blocks = r#"[{"type":"section","text":{"type":"mrkdwn","text":"*Now*"}}]"#;
+    let general = fake.ids().general_channel_id.clone();
+    let form = [
+        ("token", fake.bot_token()),
+        ("channel", general.as_str()),
+        ("text", "Now: eBPF & friends"),
+        ("blocks", blocks),
+    ];
+    let posted: serde_json::Value = http
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted["ok"], true, "{posted}");
+    let stored = fake.messages(&general);
+    assert_eq!(stored[0].text, "Now: eBPF & friends");
+    assert_eq!(stored[0].blocks[0]["text"]["text"], "*Now*");
+
+    let in_body = json!({ "token": fake.bot_token(), "channel": general, "text": "hi" });
+    let refused: serde_json::Value = http
+        .post(&url)
+        .json(&in_body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["error"], "not_authed");
+    let bad: serde_json::Value = http
+        .post(&url)
+        .bearer_auth(fake.bot_token())
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bad["error"], "invalid_json");
+    let unknown: serde_json::Value = http
+        .post(format!("{}/chat.postMessageX", fake.api_url()))
+        .bearer_auth(fake.bot_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unknown["error"], "unknown_method");
+}
