@@ -8,6 +8,7 @@
 mod channels;
 mod events;
 mod files;
+mod mentions;
 mod messages;
 mod responses;
 mod views;

@@ -742,6 +742,15 @@ async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
     let stored = fake.messages(&general);
     assert_eq!(stored[0].text, "Now: eBPF & friends");
     assert_eq!(stored[0].blocks[0]["text"]["text"], "*Now*");
+    assert!(fake.bot_pings().is_empty());
+    let hostile = [
+        ("token", fake.bot_token()),
+        ("channel", general.as_str()),
+        ("text", "Talk by <!channel> &lt;!here&gt;"),
+    ];
+    http.post(&url).form(&hostile).send().await.unwrap();
+    assert_eq!(fake.bot_pings().len(), 1, "{:?}", fake.bot_pings());
+    assert!(fake.bot_pings()[0].ends_with("<!channel>"));
 
     let in_body = json!({ "token": fake.bot_token(), "channel": general, "text": "hi" });
     let refused: serde_json::Value = http
