@@ -129,7 +129,7 @@ mod world;
 pub use error::{SlackError, Timeout};
 pub use faults::{Fault, Injected};
 pub use ids::{FakeUser, Ids, StrangerIds};
-pub use inject::{Interaction, SentEvent};
+pub use inject::{Click, Interaction, SentEvent};
 pub use record::RecordedCall;
 pub use server::Config;
 pub use socket::{Ack, Delivery, Envelope, EnvelopeKind};

@@ -4,6 +4,8 @@
 
 mod actions;
 
+pub use actions::Click;
+
 use serde_json::{json, Value};
 
 use crate::error::SlackError;

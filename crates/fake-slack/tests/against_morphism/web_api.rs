@@ -786,3 +786,55 @@ async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
         .unwrap();
     assert_eq!(unknown["error"], "unknown_method");
 }
+
+#[tokio::test]
+async fn a_multipart_upload_keeps_the_parts_content_type() {
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
+    let ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".to_vec();
+    let url = session
+        .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+            "mycal.ics".into(),
+            ics.len(),
+        ))
+        .await
+        .unwrap();
+    let part = reqwest::multipart::Part::bytes(ics.clone())
+        .file_name("mycal.ics")
+        .mime_str("text/calendar")
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let uploaded = reqwest::Client::new()
+        .post(url.upload_url.0.as_str())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        uploaded.text().await.unwrap(),
+        format!("OK - {}", ics.len())
+    );
+    let dm = session
+        .conversations_open(
+            &SlackApiConversationsOpenRequest::new()
+                .with_users(vec![SlackUserId::new(FakeUser::attendee(1).id)]),
+        )
+        .await
+        .unwrap();
+    session
+        .files_complete_upload_external(
+            &SlackApiFilesCompleteUploadExternalRequest::new(vec![SlackApiFilesComplete::new(
+                url.file_id.clone(),
+            )])
+            .with_channel_id(dm.channel.id.clone()),
+        )
+        .await
+        .unwrap();
+    let stored = fake.file(&url.file_id.0).unwrap();
+    assert_eq!(stored.content_type.as_deref(), Some("text/calendar"));
+    assert_eq!(stored.bytes, Some(ics));
+    assert_eq!(
+        fake.messages(&dm.channel.id.0)[0].files,
+        std::slice::from_ref(&url.file_id.0)
+    );
+}
