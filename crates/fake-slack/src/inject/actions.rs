@@ -131,12 +131,6 @@ impl FakeSlack {
         (block_id, element): (String, Value),
         choice: Option<&str>,
     ) -> Interaction {
-        let action_id = element
-            .get("action_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let action_id = action_id.as_str();
         let (payload, token, trigger_id) = {
             let mut world = lock(&self.inner.world);
             world.remember(user);
@@ -148,29 +142,8 @@ impl FakeSlack {
             let original = Some((ts.to_owned(), is_ephemeral));
             let token = world.new_response_url(&user.team_id, channel, &user.id, original);
             let trigger_id = world.new_trigger(&user.id);
-            let mut action = json!({
-                "type": element.get("type").cloned().unwrap_or(json!("button")),
-                "action_id": action_id,
-                "block_id": block_id,
-                "action_ts": world.clock.next_ts(),
-            });
-            let mut state = json!({});
-            match choice {
-                None => {
-                    for key in ["text", "value"] {
-                        if let Some(v) = element.get(key) {
-                            action[key] = v.clone();
-                        }
-                    }
-                }
-                Some(value) => {
-                    let option = find_option(&element, value)
-                        .unwrap_or_else(|| panic!("menu {action_id:?} has no option {value:?}"));
-                    action["selected_option"] = option.clone();
-                    state[&block_id] =
-                        json!({ action_id: { "type": action["type"], "selected_option": option } });
-                }
-            }
+            let action_ts = world.clock.next_ts();
+            let (action, state) = action(&element, &block_id, action_ts, choice);
             let name = world
                 .channels
                 .get(channel)
@@ -204,6 +177,44 @@ impl FakeSlack {
             channel: channel.to_owned(),
         }
     }
+}
+
+/// The `actions[0]` of a click (the button's `text` and `value`) or a pick
+/// (`selected_option`), and the `state.values` a pick leaves.
+fn action(
+    element: &Value,
+    block_id: &str,
+    action_ts: String,
+    choice: Option<&str>,
+) -> (Value, Value) {
+    let action_id = element
+        .get("action_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut action = json!({
+        "type": element.get("type").cloned().unwrap_or(json!("button")),
+        "action_id": action_id,
+        "block_id": block_id,
+        "action_ts": action_ts,
+    });
+    let mut state = json!({});
+    match choice {
+        None => {
+            for key in ["text", "value"] {
+                if let Some(v) = element.get(key) {
+                    action[key] = v.clone();
+                }
+            }
+        }
+        Some(value) => {
+            let option = find_option(element, value)
+                .unwrap_or_else(|| panic!("menu {action_id:?} has no option {value:?}"));
+            action["selected_option"] = option.clone();
+            state[block_id] =
+                json!({ action_id: { "type": action["type"], "selected_option": option } });
+        }
+    }
+    (action, state)
 }
 
 fn user_json(user: &FakeUser) -> Value {
