@@ -18,7 +18,9 @@
 //! ([`Fault`]) make Slack rate limited, failing, slow, or forgetful of acks;
 //! [`FakeSlack::drop_sockets`] and [`FakeSlack::disconnect`] cut Socket Mode.
 //! The clock stands still until [`FakeSlack::advance`], which also posts the
-//! scheduled messages that came due.
+//! scheduled messages that came due. Whatever sends an envelope starts its ack
+//! timer with `tokio::spawn`, so call it inside a Tokio runtime (any
+//! `#[tokio::test]`).
 //!
 //! # A slack-morphism client against the fake
 //!
@@ -90,18 +92,25 @@
 //! - `retry_attempt` and `retry_reason` are not exposed: deduplicate on the
 //!   event's `event_id`, which the fake keeps across re-deliveries;
 //! - `chat_delete_scheduled_message` sends `scheduled_message`, but Slack's
-//!   argument is `scheduled_message_id`: the fake, like Slack, refuses the
-//!   former (`invalid_arguments`), so post that method raw;
+//!   argument is `scheduled_message_id`: the fake refuses the former with
+//!   `invalid_arguments`, so post that method raw, e.g.
+//!   `session.http_session_api.http_post_uri(url, &json!({"channel": …,
+//!   "scheduled_message_id": …}), None)`;
 //! - `SlackApiPostWebhookMessageRequest` (what `respond_to_event` posts to a
 //!   `response_url`) has no `response_type`, so `in_channel` needs a raw post;
 //! - message metadata's `event_payload` is read as a map of strings: give it
 //!   string values or history will not parse;
-//! - `Retry-After` is read as whole seconds, which is what the fake sends.
+//! - `Retry-After` is read as whole seconds, which is what the fake sends;
+//! - rate control (`with_rate_control`, needed for `with_max_retries`) holds
+//!   `chat.postMessage` to about 1 call a second across all channels together;
+//!   [`Config::enforce_rate_limits`] makes the fake hold the bot to Slack's
+//!   own limits instead (per channel for posts), to test the adapter's pacing.
 //!
 //! Layout: `server` (listener, shared state, [`Config`]), `world` (what Slack
 //! remembers), `api` (the Web API methods), `blocks` (Block Kit checks),
 //! `response_url`, `socket` (Socket Mode), `inject` (the test's side), `faults`,
-//! `record` (the call log), `clock` and `wait` (waiting without sleeping).
+//! `record` (the call log), `observe` (reading back and waiting), `clock` (the
+//! fake's time and `ts`) and `wait` (waiting without sleeping).
 
 mod api;
 mod blocks;
@@ -120,7 +129,7 @@ mod world;
 pub use error::{SlackError, Timeout};
 pub use faults::{Fault, Injected};
 pub use ids::{FakeUser, Ids, StrangerIds};
-pub use inject::{Interaction, SentEvent};
+pub use inject::{Click, Interaction, SentEvent};
 pub use record::RecordedCall;
 pub use server::Config;
 pub use socket::{Ack, Delivery, Envelope, EnvelopeKind};

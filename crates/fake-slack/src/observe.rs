@@ -96,6 +96,30 @@ impl FakeSlack {
         .await
     }
 
+    /// Every ping the bot's messages and ephemeral messages would make, in
+    /// channel order then ephemeral order, as `"CHANNEL TS <!here>"`; empty
+    /// when the bot escaped every text it sent.
+    #[must_use]
+    pub fn bot_pings(&self) -> Vec<String> {
+        let world = lock(&self.inner.world);
+        let posted = world
+            .channels
+            .values()
+            .flat_map(|c| c.messages.values())
+            .filter(|m| m.by_bot())
+            .flat_map(|m| {
+                m.pings()
+                    .into_iter()
+                    .map(|p| format!("{} {} {p}", m.channel, m.ts))
+            });
+        let private = world.ephemerals.iter().flat_map(|e| {
+            e.pings()
+                .into_iter()
+                .map(|p| format!("{} {} {p}", e.channel, e.ts))
+        });
+        posted.chain(private).collect()
+    }
+
     /// Every ephemeral message so far, in order.
     #[must_use]
     pub fn ephemerals(&self) -> Vec<Ephemeral> {

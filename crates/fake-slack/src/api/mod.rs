@@ -239,7 +239,11 @@ async fn read(request: Request) -> Result<Read, SlackError> {
         .await
         .map_err(|_| SlackError::new("request_too_large"))?;
     let kind = content_type.as_deref().unwrap_or_default();
-    if kind.starts_with("application/json") && !bytes.is_empty() {
+    let json = kind.starts_with("application/json");
+    // A `token` argument counts in a query or form, not in a JSON body: Slack
+    // takes JSON only with the token in `Authorization`.
+    let query_token = args.get("token").and_then(Value::as_str).map(str::to_owned);
+    if json && !bytes.is_empty() {
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(body)) => args.extend(body),
             _ => return Err(SlackError::new("invalid_json")),
@@ -249,7 +253,12 @@ async fn read(request: Request) -> Result<Read, SlackError> {
             args.insert(k, Value::String(v));
         }
     }
-    let token = bearer.or_else(|| args.get("token").and_then(Value::as_str).map(str::to_owned));
+    let form_token = if json {
+        None
+    } else {
+        args.get("token").and_then(Value::as_str).map(str::to_owned)
+    };
+    let token = bearer.or(form_token).or(query_token);
     Ok(Read {
         http_method,
         args: Args(args),

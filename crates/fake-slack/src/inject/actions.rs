@@ -11,7 +11,39 @@ use crate::socket::{enqueue, EnvelopeKind};
 use crate::world::World;
 use crate::{lock, FakeSlack};
 
+/// A button click spelled out, for clicks no message offers (a forged or
+/// stale value, another poll's button): nothing is looked up or checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Click {
+    /// Who clicks.
+    pub user: FakeUser,
+    /// The channel of the message.
+    pub channel: String,
+    /// The message's `ts` (its JSON goes along when the fake has it).
+    pub ts: String,
+    /// The button's `action_id`.
+    pub action_id: String,
+    /// Its block's `block_id`.
+    pub block_id: String,
+    /// Its `value`.
+    pub value: String,
+}
+
 impl FakeSlack {
+    /// Sends a [`Click`] as given.
+    #[must_use]
+    pub fn click_as(&self, click: &Click) -> Interaction {
+        let element =
+            json!({ "type": "button", "action_id": click.action_id, "value": click.value });
+        self.send_action(
+            &click.user,
+            &click.channel,
+            &click.ts,
+            (click.block_id.clone(), element),
+            None,
+        )
+    }
+
     /// `user` clicks the button (or other element) `action_id` on the message
     /// `ts` in `channel`: a channel message, or an ephemeral one `user` got.
     ///
@@ -80,39 +112,38 @@ impl FakeSlack {
         action_id: &str,
         choice: Option<&str>,
     ) -> Interaction {
+        let found = {
+            let world = lock(&self.inner.world);
+            let blocks = shown(&world, user, channel, ts);
+            find_element(&blocks, action_id)
+                .unwrap_or_else(|| panic!("message {ts} has no element {action_id:?}"))
+        };
+        self.send_action(user, channel, ts, found, choice)
+    }
+
+    /// Sends a `block_actions` envelope for `element` (in block `block_id`)
+    /// on message `ts`.
+    fn send_action(
+        &self,
+        user: &FakeUser,
+        channel: &str,
+        ts: &str,
+        (block_id, element): (String, Value),
+        choice: Option<&str>,
+    ) -> Interaction {
         let (payload, token, trigger_id) = {
             let mut world = lock(&self.inner.world);
             world.remember(user);
-            let (blocks, message) = shown(&world, user, channel, ts);
-            let (block_id, element) = find_element(&blocks, action_id)
-                .unwrap_or_else(|| panic!("message {ts} has no element {action_id:?}"));
+            let message = world
+                .message(channel, ts)
+                .ok()
+                .map(|m| m.json(&world, false));
             let is_ephemeral = message.is_none();
             let original = Some((ts.to_owned(), is_ephemeral));
             let token = world.new_response_url(&user.team_id, channel, &user.id, original);
             let trigger_id = world.new_trigger(&user.id);
-            let mut action = json!({
-                "type": element.get("type").cloned().unwrap_or(json!("button")),
-                "action_id": action_id,
-                "block_id": block_id,
-                "action_ts": world.clock.next_ts(),
-            });
-            let mut state = json!({});
-            match choice {
-                None => {
-                    for key in ["text", "value"] {
-                        if let Some(v) = element.get(key) {
-                            action[key] = v.clone();
-                        }
-                    }
-                }
-                Some(value) => {
-                    let option = find_option(&element, value)
-                        .unwrap_or_else(|| panic!("menu {action_id:?} has no option {value:?}"));
-                    action["selected_option"] = option.clone();
-                    state[&block_id] =
-                        json!({ action_id: { "type": action["type"], "selected_option": option } });
-                }
-            }
+            let action_ts = world.clock.next_ts();
+            let (action, state) = action(&element, &block_id, action_ts, choice);
             let name = world
                 .channels
                 .get(channel)
@@ -148,22 +179,60 @@ impl FakeSlack {
     }
 }
 
+/// The `actions[0]` of a click (the button's `text` and `value`) or a pick
+/// (`selected_option`), and the `state.values` a pick leaves.
+fn action(
+    element: &Value,
+    block_id: &str,
+    action_ts: String,
+    choice: Option<&str>,
+) -> (Value, Value) {
+    let action_id = element
+        .get("action_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut action = json!({
+        "type": element.get("type").cloned().unwrap_or(json!("button")),
+        "action_id": action_id,
+        "block_id": block_id,
+        "action_ts": action_ts,
+    });
+    let mut state = json!({});
+    match choice {
+        None => {
+            for key in ["text", "value"] {
+                if let Some(v) = element.get(key) {
+                    action[key] = v.clone();
+                }
+            }
+        }
+        Some(value) => {
+            let option = find_option(element, value)
+                .unwrap_or_else(|| panic!("menu {action_id:?} has no option {value:?}"));
+            action["selected_option"] = option.clone();
+            state[block_id] =
+                json!({ action_id: { "type": action["type"], "selected_option": option } });
+        }
+    }
+    (action, state)
+}
+
 fn user_json(user: &FakeUser) -> Value {
     json!({ "id": user.id, "username": user.name, "name": user.name, "team_id": user.team_id })
 }
 
-/// The blocks `user` sees on message `ts`, and the message's JSON when it is a
-/// channel message (an ephemeral one has none in the payload, as on Slack).
-fn shown(world: &World, user: &FakeUser, channel: &str, ts: &str) -> (Vec<Value>, Option<Value>) {
+/// The blocks `user` sees on message `ts`: a channel message, or an
+/// ephemeral message to `user`.
+fn shown(world: &World, user: &FakeUser, channel: &str, ts: &str) -> Vec<Value> {
     if let Ok(message) = world.message(channel, ts) {
-        return (message.blocks.clone(), Some(message.json(world, false)));
+        return message.blocks.clone();
     }
     let ephemeral = world
         .ephemerals
         .iter()
         .find(|e| e.ts == ts && e.user == user.id && !e.deleted)
         .unwrap_or_else(|| panic!("no message {ts} in {channel} for {}", user.id));
-    (ephemeral.blocks.clone(), None)
+    ephemeral.blocks.clone()
 }
 
 /// The element with `action_id` in `blocks` (in an actions block, a section's

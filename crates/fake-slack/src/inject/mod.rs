@@ -4,11 +4,14 @@
 
 mod actions;
 
+pub use actions::Click;
+
 use serde_json::{json, Value};
 
 use crate::error::SlackError;
 use crate::ids::FakeUser;
 use crate::socket::{enqueue, send_event, EnvelopeKind};
+use crate::world::ChannelKind;
 use crate::{lock, FakeSlack};
 
 /// A slash command or click the fake sent; its `response_url` is
@@ -44,6 +47,21 @@ impl FakeSlack {
         self.command(user, channel, "/emcee", text)
     }
 
+    /// The DM channel between `user` and the bot, opened if need be, for
+    /// commands and messages a user sends the bot directly.
+    ///
+    /// # Panics
+    /// If `user` is the bot.
+    #[must_use]
+    pub fn open_dm(&self, user: &FakeUser) -> String {
+        let mut world = lock(&self.inner.world);
+        world.remember(user);
+        let (id, _) = world
+            .open_dm(&user.id)
+            .unwrap_or_else(|e| panic!("no DM with {}: {e}", user.id));
+        id
+    }
+
     /// `user` runs any slash `command` (with its `/`) in `channel`.
     ///
     /// # Panics
@@ -59,11 +77,12 @@ impl FakeSlack {
         let (payload, token, trigger_id) = {
             let mut world = lock(&self.inner.world);
             world.remember(user);
-            let name = world
-                .channels
-                .get(channel)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| panic!("no channel {channel}"));
+            let name = match world.channels.get(channel).map(|c| (&c.kind, &c.name)) {
+                Some((ChannelKind::Im { .. }, _)) => "directmessage".to_owned(),
+                Some((ChannelKind::Private, _)) => "privategroup".to_owned(),
+                Some((ChannelKind::Public, name)) => name.clone(),
+                None => panic!("no channel {channel}"),
+            };
             let token = world.new_response_url(&user.team_id, channel, &user.id, None);
             let trigger_id = world.new_trigger(&user.id);
             let payload = json!({
@@ -71,7 +90,7 @@ impl FakeSlack {
                 "team_id": user.team_id,
                 "team_domain": self.inner.ids.team_domain,
                 "channel_id": channel,
-                "channel_name": if name.is_empty() { "directmessage".to_owned() } else { name },
+                "channel_name": name,
                 "user_id": user.id,
                 "user_name": user.name,
                 "command": command,
@@ -146,11 +165,35 @@ impl FakeSlack {
     /// event if the app subscribes to `message`.
     ///
     /// # Errors
-    /// `channel_not_found`, `thread_not_found`.
+    /// `channel_not_found`.
     pub fn user_message(
         &self,
         user: &FakeUser,
         channel: &str,
+        text: &str,
+    ) -> Result<String, SlackError> {
+        self.user_post(user, channel, None, text)
+    }
+
+    /// `user` replies `text` in the thread of `thread_ts`; returns its `ts`.
+    ///
+    /// # Errors
+    /// `channel_not_found`, `thread_not_found`.
+    pub fn user_reply(
+        &self,
+        user: &FakeUser,
+        channel: &str,
+        thread_ts: &str,
+        text: &str,
+    ) -> Result<String, SlackError> {
+        self.user_post(user, channel, Some(thread_ts.to_owned()), text)
+    }
+
+    fn user_post(
+        &self,
+        user: &FakeUser,
+        channel: &str,
+        thread_ts: Option<String>,
         text: &str,
     ) -> Result<String, SlackError> {
         let (message, event) = {
@@ -160,7 +203,7 @@ impl FakeSlack {
                 text: Some(text.to_owned()),
                 ..Default::default()
             };
-            let message = world.add_message(channel, &user.id, content, None)?;
+            let message = world.add_message(channel, &user.id, content, thread_ts)?;
             let event = world.message_event(&message);
             (message, event)
         };

@@ -109,7 +109,8 @@ pub(crate) fn enqueue(
 }
 
 /// Wraps an `event` in an event callback from `team_id` and delivers it, if
-/// the app subscribes to its type; returns `(envelope_id, event_id)`.
+/// the app subscribes to its type and the bot is in the event's channel;
+/// returns `(envelope_id, event_id)`.
 pub(crate) fn send_event(
     inner: &Arc<Inner>,
     team_id: &str,
@@ -122,8 +123,20 @@ pub(crate) fn send_event(
     if !inner.config.events.iter().any(|e| e == kind) {
         return None;
     }
+    let channel = event
+        .get("channel")
+        .or_else(|| event.get("item").and_then(|i| i.get("channel")))
+        .and_then(Value::as_str);
     let (event_id, event_time) = {
         let mut world = lock(&inner.world);
+        // Slack sends channel events only from channels the bot is in.
+        let bot = world.bot_user().to_owned();
+        let outside = channel
+            .and_then(|c| world.channels.get(c))
+            .is_some_and(|c| !c.has_member(&bot));
+        if outside {
+            return None;
+        }
         (world.mint.id("Ev"), world.clock.now())
     };
     let payload = json!({

@@ -180,6 +180,25 @@ async fn the_bots_own_posts_and_reactions_come_back_as_events_when_subscribed() 
         fake.ids().bot_user_id,
         "seed reactions are the bot's"
     );
+
+    let user = FakeUser::attendee(9);
+    let random = fake.ids().random_channel_id.clone();
+    let unseen = fake
+        .user_message(&user, &random, "the bot is not here")
+        .unwrap();
+    let outside = fake.react(&user, &random, &unseen, "eyes").unwrap();
+    assert!(
+        outside.is_none(),
+        "no events from channels the bot is not in"
+    );
+    let dm = fake.open_dm(&user);
+    let asked = fake.slash_command(&user, &dm, "mycal");
+    let Seen::Command(command) = listener.next().await else {
+        panic!("expected a command");
+    };
+    assert_eq!(command.channel_id.0, dm);
+    assert_eq!(command.channel_name.as_deref(), Some("directmessage"));
+    fake.wait_for_ack(&asked.envelope_id, WAIT).await.unwrap();
     listener.stop().await;
 }
 

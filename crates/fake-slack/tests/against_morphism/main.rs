@@ -6,4 +6,4 @@
 mod harness;
 mod interactions;
 mod socket_mode;
-mod web_api;
+mod web;

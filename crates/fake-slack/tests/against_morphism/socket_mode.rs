@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use fake_slack::{Config, FakeSlack, FakeUser, Fault, Origin, ResponseEffect};
+use fake_slack::{Click, Config, FakeSlack, FakeUser, Fault, Origin, ResponseEffect};
 use serde_json::json;
 use slack_morphism::prelude::*;
 
@@ -185,6 +185,23 @@ async fn a_button_click_comes_with_the_message_and_its_response_url_replaces_it(
             .unwrap();
         assert!(answer.status().is_success());
     }
+    let forged = fake.click_as(&Click {
+        user: voter.clone(),
+        channel: polls.clone(),
+        ts: posted.ts.0.clone(),
+        action_id: "vote:a".into(),
+        block_id: "option-z".into(),
+        value: "poll-2:z".into(),
+    });
+    let Seen::Interaction(event) = listener.next().await else {
+        panic!("expected an interaction");
+    };
+    let SlackInteractionEvent::BlockActions(event) = *event else {
+        panic!("expected block_actions");
+    };
+    assert_eq!(event.actions.unwrap()[0].value.as_deref(), Some("poll-2:z"));
+    fake.wait_for_ack(&forged.envelope_id, WAIT).await.unwrap();
+
     let posts = fake.response_posts();
     assert!(matches!(posts[0].effect, ResponseEffect::Ephemeral(_)));
     assert_eq!(posts[1].effect, ResponseEffect::Replaced);
