@@ -34,11 +34,11 @@ pub mod wording;
 
 pub use announce::ChatAnnouncer;
 pub use changes::change_notice;
-pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
+pub use job::{nonce_of, reminder_subject, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};
 pub use poll_close::poll_close_job;
 pub use runner::{Announcer, Delivery, DeliveryError, ProgrammeSource};
-pub use storage::{JobStorage, LeaseStorage};
+pub use storage::{new_claim_token, Claim, JobStorage, LeaseStorage, Retried};
 
 use crate::agenda::diff::AgendaDiff;
 use crate::agenda::SessionId;

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_dm_channels",
         include_str!("../../migrations/0007_dm_channels.sql"),
     ),
+    (
+        "0008_claim_tokens",
+        include_str!("../../migrations/0008_claim_tokens.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

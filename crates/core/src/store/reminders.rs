@@ -5,7 +5,7 @@
 //! here as "missed" (in the same transaction that finishes its job) and shown
 //! the next time the user talks to the bot: one attempt, never a retry loop.
 
-use super::{Store, StoreError};
+use super::{JobState, Store, StoreError};
 use crate::agenda::SessionId;
 use crate::scheduler::{Message, Reminder};
 use chrono::{DateTime, Utc};
@@ -48,18 +48,20 @@ pub trait ReminderStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
     fn all_reminders(&self) -> Result<Vec<Reminder>, StoreError>;
-    /// Finishes job `key` as undeliverable and keeps its message for `user`, in
-    /// one transaction.
+    /// Finishes job `key`, claimed under `token`, as undeliverable and keeps
+    /// its message for `user`, in one transaction; false (nothing kept) when
+    /// the claim is no longer ours.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Takes (and forgets) the messages `user` missed, oldest first.
     ///
     /// # Errors
@@ -151,24 +153,24 @@ impl ReminderStore for Store {
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let payload = serde_json::to_string(message).unwrap_or_default();
         self.write(|connection| {
             let transaction = connection.transaction()?;
-            transaction.execute(
-                "UPDATE jobs SET state = 'done', outcome = 'direct messages closed', finished_at = ?2
-                 WHERE key = ?1",
-                params![key, now.timestamp()],
-            )?;
+            let outcome = "direct messages closed";
+            if !super::jobs::finish(&transaction, key, token, JobState::Done, outcome, now)? {
+                return Ok(false);
+            }
             transaction.execute(
                 "INSERT INTO missed_reminders (user_id, payload, created_at) VALUES (?1, ?2, ?3)",
                 params![user, payload, now.timestamp()],
             )?;
             transaction.commit()?;
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -255,7 +257,19 @@ mod tests {
         let store = Store::in_memory().unwrap();
         let now = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
         let message = Message::new(crate::scheduler::JobKind::Reminder, Vec::new());
-        store.miss_reminder("k", "u", &message, now).unwrap();
+        assert!(!store.miss_reminder("k", "t", "u", &message, now).unwrap(), "no claim");
+        assert!(store.take_missed("u").unwrap().is_empty());
+        let job = crate::scheduler::Job {
+            key: "k".into(),
+            due_at: now,
+            expires_at: now + chrono::TimeDelta::hours(1),
+            target: crate::scheduler::Target::User("u".into()),
+            message: message.clone(),
+        };
+        use crate::store::JobStore;
+        store.add_jobs(&[job]).unwrap();
+        let token = store.claim_due(now, None, 1, "me").unwrap().remove(0).token;
+        assert!(store.miss_reminder("k", &token, "u", &message, now).unwrap());
         assert_eq!(store.take_missed("u").unwrap(), vec![message]);
         assert!(store.take_missed("u").unwrap().is_empty());
     }
