@@ -1,0 +1,387 @@
+//! Jobs and leases on PostgreSQL: the SQL of `store/jobs.rs` and
+//! `store/lease.rs`, with set-based writes (a plan is one `UNNEST` upsert)
+//! and claims that skip what another process has locked.
+
+use super::{bigint, changed, decode_error, instant, PgStore};
+use crate::scheduler::{
+    new_claim_token, Claim, Job, JobKind, JobStorage, LeaseStorage, Message, Reminder, Retried,
+    Target,
+};
+use crate::store::{JobRecord, JobState, StoreError, StoreFuture, SyncReport};
+use chrono::{DateTime, TimeDelta, Utc};
+use deadpool_postgres::GenericClient;
+use std::collections::BTreeMap;
+use tokio_postgres::Row;
+
+const UPSERT: &str = "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
+     SELECT u.key, u.kind, u.due_at, u.expires_at, u.target, u.payload, u.subject, 'pending'
+     FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                 $7::text[]) AS u (key, kind, due_at, expires_at, target, payload, subject)
+     ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, expires_at = excluded.expires_at,
+       target = excluded.target, payload = excluded.payload, subject = excluded.subject,
+       state = 'pending'
+     WHERE jobs.state IN ('pending', 'cancelled')";
+
+const CLAIM: &str = "UPDATE jobs SET state = 'claimed', claimed_by = $1, claim_token = $2,
+       attempts = attempts + 1
+     WHERE key IN (SELECT key FROM jobs
+       WHERE state = 'pending' AND due_at <= $3 AND ($5::text IS NULL OR kind = $5)
+       ORDER BY due_at, key LIMIT $4
+       FOR UPDATE SKIP LOCKED)
+     RETURNING key, due_at, expires_at, target, payload";
+
+const FINISH: &str = "UPDATE jobs SET state = $3, outcome = $4, finished_at = $5, claim_token = NULL
+     WHERE key = $1 AND state = 'claimed' AND claim_token = $2";
+
+/// Upserts `jobs` as pending in one statement; returns the rows it changed.
+/// Keys are sorted (and a repeated key kept once, the last), so two
+/// processes planning at once lock rows in one order and never deadlock.
+async fn upsert(client: &impl GenericClient, jobs: &[Job]) -> Result<usize, StoreError> {
+    let unique: BTreeMap<&str, &Job> = jobs.iter().map(|job| (job.key.as_str(), job)).collect();
+    let mut columns: (Vec<&str>, Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
+    let mut texts: (Vec<String>, Vec<String>, Vec<Option<String>>) = Default::default();
+    for (key, job) in unique {
+        columns.0.push(key);
+        columns.1.push(job.kind().as_str());
+        columns.2.push(job.due_at.timestamp());
+        columns.3.push(job.expires_at.timestamp());
+        texts.0.push(serde_json::to_string(&job.target).map_err(decode_error)?);
+        texts.1.push(serde_json::to_string(&job.message).map_err(decode_error)?);
+        texts.2.push(job.subject());
+    }
+    let statement = client.prepare_cached(UPSERT).await?;
+    let rows = client
+        .execute(
+            &statement,
+            &[
+                &columns.0, &columns.1, &columns.2, &columns.3, &texts.0, &texts.1, &texts.2,
+            ],
+        )
+        .await?;
+    Ok(changed(rows))
+}
+
+fn job_of(row: &Row) -> Result<Job, StoreError> {
+    let target: String = row.try_get(3)?;
+    let payload: String = row.try_get(4)?;
+    Ok(Job {
+        key: row.try_get(0)?,
+        due_at: instant(row.try_get(1)?),
+        expires_at: instant(row.try_get(2)?),
+        target: serde_json::from_str::<Target>(&target).map_err(decode_error)?,
+        message: serde_json::from_str::<Message>(&payload).map_err(decode_error)?,
+    })
+}
+
+async fn finish(
+    client: &impl GenericClient,
+    key: &str,
+    token: &str,
+    state: JobState,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let statement = client.prepare_cached(FINISH).await?;
+    let rows = client
+        .execute(
+            &statement,
+            &[&key, &token, &state.as_str(), &outcome, &now.timestamp()],
+        )
+        .await?;
+    Ok(rows == 1)
+}
+
+impl JobStorage for PgStore {
+    fn sync_jobs(&self, planned: Vec<Job>) -> StoreFuture<'_, SyncReport> {
+        self.write(|mut client| async move {
+            let transaction = client.transaction().await?;
+            let planned_count = upsert(&transaction, &planned).await?;
+            let keys: Vec<&str> = planned.iter().map(|job| job.key.as_str()).collect();
+            let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
+            let cancelled = transaction
+                .execute(
+                    "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
+                     WHERE state = 'pending' AND kind <> ALL($1::text[])
+                       AND key <> ALL($2::text[])",
+                    &[&&unplanned[..], &keys],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(SyncReport {
+                planned: planned_count,
+                cancelled: changed(cancelled),
+            })
+        })
+    }
+
+    fn add_jobs(&self, jobs: Vec<Job>) -> StoreFuture<'_, ()> {
+        self.write(|client| async move {
+            upsert(&client, &jobs).await?;
+            Ok(())
+        })
+    }
+
+    fn cancel_jobs(&self, kind: JobKind, subject: String) -> StoreFuture<'_, usize> {
+        self.write(move |client| async move {
+            let rows = client
+                .execute(
+                    "UPDATE jobs SET state = 'cancelled', outcome = 'cancelled'
+                     WHERE kind = $1 AND state = 'pending' AND subject = $2",
+                    &[&kind.as_str(), &subject],
+                )
+                .await?;
+            Ok(changed(rows))
+        })
+    }
+
+    fn claim_due(
+        &self,
+        horizon: DateTime<Utc>,
+        kind: Option<JobKind>,
+        limit: usize,
+        holder: String,
+    ) -> StoreFuture<'_, Vec<Claim>> {
+        self.write(move |client| async move {
+            let token = new_claim_token(&holder);
+            let statement = client.prepare_cached(CLAIM).await?;
+            let kind = kind.map(JobKind::as_str);
+            let rows = client
+                .query(
+                    &statement,
+                    &[&holder, &token, &horizon.timestamp(), &bigint(limit), &kind],
+                )
+                .await?;
+            let mut jobs = rows.iter().map(job_of).collect::<Result<Vec<_>, _>>()?;
+            jobs.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
+            Ok(jobs
+                .into_iter()
+                .map(|job| Claim {
+                    job,
+                    token: token.clone(),
+                })
+                .collect())
+        })
+    }
+
+    fn holds_claim(&self, key: String, token: String) -> StoreFuture<'_, bool> {
+        self.read(|client| async move {
+            let statement = client
+                .prepare_cached(
+                    "SELECT 1 FROM jobs WHERE key = $1 AND state = 'claimed' AND claim_token = $2",
+                )
+                .await?;
+            Ok(client.query_opt(&statement, &[&key, &token]).await?.is_some())
+        })
+    }
+
+    fn next_due(&self) -> StoreFuture<'_, Option<DateTime<Utc>>> {
+        self.read(|client| async move {
+            let row = client
+                .query_one("SELECT MIN(due_at) FROM jobs WHERE state = 'pending'", &[])
+                .await?;
+            Ok(row.try_get::<_, Option<i64>>(0)?.map(instant))
+        })
+    }
+
+    fn next_start(
+        &self,
+        kind: JobKind,
+        ahead: TimeDelta,
+    ) -> StoreFuture<'_, Option<DateTime<Utc>>> {
+        self.read(move |client| async move {
+            let statement = client
+                .prepare_cached(
+                    "SELECT MIN(CASE WHEN kind = $1 THEN due_at - $2::bigint ELSE due_at END)
+                     FROM jobs WHERE state = 'pending'",
+                )
+                .await?;
+            let row = client
+                .query_one(&statement, &[&kind.as_str(), &ahead.num_seconds()])
+                .await?;
+            Ok(row.try_get::<_, Option<i64>>(0)?.map(instant))
+        })
+    }
+
+    fn finish_job(
+        &self,
+        key: String,
+        token: String,
+        state: JobState,
+        outcome: String,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |client| async move {
+            finish(&client, &key, &token, state, &outcome, now).await
+        })
+    }
+
+    fn retry_job(
+        &self,
+        key: String,
+        token: String,
+        at: DateTime<Utc>,
+        outcome: String,
+        max_attempts: u32,
+    ) -> StoreFuture<'_, Retried> {
+        self.write(move |client| async move {
+            let retried = client
+                .execute(
+                    "UPDATE jobs SET state = 'pending', due_at = $3, outcome = $4,
+                       claimed_by = NULL, claim_token = NULL
+                     WHERE key = $1 AND state = 'claimed' AND claim_token = $2
+                       AND attempts < $5",
+                    &[&key, &token, &at.timestamp(), &outcome, &i64::from(max_attempts)],
+                )
+                .await?;
+            if retried == 1 {
+                Ok(Retried::Again)
+            } else if finish(&client, &key, &token, JobState::Failed, &outcome, at).await? {
+                Ok(Retried::GaveUp)
+            } else {
+                Ok(Retried::Lost)
+            }
+        })
+    }
+
+    fn release_claims(&self) -> StoreFuture<'_, usize> {
+        self.write(|client| async move {
+            let rows = client
+                .execute(
+                    "UPDATE jobs SET state = 'pending', claimed_by = NULL, claim_token = NULL
+                     WHERE state = 'claimed'",
+                    &[],
+                )
+                .await?;
+            Ok(changed(rows))
+        })
+    }
+
+    fn miss_reminder(
+        &self,
+        key: String,
+        token: String,
+        user: String,
+        message: Message,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |mut client| async move {
+            let payload = serde_json::to_string(&message).map_err(decode_error)?;
+            let transaction = client.transaction().await?;
+            let outcome = "direct messages closed";
+            if !finish(&transaction, &key, &token, JobState::Done, outcome, now).await? {
+                return Ok(false);
+            }
+            transaction
+                .execute(
+                    "INSERT INTO missed_reminders (user_id, payload, created_at)
+                     VALUES ($1, $2, $3)",
+                    &[&user, &payload, &now.timestamp()],
+                )
+                .await?;
+            transaction.commit().await?;
+            Ok(true)
+        })
+    }
+
+    fn all_reminders(&self) -> StoreFuture<'_, Vec<Reminder>> {
+        self.read(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT user_id, session_id, minutes_before FROM reminders ORDER BY user_id",
+                    &[],
+                )
+                .await?;
+            rows.iter().map(super::reminders::reminder_of).collect()
+        })
+    }
+
+    fn all_jobs(&self) -> StoreFuture<'_, Vec<JobRecord>> {
+        self.read(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT key, kind, due_at, state, outcome FROM jobs ORDER BY due_at, key",
+                    &[],
+                )
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    let kind: String = row.try_get(1)?;
+                    let state: String = row.try_get(3)?;
+                    Ok(JobRecord {
+                        key: row.try_get(0)?,
+                        kind: JobKind::parse(&kind).unwrap_or(JobKind::Announce),
+                        due_at: instant(row.try_get(2)?),
+                        state: JobState::parse(&state),
+                        outcome: row.try_get(4)?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+impl LeaseStorage for PgStore {
+    fn acquire_lease(
+        &self,
+        name: String,
+        holder: String,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |client| async move {
+            let statement = client
+                .prepare_cached(
+                    "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (name) DO UPDATE SET holder = $2, expires_at = $3
+                     WHERE leases.holder = $2 OR leases.expires_at <= $4",
+                )
+                .await?;
+            let until = (now + ttl).timestamp();
+            let rows = client
+                .execute(&statement, &[&name, &holder, &until, &now.timestamp()])
+                .await?;
+            Ok(rows == 1)
+        })
+    }
+
+    fn lease_holder(&self, name: String) -> StoreFuture<'_, Option<String>> {
+        self.read(|client| async move {
+            let row = client
+                .query_opt("SELECT holder FROM leases WHERE name = $1", &[&name])
+                .await?;
+            Ok(row.map(|row| row.try_get(0)).transpose()?)
+        })
+    }
+
+    fn take_lease_over(
+        &self,
+        name: String,
+        gone: String,
+        holder: String,
+        now: DateTime<Utc>,
+        ttl: TimeDelta,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |client| async move {
+            let until = (now + ttl).timestamp();
+            let rows = client
+                .execute(
+                    "UPDATE leases SET holder = $2, expires_at = $3 WHERE name = $1 AND holder = $4",
+                    &[&name, &holder, &until, &gone],
+                )
+                .await?;
+            Ok(rows == 1)
+        })
+    }
+
+    fn release_lease(&self, name: String, holder: String) -> StoreFuture<'_, ()> {
+        self.write(|client| async move {
+            client
+                .execute(
+                    "DELETE FROM leases WHERE name = $1 AND holder = $2",
+                    &[&name, &holder],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+}
