@@ -107,10 +107,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let store = match emcee_core::store::Store::open_capped(
-        &emcee::scheduler::database_path(&args, &config),
-        config.settings.store.max_bytes(),
-    ) {
+    let store = match emcee::scheduler::open_database(&args, &config).await {
         Ok(store) => store,
         Err(error) => return Ok(start_error(&error)),
     };
@@ -126,7 +123,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
     let port = Arc::new(
         discord::port::DiscordPort::new(outbound, served.clone())
-            .with_direct_channels(Arc::new(store.clone())),
+            .with_direct_channels(Arc::clone(&store.direct)),
     );
     let data = discord::Data::new(config.programme, clock(&args), store, Arc::clone(&port))
         .with_community(discord::community::Community::serving(&servers));

@@ -73,7 +73,8 @@ pub trait JobStore {
     /// while still pending or cancelled, refreshed and made pending), pending
     /// jobs missing from the plan are cancelled. Done jobs are never touched.
     /// Change notices and poll closes are not part of any plan and are left
-    /// alone.
+    /// alone, and so is a reminder's job added after the plan was made (its
+    /// reminder exists, and the plan has no job for it).
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
@@ -185,6 +186,31 @@ fn upsert(connection: &rusqlite::Connection, job: &Job) -> Result<usize, StoreEr
     ])?)
 }
 
+/// Whether a pending job missing from a plan is a reminder added after the
+/// plan read the reminders (a `/remind` while it was being made, maybe in
+/// another process): its reminder exists and the plan has no job for it.
+/// Such a job stays; one the plan replaced (a moved session) does not.
+fn added_since(
+    connection: &rusqlite::Connection,
+    kind: &str,
+    subject: Option<&str>,
+    planned: &HashSet<String>,
+) -> Result<bool, StoreError> {
+    let Some(subject) = subject.filter(|s| kind == JobKind::Reminder.as_str() && !planned.contains(*s))
+    else {
+        return Ok(false);
+    };
+    let Ok((user, session)) = serde_json::from_str::<(String, String)>(subject) else {
+        return Ok(false);
+    };
+    let held: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM reminders WHERE user_id = ?1 AND session_id = ?2",
+        params![user, session],
+        |row| row.get(0),
+    )?;
+    Ok(held > 0)
+}
+
 /// Finishes a job claimed under `token`; false when the claim is not ours.
 pub(super) fn finish(
     connection: &rusqlite::Connection,
@@ -234,16 +260,24 @@ impl JobStore for Store {
                 report.planned += upsert(&transaction, job)?;
             }
             let keys: HashSet<&str> = planned.iter().map(|job| job.key.as_str()).collect();
-            let pending: Vec<String> = {
+            let subjects: HashSet<String> = planned.iter().filter_map(Job::subject).collect();
+            let pending: Vec<(String, String, Option<String>)> = {
                 let mut statement = transaction.prepare(
-                    "SELECT key FROM jobs WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
+                    "SELECT key, kind, subject FROM jobs
+                     WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
                 )?;
                 let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
-                let rows =
-                    statement.query_map(params![unplanned[0], unplanned[1]], |row| row.get(0))?;
+                let rows = statement.query_map(params![unplanned[0], unplanned[1]], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
                 rows.collect::<Result<_, _>>()?
             };
-            for key in pending.iter().filter(|key| !keys.contains(key.as_str())) {
+            for (key, kind, subject) in pending {
+                if keys.contains(key.as_str())
+                    || added_since(&transaction, &kind, subject.as_deref(), &subjects)?
+                {
+                    continue;
+                }
                 report.cancelled += transaction.execute(
                     "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
                      WHERE key = ?1 AND state = 'pending'",

@@ -15,6 +15,7 @@ contract!(
     a_retried_job_gives_up_after_its_attempts,
     reminders_may_be_claimed_early_and_nothing_else_is,
     cancelling_is_exact_per_user_and_session,
+    a_reminder_added_while_planning_survives_the_plan,
 );
 
 fn at(minute: i64) -> DateTime<Utc> {
@@ -223,4 +224,30 @@ async fn cancelling_is_exact_per_user_and_session(f: Fixture) {
         .collect();
     assert_eq!(cancelled_keys, [reminder("7", "b", 0).key]);
     assert_eq!(jobs.cancel_jobs(JobKind::Announce, subject).await.unwrap(), 0);
+}
+
+/// A `/remind` that lands while a plan is being made (in this process or
+/// another) adds a job the plan does not know; the plan must not cancel it.
+/// A reminder job the plan replaced (its session moved) is cancelled.
+async fn a_reminder_added_while_planning_survives_the_plan(f: Fixture) {
+    let remind = |user: &str, session: &str| emcee_core::scheduler::Reminder {
+        user: user.into(),
+        session: SessionId::new(session),
+        minutes_before: 10,
+    };
+    let reminders = &f.db.reminders;
+    reminders.add_reminder(remind("7", "s"), 10, at(0)).await.unwrap();
+    reminders.add_reminder(remind("7", "moved"), 10, at(0)).await.unwrap();
+    let jobs = &f.db.jobs;
+    let old = reminder("7", "moved", 5);
+    jobs.add_jobs(vec![reminder("7", "s", 5), reminder("7", "gone", 5), old.clone()])
+        .await
+        .unwrap();
+    let report = jobs.sync_jobs(vec![job("a", 0), reminder("7", "moved", 8)]).await.unwrap();
+    assert_eq!(report.cancelled, 2, "{report:?}");
+    let by_key: std::collections::BTreeMap<String, JobState> = states(&f).await.into_iter().collect();
+    assert_eq!(by_key[&reminder("7", "s", 5).key], JobState::Pending, "added meanwhile");
+    assert_eq!(by_key[&reminder("7", "gone", 5).key], JobState::Cancelled, "no reminder");
+    assert_eq!(by_key[&old.key], JobState::Cancelled, "replaced by the plan");
+    assert_eq!(by_key[&reminder("7", "moved", 8).key], JobState::Pending);
 }

@@ -97,13 +97,21 @@ impl JobStorage for PgStore {
             let transaction = client.transaction().await?;
             let planned_count = upsert(&transaction, &planned).await?;
             let keys: Vec<&str> = planned.iter().map(|job| job.key.as_str()).collect();
+            let subjects: Vec<String> = planned.iter().filter_map(Job::subject).collect();
             let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
+            // A reminder's job added after the plan read the reminders (its
+            // reminder exists, the plan has no job for it) stays, as on SQLite.
             let cancelled = transaction
                 .execute(
                     "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
                      WHERE state = 'pending' AND kind <> ALL($1::text[])
-                       AND key <> ALL($2::text[])",
-                    &[&&unplanned[..], &keys],
+                       AND key <> ALL($2::text[])
+                       AND NOT (kind = 'reminder' AND subject IS NOT NULL
+                         AND subject <> ALL($3::text[])
+                         AND EXISTS (SELECT 1 FROM reminders r
+                           WHERE r.user_id = (jobs.subject::json ->> 0)
+                             AND r.session_id = (jobs.subject::json ->> 1)))",
+                    &[&&unplanned[..], &keys, &subjects],
                 )
                 .await?;
             transaction.commit().await?;
