@@ -18,7 +18,11 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         return;
     };
     // The test server trusts local connections, so any password gets in.
-    let url = url.replacen("postgres://emcee@", &format!("postgres://emcee:{PASSWORD}@"), 1);
+    let url = url.replacen(
+        "postgres://emcee@",
+        &format!("postgres://emcee:{PASSWORD}@"),
+        1,
+    );
     let fake = FakeDiscord::start().await.unwrap();
     let config = sample_config();
     let child = Command::new(env!("CARGO_BIN_EXE_emcee"))
@@ -58,11 +62,17 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         if let (Some(holder), true) = (&holder, jobs > 0) {
             break (holder.clone(), jobs);
         }
-        assert!(tokio::time::Instant::now() < deadline, "no lease or plan in PostgreSQL");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no lease or plan in PostgreSQL"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(holder.contains(&format!("/pid{pid}-")), "{holder}");
-    assert!(jobs > 20, "the sample day is planned into PostgreSQL: {jobs}");
+    assert!(
+        jobs > 20,
+        "the sample day is planned into PostgreSQL: {jobs}"
+    );
     let version: i64 = client
         .query_one("SELECT version FROM emcee_schema", &[])
         .await
@@ -77,8 +87,14 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
     assert!(killed.success());
     let (code, stderr) = exited.await.expect("finished");
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("PostgreSQL postgres://emcee:***@127.0.0.1"), "{stderr}");
-    assert!(!stderr.contains(PASSWORD), "the password never appears: {stderr}");
+    assert!(
+        stderr.contains("PostgreSQL postgres://emcee:***@127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(PASSWORD),
+        "the password never appears: {stderr}"
+    );
     let released = client
         .query_opt("SELECT holder FROM leases WHERE name = 'scheduler'", &[])
         .await

@@ -88,7 +88,10 @@ fn running(pid: u32, start: &str) -> bool {
         .rsplit_once(')')
         .map(|(_, rest)| rest.split_whitespace().collect())
         .unwrap_or_default();
-    if fields.first().is_none_or(|state| *state == "Z" || *state == "X") {
+    if fields
+        .first()
+        .is_none_or(|state| *state == "Z" || *state == "X")
+    {
         return false;
     }
     // Another process that got the pid since (after a reboot, or pids wrapped).
@@ -141,7 +144,10 @@ mod tests {
     fn the_name_carries_host_pid_start_and_namespace() {
         let me = this_process();
         let parsed = parse(&me).unwrap();
-        assert_eq!((parsed.host, parsed.pid), (host().as_str(), std::process::id()));
+        assert_eq!(
+            (parsed.host, parsed.pid),
+            (host().as_str(), std::process::id())
+        );
         assert!(parsed.namespace.starts_with("pid:["), "{me}");
         assert!(!parsed.start.is_empty());
         assert!(running(parsed.pid, parsed.start), "{me}");

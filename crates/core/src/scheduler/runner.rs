@@ -15,8 +15,8 @@
 //! whether a process is alive, and a rehearsal or test clock may jump hours.
 
 use super::job::{Job, JobKind, Message, Target};
-use super::storage::{Claim, Retried};
 use super::lease::LEASE;
+use super::storage::{Claim, Retried};
 use super::Scheduler;
 use crate::clock::sleep_until;
 use crate::polls::{FlashPoll, MessageKey};
@@ -272,7 +272,9 @@ impl Scheduler {
             (Err(DeliveryError::Unreachable), Target::User(user)) => {
                 tracing::info!(job = %job.key, "direct messages closed; kept for the user's next command");
                 let (user_id, message) = (user.clone(), job.message.clone());
-                let kept = jobs.miss_reminder(key, token, user_id, message, now).await?;
+                let kept = jobs
+                    .miss_reminder(key, token, user_id, message, now)
+                    .await?;
                 if kept {
                     self.inner.missed.note(user);
                 }
@@ -285,7 +287,9 @@ impl Scheduler {
                     at += self.inner.options.reminders_ahead;
                 }
                 let attempts = self.inner.options.max_attempts;
-                let retried = jobs.retry_job(key, token, at, why.clone(), attempts).await?;
+                let retried = jobs
+                    .retry_job(key, token, at, why.clone(), attempts)
+                    .await?;
                 let again = retried == Retried::Again;
                 tracing::warn!(job = %job.key, %why, again, "a send failed");
                 self.wake();

@@ -22,6 +22,21 @@ pub struct Claim {
     pub token: String,
 }
 
+impl Claim {
+    /// The jobs one claim took, under its `token`, oldest first (a
+    /// `RETURNING` list comes in no order).
+    pub fn all(mut jobs: Vec<Job>, token: &str) -> Vec<Self> {
+        jobs.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
+        let token = token.to_owned();
+        jobs.into_iter()
+            .map(|job| Self {
+                job,
+                token: token.clone(),
+            })
+            .collect()
+    }
+}
+
 /// What retrying a claimed job did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retried {

@@ -167,9 +167,10 @@ impl Database {
         match backend {
             Backend::Sqlite(path) => {
                 let path = path.clone();
-                let store = tokio::task::spawn_blocking(move || Store::open_capped(&path, max_bytes))
-                    .await
-                    .map_err(|error| StoreError::Interrupted(error.to_string()))??;
+                let store =
+                    tokio::task::spawn_blocking(move || Store::open_capped(&path, max_bytes))
+                        .await
+                        .map_err(|error| StoreError::Interrupted(error.to_string()))??;
                 Ok(store.into())
             }
             Backend::Postgres(url) => Ok(super::postgres::PgStore::open(url).await?.into()),
@@ -246,17 +247,70 @@ mod tests {
 
     #[test]
     fn the_password_never_shows() {
-        let url = DatabaseUrl::parse("postgres://emcee:s3cr%40t@db.example:5432/emcee?sslmode=prefer&password=other").unwrap();
-        for shown in [url.to_string(), format!("{url:?}"), Backend::Postgres(url.clone()).to_string()] {
-            assert!(!shown.contains("s3cr") && !shown.contains("other"), "{shown}");
+        let url = DatabaseUrl::parse(
+            "postgres://emcee:s3cr%40t@db.example:5432/emcee?sslmode=prefer&password=other",
+        )
+        .unwrap();
+        for shown in [
+            url.to_string(),
+            format!("{url:?}"),
+            Backend::Postgres(url.clone()).to_string(),
+        ] {
+            assert!(
+                !shown.contains("s3cr") && !shown.contains("other"),
+                "{shown}"
+            );
             assert!(shown.contains("emcee:***@db.example:5432/emcee"), "{shown}");
         }
         assert_eq!(
-            DatabaseUrl::parse("postgresql://db/emcee").unwrap().to_string(),
+            DatabaseUrl::parse("postgresql://db/emcee")
+                .unwrap()
+                .to_string(),
             "postgresql://db/emcee"
+        );
+        let socket = DatabaseUrl::parse("postgres://emcee@%2Frun%2Fpostgresql/emcee").unwrap();
+        assert_eq!(
+            socket.to_string(),
+            "postgres://emcee@%2Frun%2Fpostgresql/emcee"
         );
         let wrong = DatabaseUrl::parse("mysql://root:hunter2@db/x").unwrap_err();
         assert!(!wrong.to_string().contains("hunter2"), "{wrong}");
         assert!(wrong.to_string().contains("postgres://"), "{wrong}");
+    }
+
+    /// The only test that touches `EMCEE_DATABASE_URL`.
+    #[test]
+    fn the_environment_wins_over_the_config_and_sqlite_is_the_default() {
+        let file = PathBuf::from("emcee.sqlite3");
+        let configured = DatabaseUrl::parse("postgres://config-host/emcee").unwrap();
+        std::env::remove_var(DATABASE_URL_VAR);
+        assert_eq!(
+            Backend::choose(None, file.clone()).unwrap(),
+            Backend::Sqlite(file.clone())
+        );
+        assert_eq!(
+            Backend::choose(Some(&configured), file.clone()).unwrap(),
+            Backend::Postgres(configured.clone())
+        );
+        std::env::set_var(DATABASE_URL_VAR, "postgres://env-host/emcee");
+        let chosen = Backend::choose(Some(&configured), file.clone()).unwrap();
+        std::env::set_var(DATABASE_URL_VAR, "sqlite:emcee.sqlite3");
+        let refused = Backend::choose(None, file.clone());
+        std::env::remove_var(DATABASE_URL_VAR);
+        assert_eq!(chosen.to_string(), "PostgreSQL postgres://env-host/emcee");
+        assert!(refused.is_err());
+    }
+
+    #[test]
+    fn store_url_is_read_from_the_config_without_showing_its_password() {
+        let settings: crate::config::StoreSettings =
+            toml::from_str("url = \"postgres://emcee:pw-in-file@db/emcee\"").unwrap();
+        let shown = format!("{settings:?}");
+        assert!(
+            shown.contains("emcee:***@db/emcee") && !shown.contains("pw-in-file"),
+            "{shown}"
+        );
+        let wrong: Result<crate::config::StoreSettings, _> = toml::from_str("url = \"db/emcee\"");
+        assert!(wrong.is_err());
     }
 }

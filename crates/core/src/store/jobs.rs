@@ -36,7 +36,7 @@ impl JobState {
         }
     }
 
-    pub(crate) fn parse(text: &str) -> Self {
+    fn parse(text: &str) -> Self {
         match text {
             "claimed" => Self::Claimed,
             "done" => Self::Done,
@@ -65,6 +65,26 @@ pub struct JobRecord {
     pub due_at: DateTime<Utc>,
     pub state: JobState,
     pub outcome: Option<String>,
+}
+
+impl JobRecord {
+    /// A record from its stored columns (kind and state by name, the due
+    /// instant in unix seconds).
+    pub(crate) fn stored(
+        key: String,
+        kind: &str,
+        due_at: i64,
+        state: &str,
+        outcome: Option<String>,
+    ) -> Self {
+        Self {
+            key,
+            kind: JobKind::parse(kind).unwrap_or(JobKind::Announce),
+            due_at: instant(due_at),
+            state: JobState::parse(state),
+            outcome,
+        }
+    }
 }
 
 /// Persistence of scheduled jobs.
@@ -156,7 +176,8 @@ pub trait JobStore {
     fn job_records(&self) -> Result<Vec<JobRecord>, StoreError>;
 }
 
-const UPSERT: &str = "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
+const UPSERT: &str =
+    "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')
      ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, expires_at = excluded.expires_at,
        target = excluded.target, payload = excluded.payload, subject = excluded.subject,
@@ -196,7 +217,8 @@ fn added_since(
     subject: Option<&str>,
     planned: &HashSet<String>,
 ) -> Result<bool, StoreError> {
-    let Some(subject) = subject.filter(|s| kind == JobKind::Reminder.as_str() && !planned.contains(*s))
+    let Some(subject) =
+        subject.filter(|s| kind == JobKind::Reminder.as_str() && !planned.contains(*s))
     else {
         return Ok(false);
     };
@@ -340,7 +362,7 @@ impl JobStore for Store {
         let token = new_claim_token(holder);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let kind = kind.map(JobKind::as_str);
-        let mut jobs: Vec<Job> = self.write(|connection| {
+        let jobs: Vec<Job> = self.write(|connection| {
             let mut statement = connection.prepare_cached(CLAIM)?;
             let rows = statement.query_map(
                 params![holder, token, horizon.timestamp(), limit, kind],
@@ -348,14 +370,7 @@ impl JobStore for Store {
             )?;
             Ok(rows.collect::<Result<_, _>>()?)
         })?;
-        jobs.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
-        Ok(jobs
-            .into_iter()
-            .map(|job| Claim {
-                job,
-                token: token.clone(),
-            })
-            .collect())
+        Ok(Claim::all(jobs, &token))
     }
 
     fn holds_claim(&self, key: &str, token: &str) -> Result<bool, StoreError> {
@@ -418,15 +433,14 @@ impl JobStore for Store {
         let mut statement = connection
             .prepare("SELECT key, kind, due_at, state, outcome FROM jobs ORDER BY due_at, key")?;
         let rows = statement.query_map([], |row| {
-            let kind: String = row.get(1)?;
-            let state: String = row.get(3)?;
-            Ok(JobRecord {
-                key: row.get(0)?,
-                kind: JobKind::parse(&kind).unwrap_or(JobKind::Announce),
-                due_at: instant(row.get(2)?),
-                state: JobState::parse(&state),
-                outcome: row.get(4)?,
-            })
+            let (kind, state): (String, String) = (row.get(1)?, row.get(3)?);
+            Ok(JobRecord::stored(
+                row.get(0)?,
+                &kind,
+                row.get(2)?,
+                &state,
+                row.get(4)?,
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -257,7 +257,10 @@ mod tests {
         let store = Store::in_memory().unwrap();
         let now = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
         let message = Message::new(crate::scheduler::JobKind::Reminder, Vec::new());
-        assert!(!store.miss_reminder("k", "t", "u", &message, now).unwrap(), "no claim");
+        assert!(
+            !store.miss_reminder("k", "t", "u", &message, now).unwrap(),
+            "no claim"
+        );
         assert!(store.take_missed("u").unwrap().is_empty());
         let job = crate::scheduler::Job {
             key: "k".into(),
@@ -269,7 +272,9 @@ mod tests {
         use crate::store::JobStore;
         store.add_jobs(&[job]).unwrap();
         let token = store.claim_due(now, None, 1, "me").unwrap().remove(0).token;
-        assert!(store.miss_reminder("k", &token, "u", &message, now).unwrap());
+        assert!(store
+            .miss_reminder("k", &token, "u", &message, now)
+            .unwrap());
         assert_eq!(store.take_missed("u").unwrap(), vec![message]);
         assert!(store.take_missed("u").unwrap().is_empty());
     }

@@ -17,7 +17,9 @@ pub struct Fixture {
 impl Fixture {
     /// Another handle on the same database, as another process opens it.
     pub async fn another(&self) -> Database {
-        Database::open(&self.backend, None).await.expect("open again")
+        Database::open(&self.backend, None)
+            .await
+            .expect("open again")
     }
 
     /// Sets the stored schema version, as a newer emcee would have left it.
@@ -108,6 +110,8 @@ pub fn sqlite_backend_in(f: &Fixture) -> Backend {
 
 /// A new, empty PostgreSQL database, not yet migrated.
 pub async fn postgres_backend() -> Backend {
-    let url = crate::pg_server::fresh_database().await.expect("not skipped");
+    let url = crate::pg_server::fresh_database()
+        .await
+        .expect("not skipped");
     Backend::Postgres(DatabaseUrl::parse(&url).unwrap())
 }

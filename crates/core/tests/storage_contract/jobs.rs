@@ -61,16 +61,28 @@ async fn states(f: &Fixture) -> Vec<(String, JobState)> {
 
 async fn planning_twice_stores_once_and_vanished_jobs_are_cancelled(f: Fixture) {
     let jobs = &f.db.jobs;
-    let report = jobs.sync_jobs(vec![job("a", 0), job("b", 5)]).await.unwrap();
+    let report = jobs
+        .sync_jobs(vec![job("a", 0), job("b", 5)])
+        .await
+        .unwrap();
     assert_eq!((report.planned, report.cancelled), (2, 0));
-    let again = jobs.sync_jobs(vec![job("a", 0), job("b", 5)]).await.unwrap();
+    let again = jobs
+        .sync_jobs(vec![job("a", 0), job("b", 5)])
+        .await
+        .unwrap();
     assert_eq!(again.cancelled, 0, "{again:?}");
     assert_eq!(states(&f).await.len(), 2, "stored once");
     let mut change = job("n", 1);
     change.message.kind = JobKind::Change;
     jobs.add_jobs(vec![change]).await.unwrap();
-    let report = jobs.sync_jobs(vec![job("a", 0), job("c", 9)]).await.unwrap();
-    assert_eq!(report.cancelled, 1, "b left the plan; the change notice is no plan's");
+    let report = jobs
+        .sync_jobs(vec![job("a", 0), job("c", 9)])
+        .await
+        .unwrap();
+    assert_eq!(
+        report.cancelled, 1,
+        "b left the plan; the change notice is no plan's"
+    );
     assert_eq!(
         states(&f).await,
         [
@@ -82,7 +94,10 @@ async fn planning_twice_stores_once_and_vanished_jobs_are_cancelled(f: Fixture) 
     );
     assert_eq!(jobs.next_due().await.unwrap(), Some(at(0)));
     let report = jobs.sync_jobs(vec![job("b", 6)]).await.unwrap();
-    assert_eq!(report.planned, 1, "a cancelled job planned again is revived");
+    assert_eq!(
+        report.planned, 1,
+        "a cancelled job planned again is revived"
+    );
     let records = jobs.all_jobs().await.unwrap();
     let b = records.iter().find(|r| r.key == "b").unwrap();
     assert_eq!((b.state, b.due_at), (JobState::Pending, at(6)));
@@ -98,7 +113,11 @@ async fn done_jobs_stay_done_when_planned_again(f: Fixture) {
     let report = jobs.sync_jobs(vec![job("a", 3)]).await.unwrap();
     assert_eq!(report.planned, 0);
     assert_eq!(states(&f).await, [("a".into(), JobState::Done)]);
-    assert!(jobs.claim_due(at(9), None, 10, "me".into()).await.unwrap().is_empty());
+    assert!(jobs
+        .claim_due(at(9), None, 10, "me".into())
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(jobs.next_due().await.unwrap(), None);
 }
 
@@ -109,7 +128,11 @@ async fn two_processes_claiming_at_once_get_disjoint_jobs(f: Fixture) {
     let claim_all = |db: emcee_core::store::Database, holder: &'static str| async move {
         let mut claimed = Vec::new();
         loop {
-            let batch = db.jobs.claim_due(at(10), None, 7, holder.into()).await.unwrap();
+            let batch = db
+                .jobs
+                .claim_due(at(10), None, 7, holder.into())
+                .await
+                .unwrap();
             if batch.is_empty() {
                 return claimed;
             }
@@ -133,37 +156,85 @@ async fn two_processes_claiming_at_once_get_disjoint_jobs(f: Fixture) {
 
 async fn a_stale_claim_can_neither_finish_nor_retry_nor_miss(f: Fixture) {
     let jobs = &f.db.jobs;
-    jobs.add_jobs(vec![job("a", 0), reminder("7", "s", 0)]).await.unwrap();
-    let stale = jobs.claim_due(at(0), None, 10, "paused".into()).await.unwrap();
+    jobs.add_jobs(vec![job("a", 0), reminder("7", "s", 0)])
+        .await
+        .unwrap();
+    let stale = jobs
+        .claim_due(at(0), None, 10, "paused".into())
+        .await
+        .unwrap();
     assert_eq!(stale.len(), 2);
     // The paused process lost its lease; the new holder releases and claims.
     assert_eq!(jobs.release_claims().await.unwrap(), 2);
-    let fresh = jobs.claim_due(at(0), None, 10, "next".into()).await.unwrap();
+    let fresh = jobs
+        .claim_due(at(0), None, 10, "next".into())
+        .await
+        .unwrap();
     assert_eq!(fresh.len(), 2);
     for claim in &stale {
         let key = claim.job.key.clone();
         let token = claim.token.clone();
         assert!(!jobs.holds_claim(key.clone(), token.clone()).await.unwrap());
-        let finished = jobs.finish_job(key.clone(), token.clone(), JobState::Done, "x".into(), at(1));
+        let finished = jobs.finish_job(
+            key.clone(),
+            token.clone(),
+            JobState::Done,
+            "x".into(),
+            at(1),
+        );
         assert!(!finished.await.unwrap(), "a stale token finishes nothing");
-        let retried = jobs.retry_job(key, token, at(2), "502".into(), 9).await.unwrap();
+        let retried = jobs
+            .retry_job(key, token, at(2), "502".into(), 9)
+            .await
+            .unwrap();
         assert_eq!(retried, Retried::Lost);
     }
     let message = Message::new(JobKind::Reminder, Vec::new());
     let key = reminder("7", "s", 0).key;
-    let stale_token = stale.iter().find(|c| c.job.key == key).unwrap().token.clone();
+    let stale_token = stale
+        .iter()
+        .find(|c| c.job.key == key)
+        .unwrap()
+        .token
+        .clone();
     let missed = jobs.miss_reminder(key.clone(), stale_token, "7".into(), message.clone(), at(1));
     assert!(!missed.await.unwrap());
-    assert!(f.db.reminders.take_missed("7".into()).await.unwrap().is_empty());
+    assert!(f
+        .db
+        .reminders
+        .take_missed("7".into())
+        .await
+        .unwrap()
+        .is_empty());
     for claim in &fresh {
-        assert!(jobs.holds_claim(claim.job.key.clone(), claim.token.clone()).await.unwrap());
-        let done = jobs.finish_job(claim.job.key.clone(), claim.token.clone(), JobState::Done, "posted".into(), at(1));
+        assert!(jobs
+            .holds_claim(claim.job.key.clone(), claim.token.clone())
+            .await
+            .unwrap());
+        let done = jobs.finish_job(
+            claim.job.key.clone(),
+            claim.token.clone(),
+            JobState::Done,
+            "posted".into(),
+            at(1),
+        );
         assert!(done.await.unwrap());
     }
-    let stale_a = stale.iter().find(|c| c.job.key == "a").unwrap().token.clone();
-    let reset = jobs.retry_job("a".into(), stale_a, at(2), "502".into(), 9).await.unwrap();
+    let stale_a = stale
+        .iter()
+        .find(|c| c.job.key == "a")
+        .unwrap()
+        .token
+        .clone();
+    let reset = jobs
+        .retry_job("a".into(), stale_a, at(2), "502".into(), 9)
+        .await
+        .unwrap();
     assert_eq!(reset, Retried::Lost, "a done job is not put back");
-    assert!(states(&f).await.iter().all(|(_, state)| *state == JobState::Done));
+    assert!(states(&f)
+        .await
+        .iter()
+        .all(|(_, state)| *state == JobState::Done));
 }
 
 async fn a_retried_job_gives_up_after_its_attempts(f: Fixture) {
@@ -171,12 +242,18 @@ async fn a_retried_job_gives_up_after_its_attempts(f: Fixture) {
     jobs.add_jobs(vec![job("a", 0)]).await.unwrap();
     let claim = |minute| jobs.claim_due(at(minute), None, 1, "me".into());
     let first = claim(0).await.unwrap().remove(0);
-    let retried = jobs.retry_job("a".into(), first.token, at(3), "502".into(), 2).await.unwrap();
+    let retried = jobs
+        .retry_job("a".into(), first.token, at(3), "502".into(), 2)
+        .await
+        .unwrap();
     assert_eq!(retried, Retried::Again);
     assert!(claim(2).await.unwrap().is_empty(), "due again at minute 3");
     let second = claim(3).await.unwrap().remove(0);
     assert_eq!(second.job.due_at, at(3));
-    let retried = jobs.retry_job("a".into(), second.token, at(6), "502".into(), 2).await.unwrap();
+    let retried = jobs
+        .retry_job("a".into(), second.token, at(6), "502".into(), 2)
+        .await
+        .unwrap();
     assert_eq!(retried, Retried::GaveUp);
     let records = jobs.all_jobs().await.unwrap();
     assert_eq!(
@@ -187,7 +264,9 @@ async fn a_retried_job_gives_up_after_its_attempts(f: Fixture) {
 
 async fn reminders_may_be_claimed_early_and_nothing_else_is(f: Fixture) {
     let jobs = &f.db.jobs;
-    jobs.add_jobs(vec![job("a", 1), reminder("7", "s", 2)]).await.unwrap();
+    jobs.add_jobs(vec![job("a", 1), reminder("7", "s", 2)])
+        .await
+        .unwrap();
     let ahead = TimeDelta::seconds(90);
     assert_eq!(
         jobs.next_start(JobKind::Reminder, ahead).await.unwrap(),
@@ -199,7 +278,10 @@ async fn reminders_may_be_claimed_early_and_nothing_else_is(f: Fixture) {
     assert_eq!(early.len(), 1);
     assert_eq!(early[0].job.kind(), JobKind::Reminder);
     assert_eq!(early[0].job, reminder("7", "s", 2), "the job round-trips");
-    assert_eq!(jobs.next_start(JobKind::Reminder, ahead).await.unwrap(), Some(at(1)));
+    assert_eq!(
+        jobs.next_start(JobKind::Reminder, ahead).await.unwrap(),
+        Some(at(1))
+    );
     assert_eq!(jobs.next_due().await.unwrap(), Some(at(1)));
 }
 
@@ -214,7 +296,10 @@ async fn cancelling_is_exact_per_user_and_session(f: Fixture) {
     ];
     jobs.add_jobs(all).await.unwrap();
     let subject = reminder_subject("7", &SessionId::new("b"));
-    let cancelled = jobs.cancel_jobs(JobKind::Reminder, subject.clone()).await.unwrap();
+    let cancelled = jobs
+        .cancel_jobs(JobKind::Reminder, subject.clone())
+        .await
+        .unwrap();
     assert_eq!(cancelled, 1, "only user 7's job for session b");
     let cancelled_keys: Vec<String> = states(&f)
         .await
@@ -223,7 +308,10 @@ async fn cancelling_is_exact_per_user_and_session(f: Fixture) {
         .map(|(key, _)| key)
         .collect();
     assert_eq!(cancelled_keys, [reminder("7", "b", 0).key]);
-    assert_eq!(jobs.cancel_jobs(JobKind::Announce, subject).await.unwrap(), 0);
+    assert_eq!(
+        jobs.cancel_jobs(JobKind::Announce, subject).await.unwrap(),
+        0
+    );
 }
 
 /// A `/remind` that lands while a plan is being made (in this process or
@@ -236,18 +324,44 @@ async fn a_reminder_added_while_planning_survives_the_plan(f: Fixture) {
         minutes_before: 10,
     };
     let reminders = &f.db.reminders;
-    reminders.add_reminder(remind("7", "s"), 10, at(0)).await.unwrap();
-    reminders.add_reminder(remind("7", "moved"), 10, at(0)).await.unwrap();
-    let jobs = &f.db.jobs;
-    let old = reminder("7", "moved", 5);
-    jobs.add_jobs(vec![reminder("7", "s", 5), reminder("7", "gone", 5), old.clone()])
+    reminders
+        .add_reminder(remind("7", "s"), 10, at(0))
         .await
         .unwrap();
-    let report = jobs.sync_jobs(vec![job("a", 0), reminder("7", "moved", 8)]).await.unwrap();
+    reminders
+        .add_reminder(remind("7", "moved"), 10, at(0))
+        .await
+        .unwrap();
+    let jobs = &f.db.jobs;
+    let old = reminder("7", "moved", 5);
+    jobs.add_jobs(vec![
+        reminder("7", "s", 5),
+        reminder("7", "gone", 5),
+        old.clone(),
+    ])
+    .await
+    .unwrap();
+    let report = jobs
+        .sync_jobs(vec![job("a", 0), reminder("7", "moved", 8)])
+        .await
+        .unwrap();
     assert_eq!(report.cancelled, 2, "{report:?}");
-    let by_key: std::collections::BTreeMap<String, JobState> = states(&f).await.into_iter().collect();
-    assert_eq!(by_key[&reminder("7", "s", 5).key], JobState::Pending, "added meanwhile");
-    assert_eq!(by_key[&reminder("7", "gone", 5).key], JobState::Cancelled, "no reminder");
-    assert_eq!(by_key[&old.key], JobState::Cancelled, "replaced by the plan");
+    let by_key: std::collections::BTreeMap<String, JobState> =
+        states(&f).await.into_iter().collect();
+    assert_eq!(
+        by_key[&reminder("7", "s", 5).key],
+        JobState::Pending,
+        "added meanwhile"
+    );
+    assert_eq!(
+        by_key[&reminder("7", "gone", 5).key],
+        JobState::Cancelled,
+        "no reminder"
+    );
+    assert_eq!(
+        by_key[&old.key],
+        JobState::Cancelled,
+        "replaced by the plan"
+    );
     assert_eq!(by_key[&reminder("7", "moved", 8).key], JobState::Pending);
 }

@@ -31,18 +31,41 @@ async fn one_holder_at_a_time_until_expiry_or_release(f: Fixture) {
     assert!(take(&f.db, "a", s(20)).await.unwrap(), "renewal");
     assert!(!take(&other, "b", s(49)).await.unwrap());
     assert!(take(&other, "b", s(50)).await.unwrap(), "expired");
-    assert_eq!(leases.lease_holder("scheduler".into()).await.unwrap().as_deref(), Some("b"));
-    leases.release_lease("scheduler".into(), "a".into()).await.unwrap();
     assert_eq!(
-        leases.lease_holder("scheduler".into()).await.unwrap().as_deref(),
+        leases
+            .lease_holder("scheduler".into())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("b")
+    );
+    leases
+        .release_lease("scheduler".into(), "a".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        leases
+            .lease_holder("scheduler".into())
+            .await
+            .unwrap()
+            .as_deref(),
         Some("b"),
         "only the holder releases"
     );
-    other.leases.release_lease("scheduler".into(), "b".into()).await.unwrap();
+    other
+        .leases
+        .release_lease("scheduler".into(), "b".into())
+        .await
+        .unwrap();
     assert_eq!(leases.lease_holder("scheduler".into()).await.unwrap(), None);
     assert!(take(&f.db, "a", s(51)).await.unwrap(), "released");
-    assert!(take(&f.db, "x", s(51)).await.is_ok_and(|taken| !taken), "names are separate");
-    let polls = f.db.leases.acquire_lease("other".into(), "x".into(), s(51), ttl);
+    assert!(
+        take(&f.db, "x", s(51)).await.is_ok_and(|taken| !taken),
+        "names are separate"
+    );
+    let polls =
+        f.db.leases
+            .acquire_lease("other".into(), "x".into(), s(51), ttl);
     assert!(polls.await.unwrap());
 }
 
@@ -57,6 +80,13 @@ async fn a_gone_holder_is_taken_over_before_expiry_but_only_from_that_holder(f: 
     };
     assert!(!take("someone-else").await.unwrap());
     assert!(take("gone").await.unwrap());
-    assert_eq!(leases.lease_holder("scheduler".into()).await.unwrap().as_deref(), Some("next"));
+    assert_eq!(
+        leases
+            .lease_holder("scheduler".into())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("next")
+    );
     assert!(!acquire("gone").await.unwrap(), "not back before expiry");
 }

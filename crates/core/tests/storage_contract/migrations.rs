@@ -14,7 +14,10 @@ async fn opening_again_is_harmless_and_a_newer_database_is_refused(f: Fixture) {
     drop(f.another().await);
     f.set_schema_version(999).await;
     let error = Database::open(&f.backend, None).await.unwrap_err();
-    assert!(matches!(error, StoreError::TooNew { found: 999, .. }), "{error}");
+    assert!(
+        matches!(error, StoreError::TooNew { found: 999, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("newer emcee"), "{error}");
 }
 

@@ -69,7 +69,8 @@ pub async fn fresh_database() -> Option<String> {
 }
 
 fn start() -> Result<Server, String> {
-    let bin = std::env::var_os("EMCEE_PG_BIN").map_or_else(|| PathBuf::from(DEFAULT_BIN), PathBuf::from);
+    let bin =
+        std::env::var_os("EMCEE_PG_BIN").map_or_else(|| PathBuf::from(DEFAULT_BIN), PathBuf::from);
     if !bin.join("initdb").exists() || !bin.join("pg_ctl").exists() {
         return Err(format!(
             "PostgreSQL's server binaries are missing: no initdb and pg_ctl in {}. These tests \
@@ -86,16 +87,26 @@ fn start() -> Result<Server, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let as_root = is_root(&dir);
     if as_root {
-        run(Command::new("chown").arg(format!("{SERVER_USER}:")).arg(&dir), &dir)?;
+        run(
+            Command::new("chown")
+                .arg(format!("{SERVER_USER}:"))
+                .arg(&dir),
+            &dir,
+        )?;
     }
     watch(&bin, &dir, as_root)?;
     let data = dir.join("data");
     let mut initdb = server_command(&bin, "initdb", as_root);
     run(
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-sync"]),
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]),
         &dir,
     )?;
     let port = free_port()?;

@@ -27,7 +27,11 @@ fn new_poll(message: &str, declared: Option<&str>) -> NewPoll {
     NewPoll {
         message: MessageKey::new("c1", message),
         question: "Tea or coffee?".into(),
-        choices: vec![choice("A", "Tea"), choice("🦀", "Crab"), choice("C", "Coffee")],
+        choices: vec![
+            choice("A", "Tea"),
+            choice("🦀", "Crab"),
+            choice("C", "Coffee"),
+        ],
         multi: false,
         hide_tally: true,
         opened_at: opened(),
@@ -63,20 +67,39 @@ async fn polls_and_marks_round_trip(f: Fixture) {
         assert_eq!(found.unwrap().choices.len(), 3);
         assert_eq!(polls.poll_by_declared("tea").unwrap(), Some(poll.clone()));
         assert_eq!(polls.poll_by_declared("none").unwrap(), None);
-        assert_eq!(polls.poll_by_message(&MessageKey::new("c2", "m1")).unwrap(), None);
-        assert!(polls.insert_poll(&new_poll("m1", None)).is_err(), "one poll per message");
-        assert!(polls.insert_poll(&new_poll("m3", Some("tea"))).is_err(), "declared once");
-        polls.save_marks(&[(poll.id, mark("alice", 1, 1, 7))]).unwrap();
+        assert_eq!(
+            polls.poll_by_message(&MessageKey::new("c2", "m1")).unwrap(),
+            None
+        );
+        assert!(
+            polls.insert_poll(&new_poll("m1", None)).is_err(),
+            "one poll per message"
+        );
+        assert!(
+            polls.insert_poll(&new_poll("m3", Some("tea"))).is_err(),
+            "declared once"
+        );
         polls
-            .save_marks(&[(poll.id, mark("alice", 1, 0, 7)), (poll.id, mark("bob", 2, 1, 9))])
+            .save_marks(&[(poll.id, mark("alice", 1, 1, 7))])
             .unwrap();
-        polls.save_marks(&[(second.id, mark("alice", 0, 1, 3))]).unwrap();
+        polls
+            .save_marks(&[
+                (poll.id, mark("alice", 1, 0, 7)),
+                (poll.id, mark("bob", 2, 1, 9)),
+            ])
+            .unwrap();
+        polls
+            .save_marks(&[(second.id, mark("alice", 0, 1, 3))])
+            .unwrap();
         assert_eq!(
             sorted(polls.marks(poll.id).unwrap()),
             [mark("alice", 1, 0, 7), mark("bob", 2, 1, 9)]
         );
         let all = polls.all_polls().unwrap();
-        assert_eq!(all.iter().map(|p| p.id).collect::<Vec<_>>(), [poll.id, second.id]);
+        assert_eq!(
+            all.iter().map(|p| p.id).collect::<Vec<_>>(),
+            [poll.id, second.id]
+        );
         assert_eq!(all[0], poll, "every field round-trips");
     })
     .await
@@ -96,11 +119,17 @@ async fn a_batch_that_changes_one_mark_twice_keeps_the_last(f: Fixture) {
         polls.save_marks(&batch).unwrap();
         assert_eq!(
             sorted(polls.marks(poll.id).unwrap()),
-            [mark("alice", 0, 0, 1), mark("alice", 2, 1, 3), mark("bob", 0, 1, 2)]
+            [
+                mark("alice", 0, 0, 1),
+                mark("alice", 2, 1, 3),
+                mark("bob", 0, 1, 2)
+            ]
         );
         polls.save_marks(&[]).unwrap();
         assert!(
-            polls.save_marks(&[(poll.id + 100, mark("x", 0, 1, 1))]).is_err(),
+            polls
+                .save_marks(&[(poll.id + 100, mark("x", 0, 1, 1))])
+                .is_err(),
             "a vote for no poll is refused, and nothing of its batch is stored"
         );
         assert_eq!(polls.marks(poll.id).unwrap().len(), 3);
@@ -115,7 +144,10 @@ async fn a_poll_leaves_open_once(f: Fixture) {
         let poll = polls.insert_poll(&new_poll("m1", None)).unwrap();
         let at = poll.closes_at;
         assert!(polls.set_state(poll.id, PollState::Closed, at).unwrap());
-        assert!(!other.set_state(poll.id, PollState::Cancelled, at).unwrap(), "closed once");
+        assert!(
+            !other.set_state(poll.id, PollState::Cancelled, at).unwrap(),
+            "closed once"
+        );
         other.set_announced(poll.id).unwrap();
         let stored = polls.all_polls().unwrap().remove(0);
         assert_eq!(
@@ -147,7 +179,10 @@ async fn the_recorder_stores_every_vote_before_it_counts(f: Fixture) {
         }));
     }
     for vote in votes {
-        assert!(matches!(vote.await.unwrap().unwrap(), Verdict::Counted { .. }));
+        assert!(matches!(
+            vote.await.unwrap().unwrap(),
+            Verdict::Counted { .. }
+        ));
     }
     let moved = recorder.react(react("voter-0", "C", true), std::time::Instant::now());
     match moved.await.unwrap() {

@@ -29,13 +29,26 @@ async fn reminders_are_limited_per_user_and_replaced_per_session(f: Fixture) {
     assert_eq!(add(reminder("u", "a", 10)).await.unwrap(), Added::New);
     assert_eq!(add(reminder("u", "a", 5)).await.unwrap(), Added::Replaced);
     assert_eq!(add(reminder("u", "b", 10)).await.unwrap(), Added::New);
-    assert_eq!(add(reminder("u", "c", 10)).await.unwrap(), Added::LimitReached);
-    assert_eq!(add(reminder("u", "a", 15)).await.unwrap(), Added::Replaced, "at the limit");
+    assert_eq!(
+        add(reminder("u", "c", 10)).await.unwrap(),
+        Added::LimitReached
+    );
+    assert_eq!(
+        add(reminder("u", "a", 15)).await.unwrap(),
+        Added::Replaced,
+        "at the limit"
+    );
     assert_eq!(add(reminder("v", "c", 10)).await.unwrap(), Added::New);
     let held = store.reminders_of("u".into()).await.unwrap();
     assert_eq!(held, [reminder("u", "a", 15), reminder("u", "b", 10)]);
-    assert!(store.remove_reminder("u".into(), SessionId::new("a")).await.unwrap());
-    assert!(!store.remove_reminder("u".into(), SessionId::new("a")).await.unwrap());
+    assert!(store
+        .remove_reminder("u".into(), SessionId::new("a"))
+        .await
+        .unwrap());
+    assert!(!store
+        .remove_reminder("u".into(), SessionId::new("a"))
+        .await
+        .unwrap());
     let mut all = f.db.jobs.all_reminders().await.unwrap();
     all.sort_by(|a, b| (&a.user, &a.session).cmp(&(&b.user, &b.session)));
     assert_eq!(all, [reminder("u", "b", 10), reminder("v", "c", 10)]);
@@ -59,7 +72,11 @@ async fn a_missed_reminder_is_kept_under_its_claim_and_taken_once(f: Fixture) {
         .collect();
     f.db.jobs.add_jobs(jobs).await.unwrap();
     let horizon = now() + TimeDelta::minutes(5);
-    let claims = f.db.jobs.claim_due(horizon, None, 10, "me".into()).await.unwrap();
+    let claims =
+        f.db.jobs
+            .claim_due(horizon, None, 10, "me".into())
+            .await
+            .unwrap();
     assert_eq!(claims.len(), 2);
     assert!(f.db.reminders.users_with_missed().await.unwrap().is_empty());
     for (claim, lead) in claims.iter().zip([10, 5]) {
@@ -76,7 +93,13 @@ async fn a_missed_reminder_is_kept_under_its_claim_and_taken_once(f: Fixture) {
     assert_eq!(users.into_iter().collect::<Vec<_>>(), ["7"]);
     let taken = f.db.reminders.take_missed("7".into()).await.unwrap();
     assert_eq!(taken, [message(10), message(5)], "oldest first");
-    assert!(f.db.reminders.take_missed("7".into()).await.unwrap().is_empty());
+    assert!(f
+        .db
+        .reminders
+        .take_missed("7".into())
+        .await
+        .unwrap()
+        .is_empty());
     assert!(f.db.reminders.users_with_missed().await.unwrap().is_empty());
     let records = f.db.jobs.all_jobs().await.unwrap();
     assert!(records

@@ -13,7 +13,8 @@ use deadpool_postgres::GenericClient;
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
-const UPSERT: &str = "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
+const UPSERT: &str =
+    "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
      SELECT u.key, u.kind, u.due_at, u.expires_at, u.target, u.payload, u.subject, 'pending'
      FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
                  $7::text[]) AS u (key, kind, due_at, expires_at, target, payload, subject)
@@ -30,31 +31,51 @@ const CLAIM: &str = "UPDATE jobs SET state = 'claimed', claimed_by = $1, claim_t
        FOR UPDATE SKIP LOCKED)
      RETURNING key, due_at, expires_at, target, payload";
 
-const FINISH: &str = "UPDATE jobs SET state = $3, outcome = $4, finished_at = $5, claim_token = NULL
+const FINISH: &str =
+    "UPDATE jobs SET state = $3, outcome = $4, finished_at = $5, claim_token = NULL
      WHERE key = $1 AND state = 'claimed' AND claim_token = $2";
+
+/// Jobs as the columns of one `UNNEST` upsert.
+#[derive(Default)]
+struct JobColumns<'a> {
+    keys: Vec<&'a str>,
+    kinds: Vec<&'a str>,
+    due: Vec<i64>,
+    expires: Vec<i64>,
+    targets: Vec<String>,
+    payloads: Vec<String>,
+    subjects: Vec<Option<String>>,
+}
 
 /// Upserts `jobs` as pending in one statement; returns the rows it changed.
 /// Keys are sorted (and a repeated key kept once, the last), so two
 /// processes planning at once lock rows in one order and never deadlock.
 async fn upsert(client: &impl GenericClient, jobs: &[Job]) -> Result<usize, StoreError> {
     let unique: BTreeMap<&str, &Job> = jobs.iter().map(|job| (job.key.as_str(), job)).collect();
-    let mut columns: (Vec<&str>, Vec<&str>, Vec<i64>, Vec<i64>) = Default::default();
-    let mut texts: (Vec<String>, Vec<String>, Vec<Option<String>>) = Default::default();
+    let mut rows = JobColumns::default();
     for (key, job) in unique {
-        columns.0.push(key);
-        columns.1.push(job.kind().as_str());
-        columns.2.push(job.due_at.timestamp());
-        columns.3.push(job.expires_at.timestamp());
-        texts.0.push(serde_json::to_string(&job.target).map_err(decode_error)?);
-        texts.1.push(serde_json::to_string(&job.message).map_err(decode_error)?);
-        texts.2.push(job.subject());
+        rows.keys.push(key);
+        rows.kinds.push(job.kind().as_str());
+        rows.due.push(job.due_at.timestamp());
+        rows.expires.push(job.expires_at.timestamp());
+        rows.targets
+            .push(serde_json::to_string(&job.target).map_err(decode_error)?);
+        rows.payloads
+            .push(serde_json::to_string(&job.message).map_err(decode_error)?);
+        rows.subjects.push(job.subject());
     }
     let statement = client.prepare_cached(UPSERT).await?;
     let rows = client
         .execute(
             &statement,
             &[
-                &columns.0, &columns.1, &columns.2, &columns.3, &texts.0, &texts.1, &texts.2,
+                &rows.keys,
+                &rows.kinds,
+                &rows.due,
+                &rows.expires,
+                &rows.targets,
+                &rows.payloads,
+                &rows.subjects,
             ],
         )
         .await?;
@@ -159,15 +180,8 @@ impl JobStorage for PgStore {
                     &[&holder, &token, &horizon.timestamp(), &bigint(limit), &kind],
                 )
                 .await?;
-            let mut jobs = rows.iter().map(job_of).collect::<Result<Vec<_>, _>>()?;
-            jobs.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
-            Ok(jobs
-                .into_iter()
-                .map(|job| Claim {
-                    job,
-                    token: token.clone(),
-                })
-                .collect())
+            let jobs = rows.iter().map(job_of).collect::<Result<Vec<_>, _>>()?;
+            Ok(Claim::all(jobs, &token))
         })
     }
 
@@ -178,7 +192,10 @@ impl JobStorage for PgStore {
                     "SELECT 1 FROM jobs WHERE key = $1 AND state = 'claimed' AND claim_token = $2",
                 )
                 .await?;
-            Ok(client.query_opt(&statement, &[&key, &token]).await?.is_some())
+            Ok(client
+                .query_opt(&statement, &[&key, &token])
+                .await?
+                .is_some())
         })
     }
 
@@ -238,7 +255,13 @@ impl JobStorage for PgStore {
                        claimed_by = NULL, claim_token = NULL
                      WHERE key = $1 AND state = 'claimed' AND claim_token = $2
                        AND attempts < $5",
-                    &[&key, &token, &at.timestamp(), &outcome, &i64::from(max_attempts)],
+                    &[
+                        &key,
+                        &token,
+                        &at.timestamp(),
+                        &outcome,
+                        &i64::from(max_attempts),
+                    ],
                 )
                 .await?;
             if retried == 1 {
@@ -313,15 +336,10 @@ impl JobStorage for PgStore {
                 .await?;
             rows.iter()
                 .map(|row| {
-                    let kind: String = row.try_get(1)?;
-                    let state: String = row.try_get(3)?;
-                    Ok(JobRecord {
-                        key: row.try_get(0)?,
-                        kind: JobKind::parse(&kind).unwrap_or(JobKind::Announce),
-                        due_at: instant(row.try_get(2)?),
-                        state: JobState::parse(&state),
-                        outcome: row.try_get(4)?,
-                    })
+                    let (kind, state): (String, String) = (row.try_get(1)?, row.try_get(3)?);
+                    let (key, due_at, outcome) =
+                        (row.try_get(0)?, row.try_get(2)?, row.try_get(4)?);
+                    Ok(JobRecord::stored(key, &kind, due_at, &state, outcome))
                 })
                 .collect()
         })

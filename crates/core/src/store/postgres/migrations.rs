@@ -39,7 +39,9 @@ async fn migrate(client: &mut Object, label: &str) -> Result<(), StoreError> {
         let row = client
             .query_opt("SELECT version FROM emcee_schema", &[])
             .await?;
-        row.map(|row| row.try_get::<_, i64>(0)).transpose()?.unwrap_or(0)
+        row.map(|row| row.try_get::<_, i64>(0))
+            .transpose()?
+            .unwrap_or(0)
     } else {
         0
     };
@@ -64,10 +66,18 @@ async fn migrate(client: &mut Object, label: &str) -> Result<(), StoreError> {
         transaction.batch_execute(sql).await?;
         transaction.execute("DELETE FROM emcee_schema", &[]).await?;
         transaction
-            .execute("INSERT INTO emcee_schema (version) VALUES ($1)", &[&version])
+            .execute(
+                "INSERT INTO emcee_schema (version) VALUES ($1)",
+                &[&version],
+            )
             .await?;
         transaction.commit().await?;
-        tracing::info!(migration = name, version, database = label, "migrated the database");
+        tracing::info!(
+            migration = name,
+            version,
+            database = label,
+            "migrated the database"
+        );
     }
     Ok(())
 }

@@ -117,6 +117,16 @@ async fn serve(config: tokio_postgres::Config, mut queue: mpsc::UnboundedReceive
     }
 }
 
+/// A batch of marks as the columns of one `UNNEST` upsert.
+#[derive(Default)]
+struct VoteColumns {
+    polls: Vec<i64>,
+    voters: Vec<String>,
+    positions: Vec<i64>,
+    nets: Vec<i64>,
+    adds: Vec<i64>,
+}
+
 /// Runs `statements` in one transaction on `client`, the poll connection,
 /// which only this thread uses, one request at a time.
 async fn in_transaction<T>(
@@ -301,14 +311,14 @@ impl PollStore for PgPolls {
         for (poll, mark) in marks {
             last.insert((*poll, mark.voter.as_str(), mark.option), mark);
         }
-        let mut columns: (Vec<i64>, Vec<String>, Vec<i64>, Vec<i64>, Vec<i64>) =
-            Default::default();
+        let mut rows = VoteColumns::default();
         for ((poll, voter, option), mark) in last {
-            columns.0.push(poll);
-            columns.1.push(voter.to_owned());
-            columns.2.push(bigint(option));
-            columns.3.push(i64::from(mark.net));
-            columns.4.push(i64::try_from(mark.last_add).unwrap_or(i64::MAX));
+            rows.polls.push(poll);
+            rows.voters.push(voter.to_owned());
+            rows.positions.push(bigint(option));
+            rows.nets.push(i64::from(mark.net));
+            rows.adds
+                .push(i64::try_from(mark.last_add).unwrap_or(i64::MAX));
         }
         self.call(true, move |client| async move {
             let statement = client
@@ -323,7 +333,13 @@ impl PollStore for PgPolls {
             client
                 .execute(
                     &statement,
-                    &[&columns.0, &columns.1, &columns.2, &columns.3, &columns.4],
+                    &[
+                        &rows.polls,
+                        &rows.voters,
+                        &rows.positions,
+                        &rows.nets,
+                        &rows.adds,
+                    ],
                 )
                 .await?;
             Ok(())
@@ -350,7 +366,10 @@ impl PollStore for PgPolls {
     fn set_announced(&self, poll_id: i64) -> Result<(), StoreError> {
         self.call(true, move |client| async move {
             client
-                .execute("UPDATE polls SET announced = TRUE WHERE id = $1", &[&poll_id])
+                .execute(
+                    "UPDATE polls SET announced = TRUE WHERE id = $1",
+                    &[&poll_id],
+                )
                 .await?;
             Ok(())
         })

@@ -195,8 +195,7 @@ impl StorageHealth for PgStore {
             };
             let probe = probe.await;
             if probe.is_err() {
-                self.health
-                    .note(&self.label, &probe, super::Counted::Never);
+                self.health.note(&self.label, &probe, super::Counted::Never);
             }
             probe?;
             match self.health.failing() {
@@ -210,4 +209,3 @@ impl StorageHealth for PgStore {
         self.health.failing()
     }
 }
-
