@@ -1,6 +1,8 @@
 //! Whether the database takes writes, as `/healthz` asks it: async, so the
 //! probe (a write lock, room under the size cap) never runs on an async
-//! worker. SQLite implements it (`crate::store`) on a blocking thread.
+//! worker. SQLite implements it (`crate::store`) on a blocking thread;
+//! PostgreSQL (`crate::store::postgres`) asks whether the server is a
+//! read-only standby.
 
 use crate::store::StoreFuture;
 

@@ -13,7 +13,9 @@
 //! blocking-pool thread per batch 3.1–4.2 ms; `block_in_place` 4.2–5.8 ms; a
 //! dedicated writer thread (an earlier design) 2–8 ms. Every other storage
 //! call (jobs, lease, reminders, DM channels, the health probe) runs off the
-//! async workers.
+//! async workers. A store whose calls wait on the network (PostgreSQL, see
+//! [`PollStore::runs_inline`]) is the exception to the exception: its
+//! batches run on a blocking thread, with the same flat combining.
 //!
 //! Adapters hand it raw reactions ([`Recorder::react`]) and act on the
 //! [`Verdict`]: remove a foreign emoji, remove the reactions a single-choice

@@ -112,6 +112,56 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Reminder jobs stored before 0008 get the exact subject that new ones
+    /// get from `Job::subject`, so cancelling them still finds them.
+    #[test]
+    fn stored_reminder_jobs_get_their_exact_subject() {
+        use crate::scheduler::{reminder_job, Reminder};
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        for (_, sql) in &super::MIGRATIONS[..7] {
+            connection.execute_batch(sql).unwrap();
+        }
+        let at = chrono::DateTime::from_timestamp(1_633_618_800, 0).unwrap();
+        let session = crate::agenda::Session {
+            id: crate::agenda::SessionId::new("a:b \"é\""),
+            title: "T".into(),
+            abstract_text: String::new(),
+            kind: crate::agenda::SessionKind::Talk,
+            track: None,
+            room: None,
+            speakers: Vec::new(),
+            start: at,
+            end: at + chrono::TimeDelta::minutes(30),
+            links: Vec::new(),
+        };
+        let reminder = Reminder {
+            user: "7".into(),
+            session: session.id.clone(),
+            minutes_before: 10,
+        };
+        let settings = crate::scheduler::PlanSettings {
+            announcements: crate::config::AnnouncementSettings::default(),
+            poll_channel: None,
+        };
+        let job = reminder_job(&session, &reminder, &settings);
+        connection
+            .execute(
+                "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload)
+                 VALUES (?1, 'reminder', 0, 0, ?2, ?3)",
+                rusqlite::params![
+                    job.key,
+                    serde_json::to_string(&job.target).unwrap(),
+                    serde_json::to_string(&job.message).unwrap()
+                ],
+            )
+            .unwrap();
+        connection.execute_batch(super::MIGRATIONS[7].1).unwrap();
+        let subject: Option<String> = connection
+            .query_row("SELECT subject FROM jobs", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(subject, job.subject());
+    }
+
     #[test]
     fn stored_regional_indicator_keys_become_letters() {
         let store = Store::in_memory().unwrap();
