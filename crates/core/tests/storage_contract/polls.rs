@@ -13,6 +13,7 @@ contract!(
     a_batch_that_changes_one_mark_twice_keeps_the_last,
     a_poll_leaves_open_once,
     the_recorder_stores_every_vote_before_it_counts,
+    a_burst_of_votes_is_stored_in_batches,
 );
 
 fn opened() -> DateTime<Utc> {
@@ -206,4 +207,43 @@ async fn the_recorder_stores_every_vote_before_it_counts(f: Fixture) {
         .await
         .unwrap()
         .is_none());
+}
+
+/// 2,000 voters at once through the recorder: every vote stored, in batches
+/// (group commit), the latency printed per backend.
+async fn a_burst_of_votes_is_stored_in_batches(f: Fixture) {
+    let recorder = Recorder::start(Arc::clone(&f.db.polls));
+    let mut poll = new_poll("burst", None);
+    poll.multi = true;
+    let poll = recorder.open(poll).await.unwrap();
+    let started = std::time::Instant::now();
+    let votes: Vec<_> = (0..2_000)
+        .map(|n| {
+            let recorder = recorder.clone();
+            let reaction = Reaction {
+                message: poll.message.clone(),
+                voter: format!("voter-{n}"),
+                key: ["A", "C"][n % 2].into(),
+                added: true,
+                by_self: false,
+            };
+            tokio::spawn(async move { recorder.react(reaction, std::time::Instant::now()).await })
+        })
+        .collect();
+    for vote in votes {
+        assert!(matches!(
+            vote.await.unwrap().unwrap(),
+            Verdict::Counted { .. }
+        ));
+    }
+    let elapsed = started.elapsed();
+    let latency = recorder.latencies();
+    println!(
+        "vote burst: {} backend, 2000 votes stored in {elapsed:?}, received to stored p50 {:?} p99 {:?} max {:?}",
+        f.kind, latency.p50, latency.p99, latency.max
+    );
+    assert_eq!(latency.count, 2_000);
+    let polls = Arc::clone(&f.db.polls);
+    let stored = tokio::task::spawn_blocking(move || polls.marks(poll.id).unwrap().len());
+    assert_eq!(stored.await.unwrap(), 2_000);
 }
