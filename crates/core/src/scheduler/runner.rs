@@ -63,7 +63,7 @@ impl Scheduler {
         programme: ProgrammeSource,
         shutdown: impl Future<Output = ()>,
     ) {
-        if let Err(error) = self.plan_all(&programme()).await {
+        if let Err(error) = self.plan_current(&programme).await {
             tracing::error!(%error, "could not plan the programme");
         }
         let inner = &self.inner;
