@@ -4,7 +4,7 @@
 
 use crate::harness::PATIENCE;
 use crate::pg_server;
-use crate::process::{finish, sample_config, TOKEN};
+use crate::process::{finish, sample_config, terminate, TOKEN};
 use fake_discord::FakeDiscord;
 use std::process::Stdio;
 use std::time::Duration;
@@ -80,11 +80,7 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         .get(0);
     assert_eq!(version, 1);
 
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    terminate(pid);
     let (code, stderr) = exited.await.expect("finished");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(

@@ -60,6 +60,15 @@ pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
     (status.code(), reader.await.expect("stderr reader"))
 }
 
+/// Sends SIGTERM to `pid`, as a service manager stops the bot.
+pub(crate) fn terminate(pid: u32) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+}
+
 #[tokio::test]
 async fn a_missing_or_rejected_token_gets_one_line_and_status_2() {
     let fake = FakeDiscord::start().await.unwrap();
@@ -102,11 +111,7 @@ async fn sigterm_shuts_down_cleanly_and_logs_never_show_the_token() {
     fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
         .await
         .expect("global registration (no [discord] servers)");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    terminate(pid);
     let (code, stderr) = exited.await.expect("finished");
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
