@@ -145,10 +145,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     discord::warn_if_in_clear(&api_base);
     let refresh_every =
         std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let store = match emcee_core::store::Store::open_capped(
-        &emcee::scheduler::database_path(&args, &config),
-        config.settings.store.max_bytes(),
-    ) {
+    let store = match emcee::scheduler::open_database(&args, &config).await {
         Ok(store) => store,
         Err(error) => return Ok(start_error(&error)),
     };
@@ -164,7 +161,7 @@ async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
     let port = Arc::new(
         discord::port::DiscordPort::new(outbound, served.clone())
-            .with_direct_channels(Arc::new(store.clone())),
+            .with_direct_channels(Arc::clone(&store.direct)),
     );
     let clock = match clock(&args, config.programme.agenda.timezone()) {
         Ok(clock) => clock,

@@ -91,10 +91,10 @@ pub struct Health {
 
 impl Health {
     /// Health for a chat bot using `store`.
-    pub fn new(store: Option<Store>) -> Arc<Self> {
+    pub fn new(store: Option<Arc<dyn StorageHealth>>) -> Arc<Self> {
         Arc::new(Self {
             expects_gateway: true,
-            store: Mutex::new(store.map(|s| Arc::new(s) as Arc<dyn StorageHealth>)),
+            store: Mutex::new(store),
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
@@ -357,7 +357,7 @@ mod tests {
     async fn metrics_and_health_are_served_over_http() {
         let handle = install().unwrap();
         let store = Store::in_memory().unwrap();
-        let health = Health::new(Some(store));
+        let health = Health::new(Some(Arc::new(store)));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async {
             let _ = stopped.await;

@@ -26,7 +26,7 @@ use emcee_core::app::App;
 use emcee_core::clock::Clock;
 use emcee_core::paging::PageStore;
 use emcee_core::programme::Programme;
-use emcee_core::store::Store;
+use emcee_core::store::Database;
 use poise::serenity_prelude as serenity;
 use std::sync::{Arc, OnceLock};
 pub use token::{BotToken, TokenError};
@@ -77,15 +77,16 @@ impl Data {
     pub fn new(
         programme: Programme,
         clock: Arc<dyn Clock>,
-        store: Store,
+        store: impl Into<Database>,
         port: Arc<port::DiscordPort>,
     ) -> Self {
+        let store: Database = store.into();
         let polls = emcee_core::polls::PollService::new(
-            Arc::new(store.clone()),
+            Arc::clone(&store.polls),
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
-        let health = crate::telemetry::Health::new(Some(store.clone()));
+        let health = crate::telemetry::Health::new(Some(Arc::clone(&store.health)));
         health.watch_tasks(Arc::clone(polls.tasks()));
         Self {
             health,

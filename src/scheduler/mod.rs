@@ -12,6 +12,7 @@ use emcee_core::agenda::diff::AgendaDiff;
 use emcee_core::app::App;
 use emcee_core::health::{supervise, Policy, Supervised, Tasks};
 use emcee_core::scheduler::{Announcer, ProgrammeSource, Scheduler};
+use emcee_core::store::{Backend, Database, StoreError};
 use std::sync::Arc;
 
 /// The running scheduler task, supervised: a panic is logged, shown in
@@ -86,6 +87,27 @@ pub fn database_path(
     }
 }
 
+/// The database the bot runs on: `--database` and rehearsals always use
+/// their SQLite file (so a rehearsal never marks the real day's posts as
+/// done); otherwise `EMCEE_DATABASE_URL`, else `[store] url` (PostgreSQL),
+/// else the `[store] database` file.
+///
+/// # Errors
+/// [`StoreError`] when the URL is wrong or the database cannot be opened.
+pub async fn open_database(
+    args: &crate::cli::ConsoleArgs,
+    config: &emcee_core::config::Config,
+) -> Result<Database, StoreError> {
+    let backend = if args.database.is_some() || args.rehearsing() {
+        Backend::Sqlite(database_path(args, config))
+    } else {
+        Backend::choose(config.settings.store.url.as_ref(), config.database_path())?
+    };
+    let database = Database::open(&backend, config.settings.store.max_bytes()).await?;
+    tracing::info!(database = %database.describe(), "opened the database");
+    Ok(database)
+}
+
 /// Starts the scheduler for a chat bot over `app` and attaches it for the
 /// commands (reminders, `/reload`).
 pub fn start_for_chat(
@@ -94,8 +116,8 @@ pub fn start_for_chat(
     announcer: Arc<dyn Announcer>,
     options: emcee_core::scheduler::SchedulerOptions,
 ) -> Running {
-    let scheduler = Scheduler::new(
-        app.store.clone(),
+    let scheduler = Scheduler::with_storage(
+        app.store.scheduler_storage(),
         Arc::clone(&app.clock),
         emcee_core::scheduler::PlanSettings::from_settings(settings),
         options,

@@ -86,6 +86,8 @@ pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
     (status.code(), reader.await.expect("stderr reader"))
 }
 
+/// Sends SIGTERM to `pid`, as a service manager stops the bot.
+
 #[tokio::test]
 async fn a_missing_or_rejected_token_gets_one_line_and_status_2() {
     let fake = FakeDiscord::start().await.unwrap();

@@ -2,8 +2,9 @@
 //! takes writes, and whether every background task is alive.
 //!
 //! Storage: the probe (a write lock, room under the size cap) is async, so it
-//! never runs on an async worker; SQLite implements it (`crate::store`) on a
-//! blocking thread.
+//! never runs on an async worker. SQLite implements it (`crate::store`) on a
+//! blocking thread; PostgreSQL (`crate::store::postgres`) asks whether the
+//! server is a read-only standby.
 //!
 //! Tasks: the scheduler, the agenda refresh and each open poll's tally and
 //! deadline run as tokio tasks. A task that panics (or returns while it should

@@ -5,6 +5,7 @@ use super::bot_options;
 use crate::harness::{eventually, instant, TestBot};
 use emcee_core::agenda::{SessionId, SessionKind};
 use emcee_core::scheduler::{Item, JobKind, Message};
+use emcee_core::store::JobStore;
 use emcee_core::store::{ReminderStore, Store};
 use fake_discord::{FakeDiscord, FakeUser, Fault, Matcher, RecordedRequest};
 use serde_json::json;
@@ -47,10 +48,25 @@ async fn a_refused_part_of_the_missed_notice_keeps_its_reminders_for_next_time()
     let user = FakeUser::attendee(7);
     let now = instant("2021-10-07T15:50:00Z");
     for n in 0..16 {
+        // Each missed reminder as the scheduler leaves it: a claimed reminder
+        // job whose DM could not be delivered.
         let key = format!("reminder:10:u/{}:x:s{n}", user.id);
-        store
-            .miss_reminder(&key, &user.id.to_string(), &missed(n), now)
-            .unwrap();
+        let job = emcee_core::scheduler::Job {
+            key: key.clone(),
+            due_at: now,
+            expires_at: now + chrono::TimeDelta::hours(1),
+            target: emcee_core::scheduler::Target::User(user.id.to_string()),
+            message: missed(n),
+        };
+        store.add_jobs(&[job]).unwrap();
+        let token = store
+            .claim_due(now, None, 1, "earlier")
+            .unwrap()
+            .remove(0)
+            .token;
+        assert!(store
+            .miss_reminder(&key, &token, &user.id.to_string(), &missed(n), now)
+            .unwrap());
     }
     let fake = FakeDiscord::start().await.unwrap();
     let bot =

@@ -116,6 +116,11 @@ pub struct StoreSettings {
     /// so a runaway table cannot fill the disk other services share.
     #[serde(default)]
     pub max_size_mb: Option<u32>,
+    /// A PostgreSQL URL (`postgres://…`) instead of the SQLite file, for
+    /// several processes; `EMCEE_DATABASE_URL` takes precedence. Shown
+    /// without its password.
+    #[serde(default)]
+    pub url: Option<crate::store::DatabaseUrl>,
 }
 
 impl StoreSettings {
@@ -130,6 +135,7 @@ impl Default for StoreSettings {
         Self {
             database: default_database(),
             max_size_mb: None,
+            url: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What the reminder service needs from a database, async so that no backend
 //! runs its calls on the async workers. SQLite implements it on a blocking
-//! thread (`crate::store`); the PostgreSQL backend that follows implements
-//! the same.
+//! thread (`crate::store`), PostgreSQL on its async client
+//! (`crate::store::postgres`).
 
 use crate::agenda::SessionId;
 use crate::scheduler::{Message, Reminder};

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_dm_channels",
         include_str!("../../migrations/0007_dm_channels.sql"),
     ),
+    (
+        "0008_claim_tokens",
+        include_str!("../../migrations/0008_claim_tokens.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step
@@ -203,6 +207,56 @@ mod tests {
         let error = Store::snapshot(&dir.path().join("new.sqlite3")).unwrap_err();
         assert!(error.to_string().contains("newer emcee"), "{error}");
         assert!(Store::snapshot(&dir.path().join("missing.sqlite3")).is_err());
+    }
+
+    /// Reminder jobs stored before 0008 get the exact subject that new ones
+    /// get from `Job::subject`, so cancelling them still finds them.
+    #[test]
+    fn stored_reminder_jobs_get_their_exact_subject() {
+        use crate::scheduler::{reminder_job, Reminder};
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        for (_, sql) in &super::MIGRATIONS[..7] {
+            connection.execute_batch(sql).unwrap();
+        }
+        let at = chrono::DateTime::from_timestamp(1_633_618_800, 0).unwrap();
+        let session = crate::agenda::Session {
+            id: crate::agenda::SessionId::new("a:b \"é\""),
+            title: "T".into(),
+            abstract_text: String::new(),
+            kind: crate::agenda::SessionKind::Talk,
+            track: None,
+            room: None,
+            speakers: Vec::new(),
+            start: at,
+            end: at + chrono::TimeDelta::minutes(30),
+            links: Vec::new(),
+        };
+        let reminder = Reminder {
+            user: "7".into(),
+            session: session.id.clone(),
+            minutes_before: 10,
+        };
+        let settings = crate::scheduler::PlanSettings {
+            announcements: crate::config::AnnouncementSettings::default(),
+            poll_channel: None,
+        };
+        let job = reminder_job(&session, &reminder, &settings);
+        connection
+            .execute(
+                "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload)
+                 VALUES (?1, 'reminder', 0, 0, ?2, ?3)",
+                rusqlite::params![
+                    job.key,
+                    serde_json::to_string(&job.target).unwrap(),
+                    serde_json::to_string(&job.message).unwrap()
+                ],
+            )
+            .unwrap();
+        connection.execute_batch(super::MIGRATIONS[7].1).unwrap();
+        let subject: Option<String> = connection
+            .query_row("SELECT subject FROM jobs", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(subject, job.subject());
     }
 
     #[test]

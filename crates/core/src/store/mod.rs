@@ -1,4 +1,6 @@
-//! Persistence: one SQLite file, opened once, migrated at start.
+//! Persistence: one SQLite file, opened once, migrated at start; or a
+//! PostgreSQL server shared by several processes (`postgres/`), behind the
+//! same per-domain traits ([`Database`] holds one process's handles).
 //!
 //! Everything that must survive a restart lives here: votes, poll deadlines,
 //! which announcements went out, reminders. The SQL is kept portable (unix
@@ -12,6 +14,7 @@
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
 mod checkpoint;
+mod database;
 mod direct_channels;
 mod early_jobs;
 mod health;
@@ -20,9 +23,11 @@ mod lease;
 mod migrations;
 mod off_workers;
 mod polls;
+pub mod postgres;
 mod reminders;
 
 pub use crate::polls::PollStore;
+pub use database::{Backend, Database, DatabaseUrl, DATABASE_URL_VAR};
 pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
@@ -41,6 +46,18 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No connection could be had from the pool (the server is down or
+    /// unreachable, or every connection is busy for too long).
+    #[error("database connection: {0}")]
+    Pool(String),
+    /// The configured database URL is wrong (shown without its password).
+    #[error("database URL {0}")]
+    BadUrl(String),
+    /// A stored row could not be read back.
+    #[error("a stored row could not be read: {0}")]
+    Decode(String),
     #[error(
         "the database at {path} is from a newer emcee (schema {found}, this build knows {known})"
     )]
@@ -83,7 +100,13 @@ impl StoreError {
                         | Code::NotADatabase
                 )
             ),
-            Self::TooNew { .. } | Self::BadVersion { .. } | Self::Interrupted(_) => false,
+            Self::Postgres(error) => postgres::is_storage_failure(error),
+            Self::Pool(_) => true,
+            Self::TooNew { .. }
+            | Self::BadVersion { .. }
+            | Self::Interrupted(_)
+            | Self::BadUrl(_)
+            | Self::Decode(_) => false,
         }
     }
 }

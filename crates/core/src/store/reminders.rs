@@ -5,7 +5,7 @@
 //! here as "missed" (in the same transaction that finishes its job) and shown
 //! the next time the user talks to the bot: one attempt, never a retry loop.
 
-use super::{Store, StoreError};
+use super::{JobState, Store, StoreError};
 use crate::agenda::SessionId;
 use crate::scheduler::{Message, Reminder};
 use chrono::{DateTime, Utc};
@@ -48,18 +48,20 @@ pub trait ReminderStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
     fn all_reminders(&self) -> Result<Vec<Reminder>, StoreError>;
-    /// Finishes job `key` as undeliverable and keeps its message for `user`, in
-    /// one transaction.
+    /// Finishes job `key`, claimed under `token`, as undeliverable and keeps
+    /// its message for `user`, in one transaction; false (nothing kept) when
+    /// the claim is no longer ours.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// The messages `user` missed, oldest first, each with its id for
     /// [`ReminderStore::forget_missed`]; a read, no write.
     ///
@@ -158,24 +160,24 @@ impl ReminderStore for Store {
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let payload = serde_json::to_string(message).unwrap_or_default();
         self.write(|connection| {
             let transaction = connection.transaction()?;
-            transaction.execute(
-                "UPDATE jobs SET state = 'done', outcome = 'direct messages closed', finished_at = ?2
-                 WHERE key = ?1",
-                params![key, now.timestamp()],
-            )?;
+            let outcome = "direct messages closed";
+            if !super::jobs::finish(&transaction, key, token, JobState::Done, outcome, now)? {
+                return Ok(false);
+            }
             transaction.execute(
                 "INSERT INTO missed_reminders (user_id, payload, created_at) VALUES (?1, ?2, ?3)",
                 params![user, payload, now.timestamp()],
             )?;
             transaction.commit()?;
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -269,9 +271,29 @@ mod tests {
         let store = Store::in_memory().unwrap();
         let now = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
         let message = Message::new(crate::scheduler::JobKind::Reminder, Vec::new());
-        store.miss_reminder("k1", "u", &message, now).unwrap();
-        store.miss_reminder("k2", "u", &message, now).unwrap();
-        store.miss_reminder("k3", "v", &message, now).unwrap();
+        let miss = |key: &str, user: &str| {
+            let job = crate::scheduler::Job {
+                key: key.into(),
+                due_at: now,
+                expires_at: now + chrono::TimeDelta::hours(1),
+                target: crate::scheduler::Target::User(user.into()),
+                message: message.clone(),
+            };
+            use crate::store::JobStore;
+            store.add_jobs(&[job]).unwrap();
+            let token = store.claim_due(now, None, 1, "me").unwrap().remove(0).token;
+            assert!(store
+                .miss_reminder(key, &token, user, &message, now)
+                .unwrap());
+        };
+        assert!(
+            !store.miss_reminder("k0", "t", "u", &message, now).unwrap(),
+            "no claim, nothing kept"
+        );
+        assert!(store.missed_of("u").unwrap().is_empty());
+        miss("k1", "u");
+        miss("k2", "u");
+        miss("k3", "v");
         let missed = store.missed_of("u").unwrap();
         assert_eq!(missed.len(), 2);
         assert_eq!(
