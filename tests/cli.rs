@@ -129,6 +129,22 @@ fn check_lists_every_broken_session_of_the_agenda() {
 }
 
 #[test]
+fn check_refuses_an_agenda_session_in_a_year_calendars_cannot_hold() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replacen(
+            "start = 2021-10-07T08:00:00-07:00",
+            "start = 9999-12-31T23:00:00-05:00",
+            1,
+        )
+    });
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.contains("`sessions[0].start`: dated outside the years"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_refuses_a_bad_timezone_with_its_position() {
     let (status, err) = check_broken("emcee.toml", |t| {
         t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")

@@ -174,7 +174,7 @@ fn session(
             return Err(source.error_at(&["sessions", &at], "missing `end` (or `minutes`)"))
         }
     };
-    Ok(Session {
+    let session = Session {
         id: SessionId::new(entry.id.clone()),
         title: entry.title.clone(),
         abstract_text: entry.abstract_text.clone(),
@@ -185,7 +185,12 @@ fn session(
         start,
         end,
         links: entry.links.clone(),
-    })
+    };
+    // `/mycal` and agenda files hold four-digit years: refuse what they cannot.
+    match crate::import::caps::unwritable(&session) {
+        Some(why) => Err(source.error_at(&["sessions", &at, "start"], why)),
+        None => Ok(session),
+    }
 }
 
 fn poll(

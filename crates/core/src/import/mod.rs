@@ -20,7 +20,7 @@
 
 mod assemble;
 mod cache;
-mod caps;
+pub(crate) mod caps;
 mod destination;
 mod duration;
 mod export;
