@@ -5,6 +5,7 @@ use clap::Parser;
 use emcee::cli::{Cli, Command, ConsoleArgs};
 use emcee::console::Console;
 use emcee::discord::{self, BotToken};
+use emcee::render::text::for_terminal;
 use emcee::render::text::TextStyle;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
 use emcee_core::health::{supervise, Policy};
@@ -39,7 +40,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for warning in emcee_core::config::warnings(&args.source.config) {
                     eprintln!("warning: {warning}");
                 }
-                print!("{}", emcee::check::summary(&config));
+                // Names and warnings quote the agenda: printed, never obeyed.
+                print!("{}", for_terminal(&emcee::check::summary(&config)));
                 if args.online {
                     let zone = config.programme.agenda.timezone();
                     match emcee::cli::resolve_moment(args.at, zone) {
@@ -63,7 +65,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(error) => return Ok(usage_error(&error)),
             };
             for note in config.programme.agenda.notes() {
-                eprintln!("note: {}", emcee::render::text::for_terminal(note));
+                eprintln!("note: {}", for_terminal(note));
             }
             Ok(match emcee::agenda_cli::answer(&args, &config, now) {
                 Ok(printed) => {
@@ -279,12 +281,15 @@ async fn check_online(
             Ok(report) => report,
             Err(error) => return start_error(&error),
         };
-    print!("{}", emcee::check::online(&report, config, now));
+    print!(
+        "{}",
+        for_terminal(&emcee::check::online(&report, config, now))
+    );
     if report.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         for problem in &report.problems {
-            eprintln!("error: {problem}");
+            eprintln!("error: {}", for_terminal(&problem.to_string()));
         }
         ExitCode::from(EXIT_CONFIG_ERROR)
     }

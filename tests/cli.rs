@@ -145,6 +145,25 @@ fn check_refuses_an_agenda_session_in_a_year_calendars_cannot_hold() {
 }
 
 #[test]
+fn check_prints_agenda_text_without_terminal_controls() {
+    let (_dir, config) = broken_config("agenda.toml", |t| {
+        t.replacen(
+            "name = \"P99 CONF 2021",
+            "name = \"\\u001b]0;owned\\u0007P99 CONF 2021",
+            1,
+        )
+    });
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("]0;ownedP99 CONF 2021"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}
+
+#[test]
 fn check_refuses_a_bad_timezone_with_its_position() {
     let (status, err) = check_broken("emcee.toml", |t| {
         t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")
