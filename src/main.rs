@@ -13,8 +13,12 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Exit status for a usage or argument error (unknown name, missing value).
+/// Exit status for a question the agenda cannot answer (unknown name).
 const EXIT_USER_ERROR: u8 = 1;
+/// Exit status for a command line that cannot be used (unknown flag, bad
+/// value, a local time that does not exist): sysexits' EX_USAGE, distinct
+/// from a broken config (2), which clap's own default would collide with.
+const EXIT_USAGE: u8 = 64;
 /// Exit status for a broken config or agenda.
 const EXIT_CONFIG_ERROR: u8 = 2;
 /// Exit status when a background task kept dying: worth a restart, unlike 2.
@@ -22,7 +26,17 @@ const EXIT_TASK_DIED: u8 = 1;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_tracing();
     match run(cli).await {
         Ok(code) => code,
@@ -347,10 +361,10 @@ fn print_bytes(bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// A command-line value that could not be used: said on stderr, exit 1.
+/// A command-line value that could not be used: said on stderr, exit 64.
 fn usage_error(error: &str) -> ExitCode {
     eprintln!("error: {error}");
-    ExitCode::from(EXIT_USER_ERROR)
+    ExitCode::from(EXIT_USAGE)
 }
 
 async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {

@@ -400,7 +400,7 @@ fn at_takes_a_local_time_in_the_conference_zone() {
     assert_eq!(stdout(&local), stdout(&utc));
     assert!(stdout(&local).contains("Live now"), "{}", stdout(&local));
     let gap = emcee(&["agenda", "--at", "2021-03-14T02:30", "now"]);
-    assert_eq!(gap.status.code(), Some(1));
+    assert_eq!(gap.status.code(), Some(64), "a usage error");
     assert!(
         stderr(&gap).contains("does not exist in US/Pacific"),
         "{}",
@@ -419,6 +419,32 @@ fn at_takes_a_local_time_in_the_conference_zone() {
     assert!(
         !timeline.contains("08:50") && !timeline.contains("09:05"),
         "{timeline}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_64_unlike_a_broken_config() {
+    for args in [
+        &["agenda", "--bogus", "now"][..],
+        &["agenda", "--at", "tomorrow at nine", "now"],
+        &["frobnicate"],
+        &["import"],
+    ] {
+        let output = emcee(args);
+        assert_eq!(
+            output.status.code(),
+            Some(64),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(emcee(&["--help"]).status.code(), Some(0));
+    assert_eq!(emcee(&["--version"]).status.code(), Some(0));
+    let unknown = emcee(&["agenda", "track", "Nonesuch"]);
+    assert_eq!(
+        unknown.status.code(),
+        Some(1),
+        "an unanswerable question is 1"
     );
 }
 
