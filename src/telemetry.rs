@@ -42,6 +42,7 @@ pub fn install() -> Result<PrometheusHandle, String> {
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
     describe();
+    register_at_zero();
     Ok(HANDLE.get_or_init(|| handle).clone())
 }
 
@@ -76,6 +77,24 @@ fn describe() {
         emcee_core::health::TASK_DEATHS,
         "Background tasks that panicked or stopped, by task"
     );
+}
+
+/// Every series whose labels are known up front, at zero: a scraper sees
+/// `emcee_announcements_total{outcome="failed"} 0` from the start, as
+/// Prometheus expects, instead of an empty page until the first event (and a
+/// `rate()` over a series that appears only when it first moves).
+fn register_at_zero() {
+    use names::*;
+    for name in [RATE_LIMITED, VOTES, REMINDERS, STORE_WRITE_FAILURES] {
+        metrics::counter!(name).increment(0);
+    }
+    for outcome in ["posted", "late", "skipped", "failed"] {
+        metrics::counter!(ANNOUNCEMENTS, "outcome" => outcome).increment(0);
+    }
+    for kind in ["identify", "resume"] {
+        metrics::counter!(GATEWAY_CONNECTS, "kind" => kind).increment(0);
+    }
+    metrics::gauge!(OPEN_POLLS).increment(0.0);
 }
 
 /// What `/healthz` reports.
@@ -351,6 +370,23 @@ mod tests {
         assert_eq!(callback, "POST /interactions/42/[redacted]/callback failed");
         assert_eq!(redact_tokens("GET /webhooks/x"), "GET /webhooks/x");
         assert_eq!(redact_tokens("no urls"), "no urls");
+    }
+
+    #[test]
+    fn every_series_with_known_labels_is_there_at_zero_before_any_event() {
+        let page = install().unwrap().render();
+        for series in [
+            r#"emcee_announcements_total{outcome="failed"}"#,
+            r#"emcee_gateway_connects_total{kind="resume"}"#,
+            "emcee_votes_recorded_total",
+            "emcee_store_write_failures_total",
+            "emcee_open_polls",
+        ] {
+            assert!(
+                page.lines().any(|line| line.starts_with(series)),
+                "{series} missing from:\n{page}"
+            );
+        }
     }
 
     #[tokio::test]
