@@ -450,8 +450,9 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
 /// (default: warnings), and
 /// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("warn,{}=info", emcee::telemetry::STATUS))
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(emcee::telemetry::RedactingStderr);

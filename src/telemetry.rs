@@ -79,6 +79,10 @@ fn describe() {
     );
 }
 
+/// The log target of the few lines an organiser should see at the default
+/// level (which is warnings): "connected as …". `RUST_LOG` can still hide it.
+pub const STATUS: &str = "emcee::status";
+
 /// Every series whose labels are known up front, at zero: a scraper sees
 /// `emcee_announcements_total{outcome="failed"} 0` from the start, as
 /// Prometheus expects, instead of an empty page until the first event (and a

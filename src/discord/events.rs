@@ -38,7 +38,11 @@ pub async fn dispatch(
             polls::on_reaction(data, removed_reaction, false).await
         }
         serenity::FullEvent::Ready { data_about_bot } => {
-            tracing::info!(user = %data_about_bot.user.name, guilds = data_about_bot.guilds.len(), "connected to Discord");
+            tracing::info!(
+                target: crate::telemetry::STATUS,
+                "{}",
+                ready_line(data, &data_about_bot.user.name, data_about_bot.guilds.len()).await
+            );
             gateway_up(data, "identify");
             polls::on_ready(data, data_about_bot).await;
             Ok(())
@@ -54,6 +58,28 @@ pub async fn dispatch(
         }
         _ => Ok(()),
     }
+}
+
+/// "connected as emcee, serving 1 server, next post at Thu 7 Oct 08:55 PDT":
+/// the one line an organiser sees at the default log level once `run` is up.
+async fn ready_line(data: &Data, user: &str, guilds: usize) -> String {
+    let servers = match guilds {
+        1 => "1 server".to_owned(),
+        n => format!("{n} servers"),
+    };
+    let zone = data.programme().agenda.timezone();
+    let next = match data.scheduler() {
+        Some(scheduler) => match scheduler.jobs().next_due().await {
+            Ok(Some(at)) => format!(
+                "next post at {}",
+                at.with_timezone(&zone).format("%a %-d %b %H:%M %Z")
+            ),
+            Ok(None) => "no post planned".to_owned(),
+            Err(error) => format!("next post unknown ({error})"),
+        },
+        None => "no scheduler".to_owned(),
+    };
+    format!("connected as {user}, serving {servers}, {next}")
 }
 
 /// Records a gateway session started or resumed.

@@ -89,6 +89,40 @@ pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
 /// Sends SIGTERM to `pid`, as a service manager stops the bot.
 
 #[tokio::test]
+async fn at_the_default_log_level_run_says_it_is_connected_and_when_it_posts_next() {
+    let fake = FakeDiscord::start().await.unwrap();
+    let config = sample_config();
+    let mut command = emcee_command(&fake, &config, Some(TOKEN));
+    command.env_remove("RUST_LOG");
+    let child = command.spawn().expect("emcee runs");
+    let pid = child.id().expect("running");
+    let exited = tokio::spawn(finish(child));
+    fake.wait_ready(PATIENCE).await.expect("the bot connects");
+    let commands = format!("/applications/{}/commands", fake.ids().application_id);
+    fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
+        .await
+        .expect("registered, after READY");
+    // The status line is logged by the READY handler, which runs beside the
+    // registration: let it finish before stopping the process.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (code, stderr) = terminate(pid, exited).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let status: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("connected as"))
+        .collect();
+    assert_eq!(status.len(), 1, "{stderr}");
+    assert!(
+        status[0].contains("connected as emcee, serving 1 server, next post at Thu 7 Oct"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(" DEBUG ") && !stderr.contains(" TRACE "),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn a_missing_or_rejected_token_gets_one_line_and_status_2() {
     let fake = FakeDiscord::start().await.unwrap();
     let config = sample_config();
