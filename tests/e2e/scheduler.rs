@@ -361,6 +361,22 @@ async fn reminders_arrive_by_dm_and_closed_dms_fall_back_to_a_private_notice() {
         .wait_for_request(|r| r.status == 403, PATIENCE)
         .await
         .unwrap();
+    // The refusal reaches the fake before the bot has kept the reminder for
+    // the user's next command: wait for the store, not the wire.
+    let closed_id = closed.id.to_string();
+    let scheduler = bot.data.scheduler().expect("the scheduler runs");
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while !scheduler
+        .missed()
+        .may_have(&closed_id, scheduler.reminder_storage())
+        .await
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the missed reminder is kept"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let asked = bot.fake.slash_command(&closed, "now", json!({})).await;
     let notice = bot
         .fake
