@@ -9,6 +9,7 @@
 //! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
+//! - [`discord`], [`slack`]: the chat platforms.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
 //! - [`scheduler`]: the core scheduler's task in this process, `/reload`, the console's voice.
 //! - [`rehearse`]: `emcee rehearse`, the planned timeline at a glance.
@@ -26,4 +27,5 @@ pub mod rehearse;
 pub mod render;
 pub mod scheduler;
 pub mod setup;
+pub mod slack;
 pub mod telemetry;

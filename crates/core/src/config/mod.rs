@@ -13,7 +13,7 @@ pub use location::{ConfigError, Location, Source};
 pub use platform_ids::warnings;
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
-    MetricsSettings, OrganiserSettings, PollSettings, Settings, StoreSettings,
+    MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
 };
 
 use crate::agenda::{Agenda, AgendaError};

@@ -39,7 +39,49 @@ pub(super) fn check(source: &Source, settings: &Settings) -> Result<(), ConfigEr
         }
     }
     check_roles(source, settings)?;
+    check_slack(source, settings)?;
     check_moved_servers(source, settings)
+}
+
+const WORKSPACE_HINT: &str =
+    "a workspace id starts with T (or E on Enterprise Grid), e.g. T0123ABCD; Slack shows it \
+     in the workspace's URL and in About this workspace";
+const SLACK_ORGANISER_HINT: &str = "Slack organisers are member ids (U… or W…: a profile's \
+     ⋮ menu, Copy member ID) or user-group ids (S…)";
+
+/// `[slack]`: the workspace and organisers must be Slack ids, for the same
+/// reason as the Discord ones: a name would pass here and match nobody later.
+fn check_slack(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+    let Some(slack) = &settings.slack else {
+        return Ok(());
+    };
+    if !is_slack_id(&slack.workspace, &['T', 'E']) {
+        return Err(source.error_at(
+            &["slack", "workspace"],
+            format!(
+                "`{}` is not a workspace id; {WORKSPACE_HINT}",
+                slack.workspace
+            ),
+        ));
+    }
+    for (index, id) in slack.organisers.iter().enumerate() {
+        if !is_slack_id(id, &['U', 'W', 'S']) {
+            let index = index.to_string();
+            return Err(source.error_at(
+                &["slack", "organisers", &index],
+                format!("`{id}` is not a member or user-group id; {SLACK_ORGANISER_HINT}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A Slack id: one of `kinds` then upper-case letters and digits.
+fn is_slack_id(id: &str, kinds: &[char]) -> bool {
+    let mut chars = id.trim().chars();
+    chars.next().is_some_and(|kind| kinds.contains(&kind))
+        && id.trim().len() >= 3
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
@@ -170,6 +212,31 @@ mod tests {
             ping.contains("`announcements.kind_roles.keynote`: `everyone` is not a role id"),
             "{ping}"
         );
+    }
+
+    #[test]
+    fn slack_ids_are_checked_where_written() {
+        let settings =
+            checked("[slack]\nworkspace = \"T0123ABCD\"\norganisers = [\"U042\", \"S0ORG\"]\n")
+                .unwrap();
+        let slack = settings.slack.unwrap();
+        assert_eq!(slack.workspace, "T0123ABCD");
+        assert_eq!(slack.organisers, ["U042", "S0ORG"]);
+        let name = checked("[slack]\nworkspace = \"p99conf\"\n").unwrap_err();
+        assert!(
+            name.starts_with("emcee.toml:6:13: `slack.workspace`: `p99conf` is not a workspace id"),
+            "{name}"
+        );
+        let handle =
+            checked("[slack]\nworkspace = \"T01\"\norganisers = [\"@alice\"]\n").unwrap_err();
+        assert!(handle.contains("`slack.organisers[0]`"), "{handle}");
+        assert!(handle.contains("Copy member ID"), "{handle}");
+        let unknown = checked("[slack]\nworkspace = \"T01\"\ntoken = \"xoxb-1\"\n");
+        assert!(
+            unknown.unwrap_err().contains("token"),
+            "secrets are no config key"
+        );
+        assert!(checked("").unwrap().slack.is_none());
     }
 
     #[test]
