@@ -7,6 +7,8 @@
 //! shortcodes), and the transport with Slack's rate limits. What is said,
 //! who may, and when, is decided in `emcee-core`.
 
+pub mod blocks;
+pub mod markup;
 pub mod token;
 
 pub use token::{SlackSecret, SlackTokens, TokenError};
