@@ -8,7 +8,10 @@
 //! who may, and when, is decided in `emcee-core`.
 
 pub mod blocks;
+pub mod channels;
 pub mod markup;
+pub mod outbound;
+pub mod port;
 pub mod token;
 
 pub use token::{SlackSecret, SlackTokens, TokenError};
