@@ -8,10 +8,20 @@
 //! who may, and when, is decided in `emcee-core`.
 
 pub mod blocks;
+pub mod bot;
 pub mod channels;
+pub mod clicks;
+pub mod commands;
+pub mod community;
+pub mod files;
+pub mod listener;
 pub mod markup;
 pub mod outbound;
+pub mod polls;
 pub mod port;
+pub mod render;
+pub mod respond;
+pub mod seen;
 pub mod token;
 
 pub use token::{SlackSecret, SlackTokens, TokenError};

@@ -151,11 +151,11 @@ impl SlackPort {
             .map(|m| MessageKey::new(channel, &m.origin.ts)))
     }
 
+    /// Posts `post` in `channel`, then shares its attachment there (a file
+    /// is a message of its own on Slack; the post's key is the text's).
+    /// Posts `post` in `channel`, then shares its attachment there (a file
+    /// is a message of its own on Slack; the post's key is the text's).
     async fn send(&self, channel: &str, post: &Post) -> Result<MessageKey, SendError> {
-        if post.attachment.is_some() {
-            // The files upload flow is not wired yet: the post goes without its file.
-            tracing::warn!(channel, "a post's attachment is not uploaded on Slack yet");
-        }
         let request = SlackApiChatPostMessageRequest::new(channel.into(), blocks::message(post))
             .with_link_names(false)
             .with_parse("none".to_owned())
@@ -172,7 +172,28 @@ impl SlackPort {
             Some(channel),
             |session| { session.chat_post_message(&request) }
         )?;
+        if let Some(file) = &post.attachment {
+            if let Err(error) = super::files::share(&self.sender, channel, file, None).await {
+                tracing::warn!(%error, channel, file = %file.filename, "could not share a post's file");
+            }
+        }
         Ok(MessageKey::new(posted.channel, posted.ts))
+    }
+
+    /// Shares `file` with `user` in their DM channel, `comment` above it.
+    ///
+    /// # Errors
+    /// The DM channel cannot be opened, or Slack refuses the file.
+    pub async fn share_with(
+        &self,
+        user: &str,
+        file: &emcee_core::chat::Attachment,
+        comment: &str,
+    ) -> Result<(), PortError> {
+        let (channel, _) = self.dm_channel(user).await?;
+        super::files::share(&self.sender, &channel, file, Some(comment.to_owned()))
+            .await
+            .map_err(|e| classify_direct(&e))
     }
 
     /// Posts `post`, unless a post with its dedupe key is already there.

@@ -169,7 +169,10 @@ macro_rules! paced {
         loop {
             call.wait().await;
             let $session = sender.session();
-            let outcome = tokio::time::timeout(sender.pacing().timeout, $call).await;
+            // rustfmt writes a long call as a block; that is fine here.
+            #[allow(unused_braces)]
+            let pending = $call;
+            let outcome = tokio::time::timeout(sender.pacing().timeout, pending).await;
             match call.judge(outcome) {
                 ::std::ops::ControlFlow::Break(done) => break done,
                 ::std::ops::ControlFlow::Continue(()) => {}

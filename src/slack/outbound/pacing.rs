@@ -23,6 +23,8 @@ pub enum Tier {
     Four,
     /// `chat.postMessage`: paced per channel instead of per workspace.
     Posting,
+    /// An interaction's `response_url`: no Web API tier; not paced.
+    Response,
 }
 
 /// The limits the sender keeps.
@@ -71,7 +73,7 @@ impl Pacing {
             Tier::Two => (self.tier_burst, per_minute(self.per_minute[0])),
             Tier::Three => (self.tier_burst, per_minute(self.per_minute[1])),
             Tier::Four => (self.tier_burst, per_minute(self.per_minute[2])),
-            Tier::Posting => (self.channel_burst, self.channel_gap),
+            Tier::Posting | Tier::Response => (self.channel_burst, self.channel_gap),
         }
     }
 }
