@@ -84,9 +84,15 @@ impl Data {
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
+        Self::over(App::new(programme, clock, store, polls), port)
+    }
+
+    /// Shared state over an application that another platform shares (Discord
+    /// and Slack in one process: one programme, scheduler and store).
+    pub fn over(app: App, port: Arc<port::DiscordPort>) -> Self {
         Self {
-            health: crate::telemetry::Health::new(Some(store.clone())),
-            app: App::new(programme, clock, store, polls),
+            health: crate::telemetry::Health::new(Some(app.store.clone())),
+            app,
             port,
             pages: PageStore::default(),
             reload: Arc::new(OnceLock::new()),

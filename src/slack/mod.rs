@@ -9,6 +9,7 @@
 
 pub mod blocks;
 pub mod bot;
+pub mod both;
 pub mod channels;
 pub mod clicks;
 pub mod commands;
@@ -22,6 +23,7 @@ pub mod port;
 pub mod render;
 pub mod respond;
 pub mod seen;
+pub mod start;
 pub mod token;
 
 pub use token::{SlackSecret, SlackTokens, TokenError};
