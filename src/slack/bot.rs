@@ -141,12 +141,14 @@ impl SlackBot {
         let Some(first) = pages.first().cloned() else {
             return;
         };
-        self.pages.keep(&asked.trigger, pages);
-        let content = render::message(
-            &first,
-            Some((&asked.trigger, 0, count)),
-            Some((&asked.trigger, 0)),
-        );
+        // Paging keys are letters, digits and dashes; a trigger id has dots too.
+        let key: String = asked
+            .trigger
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        self.pages.keep(&key, pages);
+        let content = render::message(&first, Some((&key, 0, count)), Some((&key, 0)));
         self.reply(&asked.response_url, &content, Visibility::Private)
             .await;
     }

@@ -32,6 +32,7 @@ impl Listening {
     /// When Slack refuses the token or cannot be reached.
     pub async fn start(
         client: Client,
+        config: &SlackClientSocketModeConfig,
         app_token: &SlackSecret,
         bot: SlackBot,
     ) -> Result<Self, slack_morphism::errors::SlackClientError> {
@@ -44,11 +45,7 @@ impl Listening {
                 .with_error_handler(on_error)
                 .with_user_state(bot),
         );
-        let listener = SlackClientSocketModeListener::new(
-            &SlackClientSocketModeConfig::new(),
-            environment,
-            callbacks,
-        );
+        let listener = SlackClientSocketModeListener::new(config, environment, callbacks);
         listener.listen_for(&app_token.api_token()).await?;
         listener.start().await;
         Ok(Self { listener })

@@ -40,6 +40,9 @@ pub struct Connection {
     /// `https://slack.com/api`, or `EMCEE_SLACK_API`.
     pub api_base: String,
     pub pacing: Pacing,
+    /// Socket Mode connections and their reconnect timing (slack-morphism's
+    /// defaults: 2 connections, 5 s apart, 30 s after a failed connect).
+    pub socket: slack_morphism::prelude::SlackClientSocketModeConfig,
 }
 
 impl Default for Connection {
@@ -47,6 +50,7 @@ impl Default for Connection {
         Self {
             api_base: super::api_base(),
             pacing: Pacing::default(),
+            socket: slack_morphism::prelude::SlackClientSocketModeConfig::new(),
         }
     }
 }
@@ -58,6 +62,7 @@ pub struct Prepared {
     tokens: SlackTokens,
     settings: SlackSettings,
     api_base: String,
+    socket: slack_morphism::prelude::SlackClientSocketModeConfig,
 }
 
 /// Builds the port for `settings` with `tokens`; DM channels are kept in `kept`.
@@ -84,6 +89,7 @@ pub fn prepare(
         tokens,
         settings: settings.clone(),
         api_base: connection.api_base.clone(),
+        socket: connection.socket.clone(),
     })
 }
 
@@ -155,7 +161,7 @@ impl Prepared {
         let community = Community::new(&self.settings.workspace, &self.settings.organisers);
         let mut bot = SlackBot::new(app, Arc::clone(&self.port), community);
         bot.reload = reload;
-        let listening = Listening::start(self.client, &self.tokens.app, bot.clone())
+        let listening = Listening::start(self.client, &self.socket, &self.tokens.app, bot.clone())
             .await
             .map_err(|e| StartError::Socket(e.to_string()))?;
         bot.app.polls.session_started();

@@ -19,3 +19,4 @@ mod polls;
 mod process;
 mod render_parity;
 mod scheduler;
+mod slack;
