@@ -27,7 +27,11 @@ pub enum Platform {
 
 /// The platform an id's shape names: all digits is Discord, else Slack.
 pub fn platform_of(id: &str) -> Platform {
-    let id = id.trim().trim_start_matches("<#").trim_start_matches('#');
+    let id = id
+        .trim()
+        .trim_start_matches("<#")
+        .trim_start_matches('#')
+        .trim_end_matches('>');
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
         Platform::Discord
     } else {

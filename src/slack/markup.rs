@@ -133,27 +133,41 @@ pub fn ping(group: &str) -> Option<String> {
 }
 
 /// The reaction name (no colons) for an option key: A … T by
-/// [`OPTION_SHORTCODES`], an organiser's own shortcode as it is.
+/// [`OPTION_SHORTCODES`], a Unicode emoji (a declared poll's 🦀) by its
+/// shortcode, an organiser's own shortcode (a custom emoji) as it is.
 pub fn shortcode_of(key: &str) -> String {
-    letter_index(key)
-        .and_then(|index| OPTION_SHORTCODES.get(index))
-        .map_or_else(|| key.to_owned(), |name| (*name).to_owned())
+    if let Some(name) = letter_index(key).and_then(|index| OPTION_SHORTCODES.get(index)) {
+        return (*name).to_owned();
+    }
+    match emojis::get(key).and_then(emojis::Emoji::shortcode) {
+        Some(name) => name.to_owned(),
+        None => key.to_owned(),
+    }
 }
 
 /// The option key of a reaction name: the letter for one of
-/// [`OPTION_SHORTCODES`], else the name itself (Slack may add a skin tone as
-/// `::skin-tone-2`, which is the same emoji).
+/// [`OPTION_SHORTCODES`], the Unicode emoji for a standard name (so 🦀 in a
+/// declared poll and `:crab:` on Slack are one option), else the name
+/// itself, a custom emoji. Slack may add a skin tone as `::skin-tone-2`,
+/// which is the same emoji.
 pub fn key_of_reaction(name: &str) -> String {
     let name = name.split("::").next().unwrap_or(name);
-    match OPTION_SHORTCODES.iter().position(|code| *code == name) {
-        Some(index) => char::from(b'A' + index as u8).to_string(),
+    if let Some(index) = OPTION_SHORTCODES.iter().position(|code| *code == name) {
+        return char::from(b'A' + index as u8).to_string();
+    }
+    match emojis::get_by_shortcode(name) {
+        Some(emoji) => emoji.as_str().to_owned(),
         None => name.to_owned(),
     }
 }
 
-/// An organiser's option emoji as a key: `:name:` (Slack's only spelling of
-/// an emoji in commands) becomes `name`; anything else is no emoji here.
+/// An organiser's option emoji as a key: `:name:` (how Slack sends an emoji
+/// typed in a command) becomes the emoji's key, a Unicode emoji stays as it
+/// is; anything else is no emoji here.
 pub fn emoji_key(typed: &str) -> Option<String> {
+    if let Some(emoji) = emojis::get(typed.trim()) {
+        return Some(emoji.as_str().to_owned());
+    }
     let name = typed.trim().strip_prefix(':')?.strip_suffix(':')?;
     let valid = !name.is_empty()
         && name.len() <= 100

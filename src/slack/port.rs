@@ -268,8 +268,9 @@ fn channel_id(key: &str) -> Option<String> {
     });
     let mut chars = id.chars();
     let kind = chars.next()?;
+    // Slack keeps channel names in lower case, so an upper-case word is an id.
     let id_like = matches!(kind, 'C' | 'G' | 'D')
-        && id.len() >= 9
+        && id.len() >= 2
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     id_like.then(|| id.to_owned())
 }
@@ -464,6 +465,7 @@ mod tests {
         assert_eq!(channel_id("D0123ABCD").as_deref(), Some("D0123ABCD"));
         assert_eq!(channel_id("announcements"), None);
         assert_eq!(channel_id("Cool-stuff"), None);
-        assert_eq!(channel_id("CAFE"), None, "too short for an id");
+        assert_eq!(channel_id("C0RANDOM").as_deref(), Some("C0RANDOM"));
+        assert_eq!(channel_id("general"), None);
     }
 }

@@ -124,16 +124,28 @@ fn option_keys_map_to_shortcodes_and_back() {
     assert_eq!(shortcode_of("A"), "one");
     assert_eq!(shortcode_of("J"), "keycap_ten");
     assert_eq!(shortcode_of("T"), "white_square_button");
-    assert_eq!(shortcode_of("crab"), "crab");
+    assert_eq!(shortcode_of("party-parrot"), "party-parrot");
     for (index, code) in OPTION_SHORTCODES.iter().enumerate() {
         let key = char::from(b'A' + index as u8).to_string();
         assert_eq!(key_of_reaction(code), key);
         assert_eq!(shortcode_of(&key), *code);
     }
-    assert_eq!(key_of_reaction("thumbsup::skin-tone-3"), "thumbsup");
-    assert_eq!(emoji_key(":crab:").as_deref(), Some("crab"));
+    assert_eq!(key_of_reaction("thumbsup::skin-tone-3"), "👍");
+    assert_eq!(emoji_key(":crab:").as_deref(), Some("🦀"));
+    assert_eq!(emoji_key("🦀").as_deref(), Some("🦀"));
+    assert_eq!(
+        shortcode_of("🦀"),
+        "crab",
+        "a declared poll's emoji reacts by name"
+    );
+    assert_eq!(key_of_reaction("crab"), "🦀");
     assert_eq!(emoji_key(":two:").as_deref(), Some("B"));
-    assert_eq!(emoji_key("🦀"), None, "Slack spells emoji as :names:");
+    assert_eq!(
+        emoji_key(":party-parrot:").as_deref(),
+        Some("party-parrot"),
+        "custom emoji"
+    );
+    assert_eq!(emoji_key("Rust"), None);
     assert_eq!(emoji_key(":<!here>:"), None);
     assert_eq!(text(&Text(vec![Span::Emoji("C".into())])), ":three:");
 }

@@ -56,7 +56,7 @@ impl Default for Pacing {
             channel_burst: 3.0,
             channel_gap: Duration::from_millis(1100),
             per_minute: [20.0, 50.0, 100.0],
-            tier_burst: 5.0,
+            tier_burst: 10.0,
             max_retries: 4,
             retry_backoff: Duration::from_millis(250),
             max_rate_limited: 20,

@@ -68,6 +68,8 @@ pub struct SlackOptions {
     pub fake: Option<FakeSlack>,
     /// An existing database (a restart); `None`: a fresh one.
     pub store: Option<Store>,
+    /// `None`: Slack's real limits.
+    pub pacing: Option<Pacing>,
 }
 
 impl SlackTestBot {
@@ -103,7 +105,7 @@ impl SlackTestBot {
             SlackTokens::new(fake.bot_token().into(), fake.app_token().into()).expect("tokens");
         let connection = Connection {
             api_base: fake.api_url(),
-            pacing: Pacing::default(),
+            pacing: options.pacing.unwrap_or_default(),
             socket: SlackClientSocketModeConfig::new()
                 .with_max_connections_count(1)
                 .with_initial_backoff_in_seconds(0)
@@ -173,6 +175,11 @@ impl SlackTestBot {
     pub async fn ask(&self, text: &str) -> ResponsePost {
         let general = self.fake.ids().general_channel_id.clone();
         self.ask_as(&FakeUser::attendee(1), &general, text).await.1
+    }
+
+    /// The config the bot runs with.
+    pub fn config_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("emcee.toml")
     }
 
     /// Stops the scheduler and the Socket Mode connections.

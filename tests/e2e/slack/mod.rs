@@ -3,3 +3,4 @@
 
 mod commands;
 mod harness;
+mod scheduler;

@@ -1,0 +1,179 @@
+//! Announcements and reminders on Slack: the core's scheduler posting through
+//! the Slack port, with a manual clock stepped through the sample day. Every
+//! wait is for a condition, never a fixed sleep.
+
+use super::harness::{forms, SlackOptions, SlackTestBot};
+use crate::harness::{instant, PATIENCE};
+use emcee::slack::outbound::Pacing;
+use emcee_core::config::Config;
+use emcee_core::scheduler::{plan, Job, JobKind, PlanSettings, SchedulerOptions, Target};
+use fake_slack::{FakeSlack, FakeUser, StoredMessage};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn options() -> SlackOptions {
+    SlackOptions {
+        scheduler: Some(SchedulerOptions {
+            holder: "slack".into(),
+            lease_ttl: Duration::from_secs(1),
+            ..SchedulerOptions::default()
+        }),
+        ..SlackOptions::default()
+    }
+}
+
+/// The dedupe key a message carries in its metadata.
+fn key_of(message: &StoredMessage) -> Option<String> {
+    let metadata = message.metadata.as_ref()?;
+    Some(metadata["event_payload"]["dedupe"].as_str()?.to_owned())
+}
+
+/// Every scheduled post by the bot in the workspace: (ts, key, channel name).
+fn posted(fake: &FakeSlack) -> Vec<(String, String, String)> {
+    let ids = fake.ids();
+    let channels = [
+        (&ids.general_channel_id, "general"),
+        (&ids.announcements_channel_id, "announcements"),
+        (&ids.random_channel_id, "random"),
+    ];
+    let mut all: Vec<(String, String, String)> = channels
+        .iter()
+        .flat_map(|(id, name)| {
+            fake.messages(id)
+                .into_iter()
+                .filter(StoredMessage::by_bot)
+                .filter_map(|m| Some((m.ts.clone(), key_of(&m)?, (*name).to_owned())))
+                .collect::<Vec<_>>()
+        })
+        .filter(|(_, key, _)| key.starts_with("em"))
+        .collect();
+    all.sort();
+    all
+}
+
+/// Waits for the scheduler's first plan of the day: a reminder added while
+/// it is being made would be planned away with it.
+async fn planned(bot: &SlackTestBot) {
+    let started = std::time::Instant::now();
+    while emcee_core::store::JobStore::job_records(&bot.store)
+        .unwrap()
+        .is_empty()
+    {
+        assert!(started.elapsed() < PATIENCE, "the day is planned");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_sample_day_is_announced_once_at_each_instant_in_the_right_channels() {
+    // A day's posts in seconds: a tier-3 read (the dedupe lookup) per post
+    // would otherwise take Slack's real 50 a minute.
+    let fast = SlackOptions {
+        pacing: Some(Pacing {
+            per_minute: [1200.0, 1200.0, 1200.0],
+            ..Pacing::default()
+        }),
+        ..options()
+    };
+    let bot = SlackTestBot::start_at("2021-10-07T14:59:00Z", fast).await;
+    let config = Config::load(&bot.config_path()).unwrap();
+    let settings = PlanSettings::from_settings(&config.settings);
+    let jobs: Vec<Job> = plan(&config.programme, &settings, &[])
+        .into_iter()
+        .filter(|job| job.kind() != JobKind::PollOpen)
+        .collect();
+    assert!(jobs.len() > 20, "the sample day plans many posts");
+    let instants: BTreeSet<_> = jobs.iter().map(|job| job.due_at).collect();
+    for at in instants {
+        let due = jobs.iter().filter(|job| job.due_at <= at).count();
+        bot.clock.set(at);
+        bot.fake
+            .wait_until(&format!("{due} posts at {at}"), PATIENCE, |fake| {
+                (posted(fake).len() >= due).then_some(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            posted(&bot.fake).len(),
+            due,
+            "nothing early, nothing twice at {at}"
+        );
+    }
+    let posts = posted(&bot.fake);
+    for job in &jobs {
+        let copies: Vec<_> = posts
+            .iter()
+            .filter(|(_, key, _)| *key == job.nonce())
+            .collect();
+        assert_eq!(copies.len(), 1, "{} once", job.key);
+        let Target::Channel(channel) = &job.target else {
+            panic!("{}", job.key)
+        };
+        assert_eq!(&copies[0].2, channel, "{}", job.key);
+    }
+    for message in [
+        &bot.fake.ids().general_channel_id,
+        &bot.fake.ids().announcements_channel_id,
+    ]
+    .into_iter()
+    .flat_map(|c| bot.fake.messages(c))
+    {
+        let json =
+            serde_json::json!({ "text": message.text, "blocks": message.blocks }).to_string();
+        let pings: Vec<String> = forms(&json)
+            .into_iter()
+            .filter(|f| !f.starts_with("!date^") && !f.starts_with("http"))
+            .collect();
+        assert!(pings.is_empty(), "no post pings anyone: {pings:?}");
+    }
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_reminder_arrives_by_direct_message_once() {
+    let bot = SlackTestBot::start_at("2021-10-07T15:50:00Z", options()).await;
+    let user = FakeUser::attendee(7);
+    let general = bot.fake.ids().general_channel_id.clone();
+    planned(&bot).await;
+    let (_, answer) = bot
+        .ask_as(
+            &user,
+            &general,
+            "remind High-Performance Networking Using eBPF 5",
+        )
+        .await;
+    assert!(
+        answer.body.to_string().contains("I'll DM you"),
+        "{}",
+        answer.body
+    );
+    // The session starts at 16:00; the reminder is due at 15:55.
+    bot.clock.set(instant("2021-10-07T15:55:00Z"));
+    let dm = bot
+        .fake
+        .wait_until("a DM channel", PATIENCE, |fake| fake.dm_channel(&user.id))
+        .await
+        .unwrap();
+    let reminder = bot
+        .fake
+        .wait_until("the reminder", PATIENCE, |fake| {
+            fake.messages(&dm).into_iter().find(StoredMessage::by_bot)
+        })
+        .await
+        .unwrap();
+    assert!(
+        reminder.text.contains("High-Performance Networking"),
+        "{}",
+        reminder.text
+    );
+    bot.clock.set(instant("2021-10-07T15:57:00Z"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = bot
+        .fake
+        .messages(&dm)
+        .into_iter()
+        .filter(StoredMessage::by_bot)
+        .count();
+    assert_eq!(sent, 1, "once");
+    bot.stop().await;
+}
