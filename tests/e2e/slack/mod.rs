@@ -3,4 +3,6 @@
 
 mod commands;
 mod harness;
+mod outbound;
+mod polls;
 mod scheduler;
