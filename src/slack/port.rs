@@ -399,7 +399,7 @@ impl ChatPort for SlackPort {
             Ok(reactions
                 .iter()
                 .filter(|r| {
-                    markup::key_of_reaction(&r.name.to_string()) == markup::key_of_reaction(&name)
+                    markup::key_of_reaction(r.name.as_ref()) == markup::key_of_reaction(&name)
                 })
                 .flat_map(|r| r.users.iter().map(ToString::to_string))
                 .filter(|user| *user != bot)

@@ -49,7 +49,7 @@ pub async fn respond(
     };
     let span = tracing::debug_span!("slack response_url");
     paced!(sender, "response_url", Tier::Response, None, |session| {
-        post(&session.http_session_api.client, url, &message, &span)
+        post(session.http_session_api.client, url, &message, &span)
     })
 }
 

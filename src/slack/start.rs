@@ -147,7 +147,7 @@ impl Prepared {
                 found,
             });
         }
-        self.port.set_bot_user(&me.user_id.to_string());
+        self.port.set_bot_user(me.user_id.as_ref());
         let membership = super::channels::check_membership(&sender, channel_names)
             .await
             .map_err(|e| StartError::Unreachable {

@@ -200,3 +200,40 @@ async fn hostile_typed_text_pings_nobody() {
     }
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn after_a_dropped_socket_and_a_disconnect_every_command_is_answered_once() {
+    let bot = SlackTestBot::start_at(AT, SlackOptions::default()).await;
+    let general = bot.fake.ids().general_channel_id.clone();
+    for (n, cut) in [(30, "drop"), (31, "refresh_requested")] {
+        let before = bot.fake.connects();
+        if cut == "drop" {
+            assert!(bot.fake.drop_sockets() > 0);
+        } else {
+            assert!(bot.fake.disconnect(cut) > 0);
+        }
+        // Sent while the bot is between connections: delivered once it is back.
+        let asked = bot
+            .fake
+            .slash_command(&FakeUser::attendee(n), &general, "next");
+        bot.fake
+            .wait_until("a new connection", PATIENCE, |f| {
+                (f.connects() > before).then_some(())
+            })
+            .await
+            .unwrap();
+        bot.fake
+            .wait_for_response(&asked.response_token, PATIENCE)
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let answers = bot
+            .fake
+            .response_posts()
+            .into_iter()
+            .filter(|p| p.token == asked.response_token)
+            .count();
+        assert_eq!(answers, 1, "after {cut}: acted on once");
+    }
+    bot.stop().await;
+}

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The sample programme routed to the fake workspace's channels.
-fn config_text(workspace: &str) -> String {
+pub(crate) fn config_text(workspace: &str) -> String {
     format!(
         r#"[conference]
 timezone = "US/Pacific"
@@ -53,7 +53,6 @@ pub struct SlackTestBot {
     pub fake: FakeSlack,
     pub clock: ManualClock,
     pub store: Store,
-    pub app: App,
     pub running: Option<Running>,
     pub scheduler: Option<emcee::scheduler::Running>,
     _dir: tempfile::TempDir,
@@ -147,7 +146,6 @@ impl SlackTestBot {
             fake,
             clock,
             store,
-            app,
             running: Some(running),
             scheduler,
             _dir: dir,

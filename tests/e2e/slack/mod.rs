@@ -5,4 +5,5 @@ mod commands;
 mod harness;
 mod outbound;
 mod polls;
+mod process;
 mod scheduler;
