@@ -16,7 +16,10 @@
 //! with `chat.scheduleMessage`, was not chosen: it caps a channel at 30
 //! scheduled posts per 5 minutes, lets a schedule change race the posting
 //! time, and leaves nothing to edit for a poll; a history lookup costs one
-//! tier-3 read per scheduled post and works for every kind of post.
+//! tier-3 read per scheduled post and works for every kind of post. Direct
+//! messages are not looked up: a burst of 2,000 reminders would cost 2,000
+//! reads at about 50 a minute, so a reminder whose post landed just before a
+//! crash may come twice, which is the lesser harm.
 
 use super::blocks;
 use super::markup;

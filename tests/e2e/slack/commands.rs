@@ -9,6 +9,12 @@ use std::time::Duration;
 
 const AT: &str = "2021-10-07T15:55:00Z";
 
+/// How many answers went to the `response_url` with `token`.
+fn answers(bot: &SlackTestBot, token: &str) -> usize {
+    let posts = bot.fake.response_posts();
+    posts.iter().filter(|p| p.token == token).count()
+}
+
 fn text(body: &serde_json::Value) -> String {
     body.to_string()
 }
@@ -171,13 +177,7 @@ async fn a_redelivered_command_is_answered_once() {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let answers = bot
-        .fake
-        .response_posts()
-        .into_iter()
-        .filter(|p| p.token == asked.response_token)
-        .count();
-    assert_eq!(answers, 1, "acted on once");
+    assert_eq!(answers(&bot, &asked.response_token), 1, "acted on once");
     bot.stop().await;
 }
 
@@ -227,13 +227,8 @@ async fn after_a_dropped_socket_and_a_disconnect_every_command_is_answered_once(
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(700)).await;
-        let answers = bot
-            .fake
-            .response_posts()
-            .into_iter()
-            .filter(|p| p.token == asked.response_token)
-            .count();
-        assert_eq!(answers, 1, "after {cut}: acted on once");
+        let answered = answers(&bot, &asked.response_token);
+        assert_eq!(answered, 1, "after {cut}: acted on once");
     }
     bot.stop().await;
 }

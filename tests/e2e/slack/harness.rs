@@ -69,6 +69,8 @@ pub struct SlackOptions {
     pub store: Option<Store>,
     /// `None`: Slack's real limits.
     pub pacing: Option<Pacing>,
+    /// An agenda.toml of the test's own; `None`: the sample programme.
+    pub agenda: Option<String>,
 }
 
 impl SlackTestBot {
@@ -90,8 +92,14 @@ impl SlackTestBot {
             .expect("fake slack"),
         };
         let dir = tempfile::tempdir().expect("temp dir");
-        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml");
-        std::fs::copy(sample, dir.path().join("agenda.toml")).expect("agenda");
+        let agenda = dir.path().join("agenda.toml");
+        match &options.agenda {
+            Some(text) => std::fs::write(&agenda, text).expect("agenda"),
+            None => {
+                let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml");
+                std::fs::copy(sample, &agenda).map(drop).expect("agenda");
+            }
+        }
         let path = dir.path().join("emcee.toml");
         std::fs::write(&path, config_text(&fake.ids().team_id)).expect("config");
         let config = Config::load(&path).expect("config loads");

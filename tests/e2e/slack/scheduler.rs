@@ -177,3 +177,80 @@ async fn a_reminder_arrives_by_direct_message_once() {
     assert_eq!(sent, 1, "once");
     bot.stop().await;
 }
+
+/// A programme written to ping, link and forge lines in every field Slack shows.
+const HOSTILE_AGENDA: &str = r#"
+[conference]
+name = "<!channel> Conf"
+timezone = "UTC"
+
+[[tracks]]
+name = "Observability"
+[[rooms]]
+name = "<!here> Hall"
+
+[[sessions]]
+id = "ping-all"
+title = "<!channel> <!here> <!everyone> Fast & Safe"
+kind = "keynote"
+room = "<!here> Hall"
+start = 2021-10-07T16:00:00Z
+minutes = 20
+speakers = [{ name = "<@U0ADMIN01>", affiliation = "<!subteam^S0ORGANISE>" }]
+abstract = "<https://evil.example|click here> &lt;!channel&gt;"
+
+[[sessions]]
+id = "forged-lines"
+title = "Real talk\n*Starting now*\n<#C0GENERAL>"
+kind = "talk"
+track = "Observability"
+room = "<!here> Hall"
+start = 2021-10-07T16:00:00Z
+minutes = 20
+speakers = [{ name = "<!date^1^{date}|x> Mallory" }]
+"#;
+
+#[tokio::test]
+async fn hostile_agenda_text_in_announcements_pings_nobody() {
+    let hostile = SlackOptions {
+        agenda: Some(HOSTILE_AGENDA.to_owned()),
+        ..options()
+    };
+    let bot = SlackTestBot::start_at("2021-10-07T15:54:00Z", hostile).await;
+    let ids = bot.fake.ids().clone();
+    let channels = [
+        &ids.general_channel_id,
+        &ids.announcements_channel_id,
+        &ids.random_channel_id,
+    ];
+    let mut posts = Vec::new();
+    // Each instant posts in three channels: the keynote's two, the track's one.
+    for (at, count) in [("2021-10-07T15:55:00Z", 3), ("2021-10-07T16:00:00Z", 6)] {
+        bot.clock.set(instant(at));
+        posts = bot
+            .fake
+            .wait_until(&format!("{count} announcements"), PATIENCE, |fake| {
+                let posts: Vec<StoredMessage> = channels
+                    .iter()
+                    .flat_map(|c| fake.messages(c))
+                    .filter(StoredMessage::by_bot)
+                    .collect();
+                (posts.len() >= count).then_some(posts)
+            })
+            .await
+            .unwrap();
+    }
+    for post in &posts {
+        let json = serde_json::json!({ "text": post.text, "blocks": post.blocks }).to_string();
+        let forms: Vec<String> = forms(&json)
+            .into_iter()
+            .filter(|f| !f.starts_with("!date^1633"))
+            .collect();
+        assert!(forms.is_empty(), "pings or links: {forms:?} in {json}");
+        assert!(
+            json.contains("&lt;!"),
+            "the hostile text is shown, as text: {json}"
+        );
+    }
+    bot.stop().await;
+}
