@@ -12,6 +12,7 @@
 //! - [`discord`], [`slack`]: the chat platforms.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
 //! - [`scheduler`]: the core scheduler's task in this process, `/reload`, the console's voice.
+//! - [`run`]: `emcee run`, Discord, Slack or both over one application.
 //! - [`rehearse`]: `emcee rehearse`, the planned timeline at a glance.
 //! - [`telemetry`]: Prometheus metrics and the health endpoint.
 //! - [`render`]: plain-text and JSON forms of core answers.
@@ -25,6 +26,7 @@ pub mod import_cli;
 pub mod refresh;
 pub mod rehearse;
 pub mod render;
+pub mod run;
 pub mod scheduler;
 pub mod setup;
 pub mod slack;

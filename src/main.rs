@@ -4,13 +4,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use emcee::cli::{Cli, Command, ConsoleArgs};
 use emcee::console::Console;
-use emcee::discord::{self, BotToken};
 use emcee::render::text::TextStyle;
-use emcee::slack::SlackTokens;
-use emcee_core::app::App;
-use emcee_core::chat::ChatPort;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
-use emcee_core::scheduler::ChatAnnouncer;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -63,7 +58,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
-        Command::Run(args) => serve(args).await,
+        Command::Run(args) => Ok(
+            match emcee::run::serve(&args, clock(&args), shutdown_signal()).await {
+                emcee::run::Outcome::Stopped => ExitCode::SUCCESS,
+                emcee::run::Outcome::Config(error) => config_error(&error),
+                emcee::run::Outcome::Start(error) => start_error(&error),
+                emcee::run::Outcome::NothingStarted => ExitCode::from(EXIT_CONFIG_ERROR),
+            },
+        ),
         Command::Import(args) => Ok(match emcee::import_cli::run(&args).await {
             Ok(report) => {
                 print!("{report}");
@@ -88,239 +90,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Err(error) => config_error(&error),
         }),
     }
-}
-
-/// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM. Each
-/// platform whose section is configured and whose tokens are present is
-/// started; one that fails is reported in one line and the other goes on.
-async fn serve(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let (config, source) = match emcee::setup::load_for_bot(&args.source).await {
-        Ok(loaded) => loaded,
-        Err(error) => return Ok(config_error(&error)),
-    };
-    for warning in emcee_core::config::warnings(&args.source.config) {
-        tracing::warn!(%warning, "config");
-    }
-    // Discord is tried when its token is set, or when Slack is not configured
-    // (then a missing token is the one thing to say).
-    let slack_section = config.settings.slack.clone();
-    let discord_token = match BotToken::from_env() {
-        Ok(token) => Some(token),
-        Err(_) if slack_section.is_some() && std::env::var_os("DISCORD_TOKEN").is_none() => None,
-        Err(error) => {
-            eprintln!("error: {error}");
-            None
-        }
-    };
-    let slack = slack_section.and_then(|settings| match SlackTokens::from_env() {
-        Ok(tokens) => Some((settings, tokens)),
-        Err(error) => {
-            eprintln!("error: Slack: {error}");
-            None
-        }
-    });
-    if discord_token.is_none() && slack.is_none() {
-        return Ok(ExitCode::from(EXIT_CONFIG_ERROR));
-    }
-    let servers = match discord::server_ids(config.settings.servers()) {
-        Ok(servers) => servers,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    let store = match emcee_core::store::Store::open_capped(
-        &emcee::scheduler::database_path(&args, &config),
-        config.settings.store.max_bytes(),
-    ) {
-        Ok(store) => store,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    let settings = config.settings.clone();
-    let channel_names = discord::channels::configured_names(&settings, &config.programme);
-    let kept: Arc<dyn emcee_core::chat::DirectChannels> = Arc::new(store.clone());
-    let api_base =
-        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
-    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    let discord_port = discord_token.as_ref().map(|token| {
-        let outbound = discord::outbound::Outbound::new(
-            &api_base,
-            token,
-            reqwest::Client::new(),
-            discord::outbound::Pacing::default(),
-        );
-        Arc::new(
-            discord::port::DiscordPort::new(outbound, served.clone())
-                .with_direct_channels(Arc::clone(&kept)),
-        )
-    });
-    let slack = match slack {
-        Some((section, tokens)) => {
-            let connection = emcee::slack::start::Connection::default();
-            match emcee::slack::start::prepare(tokens, &section, &connection, Arc::clone(&kept)) {
-                Ok(prepared) => Some(prepared),
-                Err(error) => {
-                    eprintln!("error: Slack did not start: {error}");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let poll_port: Arc<dyn ChatPort> = match (&discord_port, &slack) {
-        (Some(d), Some(s)) => Arc::new(emcee::slack::both::RoutedPort::new(
-            Arc::clone(d) as Arc<dyn ChatPort>,
-            Arc::clone(&s.port) as Arc<dyn ChatPort>,
-        )),
-        (Some(d), None) => Arc::clone(d) as Arc<dyn ChatPort>,
-        (None, Some(s)) => Arc::clone(&s.port) as Arc<dyn ChatPort>,
-        (None, None) => return Ok(ExitCode::from(EXIT_CONFIG_ERROR)),
-    };
-    let clock = clock(&args);
-    let polls =
-        emcee_core::polls::PollService::new(Arc::new(store.clone()), poll_port, Arc::clone(&clock));
-    polls.configure(emcee_core::polls::PollConfig::from_settings(&settings));
-    let app = App::new(config.programme, clock, store.clone(), polls);
-    let health = match &discord_port {
-        Some(_) => emcee::telemetry::Health::new(Some(store.clone())),
-        None => emcee::telemetry::Health::for_console(Some(store.clone())),
-    };
-    let data = discord_port.as_ref().map(|port| {
-        let mut data = discord::Data::over(app.clone(), Arc::clone(port))
-            .with_community(discord::community::Community::serving(&servers));
-        data.health = Arc::clone(&health);
-        data
-    });
-    if let Some(listen) = settings.metrics.listen {
-        if let Err(error) = emcee::telemetry::start(listen, Arc::clone(&health)).await {
-            return Ok(start_error(&error));
-        }
-    }
-    let discord_bot = match (data.clone(), &discord_token, &discord_port) {
-        (Some(data), Some(token), Some(port)) => {
-            start_discord(data, token, port, &api_base, &servers, &channel_names).await
-        }
-        _ => None,
-    };
-    let slack_running = match slack {
-        Some(prepared) => {
-            let reload = Some(args.source.clone());
-            match prepared.connect(app.clone(), &channel_names, reload).await {
-                Ok(running) => {
-                    for problem in &running.problems {
-                        eprintln!("warning: Slack: {problem}");
-                    }
-                    Some(running)
-                }
-                Err(error) => {
-                    eprintln!("error: Slack did not start: {error}");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let announcer: Arc<dyn emcee_core::scheduler::Announcer> =
-        match (&discord_bot, &discord_port, &slack_running) {
-            (Some(_), Some(d), Some(s)) => Arc::new(emcee::slack::both::FanOut::new(
-                Arc::new(
-                    ChatAnnouncer::new(Arc::clone(d) as Arc<dyn ChatPort>)
-                        .with_polls(app.polls.clone()),
-                ),
-                Arc::new(
-                    ChatAnnouncer::new(Arc::clone(&s.bot.port) as Arc<dyn ChatPort>)
-                        .with_polls(app.polls.clone()),
-                ),
-            )),
-            (Some(_), Some(d), None) => Arc::new(
-                ChatAnnouncer::new(Arc::clone(d) as Arc<dyn ChatPort>)
-                    .with_polls(app.polls.clone()),
-            ),
-            (_, _, Some(s)) => Arc::new(
-                ChatAnnouncer::new(Arc::clone(&s.bot.port) as Arc<dyn ChatPort>)
-                    .with_polls(app.polls.clone()),
-            ),
-            _ => return Ok(ExitCode::from(EXIT_CONFIG_ERROR)),
-        };
-    let refresh_every =
-        std::time::Duration::from_secs(u64::from(settings.agenda.refresh_minutes) * 60);
-    let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
-    let refresher = source.map(|source| {
-        let app = app.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = refresh_stopped.await;
-            };
-            emcee::refresh::keep_fresh(source, &app, refresh_every, stopped).await;
-        })
-    });
-    // One scheduler task for the process, started here and never from READY.
-    if let Some(data) = &data {
-        data.set_reload_source(Some(args.source.clone()));
-    }
-    let scheduler = emcee::scheduler::start_for_chat(
-        &app,
-        &settings,
-        announcer,
-        emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
-    );
-    let outcome = match discord_bot {
-        Some(bot) => {
-            bot.run_until(async {
-                shutdown_signal().await;
-                scheduler.stop().await;
-            })
-            .await
-        }
-        None => {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            scheduler.stop().await;
-            Ok(())
-        }
-    };
-    if let Some(running) = slack_running {
-        running.stop().await;
-    }
-    let _ = stop_refresh.send(());
-    if let Some(refresher) = refresher {
-        let _ = refresher.await;
-    }
-    match outcome {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(error) => Ok(start_error(&error)),
-    }
-}
-
-/// Builds the Discord bot and resolves its channels; `None` (reported in
-/// one line) when Discord cannot start.
-async fn start_discord(
-    data: discord::Data,
-    token: &BotToken,
-    port: &Arc<discord::port::DiscordPort>,
-    api_base: &str,
-    servers: &[poise::serenity_prelude::GuildId],
-    channel_names: &[String],
-) -> Option<discord::Bot> {
-    let connection = discord::Connection {
-        api_base: api_base.to_owned(),
-        servers: servers.to_vec(),
-        client: None,
-    };
-    let bot = match discord::Bot::build(data, token, connection).await {
-        Ok(bot) => bot,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return None;
-        }
-    };
-    // Before anything is posted: a configured name in two servers stops Discord.
-    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    match discord::channels::resolve_at_start(port.outbound(), &served, channel_names).await {
-        Ok(channels) => port.remember_channels(channels),
-        Err(error) => {
-            eprintln!("error: {error}");
-            return None;
-        }
-    }
-    Some(bot)
 }
 
 fn start_error(error: &dyn std::fmt::Display) -> ExitCode {

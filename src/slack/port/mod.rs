@@ -33,19 +33,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+mod direct;
+mod once;
+
+use direct::classify_direct;
+
 /// The platform name under which DM channels are kept.
 const PLATFORM: &str = "slack";
-/// How far back a retried post looks for itself.
-const DEDUPE_LOOKBACK: Duration = Duration::from_secs(2 * 3600);
-/// Messages of history read for that.
-const DEDUPE_HISTORY: u16 = 100;
-/// Slack's errors for a DM that cannot be delivered, whatever is retried.
-const UNREACHABLE: [&str; 4] = [
-    "cannot_dm_bot",
-    "user_disabled",
-    "user_not_found",
-    "user_not_visible",
-];
 
 /// Slack as the core sees it.
 pub struct SlackPort {
@@ -131,29 +125,6 @@ impl SlackPort {
             .ok_or_else(|| PortError::Refused(format!("no channel named #{name} in the workspace")))
     }
 
-    /// The message already posted in `channel` with dedupe key `key`, if any.
-    async fn find_posted(&self, channel: &str, key: &str) -> Result<Option<MessageKey>, PortError> {
-        let oldest = chrono::Utc::now() - DEDUPE_LOOKBACK;
-        let request = SlackApiConversationsHistoryRequest::new()
-            .with_channel(channel.into())
-            .with_limit(DEDUPE_HISTORY)
-            .with_oldest(SlackTs::new(format!("{}.000000", oldest.timestamp())))
-            .with_include_all_metadata(true);
-        let history = paced!(
-            self.sender,
-            "conversations.history",
-            Tier::Three,
-            None,
-            |session| { session.conversations_history(&request) }
-        )
-        .map_err(|e| classify(&e))?;
-        Ok(history
-            .messages
-            .iter()
-            .find(|m| blocks::dedupe_of(m.content.metadata.as_ref()) == Some(key))
-            .map(|m| MessageKey::new(channel, &m.origin.ts)))
-    }
-
     /// Posts `post` in `channel`, then shares its attachment there (a file
     /// is a message of its own on Slack; the post's key is the text's).
     /// Posts `post` in `channel`, then shares its attachment there (a file
@@ -181,69 +152,6 @@ impl SlackPort {
             }
         }
         Ok(MessageKey::new(posted.channel, posted.ts))
-    }
-
-    /// Shares `file` with `user` in their DM channel, `comment` above it.
-    ///
-    /// # Errors
-    /// The DM channel cannot be opened, or Slack refuses the file.
-    pub async fn share_with(
-        &self,
-        user: &str,
-        file: &emcee_core::chat::Attachment,
-        comment: &str,
-    ) -> Result<(), PortError> {
-        let (channel, _) = self.dm_channel(user).await?;
-        super::files::share(&self.sender, &channel, file, Some(comment.to_owned()))
-            .await
-            .map_err(|e| classify_direct(&e))
-    }
-
-    /// Posts `post`, unless a post with its dedupe key is already there.
-    async fn post_once(&self, channel: &str, post: &Post) -> Result<MessageKey, PortError> {
-        if let Some(key) = &post.dedupe {
-            if let Some(found) = self.find_posted(channel, key).await? {
-                tracing::info!(
-                    channel,
-                    key,
-                    "a post was already made; not posting it again"
-                );
-                return Ok(found);
-            }
-        }
-        self.send(channel, post).await.map_err(|e| classify(&e))
-    }
-
-    /// `user`'s DM channel: the kept one (true), or a newly opened one.
-    async fn dm_channel(&self, user: &str) -> Result<(String, bool), PortError> {
-        match self.direct.channel_of(PLATFORM, user).await {
-            Ok(Some(kept)) => return Ok((kept, true)),
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "could not read a kept DM channel"),
-        }
-        Ok((self.open_dm(user).await?, false))
-    }
-
-    async fn open_dm(&self, user: &str) -> Result<String, PortError> {
-        let request = SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]);
-        let opened = paced!(
-            self.sender,
-            "conversations.open",
-            Tier::Three,
-            None,
-            |session| { session.conversations_open(&request) }
-        )
-        .map_err(|e| classify_direct(&e))?;
-        let channel = opened.channel.id.to_string();
-        let now = chrono::Utc::now();
-        if let Err(error) = self
-            .direct
-            .keep_channel(PLATFORM, user, &channel, now)
-            .await
-        {
-            tracing::warn!(%error, "could not keep a DM channel; it will be opened again");
-        }
-        Ok(channel)
     }
 
     async fn reactions(&self, message: &MessageKey) -> Result<Vec<SlackReaction>, PortError> {
@@ -283,14 +191,6 @@ fn classify(error: &SendError) -> PortError {
     match error {
         SendError::Rejected { .. } => PortError::Refused(error.to_string()),
         SendError::GaveUp { .. } => PortError::Transient(error.to_string()),
-    }
-}
-
-/// The same, for direct messages: a user Slack cannot DM is unreachable.
-fn classify_direct(error: &SendError) -> PortError {
-    match error.code() {
-        Some(code) if UNREACHABLE.contains(&code) => PortError::Unreachable,
-        _ => classify(error),
     }
 }
 

@@ -1,0 +1,318 @@
+//! `emcee run`: which platforms to serve, and one application for them.
+//!
+//! Each platform whose section is configured and whose tokens are present is
+//! started (Discord, Slack, or both); one that fails is reported in one line
+//! and the other goes on. Both share one programme, one scheduler and one
+//! store: the poll service and reminders post through the one platform's
+//! port, or through [`crate::slack::both::RoutedPort`] when both run, and
+//! scheduled posts go to every platform that started.
+
+use crate::cli::ConsoleArgs;
+use crate::discord::{self, BotToken};
+use crate::slack::SlackTokens;
+use emcee_core::app::App;
+use emcee_core::chat::ChatPort;
+use emcee_core::clock::Clock;
+use emcee_core::scheduler::ChatAnnouncer;
+use std::future::Future;
+use std::sync::Arc;
+
+/// How `emcee run` ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Served until told to stop.
+    Stopped,
+    /// The config or agenda is broken.
+    Config(emcee_core::config::ConfigError),
+    /// What was needed to start failed (the store, the metrics listener).
+    Start(String),
+    /// No platform could start (each said why in one line).
+    NothingStarted,
+}
+
+/// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM. Each
+/// platform whose section is configured and whose tokens are present is
+/// started; one that fails is reported in one line and the other goes on.
+pub async fn serve(
+    args: &ConsoleArgs,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Outcome {
+    let (config, source) = match crate::setup::load_for_bot(&args.source).await {
+        Ok(loaded) => loaded,
+        Err(error) => return Outcome::Config(error),
+    };
+    for warning in emcee_core::config::warnings(&args.source.config) {
+        tracing::warn!(%warning, "config");
+    }
+    let (discord_token, slack_tokens) = tokens(&config.settings);
+    if discord_token.is_none() && slack_tokens.is_none() {
+        return Outcome::NothingStarted;
+    }
+    let servers = match discord::server_ids(config.settings.servers()) {
+        Ok(servers) => servers,
+        Err(error) => return Outcome::Start(error.to_string()),
+    };
+    let store = match emcee_core::store::Store::open_capped(
+        &crate::scheduler::database_path(args, &config),
+        config.settings.store.max_bytes(),
+    ) {
+        Ok(store) => store,
+        Err(error) => return Outcome::Start(error.to_string()),
+    };
+    let settings = config.settings.clone();
+    let channel_names = discord::channels::configured_names(&settings, &config.programme);
+    let kept: Arc<dyn emcee_core::chat::DirectChannels> = Arc::new(store.clone());
+    let api_base =
+        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    let discord_port = discord_token.as_ref().map(|token| {
+        let outbound = discord::outbound::Outbound::new(
+            &api_base,
+            token,
+            reqwest::Client::new(),
+            discord::outbound::Pacing::default(),
+        );
+        let served = servers.iter().map(|s| s.get()).collect();
+        let port = discord::port::DiscordPort::new(outbound, served);
+        Arc::new(port.with_direct_channels(Arc::clone(&kept)))
+    });
+    let slack = slack_tokens.and_then(|(section, tokens)| prepare_slack(section, tokens, &kept));
+    let Some(app) = app_over(
+        &discord_port,
+        &slack,
+        config.programme,
+        clock,
+        &store,
+        &settings,
+    ) else {
+        return Outcome::NothingStarted;
+    };
+    let health = match &discord_port {
+        Some(_) => crate::telemetry::Health::new(Some(store.clone())),
+        None => crate::telemetry::Health::for_console(Some(store.clone())),
+    };
+    let data = discord_port.as_ref().map(|port| {
+        let mut data = discord::Data::over(app.clone(), Arc::clone(port))
+            .with_community(discord::community::Community::serving(&servers));
+        data.health = Arc::clone(&health);
+        data.set_reload_source(Some(args.source.clone()));
+        data
+    });
+    if let Some(listen) = settings.metrics.listen {
+        if let Err(error) = crate::telemetry::start(listen, Arc::clone(&health)).await {
+            return Outcome::Start(error.to_string());
+        }
+    }
+    let discord_bot = match (data, &discord_token, &discord_port) {
+        (Some(data), Some(token), Some(port)) => {
+            start_discord(data, token, port, &api_base, &servers, &channel_names).await
+        }
+        _ => None,
+    };
+    let slack = match slack {
+        Some(prepared) => connect_slack(prepared, &app, &channel_names, args).await,
+        None => None,
+    };
+    let discord_port = discord_port.filter(|_| discord_bot.is_some());
+    let Some(announcer) = announcer(&app, discord_port, slack.as_ref()) else {
+        return Outcome::NothingStarted;
+    };
+    let refresh_every =
+        std::time::Duration::from_secs(u64::from(settings.agenda.refresh_minutes) * 60);
+    let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+    let refresher = source.map(|source| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = refresh_stopped.await;
+            };
+            crate::refresh::keep_fresh(source, &app, refresh_every, stopped).await;
+        })
+    });
+    // One scheduler task for the process, started here and never from READY.
+    let scheduler = crate::scheduler::start_for_chat(
+        &app,
+        &settings,
+        announcer,
+        emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
+    );
+    let outcome = run_until_stopped(discord_bot, scheduler, shutdown).await;
+    if let Some(running) = slack {
+        running.stop().await;
+    }
+    let _ = stop_refresh.send(());
+    if let Some(refresher) = refresher {
+        let _ = refresher.await;
+    }
+    match outcome {
+        Ok(()) => Outcome::Stopped,
+        Err(error) => Outcome::Start(error.to_string()),
+    }
+}
+
+/// The tokens of each platform to try, each failure reported in one line.
+/// Discord is tried when its token is set, or when Slack is not configured
+/// (then a missing token is the one thing to say).
+fn tokens(
+    settings: &emcee_core::config::Settings,
+) -> (
+    Option<BotToken>,
+    Option<(emcee_core::config::SlackSettings, SlackTokens)>,
+) {
+    let discord = match BotToken::from_env() {
+        Ok(token) => Some(token),
+        Err(_) if settings.slack.is_some() && std::env::var_os("DISCORD_TOKEN").is_none() => None,
+        Err(error) => {
+            eprintln!("error: {error}");
+            None
+        }
+    };
+    let slack = settings
+        .slack
+        .clone()
+        .and_then(|section| match SlackTokens::from_env() {
+            Ok(tokens) => Some((section, tokens)),
+            Err(error) => {
+                eprintln!("error: Slack: {error}");
+                None
+            }
+        });
+    (discord, slack)
+}
+
+fn prepare_slack(
+    section: emcee_core::config::SlackSettings,
+    tokens: SlackTokens,
+    kept: &Arc<dyn emcee_core::chat::DirectChannels>,
+) -> Option<crate::slack::start::Prepared> {
+    let connection = crate::slack::start::Connection::default();
+    match crate::slack::start::prepare(tokens, &section, &connection, Arc::clone(kept)) {
+        Ok(prepared) => Some(prepared),
+        Err(error) => {
+            eprintln!("error: Slack did not start: {error}");
+            None
+        }
+    }
+}
+
+/// The application over the platforms' ports: the poll service posts through
+/// the one platform, or through a port that routes between both.
+fn app_over(
+    discord: &Option<Arc<discord::port::DiscordPort>>,
+    slack: &Option<crate::slack::start::Prepared>,
+    programme: emcee_core::programme::Programme,
+    clock: Arc<dyn Clock>,
+    store: &emcee_core::store::Store,
+    settings: &emcee_core::config::Settings,
+) -> Option<App> {
+    let port: Arc<dyn ChatPort> = match (discord, slack) {
+        (Some(d), Some(s)) => Arc::new(crate::slack::both::RoutedPort::new(
+            Arc::clone(d) as Arc<dyn ChatPort>,
+            Arc::clone(&s.port) as Arc<dyn ChatPort>,
+        )),
+        (Some(d), None) => Arc::clone(d) as Arc<dyn ChatPort>,
+        (None, Some(s)) => Arc::clone(&s.port) as Arc<dyn ChatPort>,
+        (None, None) => return None,
+    };
+    let polls =
+        emcee_core::polls::PollService::new(Arc::new(store.clone()), port, Arc::clone(&clock));
+    polls.configure(emcee_core::polls::PollConfig::from_settings(settings));
+    Some(App::new(programme, clock, store.clone(), polls))
+}
+
+async fn connect_slack(
+    prepared: crate::slack::start::Prepared,
+    app: &App,
+    channel_names: &[String],
+    args: &ConsoleArgs,
+) -> Option<crate::slack::start::Running> {
+    let reload = Some(args.source.clone());
+    match prepared.connect(app.clone(), channel_names, reload).await {
+        Ok(running) => {
+            for problem in &running.problems {
+                eprintln!("warning: Slack: {problem}");
+            }
+            Some(running)
+        }
+        Err(error) => {
+            eprintln!("error: Slack did not start: {error}");
+            None
+        }
+    }
+}
+
+/// The scheduler's voice: the platform that started, or both.
+fn announcer(
+    app: &App,
+    discord: Option<Arc<discord::port::DiscordPort>>,
+    slack: Option<&crate::slack::start::Running>,
+) -> Option<Arc<dyn emcee_core::scheduler::Announcer>> {
+    let over = |port: Arc<dyn ChatPort>| -> Arc<dyn emcee_core::scheduler::Announcer> {
+        Arc::new(ChatAnnouncer::new(port).with_polls(app.polls.clone()))
+    };
+    let slack = slack.map(|s| Arc::clone(&s.bot.port) as Arc<dyn ChatPort>);
+    let discord = discord.map(|d| d as Arc<dyn ChatPort>);
+    Some(match (discord, slack) {
+        (Some(d), Some(s)) => Arc::new(crate::slack::both::FanOut::new(over(d), over(s))),
+        (Some(d), None) => over(d),
+        (None, Some(s)) => over(s),
+        (None, None) => return None,
+    })
+}
+
+/// Serves until `shutdown`, then stops the scheduler (and Discord).
+async fn run_until_stopped(
+    discord: Option<discord::Bot>,
+    scheduler: crate::scheduler::Running,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), discord::StartError> {
+    match discord {
+        Some(bot) => {
+            bot.run_until(async {
+                shutdown.await;
+                scheduler.stop().await;
+            })
+            .await
+        }
+        None => {
+            shutdown.await;
+            tracing::info!("shutting down");
+            scheduler.stop().await;
+            Ok(())
+        }
+    }
+}
+
+/// Builds the Discord bot and resolves its channels; `None` (reported in
+/// one line) when Discord cannot start.
+async fn start_discord(
+    data: discord::Data,
+    token: &BotToken,
+    port: &Arc<discord::port::DiscordPort>,
+    api_base: &str,
+    servers: &[poise::serenity_prelude::GuildId],
+    channel_names: &[String],
+) -> Option<discord::Bot> {
+    let connection = discord::Connection {
+        api_base: api_base.to_owned(),
+        servers: servers.to_vec(),
+        client: None,
+    };
+    let bot = match discord::Bot::build(data, token, connection).await {
+        Ok(bot) => bot,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return None;
+        }
+    };
+    // Before anything is posted: a configured name in two servers stops Discord.
+    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
+    match discord::channels::resolve_at_start(port.outbound(), &served, channel_names).await {
+        Ok(channels) => port.remember_channels(channels),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return None;
+        }
+    }
+    Some(bot)
+}
