@@ -4,6 +4,7 @@
 mod commands;
 mod harness;
 mod outbound;
+mod parity;
 mod polls;
 mod process;
 mod scheduler;
