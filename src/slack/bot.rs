@@ -110,7 +110,10 @@ impl SlackBot {
         let outcome = match command {
             Command::Ask(request) => match execute(&programme.agenda, &request, now) {
                 Ok(reply) => {
-                    let pages = render::pages(&reply, programme.agenda.name());
+                    let mut pages = render::pages(&reply, programme.agenda.name());
+                    if matches!(request, emcee_core::command::Request::Session(_)) {
+                        pages = render::with_pick(pages, &reply);
+                    }
                     self.show_pages(asked, pages).await;
                     "ok"
                 }

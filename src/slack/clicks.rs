@@ -3,7 +3,7 @@
 //! `response_url`, never a Web API call per click.
 
 use super::bot::SlackBot;
-use super::render::{self, REMIND_ACTION, SHARE_ACTION};
+use super::render::{self, PICK_ACTION, REMIND_ACTION, SHARE_ACTION};
 use super::respond::Visibility;
 use emcee_core::chat::Text;
 use emcee_core::paging::parse_button_id;
@@ -12,9 +12,17 @@ use slack_morphism::prelude::*;
 
 /// What a button asks for.
 enum Click {
-    Page { key: String, index: usize },
+    Page {
+        key: String,
+        index: usize,
+    },
     Remind(String),
-    Share { key: String, index: usize },
+    Share {
+        key: String,
+        index: usize,
+    },
+    /// A session picked from the menu of an ambiguous name, by id.
+    Pick(String),
 }
 
 /// A `block_actions` envelope: checked and spawned.
@@ -40,6 +48,7 @@ pub fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockActionsEvent
             Click::Page { key, index } => page(&bot, &url, &key, index, Visibility::Replace).await,
             Click::Share { key, index } => page(&bot, &url, &key, index, Visibility::Channel).await,
             Click::Remind(session) => remind(&bot, &url, &user, &session).await,
+            Click::Pick(session) => pick(&bot, &url, &session).await,
         }
     });
 }
@@ -48,6 +57,12 @@ fn read(action: &SlackInteractionActionInfo) -> Option<Click> {
     let id = action.action_id.to_string();
     if id == REMIND_ACTION {
         return action.value.clone().map(Click::Remind);
+    }
+    if id == PICK_ACTION {
+        return action
+            .selected_option
+            .as_ref()
+            .map(|o| Click::Pick(o.value.clone()));
     }
     if id == SHARE_ACTION {
         let (key, index) = parse_button_id(action.value.as_deref()?)?;
@@ -75,6 +90,24 @@ async fn page(
         _ => render::message(&page, Some((key, index, count)), Some((key, index))),
     };
     bot.reply(url, &content, visibility).await;
+}
+
+/// The picked session's details, in place of the list it was picked from.
+async fn pick(bot: &SlackBot, url: &SlackResponseUrl, session: &str) {
+    let programme = bot.app.programme();
+    let now = bot.app.clock.now();
+    let request = emcee_core::command::Request::Session(session.to_owned());
+    let content = match emcee_core::command::execute(&programme.agenda, &request, now) {
+        Ok(reply) => {
+            let pages = render::pages(&reply, programme.agenda.name());
+            match pages.first() {
+                Some(page) => render::message(page, None, None),
+                None => return,
+            }
+        }
+        Err(error) => render::line(&Text::plain(error.to_string())),
+    };
+    bot.reply(url, &content, Visibility::Replace).await;
 }
 
 async fn remind(bot: &SlackBot, url: &SlackResponseUrl, user: &str, session: &str) {

@@ -19,6 +19,12 @@ pub const SESSIONS_PER_PAGE: usize = 8;
 pub const REMIND_ACTION: &str = "emcee:remind";
 /// Action id of the "Share in channel" button.
 pub const SHARE_ACTION: &str = "emcee:share";
+/// Action id of the menu that picks one session of an ambiguous name.
+pub const PICK_ACTION: &str = "emcee:pick";
+/// Options one select menu may hold (Slack's limit).
+const MENU_OPTIONS: usize = 100;
+/// Characters of an option's value (Slack's limit).
+const OPTION_VALUE_CHARS: usize = 150;
 
 /// One page of an answer: what Slack shows, and the fallback for notifications.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +33,8 @@ pub struct Page {
     pub fallback: String,
     /// The session a "Remind me" button reminds of, on a session's details.
     pub remind: Option<String>,
+    /// Sessions (id, title) to pick from when a name matched several.
+    pub pick: Vec<(String, String)>,
 }
 
 /// Every page of a reply; never empty.
@@ -40,6 +48,25 @@ pub fn pages(reply: &Reply, conference: &str) -> Vec<Page> {
     }
 }
 
+/// `pages` of an answer to a name that matched several sessions, with a menu
+/// on the first page to pick one (Slack has no autocomplete).
+pub fn with_pick(mut pages: Vec<Page>, reply: &Reply) -> Vec<Page> {
+    let Reply::Sessions(answer) = reply else {
+        return pages;
+    };
+    let choices: Vec<(String, String)> = answer
+        .sessions
+        .iter()
+        .filter(|s| s.id.as_str().chars().count() <= OPTION_VALUE_CHARS)
+        .take(MENU_OPTIONS)
+        .map(|s| (s.id.as_str().to_owned(), s.title.clone()))
+        .collect();
+    if let (Some(first), false) = (pages.first_mut(), answer.detailed || choices.len() < 2) {
+        first.pick = choices;
+    }
+    pages
+}
+
 fn page(heading: &Text, lines: Vec<Text>) -> Page {
     let post = emcee_core::chat::Post {
         heading: Some(heading.clone()),
@@ -50,6 +77,7 @@ fn page(heading: &Text, lines: Vec<Text>) -> Page {
         blocks: blocks::blocks(&post),
         fallback: blocks::fallback(&post),
         remind: None,
+        pick: Vec::new(),
     }
 }
 
@@ -253,6 +281,9 @@ pub fn message(
     if let Some(session) = &page.remind {
         buttons.push(button("Remind me", REMIND_ACTION, Some(session)));
     }
+    if !page.pick.is_empty() {
+        buttons.push(menu(&page.pick));
+    }
     if let Some((key, index)) = share {
         let value = emcee_core::paging::button_id(key, index);
         buttons.push(button("Share in channel", SHARE_ACTION, Some(&value)));
@@ -264,6 +295,24 @@ pub fn message(
     SlackMessageContent::new()
         .with_text(page.fallback.clone())
         .with_blocks(blocks)
+}
+
+/// A menu of sessions; each option's label is plain text (Slack escapes it).
+fn menu(sessions: &[(String, String)]) -> SlackActionBlockElement {
+    let options = sessions
+        .iter()
+        .map(|(id, title)| {
+            let label = blocks::plain(&Text::plain(title.clone()), 75);
+            SlackBlockChoiceItem::new(label, id.clone())
+        })
+        .collect();
+    let placeholder = SlackBlockPlainText::new("Pick a session".into()).into();
+    SlackActionBlockElement::StaticSelect(
+        SlackBlockStaticSelectElement::new()
+            .with_action_id(PICK_ACTION.into())
+            .with_placeholder(placeholder)
+            .with_options(options),
+    )
 }
 
 fn button(label: &str, action: &str, value: Option<&str>) -> SlackActionBlockElement {

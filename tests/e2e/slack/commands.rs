@@ -232,3 +232,64 @@ async fn after_a_dropped_socket_and_a_disconnect_every_command_is_answered_once(
     }
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn a_name_matching_several_sessions_offers_a_menu_that_shows_the_one_picked() {
+    let bot = SlackTestBot::start_at(AT, SlackOptions::default()).await;
+    let general = bot.fake.ids().general_channel_id.clone();
+    let user = FakeUser::attendee(50);
+    let (_, list) = bot.ask_as(&user, &general, "session latency").await;
+    let json = text(&list.body);
+    assert!(json.contains("emcee:pick"), "a menu: {json}");
+    let ResponseEffect::Ephemeral(ts) = list.effect.clone() else {
+        panic!("{:?}", list.effect)
+    };
+    let menu = &list.body["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|b| {
+            b["elements"]
+                .as_array()?
+                .iter()
+                .find(|e| e["action_id"] == "emcee:pick")
+                .cloned()
+        })
+        .unwrap();
+    let picked = menu["options"][1].clone();
+    // The fake's click opens the response_url; the user then chooses an option.
+    let click = bot.fake.click(&user, &general, &ts, "emcee:pick");
+    let sent = bot
+        .fake
+        .envelopes()
+        .into_iter()
+        .find(|e| e.envelope_id == click.envelope_id)
+        .unwrap();
+    let mut payload = sent.payload.clone();
+    payload["trigger_id"] = json_str("picked.0001");
+    payload["actions"][0]["selected_option"] = picked.clone();
+    bot.fake
+        .envelope(fake_slack::EnvelopeKind::Interactive, payload, true);
+    let details = bot
+        .fake
+        .wait_for_response(&click.response_token, PATIENCE)
+        .await
+        .unwrap();
+    assert_eq!(details.effect, ResponseEffect::Replaced);
+    let shown = text(&details.body);
+    assert!(shown.contains("When:"), "{shown}");
+    assert!(
+        shown.contains(
+            picked["text"]["text"]
+                .as_str()
+                .unwrap()
+                .trim_end_matches('…')
+        ),
+        "{shown}"
+    );
+    bot.stop().await;
+}
+
+fn json_str(text: &str) -> serde_json::Value {
+    serde_json::Value::String(text.to_owned())
+}
