@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::error::SlackError;
 
 const MAX_BLOCKS: usize = 50;
+const MAX_VIEW_BLOCKS: usize = 100;
 const BLOCK_TYPES: [&str; 11] = [
     "section",
     "divider",
@@ -28,26 +29,74 @@ const BLOCK_TYPES: [&str; 11] = [
 /// Checks a message's blocks; `invalid_blocks` names the first problem.
 pub(crate) fn validate(blocks: &[Value]) -> Result<(), SlackError> {
     let mut check = Check::default();
-    if blocks.len() > MAX_BLOCKS {
+    check.blocks(blocks, MAX_BLOCKS);
+    check.into_result("invalid_blocks")
+}
+
+/// Checks a modal for `views.open`/`update`/`push`: a `modal` with a title of
+/// at most 24 characters, at most 100 blocks, and a `submit` button when it
+/// has inputs; `invalid_arguments` names the first problem.
+pub(crate) fn validate_view(view: &Value) -> Result<(), SlackError> {
+    let mut check = Check::default();
+    if view.get("type").and_then(Value::as_str) != Some("modal") {
+        check.fail("/view/type", "must be modal");
+    }
+    check.text("/view/title", view.get("title"), 24, true);
+    for button in ["submit", "close"] {
+        if let Some(text) = view.get(button) {
+            check.text(&format!("/view/{button}"), Some(text), 24, true);
+        }
+    }
+    let blocks = view
+        .get("blocks")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    check.blocks(blocks, MAX_VIEW_BLOCKS);
+    let inputs = blocks
+        .iter()
+        .any(|b| b.get("type").and_then(Value::as_str) == Some("input"));
+    if inputs && view.get("submit").is_none() {
         check.fail(
-            "/blocks",
-            &format!("no more than {MAX_BLOCKS} items allowed"),
+            "/view/submit",
+            "must provide submit when using input blocks",
         );
     }
-    let mut block_ids = HashSet::new();
-    for (i, block) in blocks.iter().enumerate() {
-        let at = format!("/blocks/{i}");
-        if let Some(id) = block.get("block_id").and_then(Value::as_str) {
-            check.max_len(&format!("{at}/block_id"), id, 255);
-            if !block_ids.insert(id.to_owned()) {
-                check.fail(&format!("{at}/block_id"), "block_id must be unique");
-            }
+    for (field, max) in [
+        ("callback_id", 255),
+        ("private_metadata", 3000),
+        ("external_id", 255),
+    ] {
+        if let Some(text) = view.get(field).and_then(Value::as_str) {
+            check.max_len(&format!("/view/{field}"), text, max);
         }
-        check.block(&at, block);
     }
-    match check.first {
-        None => Ok(()),
-        Some(detail) => Err(SlackError::with_detail("invalid_blocks", detail)),
+    check.into_result("invalid_arguments")
+}
+
+impl Check {
+    fn into_result(self, code: &str) -> Result<(), SlackError> {
+        match self.first {
+            None => Ok(()),
+            Some(detail) => Err(SlackError::with_detail(code, detail)),
+        }
+    }
+
+    fn blocks(&mut self, blocks: &[Value], max: usize) {
+        if blocks.len() > max {
+            self.fail("/blocks", &format!("no more than {max} items allowed"));
+        }
+        let mut block_ids = HashSet::new();
+        for (i, block) in blocks.iter().enumerate() {
+            let at = format!("/blocks/{i}");
+            if let Some(id) = block.get("block_id").and_then(Value::as_str) {
+                self.max_len(&format!("{at}/block_id"), id, 255);
+                if !block_ids.insert(id.to_owned()) {
+                    self.fail(&format!("{at}/block_id"), "block_id must be unique");
+                }
+            }
+            self.block(&at, block);
+        }
     }
 }
 
@@ -82,6 +131,13 @@ impl Check {
         match kind {
             "section" => self.section(at, block),
             "header" => self.text(&format!("{at}/text"), block.get("text"), 150, true),
+            "input" => {
+                self.text(&format!("{at}/label"), block.get("label"), 2000, true);
+                match block.get("element") {
+                    Some(element) => self.element(&format!("{at}/element"), element),
+                    None => self.fail(&format!("{at}/element"), "must provide an object"),
+                }
+            }
             "actions" => self.elements(at, block, 25),
             "context" => self.elements(at, block, 10),
             _ => {}

@@ -1,7 +1,6 @@
 //! The two ways things go wrong here: a Slack API error the fake answers with, and
 //! a test's wait that ran out of time.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -9,7 +8,8 @@ use serde_json::{json, Value};
 /// A Web API error as Slack reports it: HTTP 200 with `{"ok": false, "error": code}`,
 /// plus, for argument and block errors, the detail lines Slack puts in `errors`
 /// and `response_metadata.messages`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}{}", .details.iter().map(|d| format!("; {d}")).collect::<String>())]
 pub struct SlackError {
     /// Slack's error code, e.g. `not_in_channel`.
     pub code: String,
@@ -64,35 +64,12 @@ impl SlackError {
     }
 }
 
-impl fmt::Display for SlackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.code)?;
-        for detail in &self.details {
-            write!(f, "; {detail}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for SlackError {}
-
 /// A wait on the fake ran out of time; says what was awaited.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("timed out after {waited:?} waiting for {what}")]
 pub struct Timeout {
     /// What the caller was waiting for.
     pub what: String,
     /// How long it waited.
     pub waited: Duration,
 }
-
-impl fmt::Display for Timeout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "timed out after {:?} waiting for {}",
-            self.waited, self.what
-        )
-    }
-}
-
-impl std::error::Error for Timeout {}

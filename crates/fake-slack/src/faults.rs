@@ -11,7 +11,8 @@ pub enum Fault {
     /// Answer HTTP 429 `{"ok": false, "error": "ratelimited"}` with a
     /// `Retry-After` header in whole seconds (rounded up), as Slack does.
     RateLimited {
-        /// The Web API method, e.g. `chat.postMessage`; `None` for every method.
+        /// The Web API method, e.g. `chat.postMessage` (`<upload>` for file
+        /// uploads); `None` for every method.
         method: Option<String>,
         /// The advertised wait.
         retry_after: Duration,

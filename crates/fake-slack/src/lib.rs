@@ -18,7 +18,9 @@
 //! ([`Fault`]) make Slack rate limited, failing, slow, or forgetful of acks;
 //! [`FakeSlack::drop_sockets`] and [`FakeSlack::disconnect`] cut Socket Mode.
 //! The clock stands still until [`FakeSlack::advance`], which also posts the
-//! scheduled messages that came due.
+//! scheduled messages that came due. Whatever sends an envelope starts its ack
+//! timer with `tokio::spawn`, so call it inside a Tokio runtime (any
+//! `#[tokio::test]`).
 //!
 //! # A slack-morphism client against the fake
 //!
@@ -81,24 +83,34 @@
 //! - the ack is sent when the callback returns, with its reply as the ack's
 //!   `payload`, and a callback's `Err` sends no ack at all with the default
 //!   error handler (the fake then re-delivers after [`Config::ack_timeout`]);
-//! - on a `disconnect` frame the old connection is shut before the new one
-//!   opens; an envelope delivered just before a drop or a `disconnect` was
-//!   seen to get no ack, and comes again after the ack timeout: deduplicate;
+//! - on a `disconnect` frame the old connection is given up before the new
+//!   one opens, but not closed: its socket stays open until another frame
+//!   arrives on it. An ack queued on it just before the frame was seen never
+//!   to be sent, so that envelope comes again after the ack timeout:
+//!   deduplicate. (The fake, like Slack, sends a connection nothing more after
+//!   its `disconnect` and closes it after [`Config::disconnect_grace`].)
 //! - `retry_attempt` and `retry_reason` are not exposed: deduplicate on the
 //!   event's `event_id`, which the fake keeps across re-deliveries;
 //! - `chat_delete_scheduled_message` sends `scheduled_message`, but Slack's
-//!   argument is `scheduled_message_id`: the fake, like Slack, refuses the
-//!   former (`invalid_arguments`), so post that method raw;
+//!   argument is `scheduled_message_id`: the fake refuses the former with
+//!   `invalid_arguments`, so post that method raw, e.g.
+//!   `session.http_session_api.http_post_uri(url, &json!({"channel": …,
+//!   "scheduled_message_id": …}), None)`;
 //! - `SlackApiPostWebhookMessageRequest` (what `respond_to_event` posts to a
 //!   `response_url`) has no `response_type`, so `in_channel` needs a raw post;
 //! - message metadata's `event_payload` is read as a map of strings: give it
 //!   string values or history will not parse;
-//! - `Retry-After` is read as whole seconds, which is what the fake sends.
+//! - `Retry-After` is read as whole seconds, which is what the fake sends;
+//! - rate control (`with_rate_control`, needed for `with_max_retries`) holds
+//!   `chat.postMessage` to about 1 call a second across all channels together;
+//!   [`Config::enforce_rate_limits`] makes the fake hold the bot to Slack's
+//!   own limits instead (per channel for posts), to test the adapter's pacing.
 //!
 //! Layout: `server` (listener, shared state, [`Config`]), `world` (what Slack
 //! remembers), `api` (the Web API methods), `blocks` (Block Kit checks),
 //! `response_url`, `socket` (Socket Mode), `inject` (the test's side), `faults`,
-//! `record` (the call log), `clock` and `wait` (waiting without sleeping).
+//! `record` (the call log), `observe` (reading back and waiting), `clock` (the
+//! fake's time and `ts`) and `wait` (waiting without sleeping).
 
 mod api;
 mod blocks;
@@ -117,13 +129,13 @@ mod world;
 pub use error::{SlackError, Timeout};
 pub use faults::{Fault, Injected};
 pub use ids::{FakeUser, Ids, StrangerIds};
-pub use inject::{Interaction, SentEvent};
+pub use inject::{Click, Interaction, SentEvent};
 pub use record::RecordedCall;
 pub use server::Config;
 pub use socket::{Ack, Delivery, Envelope, EnvelopeKind};
 pub use world::{
     ChannelKind, Ephemeral, Origin, ResponseEffect, ResponsePost, ScheduledMessage, StoredChannel,
-    StoredFile, StoredMessage, StoredReaction,
+    StoredFile, StoredMessage, StoredReaction, StoredView,
 };
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::{
     lock, Ack, Delivery, Envelope, Ephemeral, FakeSlack, RecordedCall, ResponsePost,
-    ScheduledMessage, StoredFile, StoredMessage, Timeout,
+    ScheduledMessage, StoredFile, StoredMessage, StoredView, Timeout,
 };
 
 impl FakeSlack {
@@ -96,6 +96,30 @@ impl FakeSlack {
         .await
     }
 
+    /// Every ping the bot's messages and ephemeral messages would make, in
+    /// channel order then ephemeral order, as `"CHANNEL TS <!here>"`; empty
+    /// when the bot escaped every text it sent.
+    #[must_use]
+    pub fn bot_pings(&self) -> Vec<String> {
+        let world = lock(&self.inner.world);
+        let posted = world
+            .channels
+            .values()
+            .flat_map(|c| c.messages.values())
+            .filter(|m| m.by_bot())
+            .flat_map(|m| {
+                m.pings()
+                    .into_iter()
+                    .map(|p| format!("{} {} {p}", m.channel, m.ts))
+            });
+        let private = world.ephemerals.iter().flat_map(|e| {
+            e.pings()
+                .into_iter()
+                .map(|p| format!("{} {} {p}", e.channel, e.ts))
+        });
+        posted.chain(private).collect()
+    }
+
     /// Every ephemeral message so far, in order.
     #[must_use]
     pub fn ephemerals(&self) -> Vec<Ephemeral> {
@@ -179,6 +203,12 @@ impl FakeSlack {
     #[must_use]
     pub fn scheduled(&self) -> Vec<ScheduledMessage> {
         lock(&self.inner.world).scheduled.clone()
+    }
+
+    /// Every modal the bot opened or pushed, in order, as last updated.
+    #[must_use]
+    pub fn views(&self) -> Vec<StoredView> {
+        lock(&self.inner.world).views.values().cloned().collect()
     }
 
     /// A file by id, with its uploaded bytes.

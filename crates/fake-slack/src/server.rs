@@ -46,6 +46,9 @@ pub struct Config {
     /// The event types the app subscribes to; others are not sent. The bot's
     /// own reactions produce events too, as on Slack.
     pub events: Vec<String>,
+    /// Enforce Slack's own rate limits (method tiers, `chat.postMessage` per
+    /// channel); see the `api::limits` docs. Off by default.
+    pub enforce_rate_limits: bool,
     /// `chat:write.public`: the bot may post in public channels it is not in.
     pub chat_write_public: bool,
     /// Also model a stranger's workspace ([`crate::StrangerIds`]). Off by default.
@@ -62,6 +65,7 @@ impl Default for Config {
             disconnect_grace: Duration::from_secs(10),
             start_at: None,
             events: vec!["reaction_added".to_owned(), "reaction_removed".to_owned()],
+            enforce_rate_limits: false,
             chat_write_public: false,
             stranger_workspace: false,
         }
@@ -88,6 +92,7 @@ pub(crate) struct Inner {
     pub(crate) sockets: Mutex<Sockets>,
     pub(crate) log: Mutex<Vec<RecordedCall>>,
     pub(crate) faults: Mutex<Faults>,
+    pub(crate) limits: Mutex<api::Limits>,
     pub(crate) changes: Changes,
 }
 
@@ -127,6 +132,7 @@ pub(crate) async fn launch(config: Config) -> std::io::Result<(Arc<Inner>, Arc<S
         sockets: Mutex::new(Sockets::default()),
         log: Mutex::new(Vec::new()),
         faults: Mutex::new(Faults::default()),
+        limits: Mutex::new(api::Limits::default()),
         changes: Changes::new(),
         config,
     });

@@ -67,7 +67,12 @@ pub(super) fn content(ctx: &Ctx<'_>, required: bool) -> Result<Content, SlackErr
 
 fn post_message(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
     let args = ctx.args;
-    let channel = ctx.world.postable(&args.required("channel")?)?.id.clone();
+    let target = args.required("channel")?;
+    // A user id posts into that user's DM with the bot, opening it if need be.
+    if target.starts_with('U') && ctx.world.users.contains_key(&target) {
+        ctx.world.open_dm(&target)?;
+    }
+    let channel = ctx.world.postable(&target)?.id.clone();
     let content = content(ctx, true)?;
     let bot = ctx.world.bot_user().to_owned();
     let message = ctx
@@ -77,6 +82,7 @@ fn post_message(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
     stored.reply_broadcast = args.flag("reply_broadcast");
     stored.unfurl = (args.opt_flag("unfurl_links"), args.opt_flag("unfurl_media"));
     let json = message.json(ctx.world, true);
+    ctx.events.push(ctx.world.message_event(&message));
     Ok(json!({ "channel": channel, "ts": message.ts, "message": json }))
 }
 
@@ -245,8 +251,6 @@ fn get_permalink(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
         .clone();
     let ts = ctx.args.required("message_ts")?;
     ctx.world.message(&channel, &ts)?;
-    let domain = &ctx.world.ids.team_domain;
-    let compact: String = ts.chars().filter(char::is_ascii_digit).collect();
-    let permalink = format!("https://{domain}.slack.com/archives/{channel}/p{compact}");
+    let permalink = ctx.world.permalink(&channel, &ts);
     Ok(json!({ "channel": channel, "permalink": permalink }))
 }

@@ -102,6 +102,9 @@ pub(crate) async fn upload(
         response: json!({}),
         received_at,
     };
+    if let Some(response) = super::faulted(&inner, &mut call).await {
+        return response;
+    }
     let stored = body.and_then(|(bytes, part_type)| {
         let mut world = lock(&inner.world);
         let id = world.uploads.get(&ticket).cloned();

@@ -8,11 +8,14 @@ mod args;
 mod chat;
 mod conversations;
 mod files;
+mod limits;
 mod reactions;
+mod views;
 mod workspace;
 
 pub(crate) use args::{parse_pairs, Args};
 pub(crate) use files::upload;
+pub(crate) use limits::Limits;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,6 +51,7 @@ fn method(name: &str) -> Option<Method> {
         .or_else(|| conversations::method(name))
         .or_else(|| files::method(name))
         .or_else(|| reactions::method(name))
+        .or_else(|| views::method(name))
         .or_else(|| workspace::method(name))
 }
 
@@ -89,13 +93,25 @@ pub(crate) async fn entry(
     if let Some(response) = faulted(&inner, &mut call).await {
         return response;
     }
-    let result = authorise(&inner, &name, read.token.as_deref())
-        .and_then(|()| run(&inner, &name, &read.args));
+    if let Err(error) = authorise(&inner, &name, read.token.as_deref()) {
+        return answer(&inner, call, Err(error));
+    }
+    if inner.config.enforce_rate_limits {
+        let channel = read.args.str("channel");
+        if let Err(wait) = lock(&inner.limits).admit(&name, channel.as_deref()) {
+            let response = rate_limited(wait);
+            call.status = response.status().as_u16();
+            inner.record(call);
+            return response;
+        }
+    }
+    let result = run(&inner, &name, &read.args);
     answer(&inner, call, result)
 }
 
-/// Applies the armed faults: delays, then at most one failure answer.
-async fn faulted(inner: &Inner, call: &mut RecordedCall) -> Option<Response> {
+/// Applies the armed faults: delays, then at most one failure answer, which
+/// is recorded.
+pub(super) async fn faulted(inner: &Inner, call: &mut RecordedCall) -> Option<Response> {
     let effects = lock(&inner.faults).take(&call.method);
     let mut failure = None;
     for effect in effects {
@@ -223,7 +239,11 @@ async fn read(request: Request) -> Result<Read, SlackError> {
         .await
         .map_err(|_| SlackError::new("request_too_large"))?;
     let kind = content_type.as_deref().unwrap_or_default();
-    if kind.starts_with("application/json") && !bytes.is_empty() {
+    let json = kind.starts_with("application/json");
+    // A `token` argument counts in a query or form, not in a JSON body: Slack
+    // takes JSON only with the token in `Authorization`.
+    let query_token = args.get("token").and_then(Value::as_str).map(str::to_owned);
+    if json && !bytes.is_empty() {
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(body)) => args.extend(body),
             _ => return Err(SlackError::new("invalid_json")),
@@ -233,7 +253,12 @@ async fn read(request: Request) -> Result<Read, SlackError> {
             args.insert(k, Value::String(v));
         }
     }
-    let token = bearer.or_else(|| args.get("token").and_then(Value::as_str).map(str::to_owned));
+    let form_token = if json {
+        None
+    } else {
+        args.get("token").and_then(Value::as_str).map(str::to_owned)
+    };
+    let token = bearer.or(form_token).or(query_token);
     Ok(Read {
         http_method,
         args: Args(args),

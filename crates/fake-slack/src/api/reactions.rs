@@ -49,7 +49,7 @@ fn add(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
     let name = name(ctx)?;
     let bot = ctx.world.bot_user().to_owned();
     ctx.world.add_reaction(&channel, &ts, &name, &bot)?;
-    let event = reaction_event(ctx, "reaction_added", &channel, &ts, &name);
+    let event = ctx.world.reaction_event(true, &bot, &channel, &ts, &name)?;
     ctx.events.push(event);
     Ok(json!({}))
 }
@@ -59,37 +59,20 @@ fn remove(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
     let name = name(ctx)?;
     let bot = ctx.world.bot_user().to_owned();
     ctx.world.remove_reaction(&channel, &ts, &name, &bot)?;
-    let event = reaction_event(ctx, "reaction_removed", &channel, &ts, &name);
+    let event = ctx
+        .world
+        .reaction_event(false, &bot, &channel, &ts, &name)?;
     ctx.events.push(event);
     Ok(json!({}))
-}
-
-fn reaction_event(ctx: &mut Ctx<'_>, kind: &str, channel: &str, ts: &str, name: &str) -> Value {
-    let item_user = ctx
-        .world
-        .message(channel, ts)
-        .map(|m| m.user.clone())
-        .unwrap_or_default();
-    let event_ts = ctx.world.clock.next_ts();
-    json!({
-        "type": kind,
-        "user": ctx.world.bot_user(),
-        "reaction": name,
-        "item_user": item_user,
-        "item": { "type": "message", "channel": channel, "ts": ts },
-        "event_ts": event_ts,
-    })
 }
 
 fn get(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
     let (channel, ts) = target(ctx)?;
     let message = ctx.world.message(&channel, &ts)?;
-    let domain = &ctx.world.ids.team_domain;
-    let compact: String = ts.chars().filter(char::is_ascii_digit).collect();
     Ok(json!({
         "type": "message",
         "channel": channel,
         "message": message.json(ctx.world, false),
-        "permalink": format!("https://{domain}.slack.com/archives/{channel}/p{compact}"),
+        "permalink": ctx.world.permalink(&channel, &ts),
     }))
 }

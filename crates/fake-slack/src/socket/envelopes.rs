@@ -96,7 +96,7 @@ pub(crate) fn enqueue(
     accepts_response_payload: bool,
 ) -> String {
     let envelope_id = lock(&inner.world).mint.uuid();
-    lock(&inner.sockets).envelopes.push(Envelope {
+    lock(&inner.sockets).add_envelope(Envelope {
         envelope_id: envelope_id.clone(),
         kind,
         payload,
@@ -109,7 +109,8 @@ pub(crate) fn enqueue(
 }
 
 /// Wraps an `event` in an event callback from `team_id` and delivers it, if
-/// the app subscribes to its type; returns `(envelope_id, event_id)`.
+/// the app subscribes to its type and the bot is in the event's channel;
+/// returns `(envelope_id, event_id)`.
 pub(crate) fn send_event(
     inner: &Arc<Inner>,
     team_id: &str,
@@ -122,8 +123,20 @@ pub(crate) fn send_event(
     if !inner.config.events.iter().any(|e| e == kind) {
         return None;
     }
+    let channel = event
+        .get("channel")
+        .or_else(|| event.get("item").and_then(|i| i.get("channel")))
+        .and_then(Value::as_str);
     let (event_id, event_time) = {
         let mut world = lock(&inner.world);
+        // Slack sends channel events only from channels the bot is in.
+        let bot = world.bot_user().to_owned();
+        let outside = channel
+            .and_then(|c| world.channels.get(c))
+            .is_some_and(|c| !c.has_member(&bot));
+        if outside {
+            return None;
+        }
         (world.mint.id("Ev"), world.clock.now())
     };
     let payload = json!({
@@ -152,11 +165,7 @@ pub(crate) fn send_event(
 pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>) {
     let sent = {
         let mut sockets = lock(&inner.sockets);
-        let Some(envelope) = sockets
-            .envelopes
-            .iter()
-            .find(|e| e.envelope_id == envelope_id)
-        else {
+        let Some(envelope) = sockets.envelope(envelope_id) else {
             return;
         };
         let frame = json!({
@@ -169,11 +178,18 @@ pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>)
         })
         .to_string();
         let attempt = envelope.retry_attempt;
-        let others = sockets.conns.iter().filter(|c| Some(c.id) != avoid).count();
+        let open = |c: &&super::Conn| !c.closing && !c.tx.is_closed();
+        let others = sockets
+            .conns
+            .iter()
+            .filter(open)
+            .filter(|c| Some(c.id) != avoid)
+            .count();
         let live: Vec<u64> = sockets
             .conns
             .iter()
-            .filter(|c| !c.tx.is_closed() && (others == 0 || Some(c.id) != avoid))
+            .filter(open)
+            .filter(|c| others == 0 || Some(c.id) != avoid)
             .map(|c| c.id)
             .collect();
         if live.is_empty() {
@@ -183,7 +199,7 @@ pub(crate) fn deliver(inner: &Arc<Inner>, envelope_id: &str, avoid: Option<u64>)
             let conn = live[sockets.rr % live.len()];
             sockets.rr += 1;
             sockets.command(Some(conn), || Command::Send(frame.clone()));
-            sockets.deliveries.push(Delivery {
+            sockets.add_delivery(Delivery {
                 envelope_id: envelope_id.to_owned(),
                 retry_attempt: attempt,
                 connection: conn,
@@ -205,18 +221,9 @@ async fn ack_timer(inner: Arc<Inner>, envelope_id: String, attempt: u32) {
     tokio::time::sleep(inner.config.ack_timeout).await;
     let last_conn = {
         let mut sockets = lock(&inner.sockets);
-        let last_conn = sockets
-            .deliveries
-            .iter()
-            .rev()
-            .find(|d| d.envelope_id == envelope_id)
-            .map(|d| d.connection);
+        let last_conn = sockets.last_delivery(&envelope_id).map(|d| d.connection);
         let max = inner.config.max_redeliveries;
-        let Some(envelope) = sockets
-            .envelopes
-            .iter_mut()
-            .find(|e| e.envelope_id == envelope_id)
-        else {
+        let Some(envelope) = sockets.envelope_mut(&envelope_id) else {
             return;
         };
         if envelope.acked || envelope.retry_attempt != attempt || attempt >= max {
@@ -236,7 +243,8 @@ pub(crate) fn flush(inner: &Arc<Inner>) {
     }
 }
 
-/// Records an ack; a slash command's reply in it is shown to the user.
+/// Records an ack. A slash command's reply in it is shown to the user; a
+/// modal submission's `response_action` decides whether the modal closes.
 pub(crate) fn acked(
     inner: &Arc<Inner>,
     conn: u64,
@@ -248,25 +256,18 @@ pub(crate) fn acked(
     let reply = {
         let mut sockets = lock(&inner.sockets);
         let sent = sockets
-            .deliveries
-            .iter()
-            .rev()
-            .find(|d| d.envelope_id == envelope_id)
+            .last_delivery(envelope_id)
             .map(|d| (d.sent_at, d.retry_attempt));
-        let envelope = sockets
-            .envelopes
-            .iter_mut()
-            .find(|e| e.envelope_id == envelope_id);
+        let envelope = sockets.envelope_mut(envelope_id);
         let unknown = envelope.is_none();
         let (duplicate, reply) = match envelope {
             Some(envelope) => {
                 let duplicate = envelope.acked;
                 envelope.acked |= !dropped;
-                let is_command = envelope.kind == EnvelopeKind::SlashCommands;
                 let first = !duplicate && !dropped;
                 (
                     duplicate,
-                    (first && is_command).then(|| envelope.payload.clone()),
+                    first.then(|| (envelope.kind, envelope.payload.clone())),
                 )
             }
             None => (false, None),
@@ -285,8 +286,19 @@ pub(crate) fn acked(
         });
         reply
     };
-    if let (Some(command), Some(payload)) = (reply, payload) {
-        show_command_reply(inner, envelope_id, &command, &payload);
+    match reply {
+        Some((EnvelopeKind::SlashCommands, command)) => {
+            if let Some(payload) = &payload {
+                show_command_reply(inner, envelope_id, &command, payload);
+            }
+        }
+        Some((EnvelopeKind::Interactive, interaction))
+            if interaction.get("type").and_then(Value::as_str) == Some("view_submission") =>
+        {
+            let view_id = interaction["view"]["id"].as_str().unwrap_or_default();
+            lock(&inner.world).submitted(view_id, payload.as_ref());
+        }
+        _ => {}
     }
     inner.changes.bump();
 }

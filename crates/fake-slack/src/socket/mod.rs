@@ -9,7 +9,7 @@ mod envelopes;
 pub(crate) use envelopes::{enqueue, send_event};
 pub use envelopes::{Ack, Delivery, Envelope, EnvelopeKind};
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -38,6 +38,8 @@ pub(crate) enum Command {
 pub(crate) struct Conn {
     pub(crate) id: u64,
     pub(crate) tx: UnboundedSender<Command>,
+    /// Told to disconnect: it gets no more envelopes.
+    pub(crate) closing: bool,
 }
 
 /// Socket Mode's state: tickets, connections and every envelope with its
@@ -50,8 +52,12 @@ pub(crate) struct Sockets {
     pub(crate) conns: Vec<Conn>,
     rr: usize,
     pub(crate) envelopes: Vec<Envelope>,
+    /// Position in `envelopes` by envelope id.
+    index: HashMap<String, usize>,
     pub(crate) pending: VecDeque<String>,
     pub(crate) deliveries: Vec<Delivery>,
+    /// Position in `deliveries` of each envelope's latest sending.
+    latest: HashMap<String, usize>,
     pub(crate) acks: Vec<Ack>,
     /// Connections opened so far.
     pub(crate) connects: usize,
@@ -79,6 +85,31 @@ impl Sockets {
             .filter(|c| c.tx.send(command()).is_ok())
             .count();
         told
+    }
+
+    pub(crate) fn add_envelope(&mut self, envelope: Envelope) {
+        self.index
+            .insert(envelope.envelope_id.clone(), self.envelopes.len());
+        self.envelopes.push(envelope);
+    }
+
+    pub(crate) fn envelope(&self, id: &str) -> Option<&Envelope> {
+        self.envelopes.get(*self.index.get(id)?)
+    }
+
+    pub(crate) fn envelope_mut(&mut self, id: &str) -> Option<&mut Envelope> {
+        self.envelopes.get_mut(*self.index.get(id)?)
+    }
+
+    pub(crate) fn add_delivery(&mut self, delivery: Delivery) {
+        self.latest
+            .insert(delivery.envelope_id.clone(), self.deliveries.len());
+        self.deliveries.push(delivery);
+    }
+
+    /// The latest sending of an envelope.
+    pub(crate) fn last_delivery(&self, id: &str) -> Option<&Delivery> {
+        self.deliveries.get(*self.latest.get(id)?)
     }
 
     fn remove(&mut self, id: u64) {
@@ -113,7 +144,11 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
         });
         // The hello goes first: it is queued before the connection can get envelopes.
         let _ = tx.send(Command::Send(hello.to_string()));
-        sockets.conns.push(Conn { id, tx });
+        sockets.conns.push(Conn {
+            id,
+            tx,
+            closing: false,
+        });
         id
     };
     envelopes::flush(&inner);
@@ -129,7 +164,10 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
                 Some(Ok(_)) => true,
             },
             command = rx.recv() => match command {
-                Some(Command::Send(frame)) => socket.send(Message::Text(frame.into())).await.is_ok(),
+                Some(Command::Send(frame)) => {
+                    tracing::trace!(conn = id, frame, "fake slack: frame out");
+                    socket.send(Message::Text(frame.into())).await.is_ok()
+                }
                 Some(Command::Close) => {
                     let _ = socket.send(Message::Close(None)).await;
                     false
@@ -141,12 +179,14 @@ async fn connection(inner: Arc<Inner>, mut socket: WebSocket) {
             break;
         }
     }
+    tracing::debug!(conn = id, "fake slack: a Socket Mode connection ended");
     lock(&inner.sockets).remove(id);
     inner.changes.bump();
 }
 
 /// A frame from the client: an ack (`{"envelope_id", "payload"?}`) or noise.
 fn on_frame(inner: &Arc<Inner>, conn: u64, text: &str) {
+    tracing::trace!(conn, text, "fake slack: frame in");
     let Ok(frame) = serde_json::from_str::<Value>(text) else {
         tracing::warn!("fake slack: undecodable Socket Mode frame");
         return;
@@ -194,7 +234,8 @@ impl crate::FakeSlack {
     }
 
     /// Sends a `disconnect` frame with `reason` (`refresh_requested`,
-    /// `warning`, `link_disabled`) to every connection, and closes each after
+    /// `warning`, `link_disabled`) to every connection, sends them no more
+    /// envelopes (those wait for a new connection), and closes each after
     /// [`crate::Config::disconnect_grace`] if the client has not; returns how
     /// many were told.
     pub fn disconnect(&self, reason: &str) -> usize {
@@ -202,6 +243,9 @@ impl crate::FakeSlack {
         let (told, ids) = {
             let mut sockets = lock(&self.inner.sockets);
             let told = sockets.command(None, || Command::Send(frame.clone()));
+            for conn in &mut sockets.conns {
+                conn.closing = true;
+            }
             (
                 told,
                 sockets.conns.iter().map(|c| c.id).collect::<Vec<u64>>(),

@@ -191,6 +191,26 @@ impl StoredMessage {
 }
 
 impl World {
+    /// Gives every block without a `block_id` one, as Slack does when it stores
+    /// a message, so clicks and history name the same block.
+    pub(crate) fn with_block_ids(&mut self, mut blocks: Vec<Value>) -> Vec<Value> {
+        for block in &mut blocks {
+            if let Some(fields) = block.as_object_mut() {
+                if !fields.contains_key("block_id") {
+                    fields.insert("block_id".into(), json!(self.mint.id("b")));
+                }
+            }
+        }
+        blocks
+    }
+
+    /// `https://DOMAIN.slack.com/archives/CHANNEL/pTS`, as `chat.getPermalink`.
+    pub(crate) fn permalink(&self, channel: &str, ts: &str) -> String {
+        let compact: String = ts.chars().filter(char::is_ascii_digit).collect();
+        let domain = &self.ids.team_domain;
+        format!("https://{domain}.slack.com/archives/{channel}/p{compact}")
+    }
+
     /// Stores a new message from `user` in `channel` (already checked) and
     /// returns it.
     pub(crate) fn add_message(
@@ -209,6 +229,7 @@ impl World {
             self.message(channel, parent)
                 .map_err(|_| SlackError::new("thread_not_found"))?;
         }
+        let blocks = self.with_block_ids(content.blocks.unwrap_or_default());
         let message = StoredMessage {
             channel: channel.to_owned(),
             ts: self.clock.next_ts(),
@@ -217,7 +238,7 @@ impl World {
             bot_id: is_bot.then(|| self.ids.bot_id.clone()),
             team,
             text: content.text.unwrap_or_default(),
-            blocks: content.blocks.unwrap_or_default(),
+            blocks,
             attachments: content.attachments.unwrap_or_default(),
             metadata: content.metadata,
             files: Vec::new(),
@@ -260,6 +281,7 @@ impl World {
         content: Content,
     ) -> Result<StoredMessage, SlackError> {
         let edited = self.clock.next_ts();
+        let blocks = content.blocks.map(|b| self.with_block_ids(b));
         let message = self.message_mut(channel, ts)?;
         if !message.by_bot() {
             return Err(SlackError::new("cant_update_message"));
@@ -267,7 +289,7 @@ impl World {
         if let Some(text) = content.text {
             message.text = text;
         }
-        if let Some(blocks) = content.blocks {
+        if let Some(blocks) = blocks {
             message.blocks = blocks;
         }
         if let Some(attachments) = content.attachments {
@@ -343,12 +365,13 @@ impl World {
         origin: Origin,
     ) -> String {
         let ts = self.clock.next_ts();
+        let blocks = self.with_block_ids(content.blocks.unwrap_or_default());
         self.ephemerals.push(Ephemeral {
             channel: channel.to_owned(),
             user: user.to_owned(),
             ts: ts.clone(),
             text: content.text.unwrap_or_default(),
-            blocks: content.blocks.unwrap_or_default(),
+            blocks,
             thread_ts,
             origin,
             replaced: false,

@@ -6,9 +6,12 @@
 //! workspace, is `channel_not_found`.
 
 mod channels;
+mod events;
 mod files;
+mod mentions;
 mod messages;
 mod responses;
+mod views;
 
 pub use channels::{ChannelKind, StoredChannel};
 pub use files::{ScheduledMessage, StoredFile};
@@ -16,9 +19,9 @@ pub(crate) use messages::Content;
 pub use messages::{Ephemeral, Origin, StoredMessage, StoredReaction};
 pub(crate) use responses::content_of;
 pub use responses::{ResponseEffect, ResponsePost, ResponseUrl};
+pub use views::StoredView;
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -46,8 +49,9 @@ pub(crate) struct World {
     pub(crate) scheduled: Vec<ScheduledMessage>,
     pub(crate) responses: HashMap<String, ResponseUrl>,
     pub(crate) response_posts: Vec<ResponsePost>,
-    /// When each `trigger_id` was handed out (they last 3 s), and whether used.
-    pub(crate) triggers: HashMap<String, (Instant, bool)>,
+    pub(crate) triggers: HashMap<String, views::Trigger>,
+    /// Modals by view id.
+    pub(crate) views: BTreeMap<String, StoredView>,
     /// Whether the bot may post in public channels it is not in
     /// (`chat:write.public`).
     pub(crate) chat_write_public: bool,
@@ -69,6 +73,7 @@ impl World {
             responses: HashMap::new(),
             response_posts: Vec::new(),
             triggers: HashMap::new(),
+            views: BTreeMap::new(),
             chat_write_public: false,
             ids,
         };
@@ -96,48 +101,28 @@ impl World {
         }
         let everyone: Vec<String> = people.iter().map(|u| u.id.clone()).collect();
         let humans = &everyone[1..];
-        let created = self.clock.now();
-        let team = &ids.team_id;
-        let mut add = |id: &str, name: &str, kind, members: &[String]| {
-            let channel = StoredChannel::new(id, name, team, kind, members, created);
-            self.channels.insert(id.to_owned(), channel);
-        };
-        add(
-            &ids.general_channel_id,
-            "general",
-            ChannelKind::Public,
-            &everyone,
-        );
-        add(
-            &ids.announcements_channel_id,
-            "announcements",
-            ChannelKind::Public,
-            &everyone,
-        );
-        add(
-            &ids.polls_channel_id,
-            "polls",
-            ChannelKind::Public,
-            &everyone,
-        );
-        add(
-            &ids.organisers_channel_id,
-            "organisers",
-            ChannelKind::Private,
-            &everyone,
-        );
-        add(
-            &ids.random_channel_id,
-            "random",
-            ChannelKind::Public,
-            humans,
-        );
-        add(
-            &ids.secret_channel_id,
-            "secret",
-            ChannelKind::Private,
-            humans,
-        );
+        let (public, private) = (ChannelKind::Public, ChannelKind::Private);
+        let channels = [
+            (&ids.general_channel_id, "general", &public, &everyone[..]),
+            (
+                &ids.announcements_channel_id,
+                "announcements",
+                &public,
+                &everyone,
+            ),
+            (&ids.polls_channel_id, "polls", &public, &everyone),
+            (
+                &ids.organisers_channel_id,
+                "organisers",
+                &private,
+                &everyone,
+            ),
+            (&ids.random_channel_id, "random", &public, humans),
+            (&ids.secret_channel_id, "secret", &private, humans),
+        ];
+        for (id, name, kind, members) in channels {
+            self.add_channel(id, name, &ids.team_id, kind.clone(), members);
+        }
         self.usergroups.insert(
             ids.organisers_group_id.clone(),
             vec![ids.admin_user_id.clone(), FakeUser::attendee(1).id],
@@ -146,26 +131,24 @@ impl World {
             let owner = FakeUser::stranger_owner();
             self.remember(&owner);
             let members = [owner.id.clone(), ids.bot_user_id.clone()];
-            let id = &ids.stranger.announcements_channel_id;
-            let channel = StoredChannel::new(
-                id,
-                "announcements",
+            let (id, team) = (
+                &ids.stranger.announcements_channel_id,
                 &ids.stranger.team_id,
-                ChannelKind::Public,
-                &members,
-                created,
             );
-            self.channels.insert(id.clone(), channel);
+            self.add_channel(id, "announcements", team, public, &members);
         }
     }
 
-    /// A fresh `trigger_id`, shaped like Slack's.
-    pub(crate) fn new_trigger(&mut self) -> String {
-        let n = self.mint.id("");
-        let trigger = format!("{n}.{}.fa4e51ac", self.clock.now());
-        self.triggers
-            .insert(trigger.clone(), (Instant::now(), false));
-        trigger
+    fn add_channel(
+        &mut self,
+        id: &str,
+        name: &str,
+        team: &str,
+        kind: ChannelKind,
+        members: &[String],
+    ) {
+        let channel = StoredChannel::new(id, name, team, kind, members, self.clock.now());
+        self.channels.insert(id.to_owned(), channel);
     }
 
     pub(crate) fn remember(&mut self, user: &FakeUser) {

@@ -211,3 +211,73 @@ pub(crate) fn content_of(body: &Value) -> Content {
         metadata: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::ids::{FakeUser, Ids};
+
+    fn world() -> World {
+        World::new(Ids::default(), Some(1_765_432_100), false)
+    }
+
+    #[test]
+    fn five_posts_within_thirty_minutes_then_refusals() {
+        let mut world = world();
+        let general = world.ids.general_channel_id.clone();
+        let user = FakeUser::attendee(1).id;
+        let token = world.new_response_url(&world.ids.team_id.clone(), &general, &user, None);
+        for _ in 0..5 {
+            let effect = world.respond(&token, &json!({ "text": "hi" }));
+            assert!(matches!(effect, ResponseEffect::Ephemeral(_)), "{effect:?}");
+        }
+        let sixth = world.respond(&token, &json!({ "text": "hi" }));
+        assert_eq!(sixth, ResponseEffect::Refused("used_url".into()));
+        let late = world.new_response_url(&world.ids.team_id.clone(), &general, &user, None);
+        world.clock.advance(Duration::from_secs(30 * 60 + 1));
+        let expired = world.respond(&late, &json!({ "text": "hi" }));
+        assert_eq!(expired, ResponseEffect::Refused("expired_url".into()));
+        let unknown = world.respond("nope", &json!({ "text": "hi" }));
+        assert_eq!(unknown, ResponseEffect::Refused("no_service".into()));
+        assert_eq!(world.ephemerals.len(), 5);
+        assert_eq!(world.response_posts.len(), 8);
+    }
+
+    #[test]
+    fn a_click_replaces_or_deletes_the_message_clicked() {
+        let mut world = world();
+        let polls = world.ids.polls_channel_id.clone();
+        let bot = world.ids.bot_user_id.clone();
+        let team = world.ids.team_id.clone();
+        let user = FakeUser::attendee(2).id;
+        let poll = Content {
+            text: Some("Tea? 0 votes".into()),
+            ..Content::default()
+        };
+        let posted = world.add_message(&polls, &bot, poll, None).unwrap();
+        let original = Some((posted.ts.clone(), false));
+        let token = world.new_response_url(&team, &polls, &user, original.clone());
+        let replace = json!({ "replace_original": true, "text": "Tea? 1 vote" });
+        assert_eq!(world.respond(&token, &replace), ResponseEffect::Replaced);
+        assert_eq!(
+            world.message(&polls, &posted.ts).unwrap().text,
+            "Tea? 1 vote"
+        );
+        let shared = world.respond(
+            &token,
+            &json!({ "response_type": "in_channel", "text": "Results" }),
+        );
+        assert!(matches!(shared, ResponseEffect::InChannel(_)));
+        assert_eq!(
+            world.respond(&token, &json!({ "delete_original": true })),
+            ResponseEffect::Deleted
+        );
+        assert!(world.message(&polls, &posted.ts).is_err());
+        let gone = world.respond(&token, &json!({ "delete_original": true }));
+        assert_eq!(gone, ResponseEffect::Refused("message_not_found".into()));
+    }
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use fake_slack::FakeSlack;
+use fake_slack::{Config, FakeSlack};
 use slack_morphism::prelude::*;
 use tokio::sync::mpsc;
 
@@ -40,6 +40,41 @@ pub fn bot_token(fake: &FakeSlack) -> SlackApiToken {
     SlackApiToken::new(fake.bot_token().into())
 }
 
+/// A fake and a client holding the bot's token: where Web API tests start.
+pub struct Web {
+    pub fake: FakeSlack,
+    pub client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+}
+
+impl Web {
+    pub async fn start(config: Config) -> Self {
+        let fake = FakeSlack::start_with(config).await.expect("fake starts");
+        let client = client(&fake);
+        let token = bot_token(&fake);
+        Self {
+            fake,
+            client,
+            token,
+        }
+    }
+
+    pub fn session(&self) -> SlackClientSession<'_, SlackClientHyperHttpsConnector> {
+        self.client.open_session(&self.token)
+    }
+
+    /// Posts `text` in `channel` as the bot.
+    pub async fn post(&self, channel: &str, text: &str) -> SlackApiChatPostMessageResponse {
+        let content = SlackMessageContent::new().with_text(text.to_owned());
+        let request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_owned()), content);
+        self.session()
+            .chat_post_message(&request)
+            .await
+            .expect("posted")
+    }
+}
+
 /// What a listener callback saw.
 #[derive(Debug)]
 pub enum Seen {
@@ -56,14 +91,19 @@ async fn report(state: &SlackClientEventsUserState, seen: Seen) {
     }
 }
 
-/// Replies `echo: TEXT` in the ack, at once, as the adapter must.
+/// Replies `echo: TEXT` in the ack, at once, as the adapter must; `fail`
+/// makes it return an error instead.
 async fn on_command(
     event: SlackCommandEvent,
     _client: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     let text = format!("echo: {}", event.text.clone().unwrap_or_default());
+    let fail = event.text.as_deref() == Some("fail");
     report(&state, Seen::Command(Box::new(event))).await;
+    if fail {
+        return Err("the handler failed".into());
+    }
     Ok(SlackCommandEventResponse::new(
         SlackMessageContent::new().with_text(text),
     ))
@@ -131,6 +171,25 @@ impl Listener {
             .await
             .expect("a callback in time")
             .expect("listener alive")
+    }
+
+    /// Posts `text` with `blocks` (Block Kit JSON) in `channel` as the bot.
+    pub async fn post_blocks(
+        &self,
+        fake: &FakeSlack,
+        channel: &str,
+        text: &str,
+        blocks: serde_json::Value,
+    ) -> SlackApiChatPostMessageResponse {
+        let blocks: Vec<SlackBlock> = serde_json::from_value(blocks).expect("Block Kit JSON");
+        let content = SlackMessageContent::new()
+            .with_text(text.to_owned())
+            .with_blocks(blocks);
+        let request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_owned()), content);
+        let token = bot_token(fake);
+        let session = self.client.open_session(&token);
+        session.chat_post_message(&request).await.expect("posted")
     }
 
     pub async fn stop(self) {

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod harness;
+mod interactions;
 mod socket_mode;
-mod web_api;
+mod web;

@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use fake_slack::{Config, FakeSlack, FakeUser, Fault, Origin, ResponseEffect};
+use fake_slack::{Click, Config, FakeSlack, FakeUser, Fault, Origin, ResponseEffect};
 use serde_json::json;
 use slack_morphism::prelude::*;
 
-use crate::harness::{bot_token, Listener, Seen, WAIT};
+use crate::harness::{Listener, Seen, WAIT};
 
 async fn next_command(listener: &mut Listener) -> SlackCommandEvent {
     match listener.next().await {
@@ -143,23 +143,11 @@ async fn a_button_click_comes_with_the_message_and_its_response_url_replaces_it(
     let fake = FakeSlack::start().await.unwrap();
     let mut listener = Listener::start(&fake, 1).await;
     let polls = fake.ids().polls_channel_id.clone();
-    let blocks: Vec<SlackBlock> = serde_json::from_value(json!([
+    let blocks = json!([
         { "type": "section", "block_id": "option-a", "text": { "type": "mrkdwn", "text": "Tea" },
           "accessory": { "type": "button", "action_id": "vote:a", "value": "poll-1:a", "text": { "type": "plain_text", "text": "Vote" } } },
-    ]))
-    .unwrap();
-    let token = bot_token(&fake);
-    let posted = listener
-        .client
-        .open_session(&token)
-        .chat_post_message(&SlackApiChatPostMessageRequest::new(
-            SlackChannelId::new(polls.clone()),
-            SlackMessageContent::new()
-                .with_text("Tea?".into())
-                .with_blocks(blocks),
-        ))
-        .await
-        .unwrap();
+    ]);
+    let posted = listener.post_blocks(&fake, &polls, "Tea?", blocks).await;
     let voter = FakeUser::attendee(5);
     let click = fake.click(&voter, &polls, &posted.ts.0, "vote:a");
     let Seen::Interaction(event) = listener.next().await else {
@@ -197,6 +185,23 @@ async fn a_button_click_comes_with_the_message_and_its_response_url_replaces_it(
             .unwrap();
         assert!(answer.status().is_success());
     }
+    let forged = fake.click_as(&Click {
+        user: voter.clone(),
+        channel: polls.clone(),
+        ts: posted.ts.0.clone(),
+        action_id: "vote:a".into(),
+        block_id: "option-z".into(),
+        value: "poll-2:z".into(),
+    });
+    let Seen::Interaction(event) = listener.next().await else {
+        panic!("expected an interaction");
+    };
+    let SlackInteractionEvent::BlockActions(event) = *event else {
+        panic!("expected block_actions");
+    };
+    assert_eq!(event.actions.unwrap()[0].value.as_deref(), Some("poll-2:z"));
+    fake.wait_for_ack(&forged.envelope_id, WAIT).await.unwrap();
+
     let posts = fake.response_posts();
     assert!(matches!(posts[0].effect, ResponseEffect::Ephemeral(_)));
     assert_eq!(posts[1].effect, ResponseEffect::Replaced);
@@ -263,5 +268,45 @@ async fn reaction_events_survive_a_dropped_socket_and_a_refresh() {
     next_command(&mut listener).await;
     fake.wait_for_ack(&asked.envelope_id, WAIT).await.unwrap();
     assert!(fake.acks().iter().all(|a| !a.unknown && !a.duplicate));
+    listener.stop().await;
+}
+
+#[tokio::test]
+async fn a_handler_error_sends_no_ack_so_the_envelope_comes_back_until_slack_gives_up() {
+    let fake = FakeSlack::start_with(Config {
+        ack_timeout: Duration::from_millis(100),
+        max_redeliveries: 2,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let mut listener = Listener::start(&fake, 1).await;
+    let asked = fake.slash_command(
+        &FakeUser::attendee(8),
+        &fake.ids().general_channel_id,
+        "fail",
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            next_command(&mut listener).await.text.as_deref(),
+            Some("fail")
+        );
+    }
+    let attempts: Vec<u32> = fake
+        .deliveries()
+        .iter()
+        .filter(|d| d.envelope_id == asked.envelope_id)
+        .map(|d| d.retry_attempt)
+        .collect();
+    assert_eq!(attempts, [0, 1, 2]);
+    let after = fake.slash_command(&FakeUser::attendee(8), &fake.ids().general_channel_id, "ok");
+    let next = next_command(&mut listener).await;
+    assert_eq!(next.text.as_deref(), Some("ok"), "no fourth delivery");
+    fake.wait_for_ack(&after.envelope_id, WAIT).await.unwrap();
+    assert!(fake
+        .acks()
+        .iter()
+        .all(|a| a.envelope_id != asked.envelope_id));
+    assert!(!fake.envelopes()[0].acked);
     listener.stop().await;
 }
