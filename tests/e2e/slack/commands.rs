@@ -198,6 +198,13 @@ async fn hostile_typed_text_pings_nobody() {
             .collect();
         assert!(found.is_empty(), "/emcee {hostile}: {found:?} in {json}");
     }
+    let pings: Vec<String> = bot
+        .fake
+        .ephemerals()
+        .iter()
+        .flat_map(|e| e.pings())
+        .collect();
+    assert_eq!(pings, Vec::<String>::new(), "the fake's own reading");
     bot.stop().await;
 }
 

@@ -252,5 +252,10 @@ async fn hostile_agenda_text_in_announcements_pings_nobody() {
             "the hostile text is shown, as text: {json}"
         );
     }
+    assert_eq!(
+        bot.fake.bot_pings(),
+        Vec::<String>::new(),
+        "the fake's own reading"
+    );
     bot.stop().await;
 }
