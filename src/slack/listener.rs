@@ -77,9 +77,17 @@ async fn on_interaction(
     _client: Arc<SlackHyperClient>,
     state: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
-    if let (Some(bot), SlackInteractionEvent::BlockActions(actions)) = (bot_of(&state).await, event)
-    {
-        super::clicks::on_block_actions(&bot, actions);
+    let Some(bot) = bot_of(&state).await else {
+        return Ok(());
+    };
+    match event {
+        SlackInteractionEvent::BlockActions(actions) => {
+            super::clicks::on_block_actions(&bot, actions);
+        }
+        SlackInteractionEvent::ViewSubmission(submitted) => {
+            super::polls::on_modal(&bot, &submitted);
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ pub mod community;
 pub mod files;
 pub mod listener;
 pub mod markup;
+pub mod modal;
 pub mod outbound;
 pub mod polls;
 pub mod port;

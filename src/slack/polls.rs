@@ -8,13 +8,22 @@
 use super::bot::{Asked, SlackBot};
 use super::commands::{typed_poll, PollCommand};
 use super::markup;
+use super::outbound::Tier;
+use crate::paced;
 use emcee_core::chat::Text;
 use emcee_core::polls::service::{result_text, split_options};
 use emcee_core::polls::{MessageKey, Poll, PollRequest, PollState, Reaction};
+use slack_morphism::prelude::*;
 use std::time::Instant;
 
 /// What one `/emcee poll …` does; returns the outcome for the metrics.
 pub async fn command(bot: &SlackBot, asked: &Asked, poll: PollCommand) -> &'static str {
+    // The modal first: the command's trigger_id lasts 3 s; who may post is
+    // checked when it is submitted.
+    if matches!(&poll, PollCommand::Create(text) if text.trim().is_empty()) {
+        super::modal::open(bot, asked).await;
+        return "ok";
+    }
     let organiser_only = !matches!(poll, PollCommand::Results(_));
     if organiser_only
         && !bot
@@ -47,6 +56,17 @@ pub async fn command(bot: &SlackBot, asked: &Asked, poll: PollCommand) -> &'stat
 }
 
 async fn create(bot: &SlackBot, asked: &Asked, text: &str) -> Result<Text, String> {
+    create_in(bot, &asked.team, &asked.channel, &asked.user, text).await
+}
+
+/// Posts the poll `text` (the typed form) in `channel` for `user` of `team`.
+async fn create_in(
+    bot: &SlackBot,
+    team: &str,
+    channel: &str,
+    user: &str,
+    text: &str,
+) -> Result<Text, String> {
     let typed = typed_poll(text);
     if typed.question.is_empty() {
         return Err(
@@ -56,7 +76,7 @@ async fn create(bot: &SlackBot, asked: &Asked, text: &str) -> Result<Text, Strin
     }
     let service = &bot.app.polls;
     let request = PollRequest {
-        channel: asked.channel.clone(),
+        channel: channel.to_owned(),
         question: typed.question,
         options: split_options(&typed.options),
         closes_at: service
@@ -65,8 +85,8 @@ async fn create(bot: &SlackBot, asked: &Asked, text: &str) -> Result<Text, Strin
         multi: typed.multi,
         hide_tally: typed.hide || service.config().hide_tally,
         declared_id: None,
-        created_by: Some(asked.user.clone()),
-        community: Some(asked.team.clone()),
+        created_by: Some(user.to_owned()),
+        community: Some(team.to_owned()),
     };
     let poll = service.post(request).await.map_err(|e| e.to_string())?;
     Ok(
@@ -140,6 +160,39 @@ fn message_ts(target: &str) -> String {
         }
         _ => last.to_owned(),
     }
+}
+
+/// A submitted poll modal: returns at once; the poll is checked, posted and
+/// confirmed to the organiser privately in a task.
+pub fn on_modal(bot: &SlackBot, event: &SlackInteractionViewSubmissionEvent) {
+    let (team, user) = (event.team.id.to_string(), event.user.id.to_string());
+    let view = event.view.state_params.id.to_string();
+    if !bot.seen.first_time(&view) || !bot.community.serves(&team, "modal") {
+        return;
+    }
+    let Some((channel, form)) = super::modal::typed(&event.view) else {
+        return;
+    };
+    let bot = bot.clone();
+    tokio::spawn(async move {
+        let answer = if bot.community.is_organiser(bot.port.sender(), &user).await {
+            create_in(&bot, &team, &channel, &user, &form).await
+        } else {
+            Err("Only organisers can create, close or cancel polls.".to_owned())
+        };
+        let text = answer.unwrap_or_else(Text::plain);
+        let request = SlackApiChatPostEphemeralRequest::new(
+            channel.as_str().into(),
+            user.as_str().into(),
+            super::render::line(&text),
+        );
+        let sender = bot.port.sender();
+        if let Err(error) = paced!(sender, "chat.postEphemeral", Tier::Four, None, |session| {
+            session.chat_post_ephemeral(&request)
+        }) {
+            tracing::warn!(%error, "could not confirm a poll from the modal");
+        }
+    });
 }
 
 /// A reaction event, as the core's vote.

@@ -107,3 +107,44 @@ async fn a_reaction_poll_counts_moves_and_closes_with_its_result() {
         .unwrap();
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn poll_create_alone_opens_a_modal_whose_submission_posts_the_poll() {
+    let bot = SlackTestBot::start_at(AT, SlackOptions::default()).await;
+    let polls = bot.fake.ids().polls_channel_id.clone();
+    let organiser = FakeUser::attendee(1);
+    let _ = bot.fake.slash_command(&organiser, &polls, "poll create");
+    let view = bot
+        .fake
+        .wait_until("the poll modal", PATIENCE, |fake| {
+            fake.views()
+                .into_iter()
+                .find(|v| v.open && v.user == organiser.id)
+        })
+        .await
+        .unwrap();
+    assert_eq!(view.view["callback_id"], "emcee:poll");
+    let text = |value: &str| serde_json::json!({ "type": "plain_text_input", "value": value });
+    let values = serde_json::json!({
+        "question": { "question": text("Tea or coffee?") },
+        "options": { "options": text("Tea\nCoffee\n") },
+        "minutes": { "minutes": text("3") },
+        "settings": { "settings": { "type": "checkboxes", "selected_options": [
+            { "text": { "type": "plain_text", "text": "Voters may pick several options" }, "value": "multi" }
+        ] } },
+    });
+    let _ = bot.fake.submit_view(&organiser, &view.id, values);
+    let posted = bot
+        .fake
+        .wait_until("the poll", PATIENCE, |_| poll_message(&bot))
+        .await
+        .unwrap();
+    let shown = serde_json::to_string(&posted.blocks).unwrap();
+    assert!(shown.contains("Tea") && shown.contains("Coffee"), "{shown}");
+    assert!(shown.contains("pick as many"), "multi-choice: {shown}");
+    bot.fake
+        .wait_for_ephemeral(&organiser.id, |e| e.text.contains("Poll posted"), PATIENCE)
+        .await
+        .unwrap();
+    bot.stop().await;
+}
