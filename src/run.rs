@@ -9,6 +9,7 @@
 
 use crate::cli::ConsoleArgs;
 use crate::discord::{self, BotToken};
+use crate::slack::both::{OnlyOwnPings, Platform};
 use crate::slack::SlackTokens;
 use emcee_core::app::App;
 use emcee_core::chat::ChatPort;
@@ -247,15 +248,21 @@ fn announcer(
     discord: Option<Arc<discord::port::DiscordPort>>,
     slack: Option<&crate::slack::start::Running>,
 ) -> Option<Arc<dyn emcee_core::scheduler::Announcer>> {
-    let over = |port: Arc<dyn ChatPort>| -> Arc<dyn emcee_core::scheduler::Announcer> {
-        Arc::new(ChatAnnouncer::new(port).with_polls(app.polls.clone()))
+    let over = |port: Arc<dyn ChatPort>, platform| -> Arc<dyn emcee_core::scheduler::Announcer> {
+        let announcer = Arc::new(ChatAnnouncer::new(port).with_polls(app.polls.clone()));
+        Arc::new(OnlyOwnPings::new(announcer, platform))
     };
-    let slack = slack.map(|s| Arc::clone(&s.bot.port) as Arc<dyn ChatPort>);
-    let discord = discord.map(|d| d as Arc<dyn ChatPort>);
+    let slack = slack.map(|s| {
+        over(
+            Arc::clone(&s.bot.port) as Arc<dyn ChatPort>,
+            Platform::Slack,
+        )
+    });
+    let discord = discord.map(|d| over(d as Arc<dyn ChatPort>, Platform::Discord));
     Some(match (discord, slack) {
-        (Some(d), Some(s)) => Arc::new(crate::slack::both::FanOut::new(over(d), over(s))),
-        (Some(d), None) => over(d),
-        (None, Some(s)) => over(s),
+        (Some(d), Some(s)) => Arc::new(crate::slack::both::FanOut::new(d, s)),
+        (Some(d), None) => d,
+        (None, Some(s)) => s,
         (None, None) => return None,
     })
 }

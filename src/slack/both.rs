@@ -10,7 +10,9 @@
 //! the config's names, which mean a channel on each platform, so
 //! [`FanOut`] posts each scheduled message on every platform, each with the
 //! job's dedupe key (Discord's nonce, Slack's message metadata): a job
-//! retried because one platform failed lands once on the other.
+//! retried because one platform failed lands once on the other. A ping
+//! configured in `[announcements]` is a Discord role id or a Slack user
+//! group (`S…`); [`OnlyOwnPings`] lets each platform see only its own.
 
 use emcee_core::chat::{ChatPort, Limits, MessageKey, PortError, PortFuture, Post};
 use emcee_core::polls::FlashPoll;
@@ -215,9 +217,107 @@ impl Announcer for FanOut {
     }
 }
 
+/// An announcer that passes on a message's ping only when it is one of its
+/// platform's: a Discord role (digits) to Discord, a Slack user group to
+/// Slack. The other platform's id would be refused (Discord) or shown as
+/// nothing (Slack).
+pub struct OnlyOwnPings {
+    inner: Arc<dyn Announcer>,
+    platform: Platform,
+}
+
+impl OnlyOwnPings {
+    /// `inner`, posting on `platform`.
+    pub fn new(inner: Arc<dyn Announcer>, platform: Platform) -> Self {
+        Self { inner, platform }
+    }
+
+    /// `message` without a ping of the other platform's.
+    fn own(&self, message: &Message) -> Option<Message> {
+        let role = message.role.as_deref()?;
+        (platform_of(role) != self.platform).then(|| Message {
+            role: None,
+            ..message.clone()
+        })
+    }
+}
+
+impl Announcer for OnlyOwnPings {
+    fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
+        Box::pin(async move {
+            match self.own(message) {
+                Some(stripped) => self.inner.post(channel, &stripped, nonce).await,
+                None => self.inner.post(channel, message, nonce).await,
+            }
+        })
+    }
+
+    fn direct<'a>(&'a self, user: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
+        self.inner.direct(user, message, nonce)
+    }
+
+    fn open_poll<'a>(&'a self, poll: &'a FlashPoll, channel: &'a str) -> Delivery<'a> {
+        self.inner.open_poll(poll, channel)
+    }
+
+    fn close_poll<'a>(&'a self, poll: &'a MessageKey) -> Delivery<'a> {
+        self.inner.close_poll(poll)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use emcee_core::scheduler::JobKind;
+    use std::sync::Mutex;
+
+    /// Remembers the ping of every post.
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<Option<String>>>);
+
+    impl Announcer for Seen {
+        fn post<'a>(&'a self, _: &'a str, message: &'a Message, _: &'a str) -> Delivery<'a> {
+            self.0.lock().unwrap().push(message.role.clone());
+            Box::pin(async { Ok("posted".to_owned()) })
+        }
+        fn direct<'a>(&'a self, _: &'a str, _: &'a Message, _: &'a str) -> Delivery<'a> {
+            Box::pin(async { Ok("sent".to_owned()) })
+        }
+        fn open_poll<'a>(&'a self, _: &'a FlashPoll, _: &'a str) -> Delivery<'a> {
+            Box::pin(async { Ok("opened".to_owned()) })
+        }
+        fn close_poll<'a>(&'a self, _: &'a MessageKey) -> Delivery<'a> {
+            Box::pin(async { Ok("closed".to_owned()) })
+        }
+    }
+
+    #[tokio::test]
+    async fn each_platform_pings_only_its_own_kind_of_group() {
+        let (discord, slack) = (Arc::new(Seen::default()), Arc::new(Seen::default()));
+        let both = FanOut::new(
+            Arc::new(OnlyOwnPings::new(
+                Arc::clone(&discord) as Arc<dyn Announcer>,
+                Platform::Discord,
+            )),
+            Arc::new(OnlyOwnPings::new(
+                Arc::clone(&slack) as Arc<dyn Announcer>,
+                Platform::Slack,
+            )),
+        );
+        for role in ["123456789012345678", "S0ORGANISE"] {
+            let message = Message {
+                role: Some(role.to_owned()),
+                ..Message::new(JobKind::Announce, Vec::new())
+            };
+            both.post("announcements", &message, "em1").await.unwrap();
+        }
+        let role = |r: &str| Some(r.to_owned());
+        assert_eq!(
+            *discord.0.lock().unwrap(),
+            [role("123456789012345678"), None]
+        );
+        assert_eq!(*slack.0.lock().unwrap(), [None, role("S0ORGANISE")]);
+    }
 
     #[test]
     fn ids_name_their_platform_by_shape() {

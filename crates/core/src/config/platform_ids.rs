@@ -94,12 +94,18 @@ fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> 
             ));
         }
     }
+    // An announcement's ping is a Discord role, or a Slack user group when
+    // emcee serves Slack: each platform pings only its own kind.
+    let group = |role: &str| settings.slack.is_some() && is_slack_id(role, &['S']);
     let announcements = &settings.announcements;
     for (table, map) in [
         ("channel_roles", &announcements.channel_roles),
         ("kind_roles", &announcements.kind_roles),
     ] {
-        if let Some((key, role)) = map.iter().find(|(_, role)| !is_snowflake(role)) {
+        if let Some((key, role)) = map
+            .iter()
+            .find(|(_, role)| !is_snowflake(role) && !group(role))
+        {
             return Err(source.error_at(
                 &["announcements", table, key],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
@@ -237,6 +243,13 @@ mod tests {
             "secrets are no config key"
         );
         assert!(checked("").unwrap().slack.is_none());
+        let group = "[announcements.kind_roles]\nkeynote = \"S0ORGANISE\"\n";
+        assert!(checked(group).is_err(), "a user group needs [slack]");
+        let with_slack = format!("{group}[slack]\nworkspace = \"T01\"\n");
+        assert!(
+            checked(&with_slack).is_ok(),
+            "a Slack user group may be pinged"
+        );
     }
 
     #[test]

@@ -202,7 +202,8 @@ pub struct AnnouncementSettings {
     /// Post a short "schedule change" notice in the default channel when sessions move or are cancelled.
     #[serde(default)]
     pub change_notices: bool,
-    /// Channel -> role id to ping with announcements there (the only mention ever sent).
+    /// Channel -> role id to ping with announcements there (the only mention ever sent):
+    /// a Discord role, or a Slack user group (`S…`) when `[slack]` is set.
     #[serde(default)]
     pub channel_roles: BTreeMap<String, String>,
     /// Session kind ("keynote", "talk", ...) -> role id to ping, where the channel has none.
