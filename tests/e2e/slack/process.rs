@@ -138,10 +138,15 @@ async fn one_process_serves_discord_and_slack() {
     slack.wait_connected(1, PATIENCE).await.unwrap();
     let general = slack.ids().general_channel_id.clone();
     let asked = slack.slash_command(&FakeUser::attendee(1), &general, "now");
-    let answer = slack
+    let Ok(answer) = slack
         .wait_for_response(&asked.response_token, PATIENCE)
         .await
-        .unwrap();
+    else {
+        terminate(&child);
+        let (code, stderr) = finish(child).await;
+        let acks = slack.acks();
+        panic!("no answer (exit {code:?}, acks {acks:?}): {stderr}");
+    };
     assert!(
         answer.body.to_string().contains("Live now"),
         "{}",
