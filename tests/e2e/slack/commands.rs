@@ -300,3 +300,28 @@ async fn a_name_matching_several_sessions_offers_a_menu_that_shows_the_one_picke
 fn json_str(text: &str) -> serde_json::Value {
     serde_json::Value::String(text.to_owned())
 }
+
+#[tokio::test]
+async fn reload_is_for_organisers_and_reports_what_changed() {
+    let options = SlackOptions {
+        reload: true,
+        ..SlackOptions::default()
+    };
+    let bot = SlackTestBot::start_at(AT, options).await;
+    let general = bot.fake.ids().general_channel_id.clone();
+    let (_, refused) = bot
+        .ask_as(&FakeUser::attendee(60), &general, "reload")
+        .await;
+    assert!(
+        text(&refused.body).contains("Only organisers"),
+        "{}",
+        text(&refused.body)
+    );
+    let (_, reloaded) = bot.ask_as(&FakeUser::admin(), &general, "reload").await;
+    let reloaded = text(&reloaded.body);
+    assert!(
+        reloaded.contains("Agenda reloaded: 0 added, 0 cancelled"),
+        "{reloaded}"
+    );
+    bot.stop().await;
+}

@@ -71,6 +71,8 @@ pub struct SlackOptions {
     pub pacing: Option<Pacing>,
     /// An agenda.toml of the test's own; `None`: the sample programme.
     pub agenda: Option<String>,
+    /// Let `/emcee reload` read the config again.
+    pub reload: bool,
 }
 
 impl SlackTestBot {
@@ -136,8 +138,12 @@ impl SlackTestBot {
         );
         let names = emcee::discord::channels::configured_names(&settings, &config.programme);
         let before = fake.connects();
+        let reload = options.reload.then(|| emcee::cli::SourceArgs {
+            config: path.clone(),
+            agenda: None,
+        });
         let running = prepared
-            .connect(app.clone(), &names, None)
+            .connect(app.clone(), &names, reload)
             .await
             .expect("connects");
         fake.wait_until("a Socket Mode connection", PATIENCE, |f| {

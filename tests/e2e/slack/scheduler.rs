@@ -259,3 +259,47 @@ async fn hostile_agenda_text_in_announcements_pings_nobody() {
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn reminders_list_cancel_and_mycal_sends_the_calendar_file_by_dm() {
+    let bot = SlackTestBot::start_at("2021-10-07T15:50:00Z", options()).await;
+    planned(&bot).await;
+    let user = FakeUser::attendee(8);
+    let general = bot.fake.ids().general_channel_id.clone();
+    let ask = |text: &'static str| {
+        let (bot, user, general) = (&bot, user.clone(), general.clone());
+        async move { bot.ask_as(&user, &general, text).await.1.body.to_string() }
+    };
+    assert!(ask("remind morling-jfrunit 15")
+        .await
+        .contains("I'll DM you 15 min"));
+    let listed = ask("reminders").await;
+    assert!(listed.contains("JfrUnit"), "{listed}");
+    let sent = ask("mycal").await;
+    assert!(sent.contains("1 session(s) in your calendar"), "{sent}");
+    let dm = bot.fake.dm_channel(&user.id).expect("a DM channel");
+    let file = bot
+        .fake
+        .wait_until("the calendar file", PATIENCE, |fake| {
+            let shared = fake
+                .messages(&dm)
+                .into_iter()
+                .find(|m| !m.files.is_empty())?;
+            fake.file(&shared.files[0])
+        })
+        .await
+        .unwrap();
+    assert_eq!(file.name, "emcee.ics");
+    let ics = String::from_utf8(file.bytes.unwrap()).unwrap();
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR") && ics.contains("JfrUnit"),
+        "{ics}"
+    );
+    let cancelled = ask("reminders cancel morling-jfrunit").await;
+    assert!(
+        cancelled.contains("Cancelled that reminder."),
+        "{cancelled}"
+    );
+    assert!(!cancelled.contains("JfrUnit"), "none left: {cancelled}");
+    bot.stop().await;
+}
