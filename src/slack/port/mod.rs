@@ -35,6 +35,7 @@ use std::time::Duration;
 
 mod direct;
 mod once;
+mod told;
 
 use direct::classify_direct;
 
@@ -51,6 +52,8 @@ pub struct SlackPort {
     /// The bot's user id (from `auth.test`); its reactions never count.
     bot_user: Mutex<String>,
     direct: Arc<dyn DirectChannels>,
+    /// (poll message, voter) already told that a reaction does not count.
+    told: Mutex<std::collections::HashSet<(MessageKey, String)>>,
 }
 
 impl SlackPort {
@@ -62,6 +65,7 @@ impl SlackPort {
             channels: Mutex::default(),
             bot_user: Mutex::default(),
             direct: Arc::new(KeptInMemory::default()),
+            told: Mutex::default(),
         }
     }
 
@@ -268,8 +272,9 @@ impl ChatPort for SlackPort {
         user: &'a str,
     ) -> PortFuture<'a, ()> {
         Box::pin(async move {
-            // Slack lets a bot remove only its own reactions.
+            // Slack lets a bot remove only its own reactions; the voter is told.
             if user != self.bot_user() {
+                self.tell_not_counted(message, user).await;
                 return Ok(());
             }
             let (channel, ts) = ts(message);

@@ -60,11 +60,22 @@ async fn a_reaction_poll_counts_moves_and_closes_with_its_result() {
         FakeUser::attendee(22),
     ];
     for voter in &voters {
+        bot.fake.add_user(voter);
+        bot.fake.set_member(&polls, &voter.id, true).unwrap();
         bot.fake.react(voter, &polls, &poll.ts, one).unwrap();
     }
     // attendee 22 moves to Coffee; attendee 21 takes the vote back.
     bot.fake.react(&voters[2], &polls, &poll.ts, two).unwrap();
     bot.fake.unreact(&voters[1], &polls, &poll.ts, one).unwrap();
+    // Slack keeps attendee 22's old reaction; they are told it no longer counts.
+    bot.fake
+        .wait_for_ephemeral(
+            &voters[2].id,
+            |e| e.text.contains("only your latest"),
+            PATIENCE,
+        )
+        .await
+        .unwrap();
     // The live tally (one chat.update per 2 s at most) shows the moved vote.
     bot.fake
         .wait_until("the live tally", PATIENCE, |fake| {
