@@ -152,6 +152,7 @@ async fn main() {
         scheduler,
         Arc::new(announcer),
         Arc::new(move || Arc::clone(&source)),
+        &Arc::default(),
     );
     println!(
         "{SESSIONS} sessions, {CHANNELS} channels, {} announcement messages in {WAVES} waves",

@@ -4,8 +4,13 @@
 //! For each rate (100/s and 1,000/s) it sends a steady stream of interactions
 //! (`/next`, `/speaker` autocomplete, `/speaker`, `/agenda`) and reports p50,
 //! p99 and max from the gateway frame being sent to the interaction callback
-//! arriving at the fake. The floor is a bare serenity handler that answers every
-//! message with a fixed reply over the same kind of fake, measured the same way.
+//! arriving at the fake. Two floors are measured in the same run: a bare
+//! serenity handler answering messages with a fixed reply (serenity's
+//! plainest path), and one answering the same interactions emcee gets with a
+//! fixed reply (serenity's interaction path without emcee's work, the fair
+//! floor for emcee's commands). The three take six one-second turns each, in
+//! rotating order, pooled; the median and range of the turns' ratios show how
+//! much of a difference is noise.
 //! Run with `cargo bench --bench discord_commands` (release).
 
 // A benchmark fails loudly: a setup error ends the run.
@@ -24,6 +29,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PATIENCE: Duration = Duration::from_secs(60);
+/// Turns each side takes per rate, and how long each turn sends.
+const ROUNDS: usize = 6;
+const ROUND_SECONDS: u32 = 1;
 
 /// Recognises the fake's record of the answer to one request.
 type Answered = Box<dyn Fn(&fake_discord::RecordedRequest) -> bool + Send>;
@@ -32,27 +40,60 @@ type SendFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Answere
 
 #[tokio::main]
 async fn main() {
-    let floor = floor_fake().await;
+    let floor = floor_fake(FloorAnswers::Messages).await;
+    let interaction_floor = floor_fake(FloorAnswers::Interactions).await;
     let bot = emcee_fake().await;
+    println!("discord command latency: gateway frame sent -> answer received (loopback)");
     println!(
-        "discord command latency: gateway frame sent -> interaction callback received (loopback)"
-    );
-    println!(
-        "{:<34} {:>8} {:>10} {:>10} {:>10}",
+        "{:<38} {:>8} {:>10} {:>10} {:>10}",
         "run", "count", "p50", "p99", "max"
     );
+    let contenders: [(&str, &FakeDiscord, Sender); 3] = [
+        ("floor: bare serenity, messages", &floor, send_floor),
+        (
+            "floor: bare serenity, interactions",
+            &interaction_floor,
+            send_emcee,
+        ),
+        ("emcee", &bot, send_emcee),
+    ];
     for rate in [100u32, 1_000] {
-        let seconds = if rate == 100 { 5 } else { 3 };
-        let floor_run = measure(&floor, rate, seconds, send_floor).await;
-        let emcee_run = measure(&bot, rate, seconds, send_emcee).await;
-        print_run(&format!("floor (bare serenity) @ {rate}/s"), &floor_run);
-        print_run(&format!("emcee @ {rate}/s"), &emcee_run);
-        let ratio = percentile(&emcee_run, 99).as_secs_f64()
-            / percentile(&floor_run, 99).as_secs_f64().max(1e-9);
-        println!(
-            "{:<34} {ratio:>8.2}x",
-            format!("p99 ratio emcee/floor @ {rate}/s")
-        );
+        // The three take turns, in a rotating order, so that a burst of machine
+        // noise lands on all of them rather than on whichever ran then.
+        let mut runs: [Vec<Duration>; 3] = Default::default();
+        let mut ratios: [Vec<f64>; 2] = Default::default();
+        for round in 0..ROUNDS {
+            let mut parts: [Vec<Duration>; 3] = Default::default();
+            for turn in 0..3 {
+                let which = (round + turn) % 3;
+                let (_, fake, send) = contenders[which];
+                parts[which] = measure(fake, rate, ROUND_SECONDS, send).await;
+            }
+            for (floor, ratio) in ratios.iter_mut().enumerate() {
+                ratio.push(p99_ratio(&parts[2], &parts[floor]));
+            }
+            for (run, part) in runs.iter_mut().zip(parts) {
+                run.extend(part);
+            }
+        }
+        for ((name, ..), run) in contenders.iter().zip(&mut runs) {
+            run.sort();
+            print_run(&format!("{name} @ {rate}/s"), run);
+        }
+        for (floor, ratio) in ratios.iter_mut().enumerate() {
+            ratio.sort_by(f64::total_cmp);
+            println!(
+                "{:<38} {:>8.2}x  (median of {ROUNDS} rounds {:.2}x, range {:.2}x-{:.2}x)",
+                format!(
+                    "p99 emcee / {} @ {rate}/s",
+                    ["messages floor", "interactions floor"][floor]
+                ),
+                p99_ratio(&runs[2], &runs[floor]),
+                ratio[ratio.len() / 2],
+                ratio[0],
+                ratio[ratio.len() - 1],
+            );
+        }
     }
     let kinds = measure_by_kind(&bot, 100, 5, send_emcee).await;
     for (name, sorted) in [
@@ -193,6 +234,15 @@ async fn emcee_fake() -> FakeDiscord {
     fake
 }
 
+/// What a floor bot answers: messages with a fixed reply (serenity's plainest
+/// path), or the same slash commands and autocompletes emcee gets, with a
+/// fixed reply (serenity's interaction path, emcee's work left out).
+#[derive(Clone, Copy)]
+enum FloorAnswers {
+    Messages,
+    Interactions,
+}
+
 struct Floor;
 
 #[serenity::async_trait]
@@ -206,16 +256,44 @@ impl serenity::EventHandler for Floor {
             .say(&ctx.http, format!("pong {}", message.id))
             .await;
     }
+
+    async fn interaction_create(&self, ctx: serenity::Context, interaction: serenity::Interaction) {
+        let response = match &interaction {
+            serenity::Interaction::Command(_) => serenity::CreateInteractionResponse::Message(
+                serenity::CreateInteractionResponseMessage::new().content("pong"),
+            ),
+            serenity::Interaction::Autocomplete(_) => {
+                serenity::CreateInteractionResponse::Autocomplete(
+                    serenity::CreateAutocompleteResponse::new(),
+                )
+            }
+            _ => return,
+        };
+        let _ = match interaction {
+            serenity::Interaction::Command(command) => {
+                command.create_response(&ctx.http, response).await
+            }
+            serenity::Interaction::Autocomplete(typed) => {
+                typed.create_response(&ctx.http, response).await
+            }
+            _ => Ok(()),
+        };
+    }
 }
 
-/// A bare serenity bot answering every message, against its own fake.
-async fn floor_fake() -> FakeDiscord {
+/// A bare serenity bot answering `answers`, against its own fake.
+async fn floor_fake(answers: FloorAnswers) -> FakeDiscord {
     let fake = FakeDiscord::start().await.expect("fake");
     let http = serenity::HttpBuilder::new("floor-token")
         .proxy(fake.base_url())
         .ratelimiter_disabled(true)
         .build();
-    let intents = serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGES;
+    let intents = match answers {
+        FloorAnswers::Messages => {
+            serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGES
+        }
+        FloorAnswers::Interactions => serenity::GatewayIntents::GUILDS,
+    };
     let mut client = serenity::ClientBuilder::new_with_http(http, intents)
         .event_handler(Floor)
         .await
@@ -223,6 +301,11 @@ async fn floor_fake() -> FakeDiscord {
     tokio::spawn(async move { client.start().await });
     fake.wait_ready(PATIENCE).await.expect("ready");
     fake
+}
+
+/// emcee's p99 over the floor's, both sorted.
+fn p99_ratio(emcee: &[Duration], floor: &[Duration]) -> f64 {
+    percentile(emcee, 99).as_secs_f64() / percentile(floor, 99).as_secs_f64().max(1e-9)
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
@@ -235,7 +318,7 @@ fn percentile(sorted: &[Duration], p: usize) -> Duration {
 fn print_run(name: &str, sorted: &[Duration]) {
     let max = sorted.last().copied().unwrap_or_default();
     println!(
-        "{name:<34} {:>8} {:>10.2?} {:>10.2?} {:>10.2?}",
+        "{name:<38} {:>8} {:>10.2?} {:>10.2?} {:>10.2?}",
         sorted.len(),
         percentile(sorted, 50),
         percentile(sorted, 99),

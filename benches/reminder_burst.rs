@@ -204,6 +204,7 @@ async fn burst(run: Run, users: usize) -> Figures {
         scheduler,
         Arc::new(announcer),
         Arc::new(move || Arc::clone(&programme)),
+        &Arc::default(),
     );
     wait_for(&fake, users + 1, Duration::from_secs(600)).await;
     running.stop().await;

@@ -1,7 +1,7 @@
 //! `emcee agenda …`: one question, answered on stdout, as text or JSON.
 
 use crate::cli::{AgendaArgs, Format, Question};
-use crate::render::{json, text::TextStyle};
+use crate::render::{json, text::for_terminal, text::json_for_terminal, text::TextStyle};
 use emcee_core::command::{self, CommandError, Reply, Request};
 use emcee_core::config::Config;
 
@@ -12,13 +12,16 @@ pub struct Printed {
     pub stderr: String,
 }
 
-/// Answers the question in `args` from `config`.
+/// Answers the question in `args` from `config`, as of `now`.
 ///
 /// # Errors
 /// A [`CommandError`] when a name is unknown or an argument is missing.
-pub fn answer(args: &AgendaArgs, config: &Config) -> Result<Printed, CommandError> {
+pub fn answer(
+    args: &AgendaArgs,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Printed, CommandError> {
     let agenda = &config.programme.agenda;
-    let now = args.time.at.unwrap_or_else(chrono::Utc::now);
     let reply = command::execute(agenda, &request(&args.question), now)?;
     let style = TextStyle {
         timezone: args.time.tz.unwrap_or(agenda.timezone()),
@@ -33,12 +36,16 @@ pub fn answer(args: &AgendaArgs, config: &Config) -> Result<Printed, CommandErro
                 })),
                 None => String::new(),
             };
-            let stdout =
-                json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()) + "\n";
-            Printed { stdout, stderr }
+            let stdout = json_for_terminal(
+                &json::sessions(&answer.sessions).unwrap_or_else(|_| "[]".to_owned()),
+            ) + "\n";
+            Printed {
+                stdout,
+                stderr: for_terminal(&stderr),
+            }
         }
         _ => Printed {
-            stdout: style.reply(&reply),
+            stdout: for_terminal(&style.reply(&reply)),
             stderr: String::new(),
         },
     })

@@ -1,9 +1,53 @@
 //! `emcee check`: validate everything and summarise it on one screen.
 
+use crate::discord::preflight::Report;
+use chrono::{DateTime, Utc};
 use emcee_core::agenda::Agenda;
 use emcee_core::config::Config;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// The preflight's "ready" screen: who emcee is on Discord, where each
+/// configured channel is, what is wrong, and the next posts.
+pub fn online(report: &Report, config: &Config, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    let servers: Vec<String> = report.servers.iter().map(ToString::to_string).collect();
+    let _ = writeln!(
+        out,
+        "online: connected as {}, serving {}",
+        report.bot,
+        servers.join(", ")
+    );
+    for channel in &report.channels {
+        let place = match &channel.found {
+            Some((_, name)) => format!("#{name}"),
+            None => "MISSING".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<24} {place}  ({})",
+            channel.need.key,
+            channel.need.uses.join(", ")
+        );
+    }
+    match report.problems.len() {
+        0 => out.push_str("  problems: none\n"),
+        n => {
+            let _ = writeln!(out, "  problems: {n}");
+            for problem in &report.problems {
+                let _ = writeln!(out, "    - {problem}");
+            }
+        }
+    }
+    let timezone = config.programme.agenda.timezone();
+    out.push_str(&crate::rehearse::next_posts(
+        config, now, NEXT_POSTS, timezone,
+    ));
+    out
+}
+
+/// How many upcoming posts the ready screen shows.
+const NEXT_POSTS: usize = 5;
 
 /// The one-screen summary of a loaded config.
 pub fn summary(config: &Config) -> String {
@@ -21,6 +65,13 @@ pub fn summary(config: &Config) -> String {
         .collect();
     let _ = writeln!(out, "  speakers: {}", speakers.len());
     let _ = writeln!(out, "  polls:    {}", polls(config));
+    for note in agenda.notes() {
+        let _ = writeln!(
+            out,
+            "  note:     {}",
+            crate::render::text::for_terminal(note)
+        );
+    }
     match agenda.warnings() {
         [] => out.push_str("  warnings: none\n"),
         warnings => {

@@ -1,6 +1,6 @@
 //! The command line: what a user can ask `emcee` to do.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the config and agenda and print a one-screen summary.
-    Check(SourceArgs),
+    Check(CheckArgs),
     /// Ask the agenda a question from the command line.
     Agenda(AgendaArgs),
     /// Run the bot's commands in this terminal instead of a chat server.
@@ -30,6 +30,42 @@ pub enum Command {
     /// Flash polls in the database: `emcee polls export --format csv|json`.
     #[command(subcommand)]
     Polls(PollsCommand),
+    /// Print a shell completion script: `emcee completions bash > /etc/bash_completion.d/emcee`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `emcee man > emcee.1`.
+    Man,
+}
+
+/// The completion script for `shell`. Built in memory: clap_complete panics
+/// when its output fails, and a closed pipe (`| head`) is not a crash.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "emcee", &mut script);
+    script
+}
+
+/// Writes the manual page, with a section per subcommand, to `out`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command.clone()).render(out)?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        // Our own subcommand names: nothing in them needs roff escaping.
+        writeln!(out, ".SH \"EMCEE {}\"", sub.get_name().to_uppercase())?;
+        if let Some(about) = sub.get_about() {
+            writeln!(out, "{about}")?;
+        }
+        let page = clap_mangen::Man::new(sub.clone().bin_name(format!("emcee {}", sub.get_name())));
+        page.render_synopsis_section(out)?;
+        page.render_options_section(out)?;
+    }
+    Ok(())
 }
 
 /// What to do with the stored polls.
@@ -59,12 +95,14 @@ pub enum ExportFormat {
 pub struct RehearseArgs {
     #[command(flatten)]
     pub source: SourceArgs,
-    /// Only posts due at or after this instant (RFC 3339).
-    #[arg(long, value_parser = parse_instant)]
-    pub from: Option<DateTime<Utc>>,
-    /// Only posts due before this instant (RFC 3339).
-    #[arg(long, value_parser = parse_instant)]
-    pub to: Option<DateTime<Utc>>,
+    /// Only posts due at or after this instant (RFC 3339, or a local time in
+    /// the conference's zone such as 2021-10-07T08:55).
+    #[arg(long, value_parser = parse_moment)]
+    pub from: Option<Moment>,
+    /// Only posts due before this instant (RFC 3339, or a local time in the
+    /// conference's zone).
+    #[arg(long, value_parser = parse_moment)]
+    pub to: Option<Moment>,
     /// Show times in this IANA timezone; default: the conference's.
     #[arg(long)]
     pub tz: Option<Tz>,
@@ -74,12 +112,33 @@ pub struct RehearseArgs {
 pub struct ImportArgs {
     /// A path or an http(s) URL: schedule.json, frab XML, Sessionize JSON or iCalendar.
     pub source: String,
-    /// Timezone for times given without an offset; default: the file's own, else UTC.
-    #[arg(long)]
-    pub tz: Option<Tz>,
+    /// The zone the file's times without an offset are in; default: the
+    /// file's own, else the config's `[agenda]`/`[conference] timezone` when
+    /// there is a config, else UTC. (`--tz` is the old name.)
+    #[arg(long = "source-tz", alias = "tz")]
+    pub source_tz: Option<Tz>,
+    /// emcee.toml whose zones to read offset-less times in.
+    #[arg(long, env = "EMCEE_CONFIG", default_value = "config/emcee.toml")]
+    pub config: PathBuf,
     /// Write the result as emcee's agenda TOML to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// Options of `emcee check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Also connect to Discord (token from DISCORD_TOKEN) and check that every
+    /// configured channel and role exists and that the bot may post, react and
+    /// attach where it must.
+    #[arg(long)]
+    pub online: bool,
+    /// With `--online`: list the posts due after this instant (RFC 3339, or a
+    /// local time in the conference's zone); default: now.
+    #[arg(long, value_parser = parse_moment)]
+    pub at: Option<Moment>,
 }
 
 /// Where the configuration and the agenda come from.
@@ -97,14 +156,20 @@ pub struct SourceArgs {
     /// http(s) URL, as emcee TOML, schedule.json, frab XML, Sessionize JSON or iCalendar.
     #[arg(long, global = true)]
     pub agenda: Option<String>,
+    /// The zone the agenda's times without an offset are in (and its days are
+    /// counted in, when the file names no zone); default: `[agenda] timezone`,
+    /// else `[conference] timezone`, else UTC. `--tz` is the zone times are shown in.
+    #[arg(long, global = true)]
+    pub source_tz: Option<Tz>,
 }
 
 /// Options shared by everything that shows times.
 #[derive(Debug, Clone, Args)]
 pub struct TimeArgs {
-    /// The instant to answer for (RFC 3339, e.g. 2021-10-07T16:55:00Z); default: now.
-    #[arg(long, value_parser = parse_instant, global = true)]
-    pub at: Option<DateTime<Utc>>,
+    /// The instant to answer for: RFC 3339 (2021-10-07T16:55:00Z), or a local
+    /// time in the conference's zone (2021-10-07T08:55); default: now.
+    #[arg(long, value_parser = parse_moment, global = true)]
+    pub at: Option<Moment>,
     /// Show times in this IANA timezone; default: the conference's.
     #[arg(long, global = true)]
     pub tz: Option<Tz>,
@@ -184,15 +249,103 @@ impl ConsoleArgs {
     }
 }
 
-fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{e}; expected RFC 3339 such as 2021-10-07T16:55:00Z"))
+/// An instant typed on the command line: an RFC 3339 instant, or a date and
+/// time without offset, read in the conference's zone once the config says
+/// which (an organiser thinks in the conference's local time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Instant(DateTime<Utc>),
+    Local(NaiveDateTime),
+}
+
+impl Moment {
+    /// The instant, reading a local time in `zone`.
+    ///
+    /// # Errors
+    /// A message when the local time does not exist in `zone` (the clocks go
+    /// forward over it) or happens twice (they go back).
+    pub fn resolve(self, zone: Tz) -> Result<DateTime<Utc>, String> {
+        use chrono::offset::LocalResult;
+        let local = match self {
+            Self::Instant(instant) => return Ok(instant),
+            Self::Local(local) => local,
+        };
+        match local.and_local_timezone(zone) {
+            LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+            LocalResult::None => Err(format!(
+                "{local} does not exist in {zone}: the clocks go forward over it"
+            )),
+            LocalResult::Ambiguous(first, second) => Err(format!(
+                "{local} happens twice in {zone} ({} and {}): give the offset, e.g. {}",
+                first.format("%:z"),
+                second.format("%:z"),
+                first.to_rfc3339(),
+            )),
+        }
+    }
+}
+
+/// Resolves an optional [`Moment`] in `zone`.
+///
+/// # Errors
+/// As [`Moment::resolve`].
+pub fn resolve_moment(moment: Option<Moment>, zone: Tz) -> Result<Option<DateTime<Utc>>, String> {
+    moment.map(|m| m.resolve(zone)).transpose()
+}
+
+fn parse_moment(text: &str) -> Result<Moment, String> {
+    if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+        return Ok(Moment::Instant(instant.with_timezone(&Utc)));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(Moment::Local)
+    .ok_or_else(|| {
+        "expected RFC 3339 such as 2021-10-07T16:55:00Z, or a local time in the \
+             conference's zone such as 2021-10-07T08:55"
+            .to_owned()
+    })
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(speed) if speed.is_finite() && speed > 0.0 && speed <= 100_000.0 => Ok(speed),
         _ => Err("expected a number above 0 and at most 100000".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_is_an_instant_or_a_local_time_in_the_conference_zone() {
+        let pacific = chrono_tz::US::Pacific;
+        let utc = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let read = |text: &str| parse_moment(text).unwrap().resolve(pacific);
+        assert_eq!(
+            read("2021-10-07T16:55:00Z"),
+            Ok(utc("2021-10-07T16:55:00Z"))
+        );
+        assert_eq!(read("2021-10-07T08:55"), Ok(utc("2021-10-07T15:55:00Z")));
+        assert_eq!(read("2021-10-07 08:55:30"), Ok(utc("2021-10-07T15:55:30Z")));
+        let gap = read("2021-03-14T02:30").unwrap_err();
+        assert!(gap.contains("does not exist"), "{gap}");
+        let fold = read("2021-11-07T01:30").unwrap_err();
+        assert!(
+            fold.contains("happens twice") && fold.contains("-07:00"),
+            "{fold}"
+        );
+        assert!(parse_moment("tomorrow at nine").is_err());
     }
 }

@@ -4,6 +4,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use emcee::cli::{Cli, Command, ConsoleArgs};
 use emcee::console::Console;
+use emcee::discord::{self, BotToken};
+use emcee::render::text::for_terminal;
 use emcee::render::text::TextStyle;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
 use std::io::IsTerminal;
@@ -14,6 +16,8 @@ use std::sync::Arc;
 const EXIT_USER_ERROR: u8 = 1;
 /// Exit status for a broken config or agenda.
 const EXIT_CONFIG_ERROR: u8 = 2;
+/// Exit status when a background task kept dying: worth a restart, unlike 2.
+const EXIT_TASK_DIED: u8 = 1;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,13 +34,22 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => Ok(match emcee::setup::load(&args).await {
+        Command::Check(args) => Ok(match emcee::setup::load(&args.source).await {
             Ok(config) => {
-                for warning in emcee_core::config::warnings(&args.config) {
+                for warning in emcee_core::config::warnings(&args.source.config) {
                     eprintln!("warning: {warning}");
                 }
-                print!("{}", emcee::check::summary(&config));
-                ExitCode::SUCCESS
+                // Names and warnings quote the agenda: printed, never obeyed.
+                print!("{}", for_terminal(&emcee::check::summary(&config)));
+                if args.online {
+                    let zone = config.programme.agenda.timezone();
+                    match emcee::cli::resolve_moment(args.at, zone) {
+                        Ok(at) => check_online(&config, at.unwrap_or_else(chrono::Utc::now)).await,
+                        Err(error) => usage_error(&error),
+                    }
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(error) => config_error(&error),
         }),
@@ -45,7 +58,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(config) => config,
                 Err(error) => return Ok(config_error(&error)),
             };
-            Ok(match emcee::agenda_cli::answer(&args, &config) {
+            let zone = config.programme.agenda.timezone();
+            let now = match emcee::cli::resolve_moment(args.time.at, zone) {
+                Ok(at) => at.unwrap_or_else(chrono::Utc::now),
+                Err(error) => return Ok(usage_error(&error)),
+            };
+            for note in config.programme.agenda.notes() {
+                eprintln!("note: {}", for_terminal(note));
+            }
+            Ok(match emcee::agenda_cli::answer(&args, &config, now) {
                 Ok(printed) => {
                     eprint!("{}", printed.stderr);
                     print!("{}", printed.stdout);
@@ -58,14 +79,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
-        Command::Run(args) => Ok(
-            match emcee::run::serve(&args, clock(&args), shutdown_signal()).await {
-                emcee::run::Outcome::Stopped => ExitCode::SUCCESS,
-                emcee::run::Outcome::Config(error) => config_error(&error),
-                emcee::run::Outcome::Start(error) => start_error(&error),
-                emcee::run::Outcome::NothingStarted => ExitCode::from(EXIT_CONFIG_ERROR),
-            },
-        ),
+        Command::Run(args) => Ok(serve(args).await),
         Command::Import(args) => Ok(match emcee::import_cli::run(&args).await {
             Ok(report) => {
                 print!("{report}");
@@ -78,17 +92,93 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             database,
         }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        Command::Completions { shell } => {
+            print_bytes(&emcee::cli::completions(shell))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            emcee::cli::write_man_page(&mut page)?;
+            print_bytes(&page)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rehearse(args) => Ok(match emcee::setup::load(&args.source).await {
             Ok(config) => {
-                let tz = args.tz.unwrap_or(config.programme.agenda.timezone());
-                print!(
-                    "{}",
-                    emcee::rehearse::timeline(&config, args.from, args.to, tz)
-                );
-                ExitCode::SUCCESS
+                let zone = config.programme.agenda.timezone();
+                let tz = args.tz.unwrap_or(zone);
+                let window = emcee::cli::resolve_moment(args.from, zone)
+                    .and_then(|from| Ok((from, emcee::cli::resolve_moment(args.to, zone)?)));
+                match window {
+                    Ok((from, to)) => {
+                        print!("{}", emcee::rehearse::timeline(&config, from, to, tz));
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => usage_error(&error),
+                }
             }
             Err(error) => config_error(&error),
         }),
+    }
+}
+
+/// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM
+/// ([`emcee::run`]).
+async fn serve(args: ConsoleArgs) -> ExitCode {
+    use emcee::run::Outcome;
+    match emcee::run::serve(&args, |zone| clock(&args, zone), shutdown_signal()).await {
+        Outcome::Stopped => ExitCode::SUCCESS,
+        Outcome::Config(error) => config_error(&error),
+        Outcome::Start(error) => start_error(&error),
+        Outcome::Usage(error) => usage_error(&error),
+        Outcome::NothingStarted => ExitCode::from(EXIT_CONFIG_ERROR),
+        Outcome::TaskDied(reason) => {
+            eprintln!("error: {reason}");
+            ExitCode::from(EXIT_TASK_DIED)
+        }
+    }
+}
+
+/// `emcee check --online`: the preflight against Discord; any problem is a
+/// broken config (status 2), as a bad key would be.
+async fn check_online(
+    config: &emcee_core::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ExitCode {
+    let token = match BotToken::from_env() {
+        Ok(token) => token,
+        Err(error) => return start_error(&error),
+    };
+    let servers = match discord::server_ids(config.settings.servers()) {
+        Ok(servers) => servers,
+        Err(error) => return start_error(&error),
+    };
+    let api_base =
+        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    let outbound = discord::outbound::Outbound::new(
+        &api_base,
+        &token,
+        reqwest::Client::new(),
+        discord::outbound::Pacing::default(),
+    );
+    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
+    let report =
+        match discord::preflight::check(&outbound, &served, &config.settings, &config.programme)
+            .await
+        {
+            Ok(report) => report,
+            Err(error) => return start_error(&error),
+        };
+    print!(
+        "{}",
+        for_terminal(&emcee::check::online(&report, config, now))
+    );
+    if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for problem in &report.problems {
+            eprintln!("error: {}", for_terminal(&problem.to_string()));
+        }
+        ExitCode::from(EXIT_CONFIG_ERROR)
     }
 }
 
@@ -121,15 +211,33 @@ async fn shutdown_signal() {
     }
 }
 
-/// The system clock, or a rehearsal clock when `--at` or `--speed` is given.
-fn clock(args: &ConsoleArgs) -> Arc<dyn Clock> {
-    match (args.time.at, args.speed) {
+/// The system clock, or a rehearsal clock when `--at` or `--speed` is given;
+/// a local `--at` is read in the conference's `zone`.
+fn clock(args: &ConsoleArgs, zone: chrono_tz::Tz) -> Result<Arc<dyn Clock>, String> {
+    let at = emcee::cli::resolve_moment(args.time.at, zone)?;
+    Ok(match (at, args.speed) {
         (None, 1.0) => Arc::new(SystemClock),
         (at, speed) => Arc::new(RehearsalClock::new(
             at.unwrap_or_else(chrono::Utc::now),
             speed,
         )),
+    })
+}
+
+/// Writes `bytes` to stdout; a reader that stopped early (`| head`) is fine.
+fn print_bytes(bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
+}
+
+/// A command-line value that could not be used: said on stderr, exit 1.
+fn usage_error(error: &str) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(EXIT_USER_ERROR)
 }
 
 async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
@@ -137,12 +245,9 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         Ok(config) => Arc::new(config),
         Err(error) => return Ok(config_error(&error)),
     };
-    let clock: Arc<dyn Clock> = match (args.time.at, args.speed) {
-        (None, 1.0) => Arc::new(SystemClock),
-        (at, speed) => Arc::new(RehearsalClock::new(
-            at.unwrap_or_else(chrono::Utc::now),
-            speed,
-        )),
+    let clock = match clock(&args, config.programme.agenda.timezone()) {
+        Ok(clock) => clock,
+        Err(error) => return Ok(usage_error(&error)),
     };
     let agenda = &config.programme.agenda;
     let style = TextStyle {
@@ -201,18 +306,28 @@ fn console_scheduler(
 }
 
 fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
-    eprintln!("error: {error}");
+    let problems = error.problems();
+    for problem in &problems {
+        eprintln!("error: {problem}");
+        if let Some(location) = problem.location() {
+            eprint!("{}", location.snippet());
+        }
+    }
+    if problems.len() > 1 {
+        eprintln!("{} problems", problems.len());
+    }
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 
-/// Logs go to stderr; `RUST_LOG` sets the level (default: warnings), and
+/// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
+/// (default: warnings), and
 /// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(emcee::telemetry::RedactingStderr);
     if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {

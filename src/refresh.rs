@@ -2,7 +2,10 @@
 //!
 //! The programme changes on the day (a talk moves, a speaker cancels). A URL
 //! source is fetched again every `refresh_minutes`; a version that fails to
-//! fetch or parse keeps the current agenda and is logged, and a good one
+//! fetch or parse, or that the import refuses as too deep, too large or over its
+//! time and memory budget (read on a blocking thread, see
+//! `emcee_core::import::import`), keeps the current agenda and is logged with
+//! the reason, and a good one
 //! replaces it, with the diff logged for organisers, and the scheduler
 //! reschedules from the same diff.
 
@@ -112,12 +115,22 @@ mod tests {
             "2021-10-07T16:30:00+00:00"
         );
 
-        std::fs::write(&file, "this is not a schedule").unwrap();
-        refresh_once(&source, &app).await;
-        assert!(
-            Arc::ptr_eq(&moved, &app.programme()),
-            "a broken version changes nothing"
+        // Broken, then hostile: 2,000 levels of XML overflowed the stack of the
+        // worker running the refresh before the import ran on a blocking thread
+        // with a depth limit.
+        let deep = format!(
+            "<schedule>{}{}</schedule>",
+            "<p>".repeat(2_000),
+            "</p>".repeat(2_000)
         );
+        for version in ["this is not a schedule", deep.as_str()] {
+            std::fs::write(&file, version).unwrap();
+            refresh_once(&source, &app).await;
+            assert!(
+                Arc::ptr_eq(&moved, &app.programme()),
+                "a broken version changes nothing"
+            );
+        }
         assert_eq!(app.programme().agenda.sessions().len(), 1);
     }
 

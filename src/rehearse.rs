@@ -9,6 +9,25 @@ use chrono_tz::Tz;
 use emcee_core::config::Config;
 use emcee_core::scheduler::{plan, PlanSettings};
 
+/// The next `count` posts due at or after `now`, for the preflight's ready screen.
+pub fn next_posts(config: &Config, now: DateTime<Utc>, count: usize, timezone: Tz) -> String {
+    let settings = PlanSettings::from_settings(&config.settings);
+    let jobs = plan(&config.programme, &settings, &[]);
+    let next: Vec<_> = jobs
+        .iter()
+        .filter(|job| job.due_at >= now)
+        .take(count)
+        .collect();
+    if next.is_empty() {
+        return "  next posts: none planned after now\n".to_owned();
+    }
+    let mut out = format!("  next posts (times in {timezone}):\n");
+    for job in next {
+        out.push_str(&text::job(job, timezone));
+    }
+    out
+}
+
 /// Every job due in `[from, to)` (either end open), one entry per job.
 pub fn timeline(
     config: &Config,

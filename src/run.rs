@@ -14,6 +14,7 @@ use crate::slack::SlackTokens;
 use emcee_core::app::App;
 use emcee_core::chat::ChatPort;
 use emcee_core::clock::Clock;
+use emcee_core::health::{supervise, Policy};
 use emcee_core::scheduler::ChatAnnouncer;
 use std::future::Future;
 use std::sync::Arc;
@@ -29,6 +30,10 @@ pub enum Outcome {
     Start(String),
     /// No platform could start (each said why in one line).
     NothingStarted,
+    /// A command-line value could not be used (`--at`).
+    Usage(String),
+    /// A background task kept dying; a restart may help.
+    TaskDied(String),
 }
 
 /// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM. Each
@@ -36,7 +41,7 @@ pub enum Outcome {
 /// started; one that fails is reported in one line and the other goes on.
 pub async fn serve(
     args: &ConsoleArgs,
-    clock: Arc<dyn Clock>,
+    clock: impl FnOnce(chrono_tz::Tz) -> Result<Arc<dyn Clock>, String>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Outcome {
     let (config, source) = match crate::setup::load_for_bot(&args.source).await {
@@ -46,6 +51,9 @@ pub async fn serve(
     for warning in emcee_core::config::warnings(&args.source.config) {
         tracing::warn!(%warning, "config");
     }
+    for note in config.programme.agenda.notes() {
+        tracing::warn!(%note, "how the agenda was read");
+    }
     let (discord_token, slack_tokens) = tokens(&config.settings);
     if discord_token.is_none() && slack_tokens.is_none() {
         return Outcome::NothingStarted;
@@ -54,18 +62,22 @@ pub async fn serve(
         Ok(servers) => servers,
         Err(error) => return Outcome::Start(error.to_string()),
     };
-    let store = match emcee_core::store::Store::open_capped(
-        &crate::scheduler::database_path(args, &config),
-        config.settings.store.max_bytes(),
-    ) {
+    let store = match crate::scheduler::open_database(args, &config).await {
         Ok(store) => store,
         Err(error) => return Outcome::Start(error.to_string()),
     };
+    let clock = match clock(config.programme.agenda.timezone()) {
+        Ok(clock) => clock,
+        Err(error) => return Outcome::Usage(error),
+    };
     let settings = config.settings.clone();
     let channel_names = discord::channels::configured_names(&settings, &config.programme);
-    let kept: Arc<dyn emcee_core::chat::DirectChannels> = Arc::new(store.clone());
+    let kept = Arc::clone(&store.direct);
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
+    if discord_token.is_some() {
+        discord::warn_if_in_clear(&api_base);
+    }
     let discord_port = discord_token.as_ref().map(|token| {
         let outbound = discord::outbound::Outbound::new(
             &api_base,
@@ -88,10 +100,8 @@ pub async fn serve(
     ) else {
         return Outcome::NothingStarted;
     };
-    let health = match &discord_port {
-        Some(_) => crate::telemetry::Health::new(Some(store.clone())),
-        None => crate::telemetry::Health::for_console(Some(store.clone())),
-    };
+    let health = crate::telemetry::Health::new(Some(Arc::clone(&app.store.health)));
+    health.watch_tasks(Arc::clone(app.polls.tasks()));
     let data = discord_port.as_ref().map(|port| {
         let mut data = discord::Data::over(app.clone(), Arc::clone(port))
             .with_community(discord::community::Community::serving(&servers));
@@ -114,21 +124,35 @@ pub async fn serve(
         Some(prepared) => connect_slack(prepared, &app, &channel_names, args).await,
         None => None,
     };
+    if slack.is_some() && discord_bot.is_none() {
+        // Slack's Socket Mode stands for the gateway in /healthz.
+        health.set_gateway_connected(true);
+    }
     let discord_port = discord_port.filter(|_| discord_bot.is_some());
     let Some(announcer) = announcer(&app, discord_port, slack.as_ref()) else {
         return Outcome::NothingStarted;
     };
     let refresh_every =
         std::time::Duration::from_secs(u64::from(settings.agenda.refresh_minutes) * 60);
-    let (stop_refresh, refresh_stopped) = tokio::sync::oneshot::channel::<()>();
+    let tasks = Arc::clone(app.polls.tasks());
     let refresher = source.map(|source| {
-        let app = app.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = refresh_stopped.await;
-            };
-            crate::refresh::keep_fresh(source, &app, refresh_every, stopped).await;
-        })
+        let (app, mut source) = (app.clone(), Some(source));
+        // The refresh owns its source: it cannot start again, so its death
+        // stops the process (which the service manager restarts).
+        supervise(
+            &tasks,
+            "agenda refresh",
+            Policy::vital_once(),
+            move |stop| {
+                let (app, source) = (app.clone(), source.take());
+                async move {
+                    if let Some(source) = source {
+                        crate::refresh::keep_fresh(source, &app, refresh_every, stop.requested())
+                            .await;
+                    }
+                }
+            },
+        )
     });
     // One scheduler task for the process, started here and never from READY.
     let scheduler = crate::scheduler::start_for_chat(
@@ -137,17 +161,27 @@ pub async fn serve(
         announcer,
         emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
     );
-    let outcome = run_until_stopped(discord_bot, scheduler, shutdown).await;
+    let mut gave_up = None;
+    let stopped = async {
+        tokio::select! {
+            () = shutdown => {}
+            reason = tasks.fatal() => {
+                tracing::error!(%reason, "stopping: a background task cannot be kept running");
+                gave_up = Some(reason);
+            }
+        }
+    };
+    let outcome = run_until_stopped(discord_bot, scheduler, stopped).await;
     if let Some(running) = slack {
         running.stop().await;
     }
-    let _ = stop_refresh.send(());
     if let Some(refresher) = refresher {
-        let _ = refresher.await;
+        refresher.stop().await;
     }
-    match outcome {
-        Ok(()) => Outcome::Stopped,
-        Err(error) => Outcome::Start(error.to_string()),
+    match (outcome, gave_up) {
+        (Err(error), _) => Outcome::Start(error.to_string()),
+        (Ok(()), Some(reason)) => Outcome::TaskDied(reason.to_string()),
+        (Ok(()), None) => Outcome::Stopped,
     }
 }
 
@@ -203,7 +237,7 @@ fn app_over(
     slack: &Option<crate::slack::start::Prepared>,
     programme: emcee_core::programme::Programme,
     clock: Arc<dyn Clock>,
-    store: &emcee_core::store::Store,
+    store: &emcee_core::store::Database,
     settings: &emcee_core::config::Settings,
 ) -> Option<App> {
     let port: Arc<dyn ChatPort> = match (discord, slack) {
@@ -216,7 +250,7 @@ fn app_over(
         (None, None) => return None,
     };
     let polls =
-        emcee_core::polls::PollService::new(Arc::new(store.clone()), port, Arc::clone(&clock));
+        emcee_core::polls::PollService::new(Arc::clone(&store.polls), port, Arc::clone(&clock));
     polls.configure(emcee_core::polls::PollConfig::from_settings(settings));
     Some(App::new(programme, clock, store.clone(), polls))
 }

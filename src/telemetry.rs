@@ -3,14 +3,15 @@
 //! Counters and histograms go through the `metrics` facade (cheap when nobody
 //! scrapes) into a Prometheus recorder; an optional HTTP listener serves
 //! `/metrics` in the Prometheus text format and `/healthz` as JSON: whether the
-//! gateway is connected, whether the database is writable, how old the agenda is.
+//! gateway is connected, whether the database is writable, how old the agenda is,
+//! and which background tasks are down (dead, or waiting to restart).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use emcee_core::health::StorageHealth;
+use emcee_core::health::{StorageHealth, Tasks};
 use emcee_core::store::Store;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
@@ -71,6 +72,10 @@ fn describe() {
     metrics::describe_counter!(VOTES, "Vote changes stored");
     metrics::describe_counter!(REMINDERS, "Personal reminders sent");
     metrics::describe_counter!(STORE_WRITE_FAILURES, "Database writes that failed");
+    metrics::describe_counter!(
+        emcee_core::health::TASK_DEATHS,
+        "Background tasks that panicked or stopped, by task"
+    );
 }
 
 /// What `/healthz` reports.
@@ -81,14 +86,15 @@ pub struct Health {
     gateway_connected: AtomicBool,
     agenda_loaded: Mutex<Option<Instant>>,
     store: Mutex<Option<Arc<dyn StorageHealth>>>,
+    tasks: Mutex<Option<Arc<Tasks>>>,
 }
 
 impl Health {
     /// Health for a chat bot using `store`.
-    pub fn new(store: Option<Store>) -> Arc<Self> {
+    pub fn new(store: Option<Arc<dyn StorageHealth>>) -> Arc<Self> {
         Arc::new(Self {
             expects_gateway: true,
-            store: Mutex::new(store.map(|s| Arc::new(s) as Arc<dyn StorageHealth>)),
+            store: Mutex::new(store),
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
@@ -101,6 +107,11 @@ impl Health {
             agenda_loaded: Mutex::new(Some(Instant::now())),
             ..Self::default()
         })
+    }
+
+    /// Reports the supervised tasks of `tasks` too: any down is unhealthy.
+    pub fn watch_tasks(&self, tasks: Arc<Tasks>) {
+        *self.tasks.lock().unwrap_or_else(PoisonError::into_inner) = Some(tasks);
     }
 
     /// Records whether the gateway session is up.
@@ -133,7 +144,15 @@ impl Health {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .map(|at| at.elapsed());
+        let tasks_down = self
+            .tasks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|tasks| tasks.down())
+            .unwrap_or_default();
         HealthReport {
+            tasks_down,
             gateway_connected: self
                 .expects_gateway
                 .then(|| self.gateway_connected.load(Ordering::Relaxed)),
@@ -154,6 +173,9 @@ struct HealthReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     store_error: Option<String>,
     agenda_age_seconds: Option<u64>,
+    /// Background tasks not running now (dead, or waiting to restart).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tasks_down: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -200,13 +222,88 @@ async fn metrics_text(State(served): State<Served>) -> impl IntoResponse {
 
 async fn healthz(State(served): State<Served>) -> impl IntoResponse {
     let report = served.health.report().await;
-    let healthy = report.gateway_connected.unwrap_or(true) && report.store_writable;
+    let healthy = report.gateway_connected.unwrap_or(true)
+        && report.store_writable
+        && report.tasks_down.is_empty();
     let status = if healthy {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(report))
+}
+
+/// Path segments after which Discord URLs carry an interaction token (valid
+/// for 15 minutes, enough to answer as the bot): `/webhooks/{app}/{token}`
+/// and `/interactions/{id}/{token}/callback`.
+const TOKEN_ROUTES: [&str; 2] = ["/webhooks/", "/interactions/"];
+
+/// `text` with every interaction token in a URL replaced by `[redacted]`.
+/// reqwest's errors name the URL they failed on (and serenity's wrap them),
+/// so a follow-up that fails at the transport level would print its token.
+pub fn redact_tokens(text: &str) -> std::borrow::Cow<'_, str> {
+    if !TOKEN_ROUTES.iter().any(|route| text.contains(route)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let token_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '%');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((at, route)) = TOKEN_ROUTES
+        .iter()
+        .filter_map(|route| rest.find(route).map(|at| (at, *route)))
+        .min()
+    {
+        let after = at + route.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        // The id segment, then the token.
+        let id_len = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if id_len == 0 || !rest[id_len..].starts_with('/') {
+            continue;
+        }
+        out.push_str(&rest[..=id_len]);
+        rest = &rest[id_len + 1..];
+        let token_len = rest.find(|c: char| !token_char(c)).unwrap_or(rest.len());
+        if token_len > 0 {
+            out.push_str("[redacted]");
+            rest = &rest[token_len..];
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Where logs go: stderr, with interaction tokens redacted from every line
+/// (ours, poise's and serenity's alike; see [`redact_tokens`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RedactingStderr;
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for RedactingStderr {
+    type Writer = Redacting<std::io::Stderr>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacting(std::io::stderr())
+    }
+}
+
+/// A writer that redacts interaction tokens from what passes through it.
+/// The formatter writes each event in one call, so a token is never split.
+#[derive(Debug)]
+pub struct Redacting<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact_tokens(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Times a command and counts it by name and outcome.
@@ -233,10 +330,34 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_transport_error_on_a_followup_never_logs_its_token() {
+        // A real reqwest failure (nothing listens on port 1) names its URL.
+        let url = "http://127.0.0.1:1/api/v10/webhooks/1100000000000000001/aW50ZXJhY3Rpb246c2VjcmV0/messages/@original?wait=true";
+        let error = reqwest::Client::new().get(url).send().await.unwrap_err();
+        let text = format!("{error:?} {error}");
+        assert!(
+            text.contains("aW50ZXJhY3Rpb246c2VjcmV0"),
+            "the raw error has it: {text}"
+        );
+        let mut logged = Vec::new();
+        std::io::Write::write_all(&mut Redacting(&mut logged), text.as_bytes()).unwrap();
+        let logged = String::from_utf8(logged).unwrap();
+        assert!(!logged.contains("aW50ZXJhY3Rpb246c2VjcmV0"), "{logged}");
+        assert!(
+            logged.contains("/webhooks/1100000000000000001/[redacted]/messages"),
+            "{logged}"
+        );
+        let callback = redact_tokens("POST /interactions/42/tok.en-_x/callback failed");
+        assert_eq!(callback, "POST /interactions/42/[redacted]/callback failed");
+        assert_eq!(redact_tokens("GET /webhooks/x"), "GET /webhooks/x");
+        assert_eq!(redact_tokens("no urls"), "no urls");
+    }
+
+    #[tokio::test]
     async fn metrics_and_health_are_served_over_http() {
         let handle = install().unwrap();
         let store = Store::in_memory().unwrap();
-        let health = Health::new(Some(store));
+        let health = Health::new(Some(Arc::new(store)));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown = async {
             let _ = stopped.await;

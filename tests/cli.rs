@@ -90,6 +90,61 @@ fn check_names_file_line_column_and_field_of_a_typoed_key() {
 }
 
 #[test]
+fn check_shows_every_problem_of_a_file_at_once_with_snippets_and_suggestions() {
+    let (status, err) = check_broken("emcee.toml", |t| {
+        t.replace("timezone = \"US/Pacific\"", "timezone = \"US/Pacfic\"")
+            .replace("refresh_minutes = 5", "refresh_minuts = 5")
+            .replace("lead_minutes = [5, 0]", "lead_minutes = [5, \"zero\"]")
+    });
+    assert_eq!(status, Some(2));
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{err}");
+    assert!(
+        errors[0].contains("`conference.timezone`")
+            && errors[0].ends_with("did you mean `US/Pacific`?"),
+        "{err}"
+    );
+    assert!(
+        errors[1].contains("did you mean `refresh_minutes`?"),
+        "{err}"
+    );
+    assert!(
+        errors[2].contains("`announcements.lead_minutes[1]`"),
+        "{err}"
+    );
+    assert!(err.contains("| refresh_minuts = 5\n   | ^\n"), "{err}");
+    assert!(err.trim_end().ends_with("3 problems"), "{err}");
+}
+
+#[test]
+fn check_lists_every_broken_session_of_the_agenda() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replacen("start = 2021-10-07T08:00:00-07:00", "start = \"soon\"", 1)
+            .replacen("title = ", "titel = ", 1)
+    });
+    assert_eq!(status, Some(2));
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 2, "{err}");
+    assert!(err.contains("did you mean `title`?"), "{err}");
+}
+
+#[test]
+fn check_refuses_an_agenda_session_in_a_year_calendars_cannot_hold() {
+    let (status, err) = check_broken("agenda.toml", |t| {
+        t.replacen(
+            "start = 2021-10-07T08:00:00-07:00",
+            "start = 9999-12-31T23:00:00-05:00",
+            1,
+        )
+    });
+    assert_eq!(status, Some(2), "{err}");
+    assert!(
+        err.contains("`sessions[0].start`: dated outside the years"),
+        "{err}"
+    );
+}
+
+#[test]
 fn check_refuses_a_bad_timezone_with_its_position() {
     let (status, err) = check_broken("emcee.toml", |t| {
         t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")
@@ -315,6 +370,137 @@ fn agenda_before_and_after_the_conference_says_so() {
         stderr(&json_before).contains("has not started yet"),
         "{}",
         stderr(&json_before)
+    );
+}
+
+#[test]
+fn at_takes_a_local_time_in_the_conference_zone() {
+    let local = emcee(&["agenda", "--at", "2021-10-07T08:55", "now"]);
+    let utc = emcee(&["agenda", "--at", "2021-10-07T15:55:00Z", "now"]);
+    assert!(local.status.success(), "{}", stderr(&local));
+    assert_eq!(stdout(&local), stdout(&utc));
+    assert!(stdout(&local).contains("Live now"), "{}", stdout(&local));
+    let gap = emcee(&["agenda", "--at", "2021-03-14T02:30", "now"]);
+    assert_eq!(gap.status.code(), Some(1));
+    assert!(
+        stderr(&gap).contains("does not exist in US/Pacific"),
+        "{}",
+        stderr(&gap)
+    );
+    let rehearsal = emcee(&[
+        "rehearse",
+        "--from",
+        "2021-10-07T08:55",
+        "--to",
+        "2021-10-07T09:00",
+    ]);
+    assert!(rehearsal.status.success(), "{}", stderr(&rehearsal));
+    let timeline = stdout(&rehearsal);
+    assert!(timeline.starts_with("4 planned post(s)"), "{timeline}");
+    assert!(
+        !timeline.contains("08:50") && !timeline.contains("09:05"),
+        "{timeline}"
+    );
+}
+
+#[test]
+fn completions_and_the_manual_cover_every_subcommand() {
+    let bash = emcee(&["completions", "bash"]);
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let man = emcee(&["man"]);
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH emcee"),
+        "{page}"
+    );
+    for sub in [
+        "check", "agenda", "console", "run", "import", "rehearse", "polls",
+    ] {
+        assert!(stdout(&bash).contains(sub), "bash completion lacks {sub}");
+        assert!(
+            page.contains(&format!("EMCEE {}", sub.to_uppercase())),
+            "man lacks {sub}"
+        );
+    }
+    assert!(!emcee(&["completions", "tcsh"]).status.success());
+}
+
+#[test]
+fn the_source_zone_is_explicit_the_glasgow_keynote_is_at_nine_in_london() {
+    let file = "tests/fixtures/schedules/sessionize/scottish-summit-2026.all.json";
+    let guessed = emcee(&["agenda", "--agenda", file, "search", "Summit 2026 Keynote"]);
+    assert!(
+        stderr(&guessed).contains(
+            "times had no offset (Sessionize gives wall-clock times); read as US/Pacific"
+        ),
+        "never a silent guess: {}",
+        stderr(&guessed)
+    );
+    let london = emcee(&[
+        "agenda",
+        "--agenda",
+        file,
+        "--source-tz",
+        "Europe/London",
+        "search",
+        "Summit 2026 Keynote",
+    ]);
+    assert!(london.status.success(), "{}", stderr(&london));
+    let text = stdout(&london);
+    assert!(text.contains("(times in Europe/London)"), "{text}");
+    assert!(
+        text.contains("09:00–09:10  Scottish Summit 2026 Keynote"),
+        "{text}"
+    );
+    let shown_in_utc = emcee(&[
+        "agenda",
+        "--agenda",
+        file,
+        "--source-tz",
+        "Europe/London",
+        "--tz",
+        "UTC",
+        "search",
+        "Summit 2026 Keynote",
+    ]);
+    assert!(
+        stdout(&shown_in_utc).contains("08:00–08:10  Scottish Summit 2026 Keynote"),
+        "--tz is the display zone: {}",
+        stdout(&shown_in_utc)
+    );
+    let imported = emcee(&["import", file, "--source-tz", "Europe/London"]);
+    assert!(
+        stdout(&imported).contains("read as Europe/London"),
+        "{}",
+        stdout(&imported)
+    );
+    let old_flag = emcee(&["import", file, "--tz", "Europe/London"]);
+    assert_eq!(
+        stdout(&old_flag),
+        stdout(&imported),
+        "--tz still works on import"
+    );
+    let from_config = emcee(&["import", file]);
+    assert!(
+        stdout(&from_config).contains("read as US/Pacific"),
+        "import reads the config's zone: {}",
+        stdout(&from_config)
+    );
+}
+
+#[test]
+fn check_warns_when_the_config_and_the_agenda_disagree_on_the_zone() {
+    let (_dir, config) = broken_config("emcee.toml", |t| {
+        t.replace("timezone = \"US/Pacific\"", "timezone = \"Europe/London\"")
+    });
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("says `[conference] timezone = \"US/Pacific\"`")
+            && stderr(&output).contains("reads agenda times in Europe/London"),
+        "{}",
+        stderr(&output)
     );
 }
 

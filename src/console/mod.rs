@@ -14,7 +14,7 @@ pub use parse::{parse, Line};
 pub use polls::ConsolePolls;
 pub use port::{ConsolePort, Sink};
 
-use crate::render::text::TextStyle;
+use crate::render::text::{for_terminal, TextStyle};
 use emcee_core::app::App;
 use emcee_core::chat::ChatPort;
 use emcee_core::clock::Clock;
@@ -155,7 +155,7 @@ impl Console {
                 "emcee console — {}. Type /help, or :quit to leave.\n",
                 self.config.programme.agenda.name()
             );
-            output.write_all(banner.as_bytes()).await?;
+            output.write_all(for_terminal(&banner).as_bytes()).await?;
         }
         self.echo_removals();
         let mut lines = input.lines();
@@ -169,14 +169,14 @@ impl Console {
             };
             let reminded = reminders::respond(&self.app, &line, self.style.timezone).await;
             if let Some(reply) = reminded.or(self.polls.respond(&line).await) {
-                output.write_all(reply.as_bytes()).await?;
+                output.write_all(for_terminal(&reply).as_bytes()).await?;
                 output.flush().await?;
                 continue;
             }
             let Some(reply) = self.respond(&line) else {
                 break;
             };
-            output.write_all(reply.as_bytes()).await?;
+            output.write_all(for_terminal(&reply).as_bytes()).await?;
             output.flush().await?;
         }
         Ok(())

@@ -89,10 +89,12 @@ pub async fn check(ctx: Context<'_>) -> Result<bool, Error> {
         command = %ctx.command().qualified_name,
         "refused a command from a server emcee does not serve"
     );
-    if data
-        .throttle
-        .admit(&ctx.author().id.to_string(), Instant::now())
-        .is_ok()
+    // An autocomplete cannot carry the refusal; the command itself will.
+    if !super::throttle::is_autocomplete(ctx)
+        && data
+            .throttle
+            .admit(&ctx.author().id.to_string(), Instant::now())
+            .is_ok()
     {
         let reply = super::embeds::private_reply(REFUSAL.to_owned());
         if let Err(error) = super::replies::send(ctx, reply).await {

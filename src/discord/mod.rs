@@ -16,6 +16,7 @@ pub mod markup;
 pub mod outbound;
 pub mod polls;
 pub mod port;
+pub mod preflight;
 pub mod render;
 pub mod replies;
 pub mod throttle;
@@ -25,7 +26,7 @@ use emcee_core::app::App;
 use emcee_core::clock::Clock;
 use emcee_core::paging::PageStore;
 use emcee_core::programme::Programme;
-use emcee_core::store::Store;
+use emcee_core::store::Database;
 use poise::serenity_prelude as serenity;
 use std::sync::{Arc, OnceLock};
 pub use token::{BotToken, TokenError};
@@ -76,11 +77,12 @@ impl Data {
     pub fn new(
         programme: Programme,
         clock: Arc<dyn Clock>,
-        store: Store,
+        store: impl Into<Database>,
         port: Arc<port::DiscordPort>,
     ) -> Self {
+        let store: Database = store.into();
         let polls = emcee_core::polls::PollService::new(
-            Arc::new(store.clone()),
+            Arc::clone(&store.polls),
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
@@ -90,8 +92,10 @@ impl Data {
     /// Shared state over an application that another platform shares (Discord
     /// and Slack in one process: one programme, scheduler and store).
     pub fn over(app: App, port: Arc<port::DiscordPort>) -> Self {
+        let health = crate::telemetry::Health::new(Some(Arc::clone(&app.store.health)));
+        health.watch_tasks(Arc::clone(app.polls.tasks()));
         Self {
-            health: crate::telemetry::Health::new(Some(app.store.clone())),
+            health,
             app,
             port,
             pages: PageStore::default(),
@@ -160,6 +164,36 @@ pub fn server_ids(servers: &[String]) -> Result<Vec<serenity::GuildId>, StartErr
             _ => Err(StartError::BadServerId(s.clone())),
         })
         .collect()
+}
+
+/// Whether `api_base` would send the bot token in clear over the network:
+/// plain `http://` to a host other than loopback (a proxy on the same machine,
+/// or the test fake, is fine).
+pub fn sends_token_in_clear(api_base: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(api_base) else {
+        return false;
+    };
+    if url.scheme() != "http" {
+        return false;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => !host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// Warns (once, at start) when `api_base` sends the token in clear.
+pub fn warn_if_in_clear(api_base: &str) {
+    if sends_token_in_clear(api_base) {
+        tracing::warn!(
+            "EMCEE_DISCORD_API is plain http:// to another host: the bot token and \
+             every message cross the network unencrypted; use https:// or a proxy on this machine"
+        );
+    }
 }
 
 /// The HTTP client: through `api_base` with our own pacing when it is not
@@ -278,5 +312,32 @@ fn classify(error: &serenity::Error, base: &str) -> StartError {
             base: base.to_owned(),
             reason: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sends_token_in_clear;
+
+    #[test]
+    fn plain_http_is_flagged_only_off_this_machine() {
+        for clear in [
+            "http://proxy.example:8080",
+            "http://10.0.0.5",
+            "http://[2001:db8::1]/",
+        ] {
+            assert!(sends_token_in_clear(clear), "{clear}");
+        }
+        for fine in [
+            "https://discord.com",
+            "https://proxy.example",
+            "http://127.0.0.1:4000",
+            "http://127.8.0.1",
+            "http://[::1]:80",
+            "http://localhost:9000",
+            "not a url",
+        ] {
+            assert!(!sends_token_in_clear(fine), "{fine}");
+        }
     }
 }

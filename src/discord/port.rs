@@ -280,6 +280,15 @@ impl ChatPort for DiscordPort {
         })
     }
 
+    fn unreact_everyone<'a>(&'a self, message: &'a MessageKey, key: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let emoji = markup::reaction_of(key);
+            let removed = self.outbound.remove_reactions_of(channel, id, &emoji).await;
+            removed.map_err(|e| classify(&e))
+        })
+    }
+
     fn reactors<'a>(
         &'a self,
         message: &'a MessageKey,

@@ -28,6 +28,17 @@ pub struct Page {
     pub footer: String,
 }
 
+impl emcee_core::paging::Weight for Page {
+    fn weight(&self) -> usize {
+        let fields: usize = self
+            .fields
+            .iter()
+            .map(|(name, value)| name.len() + value.len())
+            .sum();
+        self.title.len() + self.description.len() + self.footer.len() + fields
+    }
+}
+
 /// Discord markup for an instant: `<t:UNIX:STYLE>`.
 pub fn timestamp(at: DateTime<Utc>, style: char) -> String {
     format!("<t:{}:{style}>", at.timestamp())

@@ -9,6 +9,42 @@ use emcee_core::agenda::Session;
 use emcee_core::command::{Answer, CommandError, HelpEntry, Notice, Reply};
 use std::fmt::Write;
 
+/// `text` safe to print on a terminal: every C0 and C1 control character but
+/// the line end (LF, or CRLF as in `/mycal`'s calendar) is removed and tabs
+/// become spaces, so agenda text from a published schedule cannot move the
+/// cursor, recolour, retitle the window or hide what came before (an escape
+/// sequence loses its ESC and prints as text).
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON text safe to print on a terminal without changing what it says: JSON
+/// escapes C0 controls itself (`\u001b`) but writes C1 controls (U+0080 to
+/// U+009F, which some terminals obey) raw; they are escaped the same way. They
+/// can only occur inside strings, where the escape means the same character.
+pub fn json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// How to show times and whose conference it is.
 #[derive(Debug, Clone)]
 pub struct TextStyle {
@@ -184,5 +220,18 @@ mod tests {
         assert_eq!(relative(TimeDelta::minutes(-3)), "3 min ago");
         assert_eq!(relative(TimeDelta::seconds(30)), "now");
         assert_eq!(relative(TimeDelta::hours(50)), "in 2 d 2 h");
+    }
+
+    #[test]
+    fn terminal_controls_are_removed_line_ends_kept() {
+        let hostile = "Talk\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\rFake\tx\r\nnext\n";
+        assert_eq!(for_terminal(hostile), "Talk]0;owned[2J31mFake x\r\nnext\n");
+        let json = serde_json::to_string(&"a\u{1b}[2J\u{9b}31m").unwrap();
+        let safe = json_for_terminal(&json);
+        assert_eq!(safe, "\"a\\u001b[2J\\u009b31m\"");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{1b}[2J\u{9b}31m"
+        );
     }
 }

@@ -10,24 +10,21 @@ pub mod text;
 use crate::cli::SourceArgs;
 use emcee_core::agenda::diff::AgendaDiff;
 use emcee_core::app::App;
+use emcee_core::health::{supervise, Policy, Supervised, Tasks};
 use emcee_core::scheduler::{Announcer, ProgrammeSource, Scheduler};
+use emcee_core::store::{Backend, Database, StoreError};
 use std::sync::Arc;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-/// The running scheduler task.
+/// The running scheduler task, supervised: a panic is logged, shown in
+/// `/healthz` and the task started again (see [`emcee_core::health`]).
 pub struct Running {
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
+    task: Supervised,
 }
 
 impl Running {
     /// Asks the loop to stop and waits for sends in flight to be recorded.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.task).await;
+    pub async fn stop(self) {
+        self.task.stop().await;
     }
 
     /// Stops the task at once, as a crash would (tests).
@@ -36,23 +33,23 @@ impl Running {
     }
 }
 
-/// Starts the scheduler's one task.
+/// Starts the scheduler's one task under `tasks`' supervision.
 pub fn spawn(
     scheduler: Scheduler,
     announcer: Arc<dyn Announcer>,
     programme: ProgrammeSource,
+    tasks: &Arc<Tasks>,
 ) -> Running {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        scheduler.run(announcer, programme, shutdown).await;
+    let task = supervise(tasks, "scheduler", Policy::vital(), move |stopping| {
+        let (scheduler, announcer) = (scheduler.clone(), Arc::clone(&announcer));
+        let programme = Arc::clone(&programme);
+        async move {
+            scheduler
+                .run(announcer, programme, stopping.requested())
+                .await
+        }
     });
-    Running {
-        stop: Some(stop),
-        task,
-    }
+    Running { task }
 }
 
 /// Why `/reload` did nothing.
@@ -90,6 +87,27 @@ pub fn database_path(
     }
 }
 
+/// The database the bot runs on: `--database` and rehearsals always use
+/// their SQLite file (so a rehearsal never marks the real day's posts as
+/// done); otherwise `EMCEE_DATABASE_URL`, else `[store] url` (PostgreSQL),
+/// else the `[store] database` file.
+///
+/// # Errors
+/// [`StoreError`] when the URL is wrong or the database cannot be opened.
+pub async fn open_database(
+    args: &crate::cli::ConsoleArgs,
+    config: &emcee_core::config::Config,
+) -> Result<Database, StoreError> {
+    let backend = if args.database.is_some() || args.rehearsing() {
+        Backend::Sqlite(database_path(args, config))
+    } else {
+        Backend::choose(config.settings.store.url.as_ref(), config.database_path())?
+    };
+    let database = Database::open(&backend, config.settings.store.max_bytes()).await?;
+    tracing::info!(database = %database.describe(), "opened the database");
+    Ok(database)
+}
+
 /// Starts the scheduler for a chat bot over `app` and attaches it for the
 /// commands (reminders, `/reload`).
 pub fn start_for_chat(
@@ -98,12 +116,17 @@ pub fn start_for_chat(
     announcer: Arc<dyn Announcer>,
     options: emcee_core::scheduler::SchedulerOptions,
 ) -> Running {
-    let scheduler = Scheduler::new(
-        app.store.clone(),
+    let scheduler = Scheduler::with_storage(
+        app.store.scheduler_storage(),
         Arc::clone(&app.clock),
         emcee_core::scheduler::PlanSettings::from_settings(settings),
         options,
     );
     app.attach_scheduler(scheduler.clone());
-    spawn(scheduler, announcer, app.programme_source())
+    spawn(
+        scheduler,
+        announcer,
+        app.programme_source(),
+        app.polls.tasks(),
+    )
 }

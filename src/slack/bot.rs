@@ -295,15 +295,39 @@ impl SlackBot {
         }
     }
 
-    /// Reminders that could not be sent by DM, shown privately after a command.
+    /// Reminders that could not be sent by DM, shown privately after a
+    /// command, split to fit; a reminder is forgotten only once every part
+    /// carrying it was delivered.
     async fn show_missed(&self, asked: &Asked) {
         let Some(reminders) = self.app.reminders() else {
             return;
         };
-        match reminders.take_missed(&asked.user).await {
-            Ok(Some(lines)) => self.private(asked, &Text::lines(lines)).await,
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "could not read missed reminders"),
+        let notice = match reminders.missed(&asked.user).await {
+            Ok(Some(notice)) => notice,
+            Ok(None) => return,
+            Err(error) => return tracing::warn!(%error, "could not read missed reminders"),
+        };
+        let limit = emcee_core::chat::ChatPort::limits(self.port.as_ref()).message_chars;
+        let parts = notice.parts(super::markup::text, limit);
+        let mut failed = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let content = SlackMessageContent::new()
+                .with_text(part.text.clone())
+                .with_blocks(vec![super::blocks::section(part.text.clone())]);
+            let sent = respond(
+                self.port.sender(),
+                &asked.response_url,
+                &content,
+                Visibility::Private,
+            );
+            if let Err(error) = sent.await {
+                tracing::warn!(%error, "could not show missed reminders; they are kept");
+                failed.push(index);
+            }
+        }
+        let delivered = emcee_core::reminders::MissedNotice::delivered(&parts, &failed);
+        if let Err(error) = reminders.forget_missed(&asked.user, delivered).await {
+            tracing::warn!(%error, "could not forget the missed reminders shown");
         }
     }
 }

@@ -37,6 +37,18 @@ pub struct Page {
     pub pick: Vec<(String, String)>,
 }
 
+impl emcee_core::paging::Weight for Page {
+    /// About what the page holds: its text (the blocks carry the same) and menu.
+    fn weight(&self) -> usize {
+        let menu: usize = self
+            .pick
+            .iter()
+            .map(|(id, title)| id.len() + title.len())
+            .sum();
+        2 * self.fallback.len() + menu
+    }
+}
+
 /// Every page of a reply; never empty.
 pub fn pages(reply: &Reply, conference: &str) -> Vec<Page> {
     match reply {

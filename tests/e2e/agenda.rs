@@ -211,6 +211,34 @@ async fn unknown_names_get_a_private_did_you_mean() {
 }
 
 #[tokio::test]
+async fn typing_a_name_never_costs_the_command_it_is_for() {
+    let bot = TestBot::start_at(BEFORE_FIRST_BLOCK).await;
+    let user = FakeUser::attendee(4);
+    // "urbon-bayes" typed one key at a time: more completions than the
+    // command allowance's burst of 8.
+    let typed = "urbon-bayes";
+    for end in 1..=typed.len() {
+        let handle = bot
+            .fake
+            .autocomplete(&user, "speaker", json!({ "name": &typed[..end] }), "name")
+            .await;
+        assert_eq!(bot.response(&handle).await["type"], 8, "completion {end}");
+    }
+    for _ in 0..8 {
+        let asked = bot
+            .fake
+            .slash_command(&user, "speaker", json!({ "name": typed }))
+            .await;
+        let answer = bot.response(&asked).await;
+        assert!(
+            !answer.to_string().contains("please try again in"),
+            "the command is answered: {answer}"
+        );
+    }
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn autocomplete_offers_ranked_choices_within_discords_limit() {
     let bot = TestBot::start_at(BEFORE_FIRST_BLOCK).await;
     let user = FakeUser::attendee(3);

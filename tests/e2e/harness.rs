@@ -136,6 +136,7 @@ impl TestBot {
             let source = emcee::cli::SourceArgs {
                 config: options.config.clone(),
                 agenda: None,
+                source_tz: None,
             };
             start_scheduler(&data, &settings, Some(source), scheduler)
         });
@@ -210,6 +211,22 @@ pub fn start_scheduler(
             .with_polls(data.polls.clone());
     data.set_reload_source(source);
     emcee::scheduler::start_for_chat(data.app(), settings, Arc::new(announcer), options)
+}
+
+/// Waits until `check` yields a value, asking again every 10 ms: for state
+/// outside the fake (the database), whose changes wake no waiter.
+pub async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = check() {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 /// An RFC 3339 instant.

@@ -14,8 +14,12 @@ mod faults_storage;
 mod harness;
 mod operations;
 mod outbound;
+#[path = "../../crates/core/tests/storage_contract/pg_server.rs"]
+mod pg_server;
 mod poll_create;
 mod polls;
+mod postgres;
+mod preflight;
 mod process;
 mod render_parity;
 mod scheduler;

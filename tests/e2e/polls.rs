@@ -134,6 +134,43 @@ async fn wait_reaction_gone(bot: &TestBot, poll: &Posted, emoji: &str, user: &Fa
 }
 
 #[tokio::test]
+async fn a_flood_of_stray_emoji_is_cleared_in_a_few_coalesced_calls() {
+    let bot = TestBot::start_at(AT).await;
+    let poll = create(&bot, json!({})).await;
+    let before = bot.fake.requests().len();
+    let strays = ["🍕", "🍔"];
+    for n in 0..400 {
+        let user = FakeUser::attendee(1_000 + n);
+        react(&bot, &poll, &user, strays[n as usize % 2]).await;
+    }
+    let id = poll.message;
+    bot.fake
+        .wait_until("every stray gone", PATIENCE, |f| {
+            strays
+                .iter()
+                .all(|emoji| f.reaction_users(id, emoji).is_empty())
+                .then_some(())
+        })
+        .await
+        .unwrap();
+    let prefix = format!(
+        "/channels/{}/messages/{}/reactions/",
+        poll.channel, poll.message
+    );
+    let deletes = bot.fake.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "DELETE" && r.path.starts_with(&prefix))
+        .count();
+    println!("stray flood: 400 strays of 2 emoji, {deletes} clean-up calls");
+    assert!(
+        deletes <= 40,
+        "400 strays cost {deletes} clean-up calls on the poll's channel"
+    );
+    wait_tally(&bot, &poll.key(), &[0, 0, 0], 0).await;
+    bot.stop().await;
+}
+
+#[tokio::test]
 async fn attendees_are_refused_and_organisers_post_polls_whose_seed_reactions_do_not_count() {
     let bot = TestBot::start_at(AT).await;
     let refused = bot

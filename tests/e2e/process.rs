@@ -20,11 +20,24 @@ pub(crate) fn sample_config() -> tempfile::TempDir {
     dir
 }
 
+mod supervision;
+
 pub(crate) fn emcee_run(
     fake: &FakeDiscord,
     config: &tempfile::TempDir,
     token: Option<&str>,
 ) -> Child {
+    emcee_command(fake, config, token)
+        .spawn()
+        .expect("emcee runs")
+}
+
+/// `emcee run` against `fake`, ready to spawn (tests add to its environment).
+pub(crate) fn emcee_command(
+    fake: &FakeDiscord,
+    config: &tempfile::TempDir,
+    token: Option<&str>,
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_emcee"));
     let config = config.path().join("emcee.toml");
     command
@@ -41,7 +54,20 @@ pub(crate) fn emcee_run(
         Some(token) => command.env("DISCORD_TOKEN", token),
         None => command.env_remove("DISCORD_TOKEN"),
     };
-    command.spawn().expect("emcee runs")
+    command
+}
+
+/// Sends SIGTERM to `pid` and returns what [`finish`] gave for it.
+pub(crate) async fn terminate(
+    pid: u32,
+    exited: tokio::task::JoinHandle<(Option<i32>, String)>,
+) -> (Option<i32>, String) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    exited.await.expect("finished")
 }
 
 /// Waits for the process to exit and returns its status and stderr. stderr is
@@ -59,6 +85,8 @@ pub(crate) async fn finish(mut child: Child) -> (Option<i32>, String) {
         .expect("exit status");
     (status.code(), reader.await.expect("stderr reader"))
 }
+
+/// Sends SIGTERM to `pid`, as a service manager stops the bot.
 
 #[tokio::test]
 async fn a_missing_or_rejected_token_gets_one_line_and_status_2() {
@@ -102,12 +130,7 @@ async fn sigterm_shuts_down_cleanly_and_logs_never_show_the_token() {
     fake.wait_for_request(|r| r.method == "PUT" && r.path == commands, PATIENCE)
         .await
         .expect("global registration (no [discord] servers)");
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let (code, stderr) = exited.await.expect("finished");
+    let (code, stderr) = terminate(pid, exited).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("shutting down"),

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod lease;
+mod missed;
 mod reload;
 
 fn fixture() -> PathBuf {

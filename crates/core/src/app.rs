@@ -8,7 +8,7 @@ use crate::polls::PollService;
 use crate::programme::Programme;
 use crate::reminders::ReminderService;
 use crate::scheduler::Scheduler;
-use crate::store::Store;
+use crate::store::Database;
 use crate::throttle::Throttle;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
@@ -17,8 +17,9 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 pub struct App {
     programme: Arc<RwLock<Arc<Programme>>>,
     pub clock: Arc<dyn Clock>,
-    /// The database (votes, deadlines, announcement marks, reminders).
-    pub store: Store,
+    /// The database (votes, deadlines, announcement marks, reminders), on
+    /// whichever backend.
+    pub store: Database,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
     pub polls: PollService,
     /// Per-user command allowance.
@@ -28,18 +29,19 @@ pub struct App {
 }
 
 impl App {
-    /// An application over a programme, a clock, the database and the poll
-    /// service (which carries the platform).
+    /// An application over a programme, a clock, the database (a SQLite
+    /// `Store` or any [`Database`]) and the poll service (which carries the
+    /// platform).
     pub fn new(
         programme: Programme,
         clock: Arc<dyn Clock>,
-        store: Store,
+        store: impl Into<Database>,
         polls: PollService,
     ) -> Self {
         Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
-            store,
+            store: store.into(),
             polls,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),

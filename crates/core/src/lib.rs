@@ -7,7 +7,8 @@
 //! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
-//! - [`health`]: whether the database takes writes, for `/healthz`.
+//! - [`health`]: whether the database takes writes and every background task
+//!   is alive, for `/healthz`; the supervisor that restarts a dead task.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.

@@ -121,6 +121,7 @@ fn quick() -> FetchOptions {
     FetchOptions {
         timeout: Duration::from_millis(500),
         max_bytes: 4096,
+        ..FetchOptions::default()
     }
 }
 

@@ -23,6 +23,11 @@ pub const EVERYONE_PERMISSIONS: u64 =
 /// exercise real permission checks).
 pub const ORGANISER_PERMISSIONS: u64 = EVERYONE_PERMISSIONS | (1 << 13) | (1 << 4) | (1 << 5);
 
+/// Permission bits of the bot's own role (the one Discord creates when a bot
+/// is installed with permissions): `@everyone`'s plus MANAGE_MESSAGES, which
+/// removing other people's stray reactions on a poll needs.
+pub const BOT_ROLE_PERMISSIONS: u64 = EVERYONE_PERMISSIONS | (1 << 13);
+
 /// The ids of everything the fake guild contains.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ids {
@@ -36,6 +41,8 @@ pub struct Ids {
     pub everyone_role_id: u64,
     /// A role that marks conference organisers.
     pub organiser_role_id: u64,
+    /// The bot's own (managed) role in the conference's guild.
+    pub bot_role_id: u64,
     /// The owner of the guild (not the bot).
     pub owner_user_id: u64,
     /// `#general`.
@@ -76,8 +83,13 @@ pub struct GuildInfo {
     pub owner_id: u64,
     /// A role granting organiser permissions, if the guild has one.
     pub organiser_role_id: Option<u64>,
+    /// The bot's own role there, if it was installed with one.
+    pub bot_role_id: Option<u64>,
     /// Text channels as `(id, name)`, in display order.
     pub channels: Vec<(u64, &'static str)>,
+    /// Permission bits denied to `@everyone` in a channel, as `(channel, bits)`
+    /// (the channel's overwrite), from [`crate::Config::denied`].
+    pub denied: Vec<(u64, u64)>,
 }
 
 impl Default for Ids {
@@ -88,6 +100,7 @@ impl Default for Ids {
             guild_id: 1_100_000_000_000_000_100,
             everyone_role_id: 1_100_000_000_000_000_100,
             organiser_role_id: 1_100_000_000_000_000_201,
+            bot_role_id: 1_100_000_000_000_000_202,
             owner_user_id: 1_100_000_000_000_000_300,
             general_channel_id: 1_100_000_000_000_000_401,
             announcements_channel_id: 1_100_000_000_000_000_402,
@@ -124,7 +137,9 @@ impl Ids {
             name: "Fake Conf",
             owner_id: self.owner_user_id,
             organiser_role_id: Some(self.organiser_role_id),
+            bot_role_id: Some(self.bot_role_id),
             channels: self.text_channels().to_vec(),
+            denied: Vec::new(),
         }];
         if stranger {
             let s = &self.stranger;
@@ -133,10 +148,12 @@ impl Ids {
                 name: "Stranger's Server",
                 owner_id: s.owner_user_id,
                 organiser_role_id: None,
+                bot_role_id: None,
                 channels: vec![
                     (s.general_channel_id, "general"),
                     (s.announcements_channel_id, "announcements"),
                 ],
+                denied: Vec::new(),
             });
         }
         guilds

@@ -120,7 +120,7 @@ impl FakeDiscord {
         channel_id: u64,
         user: &FakeUser,
         message_id: Option<u64>,
-        build: impl FnOnce(&InteractionTarget<'_>, &[Value]) -> Value,
+        build: impl FnOnce(&InteractionTarget<'_>, &[&Value]) -> Value,
     ) -> InteractionHandle {
         let (state, payload) = {
             let mut world = lock(&self.inner.world);
@@ -132,9 +132,13 @@ impl FakeDiscord {
                 });
             // Guild commands shadow global ones of the same name, as in Discord's UI.
             let scopes = [state.guild_id, None];
-            let commands: Vec<Value> = scopes
+            // Borrowed, not cloned: a bot registers dozens of commands with
+            // their options, and copying them per interaction under the world
+            // lock made the fake, not the bot, the cost of a busy benchmark.
+            let commands: Vec<&Value> = scopes
                 .iter()
-                .flat_map(|scope| world.commands.get(scope).cloned().unwrap_or_default())
+                .filter_map(|scope| world.commands.get(scope))
+                .flatten()
                 .collect();
             let target = InteractionTarget {
                 ids: &self.inner.ids,
@@ -218,8 +222,8 @@ impl FakeDiscord {
 
 /// The registered command's id, or a stand-in (the interaction id) for commands the
 /// bot never registered, so a test can still drive them.
-fn command_id_or_new(commands: &[Value], fallback: u64, name: &str) -> u64 {
-    command_id(commands, name).unwrap_or(fallback)
+fn command_id_or_new(commands: &[&Value], fallback: u64, name: &str) -> u64 {
+    command_id(commands.iter().copied(), name).unwrap_or(fallback)
 }
 
 /// Whether a component tree contains `custom_id`.

@@ -55,7 +55,10 @@ mod wait;
 pub use error::{ApiError, Timeout};
 pub use faults::{Fault, Injected, Matcher};
 pub use gateway::Dispatch;
-pub use ids::{FakeUser, GuildInfo, Ids, StrangerIds, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+pub use ids::{
+    FakeUser, GuildInfo, Ids, StrangerIds, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS,
+    ORGANISER_PERMISSIONS,
+};
 pub use inject::InteractionHandle;
 pub use record::{RecordedAttachment, RecordedRequest};
 pub use server::Config;

@@ -35,6 +35,10 @@ pub struct Config {
     /// rest answered with a global 429 and its `retry-after`. Discord's is 50.
     /// `None` (the default): never refuse on its own.
     pub global_per_second: Option<u32>,
+    /// Permission bits denied to `@everyone` per channel, as `(channel id,
+    /// bits)`: the channel's permission overwrite, in GUILD_CREATE and in
+    /// `GET /guilds/{id}/channels`, for preflight checks.
+    pub denied: Vec<(u64, u64)>,
     /// Also put the bot in a stranger's server ([`crate::StrangerIds`]), listed
     /// in READY, GUILD_CREATE and `GET /users/@me/guilds`. Off by default.
     pub stranger_guild: bool,
@@ -47,6 +51,7 @@ impl Default for Config {
             rate_limit: 50,
             rate_window: Duration::from_secs(1),
             global_per_second: None,
+            denied: Vec::new(),
             stranger_guild: false,
         }
     }
@@ -89,7 +94,15 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Inner {
     fn new(config: Config, addr: SocketAddr, tls: Option<Tls>) -> Self {
         let ids = Ids::default();
-        let guilds = ids.guilds(config.stranger_guild);
+        let mut guilds = ids.guilds(config.stranger_guild);
+        for guild in &mut guilds {
+            guild.denied = config
+                .denied
+                .iter()
+                .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
+                .copied()
+                .collect();
+        }
         Self {
             world: Mutex::new(World::new(ids.clone(), guilds.clone())),
             guilds,

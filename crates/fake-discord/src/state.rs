@@ -329,6 +329,19 @@ impl World {
         Ok(removed)
     }
 
+    /// Removes every user's reaction `emoji` from a message (Discord's
+    /// "delete all reactions for emoji").
+    pub(crate) fn clear_reaction(
+        &mut self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) -> Result<(), ApiError> {
+        let message = self.message_mut(channel_id, message_id)?;
+        message.reactions.retain(|r| r.emoji != emoji);
+        Ok(())
+    }
+
     /// One page of the users who reacted with `emoji`: ids above `after`, ascending,
     /// at most `limit`.
     pub(crate) fn reaction_users(

@@ -10,7 +10,7 @@ use crate::discord::markup;
 use crate::discord::{Context, Data, Error};
 use emcee_core::agenda::{NameKind, SessionId};
 use emcee_core::chat::Text;
-use emcee_core::reminders::{session_ref, ReminderError, DEFAULT_MINUTES};
+use emcee_core::reminders::{session_ref, MissedNotice, ReminderError, DEFAULT_MINUTES};
 use poise::serenity_prelude as serenity;
 
 /// Custom id prefix of the "Remind me" button; the session id follows.
@@ -113,23 +113,32 @@ pub fn detailed_session(reply: &emcee_core::command::Reply) -> Option<&SessionId
 }
 
 /// poise's post-command hook: tells the user about reminders their closed
-/// DMs kept from them, once. Costs no database write when there are none.
+/// DMs kept from them. Costs no database write when there are none. The
+/// notice is split to fit Discord's limit, and a reminder is forgotten only
+/// once every part carrying it was delivered: a refused part loses nothing.
 pub async fn show_missed(ctx: Context<'_>) {
     let Some(reminders) = ctx.data().reminders() else {
         return;
     };
-    let lines = match reminders.take_missed(&ctx.author().id.to_string()).await {
-        Ok(Some(lines)) => lines,
+    let user = ctx.author().id.to_string();
+    let notice = match reminders.missed(&user).await {
+        Ok(Some(notice)) => notice,
         Ok(None) => return,
         Err(error) => return tracing::error!(%error, "could not read missed reminders"),
     };
-    // Split to fit Discord's limit: one refused notice would lose them all.
-    let rendered: Vec<String> = lines.iter().map(markup::text).collect();
     let limit = emcee_core::chat::ChatPort::limits(ctx.data().port.as_ref()).message_chars;
-    for part in emcee_core::chat::text::pack_lines(&rendered, limit) {
-        if let Err(error) = crate::discord::replies::send(ctx, private_reply(part)).await {
-            tracing::warn!(%error, "could not show missed reminders");
+    let parts = notice.parts(markup::text, limit);
+    let mut failed = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let sent = crate::discord::replies::send(ctx, private_reply(part.text.clone())).await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, "could not show missed reminders; they are kept");
+            failed.push(index);
         }
+    }
+    let delivered = MissedNotice::delivered(&parts, &failed);
+    if let Err(error) = reminders.forget_missed(&user, delivered).await {
+        tracing::error!(%error, "could not forget the missed reminders shown");
     }
 }
 

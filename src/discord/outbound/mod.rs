@@ -153,10 +153,7 @@ impl Outbound {
         message_id: u64,
         emoji: &str,
     ) -> Result<(), OutboundError> {
-        let path = format!(
-            "/channels/{channel_id}/messages/{message_id}/reactions/{}/@me",
-            rest::encode_emoji(emoji)
-        );
+        let path = reactions_path(channel_id, message_id, emoji) + "/@me";
         self.call(Call::on(channel_id), |rest| rest.put(&path))
             .await
             .map(drop)
@@ -174,9 +171,25 @@ impl Outbound {
         user_id: u64,
     ) -> Result<(), OutboundError> {
         let path = format!(
-            "/channels/{channel_id}/messages/{message_id}/reactions/{}/{user_id}",
-            rest::encode_emoji(emoji)
+            "{}/{user_id}",
+            reactions_path(channel_id, message_id, emoji)
         );
+        self.call(Call::on(channel_id), |rest| rest.delete(&path))
+            .await
+            .map(drop)
+    }
+
+    /// Removes everyone's reaction `emoji` from a message, in one call.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn remove_reactions_of(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        emoji: &str,
+    ) -> Result<(), OutboundError> {
+        let path = reactions_path(channel_id, message_id, emoji);
         self.call(Call::on(channel_id), |rest| rest.delete(&path))
             .await
             .map(drop)
@@ -246,6 +259,16 @@ impl Outbound {
         Ok(listed)
     }
 
+    /// A read of Discord's own state (`GET path`) as JSON, paced like every
+    /// other call: for checks such as the preflight.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn get_json(&self, path: &str) -> Result<Value, OutboundError> {
+        let call = Call::route(format!("GET {path}"), Lane::Channel);
+        self.call(call, |rest| rest.get(path)).await
+    }
+
     /// Opens (or finds) the DM channel with `user_id`.
     ///
     /// # Errors
@@ -313,6 +336,14 @@ impl Outbound {
 }
 
 /// Adds `"allowed_mentions": {"parse": []}` unless the caller chose mentions.
+/// The route of a message's `emoji` reactions.
+fn reactions_path(channel_id: u64, message_id: u64, emoji: &str) -> String {
+    format!(
+        "/channels/{channel_id}/messages/{message_id}/reactions/{}",
+        rest::encode_emoji(emoji)
+    )
+}
+
 fn with_safe_mentions(body: &mut Value) {
     if let Some(object) = body.as_object_mut() {
         object

@@ -10,6 +10,10 @@
 //! servers) have no order to keep, so they run side by side, each paced by the
 //! global budget and its route's bucket; queueing them one at a time made
 //! 2,000 same-minute reminders arrive minutes late.
+//!
+//! The state is keyed by channel and by route (DM routes carry a user id), so
+//! it is swept once a minute: windows with no send left, blocks that ended and
+//! turns nobody holds or waits for are forgotten.
 
 use super::gate::{Gate, Lane, Permit};
 use super::rest::{Outcome, RestResponse};
@@ -113,7 +117,11 @@ pub enum Wait {
 struct State {
     channel_sends: HashMap<u64, VecDeque<Instant>>,
     blocked_until: HashMap<Scope, Instant>,
+    swept: Option<Instant>,
 }
+
+/// How often the pacing state is swept of what no longer holds anything.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Shared pacing state.
 #[derive(Debug, Clone)]
@@ -165,12 +173,41 @@ impl Limiter {
             tokio::time::sleep(wait).await;
         }
         let permit = self.gate.slot(lane).await;
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if let (true, Scope::Channel(channel)) = (message, scope) {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             let sends = state.channel_sends.entry(*channel).or_default();
             sends.push_back(Instant::now());
         }
+        self.sweep(&mut state, Instant::now());
         permit
+    }
+
+    /// Forgets, at most once a minute, the windows, blocks and turns that
+    /// no longer hold any call.
+    fn sweep(&self, state: &mut State, now: Instant) {
+        if state
+            .swept
+            .is_some_and(|at| now.duration_since(at) < SWEEP_EVERY)
+        {
+            return;
+        }
+        state.swept = Some(now);
+        let window = self.pacing.channel_window;
+        state.channel_sends.retain(|_, sends| {
+            prune(sends, now, window);
+            !sends.is_empty()
+        });
+        state.blocked_until.retain(|_, until| *until > now);
+        let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        turns.retain(|_, turn| Arc::strong_count(turn) > 1);
+    }
+
+    /// Channels and routes with pacing state kept now.
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        state.channel_sends.len() + state.blocked_until.len() + turns.len()
     }
 
     /// How long this scope's own limits hold the call (the global budget aside).
@@ -278,6 +315,39 @@ mod tests {
             Duration::from_secs(5),
             "another channel is not held up"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn state_for_channels_and_routes_no_longer_in_use_is_forgotten() {
+        let limiter = Limiter::new(Pacing {
+            global_per_second: 100_000,
+            ..Pacing::default()
+        });
+        for n in 0..1_000 {
+            let channel = Scope::Channel(n);
+            let turn = limiter.turn(&channel).await;
+            drop(limiter.before_send(&channel, true, Lane::Channel).await);
+            drop(turn);
+            let route = Scope::Route(format!("POST /users/{n}/channels"));
+            limiter.after_response(
+                &route,
+                &answered(
+                    429,
+                    RateHeaders {
+                        retry_after: Some(1.0),
+                        ..RateHeaders::default()
+                    },
+                ),
+            );
+        }
+        assert!(limiter.tracked() >= 2_000, "{}", limiter.tracked());
+        tokio::time::advance(Duration::from_secs(61)).await;
+        drop(
+            limiter
+                .before_send(&Scope::Channel(0), false, Lane::Channel)
+                .await,
+        );
+        assert_eq!(limiter.tracked(), 0, "nothing left in use");
     }
 
     #[tokio::test(start_paused = true)]

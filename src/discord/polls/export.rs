@@ -1,5 +1,6 @@
 //! `emcee polls export`: every stored poll with its result, as CSV or JSON on
-//! stdout. It reads the database the bot writes; nothing is created.
+//! stdout. It only reads the database the bot writes: no migration, no
+//! journal switch, no file created (it works on a copy in memory).
 
 use crate::cli::{ExportFormat, SourceArgs};
 use anyhow::Context as _;
@@ -23,7 +24,7 @@ pub fn export(
         None => configured_database(&source.config)?,
     };
     anyhow::ensure!(path.exists(), "no database at {}", path.display());
-    let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let store = Store::snapshot(&path).with_context(|| format!("opening {}", path.display()))?;
     let polls = export::collect(&store)?;
     match format {
         ExportFormat::Csv => print!("{}", export::to_csv(&polls)),

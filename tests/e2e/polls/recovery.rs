@@ -114,3 +114,68 @@ async fn a_burst_of_two_thousand_voters_ends_at_the_exact_tally() {
     }
     bot.stop().await;
 }
+
+/// A closed poll whose result was never posted, stored directly (as a crash
+/// between closing and posting leaves it).
+fn closed_unannounced(store: &emcee_core::store::Store, channel: u64, message: u64) -> i64 {
+    use emcee_core::polls::{Choice, NewPoll, PollState};
+    use emcee_core::store::PollStore;
+    let at = crate::harness::instant("2021-10-07T15:40:00Z");
+    let choice = |key: &str| Choice {
+        key: key.into(),
+        label: format!("Option {key}"),
+    };
+    let poll = store
+        .insert_poll(&NewPoll {
+            message: emcee_core::polls::MessageKey::new(channel, message),
+            question: format!("Poll in channel {channel}?"),
+            choices: vec![choice("🇦"), choice("🇧")],
+            multi: false,
+            hide_tally: false,
+            opened_at: at,
+            closes_at: at + chrono::TimeDelta::minutes(5),
+            declared_id: None,
+            created_by: None,
+            community: None,
+        })
+        .unwrap();
+    let closed_at = at + chrono::TimeDelta::minutes(5);
+    assert!(store
+        .set_state(poll.id, PollState::Closed, closed_at)
+        .unwrap());
+    poll.id
+}
+
+#[tokio::test]
+async fn a_result_that_cannot_be_posted_does_not_block_the_later_ones_at_start() {
+    let store = emcee_core::store::Store::in_memory().unwrap();
+    let fake = fake_discord::FakeDiscord::start().await.unwrap();
+    let general = fake.ids().general_channel_id;
+    // The first poll's channel was deleted while the bot was down.
+    closed_unannounced(&store, 4_242_424_242, 1);
+    let later = closed_unannounced(&store, general, 2);
+    let bot = TestBot::start_with(
+        fake,
+        AT,
+        BotOptions {
+            store: Some(store),
+            ..BotOptions::default()
+        },
+    )
+    .await;
+    let announced = crate::harness::eventually("the later result posted", || {
+        let polls = emcee_core::store::PollStore::all_polls(&bot.store).unwrap();
+        let flags: Vec<(i64, bool)> = polls.iter().map(|p| (p.id, p.announced)).collect();
+        flags
+            .iter()
+            .any(|(id, done)| *id == later && *done)
+            .then_some(flags)
+    })
+    .await;
+    assert_eq!(announced, [(later - 1, false), (later, true)]);
+    assert!(
+        !bot.fake.messages(general).is_empty(),
+        "posted in its channel"
+    );
+    bot.stop().await;
+}

@@ -56,8 +56,9 @@ async fn a_holder_that_crashed_on_this_host_is_taken_over_before_its_lease_expir
     let path = dir.path().join("emcee.sqlite3");
     let me = holder::this_process();
     let (host, _) = me.split_once('/').unwrap();
+    let (_, namespace) = me.rsplit_once('/').unwrap();
     let mut crashed = std::process::Command::new("true").spawn().unwrap();
-    let dead = format!("{host}/pid{}-1", crashed.id());
+    let dead = format!("{host}/pid{}-1/{namespace}", crashed.id());
     crashed.wait().unwrap();
     let lease = Lease::new(Store::open(&path).unwrap(), "scheduler", dead.as_str());
     let an_hour = chrono::TimeDelta::hours(1);

@@ -141,6 +141,7 @@ impl SlackTestBot {
         let reload = options.reload.then(|| emcee::cli::SourceArgs {
             config: path.clone(),
             agenda: None,
+            source_tz: None,
         });
         let running = prepared
             .connect(app.clone(), &names, reload)

@@ -51,6 +51,9 @@ pub struct Agenda {
     /// Sorted by (start, end, track, title, id).
     sessions: Vec<Session>,
     warnings: Vec<Warning>,
+    /// How the source was read ("132 times had no offset; read as
+    /// Europe/Brussels"), for `check` and the start-up log.
+    notes: Vec<String>,
     by_id: HashMap<SessionId, usize>,
     /// The longest session: bounds how far back a "running now" search has to look.
     longest: TimeDelta,
@@ -93,6 +96,7 @@ impl Agenda {
             rooms,
             sessions,
             warnings,
+            notes: Vec::new(),
             by_id: HashMap::new(),
             longest: TimeDelta::zero(),
             by_track: HashMap::new(),
@@ -178,6 +182,18 @@ impl Agenda {
         &self.warnings
     }
 
+    /// This agenda with the importer's notes on how its source was read.
+    #[must_use]
+    pub fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes;
+        self
+    }
+
+    /// How the source was read: the zone offset-less times were read in, cuts.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     /// The local days that have sessions, in order.
     pub fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
         self.days.iter().map(|(day, _)| *day)
@@ -191,7 +207,7 @@ fn index_words(index: &mut BTreeMap<String, Vec<usize>>, session_index: usize, s
         .into_iter()
         .chain(speakers);
     for text in texts {
-        for word in text::words(text) {
+        for word in text::search_words(text) {
             let list = index.entry(word).or_default();
             if list.last() != Some(&session_index) {
                 list.push(session_index);

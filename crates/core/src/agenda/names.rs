@@ -15,6 +15,10 @@ pub enum NameMatch {
 const SUGGESTIONS: usize = 3;
 /// Below this similarity a known name is not worth suggesting.
 const SUGGESTION_FLOOR: f64 = 0.7;
+/// How close one typed word must be to one word of a name (a first or last
+/// name) to suggest it; stricter than for whole names, since short words
+/// share letters by chance ("brian" and "roman" score 0.73).
+const WORD_SUGGESTION_FLOOR: f64 = 0.85;
 
 impl Agenda {
     /// Resolves a typed track name: exact (folded) match, else the only track whose
@@ -81,11 +85,23 @@ fn suggestions<'a>(typed: &str, names: impl Iterator<Item = &'a str>) -> Vec<Str
     let mut scored: Vec<(f64, &str)> = names
         .map(|name| {
             let name_folded = text::folded(name);
-            let contains = text::words_match(&typed_words, &text::words(name));
+            let name_words = text::words(name);
+            let contains = text::words_match(&typed_words, &name_words);
             let score = if contains {
                 1.0
             } else {
-                strsim::jaro_winkler(&folded, &name_folded)
+                // One typed word is a first or last name: "brian" is as close
+                // to Bryan Cantrill as to Bryan McCoid, though the whole names
+                // differ in length.
+                let best_word = match typed_words.as_slice() {
+                    [one] => name_words
+                        .iter()
+                        .map(|word| strsim::jaro_winkler(one, word))
+                        .filter(|score| *score >= WORD_SUGGESTION_FLOOR)
+                        .fold(0.0, f64::max),
+                    _ => 0.0,
+                };
+                strsim::jaro_winkler(&folded, &name_folded).max(best_word)
             };
             (score, name)
         })

@@ -100,13 +100,22 @@ impl Agenda {
     /// Sessions whose title, abstract or speakers contain every word of `query`
     /// (as word prefixes), in start order.
     pub fn search(&self, query: &str) -> Vec<&Session> {
-        let query_words = text::words(query);
+        let query_words = text::search_words(query);
         let mut matching: Option<Vec<usize>> = None;
         for word in &query_words {
-            let mut with_word: Vec<usize> = prefix_range(&self.search_words, word)
-                .flatten()
-                .copied()
-                .collect();
+            let mut with_word: Vec<usize> = if text::whole_word_only(word) {
+                self.search_words
+                    .get(word)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .collect()
+            } else {
+                prefix_range(&self.search_words, word)
+                    .flatten()
+                    .copied()
+                    .collect()
+            };
             with_word.sort_unstable();
             with_word.dedup();
             matching = Some(match matching {

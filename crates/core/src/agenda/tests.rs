@@ -198,6 +198,89 @@ fn search_needs_every_word_in_title_abstract_or_speakers() {
 }
 
 #[test]
+fn search_finds_technology_names_as_words_and_short_words_whole() {
+    let talks = [
+        ("cs", "Async C# in Practice"),
+        ("cpp", "Modern C++ Allocators"),
+        ("c", "C: Still Fast"),
+        ("net", "Profiling .NET 8"),
+        ("node", "Node.js Event Loops"),
+        ("go", "Go Schedulers"),
+        ("google", "Google's Tail at Scale"),
+    ];
+    let sessions = talks
+        .iter()
+        .enumerate()
+        .map(|(i, (id, title))| {
+            let start = format!("2021-10-07T{:02}:00:00Z", 10 + i);
+            session(id, title, None, &start, 30, &["Ada Lovelace"])
+        })
+        .collect();
+    let agenda = Agenda::new(conference(sessions, chrono_tz::UTC)).unwrap();
+    assert_eq!(ids(&agenda.search("C#")), ["cs"]);
+    assert_eq!(ids(&agenda.search("c++")), ["cpp"]);
+    assert_eq!(
+        ids(&agenda.search("C")),
+        ["c"],
+        "one letter is a whole word"
+    );
+    assert_eq!(ids(&agenda.search(".net")), ["net"]);
+    assert_eq!(ids(&agenda.search("node.js")), ["node"]);
+    assert_eq!(ids(&agenda.search("js")), ["node"]);
+    assert_eq!(ids(&agenda.search("go")), ["go"], "not Google");
+    assert_eq!(ids(&agenda.search("goo")), ["google"]);
+    assert_eq!(
+        ids(&agenda.search("sched")),
+        ["go"],
+        "longer words are prefixes"
+    );
+}
+
+#[test]
+fn one_typed_name_suggests_every_speaker_with_a_close_first_or_last_name() {
+    let agenda = sample();
+    assert!(agenda.speaker("brian").is_empty());
+    let mut suggestions = agenda.suggest_speakers("brian");
+    suggestions.truncate(2);
+    assert_eq!(suggestions, ["Bryan Cantrill"]);
+    let agenda = Agenda::new(conference(
+        vec![
+            session(
+                "a",
+                "A",
+                None,
+                "2021-10-07T16:00:00Z",
+                30,
+                &["Bryan Cantrill"],
+            ),
+            session(
+                "b",
+                "B",
+                None,
+                "2021-10-07T17:00:00Z",
+                30,
+                &["Bryan McCoid"],
+            ),
+            session(
+                "c",
+                "C",
+                None,
+                "2021-10-07T18:00:00Z",
+                30,
+                &["Roman Shaposhnik"],
+            ),
+        ],
+        chrono_tz::UTC,
+    ))
+    .unwrap();
+    assert_eq!(
+        agenda.suggest_speakers("brian"),
+        ["Bryan Cantrill", "Bryan McCoid"],
+        "both Bryans, and not Roman (a chance likeness)"
+    );
+}
+
+#[test]
 fn tracks_rooms_and_ids() {
     let agenda = sample();
     assert_eq!(ids(&agenda.track_sessions("OBSERVABILITY")), ["o1", "o2"]);

@@ -123,6 +123,18 @@ pub trait ChatPort: Send + Sync + 'static {
         user: &'a str,
     ) -> PortFuture<'a, ()>;
 
+    /// Removes everyone's reaction `key` from a message (a stray emoji on a
+    /// poll). Platforms with one call for it override this; by default each
+    /// reactor's is removed in turn.
+    fn unreact_everyone<'a>(&'a self, message: &'a MessageKey, key: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            for user in self.reactors(message, key).await? {
+                self.unreact(message, key, &user).await?;
+            }
+            Ok(())
+        })
+    }
+
     /// Everyone but the bot who reacted to a message with `key`.
     fn reactors<'a>(
         &'a self,

@@ -93,7 +93,7 @@ pub struct PollEntry {
 /// Reads and validates an agenda file.
 ///
 /// # Errors
-/// A [`ConfigError`] naming file, line, column and field for the first problem found.
+/// A [`ConfigError`] naming file, line, column and field for every problem found.
 pub fn load(
     source: &Source,
     fallback_timezone: Tz,
@@ -101,12 +101,30 @@ pub fn load(
 ) -> Result<Programme, ConfigError> {
     let file: AgendaFile = source.parse()?;
     let timezone = file.conference.timezone.unwrap_or(fallback_timezone);
-    let sessions = file
+    let mut problems = Vec::new();
+    let sessions: Vec<Session> = file
         .sessions
         .iter()
         .enumerate()
-        .map(|(index, entry)| session(source, index, entry, timezone))
-        .collect::<Result<Vec<_>, _>>()?;
+        .filter_map(|(index, entry)| {
+            session(source, index, entry, timezone)
+                .map_err(|e| problems.push(e))
+                .ok()
+        })
+        .collect();
+    let polls: Vec<FlashPoll> = file
+        .polls
+        .iter()
+        .enumerate()
+        .filter_map(|(index, entry)| {
+            poll(source, index, entry, timezone, limits)
+                .map_err(|e| problems.push(e))
+                .ok()
+        })
+        .collect();
+    // The agenda's own checks (end before start, duplicate ids) need every
+    // session read; with some unreadable they would misreport the rest.
+    ConfigError::collect(problems)?;
     let conference = Conference {
         name: file.conference.name,
         timezone,
@@ -115,19 +133,20 @@ pub fn load(
         sessions,
     };
     let agenda = Agenda::new(conference).map_err(|AgendaError::Invalid(problems)| {
-        let first = &problems[0];
-        let index = first.session.to_string();
-        source.error_at(
-            &["sessions", &index, first.field.key()],
-            first.message.clone(),
-        )
+        let located = problems
+            .iter()
+            .map(|problem| {
+                let index = problem.session.to_string();
+                source.error_at(
+                    &["sessions", &index, problem.field.key()],
+                    problem.message.clone(),
+                )
+            })
+            .collect();
+        ConfigError::collect(located)
+            .err()
+            .unwrap_or_else(|| source.error_at(&["sessions"], "is not a valid agenda"))
     })?;
-    let polls = file
-        .polls
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| poll(source, index, entry, timezone, limits))
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Programme { agenda, polls })
 }
 
@@ -155,7 +174,7 @@ fn session(
             return Err(source.error_at(&["sessions", &at], "missing `end` (or `minutes`)"))
         }
     };
-    Ok(Session {
+    let session = Session {
         id: SessionId::new(entry.id.clone()),
         title: entry.title.clone(),
         abstract_text: entry.abstract_text.clone(),
@@ -166,7 +185,12 @@ fn session(
         start,
         end,
         links: entry.links.clone(),
-    })
+    };
+    // `/mycal` and agenda files hold four-digit years: refuse what they cannot.
+    match crate::import::caps::unwritable(&session) {
+        Some(why) => Err(source.error_at(&["sessions", &at, "start"], why)),
+        None => Ok(session),
+    }
 }
 
 fn poll(

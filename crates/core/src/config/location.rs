@@ -4,6 +4,7 @@
 //! to hunt. Every error from the TOML layer (syntax, unknown key, bad value) and
 //! from validation (end before start, duplicate id) is turned into a
 //! [`ConfigError`] whose message starts `path:line:column:` and names the field.
+//! Each error keeps its line's text for a caret snippet.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -17,6 +18,29 @@ pub struct Location {
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
+    /// The text of that line, for a snippet.
+    pub line_text: String,
+}
+
+impl Location {
+    /// The line with a caret under the column, as compilers show it:
+    ///
+    /// ```text
+    ///   |
+    /// 5 | szie = 2
+    ///   | ^
+    /// ```
+    pub fn snippet(&self) -> String {
+        let number = self.line.to_string();
+        let gutter = " ".repeat(number.len());
+        let line: String = self
+            .line_text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let pad = " ".repeat(self.column.saturating_sub(1));
+        format!("{gutter} |\n{number} | {line}\n{gutter} | {pad}^\n")
+    }
 }
 
 impl fmt::Display for Location {
@@ -43,6 +67,17 @@ pub enum ConfigError {
         field: Option<String>,
         message: String,
     },
+    /// Several problems, in the order found; each on its own line.
+    #[error("{}", lines(.0))]
+    Several(Vec<ConfigError>),
+}
+
+fn lines(errors: &[ConfigError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn field_prefix(field: &Option<String>) -> String {
@@ -53,11 +88,40 @@ fn field_prefix(field: &Option<String>) -> String {
 }
 
 impl ConfigError {
-    /// Where the error points, if it points into a file's text.
+    /// Where the (first) error points, if it points into a file's text.
     pub fn location(&self) -> Option<&Location> {
         match self {
             Self::Read { .. } | Self::Import { .. } => None,
             Self::Invalid { location, .. } => Some(location),
+            Self::Several(errors) => errors.iter().find_map(Self::location),
+        }
+    }
+
+    /// Each single problem, in order.
+    pub fn problems(&self) -> Vec<&ConfigError> {
+        match self {
+            Self::Several(errors) => errors.iter().flat_map(Self::problems).collect(),
+            single => vec![single],
+        }
+    }
+
+    /// `Ok` when `errors` is empty, the error itself when there is one, else
+    /// [`ConfigError::Several`] (flattened).
+    ///
+    /// # Errors
+    /// As described: any error in `errors`.
+    pub fn collect(errors: Vec<ConfigError>) -> Result<(), ConfigError> {
+        let mut flat: Vec<ConfigError> = Vec::new();
+        for error in errors {
+            match error {
+                Self::Several(inner) => flat.extend(inner),
+                single => flat.push(single),
+            }
+        }
+        match flat.len() {
+            0 => Ok(()),
+            1 => Err(flat.remove(0)),
+            _ => Err(Self::Several(flat)),
         }
     }
 }
@@ -85,20 +149,17 @@ impl Source {
         })
     }
 
-    /// Deserializes the whole file into `T`, locating any error.
+    /// Deserializes the whole file into `T`, locating every error: all syntax
+    /// errors, else every unknown key and bad value (see `recovery`), with
+    /// "did you mean" for unknown keys and zones.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] for a syntax error, an unknown key, a missing key or a bad value.
+    /// [`ConfigError::Invalid`] for one problem, [`ConfigError::Several`] for more.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        let deserializer =
-            toml::de::Deserializer::parse(&self.text).map_err(|e| self.toml_error(&e, None))?;
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let field = Some(e.path().to_string()).filter(|p| p != ".");
-            self.toml_error(e.inner(), field)
-        })
+        super::recovery::parse(self)
     }
 
-    fn toml_error(&self, error: &toml::de::Error, field: Option<String>) -> ConfigError {
+    pub(super) fn toml_error(&self, error: &toml::de::Error, field: Option<String>) -> ConfigError {
         let offset = error.span().map_or(0, |span| span.start);
         ConfigError::Invalid {
             location: self.location_at(offset),
@@ -148,16 +209,22 @@ impl Source {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
+        let line_text = self.text[line_start..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         Location {
             file: self.file.clone(),
             line,
             column,
+            line_text,
         }
     }
 }
 
 /// `["sessions", "3", "end"]` -> `sessions[3].end`.
-fn dotted(path: &[&str]) -> String {
+pub(super) fn dotted(path: &[&str]) -> String {
     let mut out = String::new();
     for segment in path {
         if segment.parse::<usize>().is_ok() {
@@ -182,7 +249,6 @@ mod tests {
     struct Sample {
         #[allow(dead_code)]
         name: String,
-        #[allow(dead_code)]
         #[serde(default)]
         items: Vec<Item>,
     }
@@ -220,6 +286,46 @@ mod tests {
             error.to_string().starts_with("x.toml:3:8: `items[0].size`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn every_unknown_key_and_bad_value_is_reported_in_one_run() {
+        let error =
+            source("nmae = \"a\"\n[[items]]\nsize = \"big\"\n[[items]]\nszie = 2\nsize = 3\n")
+                .parse::<Sample>()
+                .unwrap_err();
+        let problems: Vec<String> = error.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].starts_with("x.toml:1:1:"), "{}", problems[0]);
+        assert!(
+            problems[0].ends_with("did you mean `name`?"),
+            "{}",
+            problems[0]
+        );
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("x.toml:3:8: `items[0].size`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.starts_with("x.toml:5:1:") && p.contains("did you mean `size`?")));
+        assert!(
+            !problems.iter().any(|p| p.contains("missing field")),
+            "the missing `name` and `size` are the same problems again: {problems:#?}"
+        );
+        let szie = error.problems()[2].location().unwrap().snippet();
+        assert_eq!(szie, "  |\n5 | szie = 2\n  | ^\n");
+    }
+
+    #[test]
+    fn every_syntax_error_is_reported_and_a_clean_file_still_parses() {
+        let error = source("name = \"a\nsize = = 2\n[[items]\n")
+            .parse::<Sample>()
+            .unwrap_err();
+        assert!(error.problems().len() >= 2, "{error}");
+        let sample: Sample = source("name = \"a\"\n[[items]]\nsize = 1\n")
+            .parse()
+            .unwrap();
+        assert_eq!(sample.items.len(), 1);
     }
 
     #[test]

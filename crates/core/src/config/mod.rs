@@ -6,11 +6,12 @@
 
 pub mod agenda_file;
 mod location;
+pub mod needs;
 mod platform_ids;
+mod recovery;
 mod settings;
 
 pub use location::{ConfigError, Location, Source};
-pub use platform_ids::warnings;
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
     MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
@@ -36,19 +37,47 @@ impl Config {
     /// Loads `emcee.toml` at `path` and the agenda it names.
     ///
     /// # Errors
-    /// The first [`ConfigError`] in either file.
+    /// Every [`ConfigError`] found in either file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::load_reading_source_in(path, None)
+    }
+
+    /// [`Config::load`], with the agenda's offset-less times read in
+    /// `source_timezone` when given (the command line's `--source-tz`)
+    /// instead of `[agenda] timezone`.
+    ///
+    /// # Errors
+    /// Every [`ConfigError`] found in either file.
+    pub fn load_reading_source_in(
+        path: &Path,
+        source_timezone: Option<Tz>,
+    ) -> Result<Self, ConfigError> {
         let source = Source::read(path)?;
-        let settings: Settings = source.parse()?;
-        check_settings(&source, &settings)?;
+        let mut settings: Settings = source.parse()?;
+        if source_timezone.is_some() {
+            settings.agenda.timezone = source_timezone;
+        }
+        let mut problems = check_settings(&source, &settings);
         let base_dir = Self::base_dir_of(path);
         let agenda_path = base_dir.join(&settings.agenda.source);
         let programme = load_programme(
             &agenda_path,
-            settings.conference.timezone,
+            settings.source_timezone(),
             &settings.polls.limits(),
-        )?;
-        check_routing(&source, &settings, &programme)?;
+        );
+        let programme = match programme {
+            Ok(programme) => {
+                problems.extend(check_routing(&source, &settings, &programme));
+                ConfigError::collect(problems)?;
+                programme
+            }
+            Err(error) => {
+                problems.push(error);
+                return Err(ConfigError::collect(problems).err().unwrap_or_else(|| {
+                    source.error_at(&["agenda", "source"], "could not be loaded")
+                }));
+            }
+        };
         Ok(Self {
             settings,
             base_dir,
@@ -60,11 +89,11 @@ impl Config {
     /// programme (`--agenda` with a URL or another format).
     ///
     /// # Errors
-    /// The first [`ConfigError`] in the file.
+    /// Every [`ConfigError`] found in the file.
     pub fn read_settings(path: &Path) -> Result<Settings, ConfigError> {
         let source = Source::read(path)?;
         let settings: Settings = source.parse()?;
-        check_settings(&source, &settings)?;
+        ConfigError::collect(check_settings(&source, &settings))?;
         Ok(settings)
     }
 
@@ -77,6 +106,41 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.base_dir.join(&self.settings.store.database)
     }
+}
+
+/// What `emcee check` (and `run` at start) should tell the organiser without
+/// refusing the config: a moved key, and zones that disagree. Empty when the
+/// file cannot be read (loading reports that).
+pub fn warnings(path: &Path) -> Vec<String> {
+    let mut warnings = platform_ids::warnings(path);
+    warnings.extend(zone_disagreement(path));
+    warnings
+}
+
+/// An agenda TOML whose `[conference] timezone` differs from the config's
+/// source zone: the agenda's wins (for its offset-less times and its days),
+/// which the organiser may not expect.
+fn zone_disagreement(path: &Path) -> Option<String> {
+    let settings = Config::read_settings(path).ok()?;
+    let agenda_path = Config::base_dir_of(path).join(&settings.agenda.source);
+    if !agenda_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        return None;
+    }
+    let text = std::fs::read_to_string(&agenda_path).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    let agenda_zone = table.get("conference")?.get("timezone")?.as_str()?;
+    let config_zone = settings.source_timezone();
+    (agenda_zone.parse::<Tz>().ok()? != config_zone).then(|| {
+        format!(
+            "{} says `[conference] timezone = \"{agenda_zone}\"` but {} reads agenda times in \
+             {config_zone}; the agenda's zone is used for its times and days: make them agree",
+            agenda_path.display(),
+            path.display()
+        )
+    })
 }
 
 /// Loads a programme from an agenda file.
@@ -134,6 +198,7 @@ pub fn programme_from_bytes(
             for skipped in &imported.report.skipped {
                 tracing::warn!(id = %skipped.id, title = %skipped.title, reason = %skipped.reason, "skipped an event");
             }
+            let notes = imported.report.notes.clone();
             let agenda =
                 Agenda::new(imported.conference).map_err(|AgendaError::Invalid(problems)| {
                     ConfigError::Import {
@@ -146,7 +211,7 @@ pub fn programme_from_bytes(
                     }
                 })?;
             Ok(Programme {
-                agenda,
+                agenda: agenda.with_notes(notes),
                 polls: Vec::new(),
             })
         }
@@ -166,20 +231,21 @@ pub fn programme_from_bytes(
     }
 }
 
-fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+fn check_settings(source: &Source, settings: &Settings) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
     if let Some(lead) = settings
         .announcements
         .lead_minutes
         .iter()
         .find(|&&m| m > 24 * 60)
     {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["announcements", "lead_minutes"],
             format!("{lead} minutes is more than a day ahead"),
         ));
     }
     if settings.polls.max_options > PollLimits::SETTING_CEILING || settings.polls.max_options < 2 {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["polls", "max_options"],
             format!(
                 "must be between 2 and {} (Discord's distinct reactions per message)",
@@ -188,47 +254,66 @@ fn check_settings(source: &Source, settings: &Settings) -> Result<(), ConfigErro
         ));
     }
     if settings.announcements.reminders_ahead_seconds > 300 {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["announcements", "reminders_ahead_seconds"],
             "must be at most 300 (five minutes): a reminder must not arrive long before its time",
         ));
     }
     if settings.agenda.refresh_minutes == 0 {
-        return Err(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
+        problems.push(source.error_at(&["agenda", "refresh_minutes"], "must be at least 1"));
     }
     if settings.store.max_size_mb == Some(0) {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["store", "max_size_mb"],
             "must be at least 1 (MiB); leave it out for no cap",
         ));
     }
-    platform_ids::check(source, settings)
+    problems.extend(platform_ids::check(source, settings));
+    problems
 }
 
 /// Every track and room named in `[announcements]` must exist in the agenda.
-fn check_routing(
-    source: &Source,
-    settings: &Settings,
-    programme: &Programme,
-) -> Result<(), ConfigError> {
+fn check_routing(source: &Source, settings: &Settings, programme: &Programme) -> Vec<ConfigError> {
     let agenda = &programme.agenda;
+    let mut problems = Vec::new();
     for track in settings.announcements.tracks.keys() {
         if !agenda.tracks().iter().any(|t| &t.name == track) {
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["announcements", "tracks", track],
-                format!("no track `{track}` in the agenda"),
+                format!(
+                    "no track `{track}` in the agenda{}",
+                    did_you_mean(track, agenda.tracks().iter().map(|t| t.name.as_str()))
+                ),
             ));
         }
     }
     for room in settings.announcements.rooms.keys() {
         if !agenda.rooms().iter().any(|r| &r.name == room) {
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["announcements", "rooms", room],
-                format!("no room `{room}` in the agenda"),
+                format!(
+                    "no room `{room}` in the agenda{}",
+                    did_you_mean(room, agenda.rooms().iter().map(|r| r.name.as_str()))
+                ),
             ));
         }
     }
-    Ok(())
+    problems
+}
+
+/// "; did you mean `Observability`?" for the known name closest to `typed`.
+fn did_you_mean<'a>(typed: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|name| {
+            (
+                strsim::jaro_winkler(&typed.to_lowercase(), &name.to_lowercase()),
+                name,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

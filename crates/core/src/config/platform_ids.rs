@@ -23,7 +23,8 @@ const ROLE_HINT: &str =
 
 /// Refuses server and role entries that are not Discord snowflakes, and an old
 /// `[chat] servers` that contradicts `[discord] servers`.
-pub(super) fn check(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+pub(super) fn check(source: &Source, settings: &Settings) -> Vec<ConfigError> {
+    let mut problems = Vec::new();
     for (section, servers) in [
         ("discord", &settings.discord.servers),
         ("chat", &settings.chat.servers),
@@ -31,16 +32,17 @@ pub(super) fn check(source: &Source, settings: &Settings) -> Result<(), ConfigEr
         for (index, server) in servers.iter().enumerate() {
             if !is_snowflake(server) {
                 let index = index.to_string();
-                return Err(source.error_at(
+                problems.push(source.error_at(
                     &[section, "servers", &index],
                     format!("`{server}` is not a server id; {SERVER_HINT}"),
                 ));
             }
         }
     }
-    check_roles(source, settings)?;
-    check_slack(source, settings)?;
-    check_moved_servers(source, settings)
+    check_roles(source, settings, &mut problems);
+    check_slack(source, settings, &mut problems);
+    problems.extend(check_moved_servers(source, settings).err());
+    problems
 }
 
 const WORKSPACE_HINT: &str =
@@ -51,12 +53,12 @@ const SLACK_ORGANISER_HINT: &str = "Slack organisers are member ids (Uâ€¦ or Wâ€
 
 /// `[slack]`: the workspace and organisers must be Slack ids, for the same
 /// reason as the Discord ones: a name would pass here and match nobody later.
-fn check_slack(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+fn check_slack(source: &Source, settings: &Settings, problems: &mut Vec<ConfigError>) {
     let Some(slack) = &settings.slack else {
-        return Ok(());
+        return;
     };
     if !is_slack_id(&slack.workspace, &['T', 'E']) {
-        return Err(source.error_at(
+        problems.push(source.error_at(
             &["slack", "workspace"],
             format!(
                 "`{}` is not a workspace id; {WORKSPACE_HINT}",
@@ -67,13 +69,12 @@ fn check_slack(source: &Source, settings: &Settings) -> Result<(), ConfigError> 
     for (index, id) in slack.organisers.iter().enumerate() {
         if !is_slack_id(id, &['U', 'W', 'S']) {
             let index = index.to_string();
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["slack", "organisers", &index],
                 format!("`{id}` is not a member or user-group id; {SLACK_ORGANISER_HINT}"),
             ));
         }
     }
-    Ok(())
 }
 
 /// A Slack id: one of `kinds` then upper-case letters and digits.
@@ -84,11 +85,11 @@ fn is_slack_id(id: &str, kinds: &[char]) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> {
+fn check_roles(source: &Source, settings: &Settings, problems: &mut Vec<ConfigError>) {
     for (index, role) in settings.organisers.roles.iter().enumerate() {
         if !is_snowflake(role) {
             let index = index.to_string();
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["organisers", "roles", &index],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
             ));
@@ -102,17 +103,16 @@ fn check_roles(source: &Source, settings: &Settings) -> Result<(), ConfigError> 
         ("channel_roles", &announcements.channel_roles),
         ("kind_roles", &announcements.kind_roles),
     ] {
-        if let Some((key, role)) = map
+        for (key, role) in map
             .iter()
-            .find(|(_, role)| !is_snowflake(role) && !group(role))
+            .filter(|(_, role)| !is_snowflake(role) && !group(role))
         {
-            return Err(source.error_at(
+            problems.push(source.error_at(
                 &["announcements", table, key],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
             ));
         }
     }
-    Ok(())
 }
 
 /// Both lists set and different: which one the organiser meant is a guess.
@@ -184,7 +184,7 @@ mod tests {
     fn checked(body: &str) -> Result<Settings, String> {
         let src = source(body);
         let settings: Settings = src.parse().map_err(|e| e.to_string())?;
-        check(&src, &settings).map_err(|e| e.to_string())?;
+        ConfigError::collect(check(&src, &settings)).map_err(|e| e.to_string())?;
         Ok(settings)
     }
 

@@ -55,6 +55,8 @@ impl Settings {
             agenda: AgendaSettings {
                 source,
                 refresh_minutes: default_refresh_minutes(),
+                allow_private: false,
+                timezone: None,
             },
             announcements: AnnouncementSettings::default(),
             organisers: OrganiserSettings::default(),
@@ -134,6 +136,11 @@ pub struct StoreSettings {
     /// so a runaway table cannot fill the disk other services share.
     #[serde(default)]
     pub max_size_mb: Option<u32>,
+    /// A PostgreSQL URL (`postgres://…`) instead of the SQLite file, for
+    /// several processes; `EMCEE_DATABASE_URL` takes precedence. Shown
+    /// without its password.
+    #[serde(default)]
+    pub url: Option<crate::store::DatabaseUrl>,
 }
 
 impl StoreSettings {
@@ -148,6 +155,7 @@ impl Default for StoreSettings {
         Self {
             database: default_database(),
             max_size_mb: None,
+            url: None,
         }
     }
 }
@@ -165,6 +173,22 @@ pub struct AgendaSettings {
     /// How often a URL source is fetched again, in minutes.
     #[serde(default = "default_refresh_minutes")]
     pub refresh_minutes: u32,
+    /// Let the source's redirects reach loopback, private and link-local
+    /// addresses. Off: only the configured URL's own host may be one.
+    #[serde(default)]
+    pub allow_private: bool,
+    /// The zone the source's times without an offset are in, and its days are
+    /// counted in when the file names none. Default: `[conference] timezone`.
+    #[serde(default)]
+    pub timezone: Option<Tz>,
+}
+
+impl Settings {
+    /// The zone an agenda source's offset-less times are read in: `[agenda]
+    /// timezone`, else `[conference] timezone`.
+    pub fn source_timezone(&self) -> Tz {
+        self.agenda.timezone.unwrap_or(self.conference.timezone)
+    }
 }
 
 fn default_refresh_minutes() -> u32 {

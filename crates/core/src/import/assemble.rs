@@ -7,6 +7,8 @@
 //! Such events are skipped with the reason rather than failing the whole file, and
 //! every track and room a kept session names is declared, so the result validates.
 
+use super::caps::{self, Cuts};
+use super::limits::{Meter, MAX_EVENTS, MAX_PLACES};
 use super::report::{ImportReport, Skipped};
 use super::sniff::Format;
 use crate::agenda::{Conference, Room, Session, Track};
@@ -26,18 +28,55 @@ pub(crate) struct Parsed {
     pub events: Vec<Result<Session, Skipped>>,
     /// What the reader should know about how times were read.
     pub notes: Vec<String>,
+    /// What the caps cut, for the report.
+    cuts: Cuts,
+    /// The import's budget, charged for every event kept.
+    meter: Meter,
 }
 
 impl Parsed {
-    pub fn new(name: String, timezone: Tz) -> Self {
+    pub fn new(name: String, timezone: Tz, meter: Meter) -> Self {
         Self {
-            name,
+            name: super::limits::clip(&name, super::limits::TITLE_CHARS),
             timezone,
             tracks: Vec::new(),
             rooms: Vec::new(),
             events: Vec::new(),
             notes: Vec::new(),
+            cuts: Cuts::default(),
+            meter,
         }
+    }
+
+    /// Reads one event of the file with `read`, cuts it to the caps and charges it
+    /// to the budget. Past [`MAX_EVENTS`] events are only counted, not read.
+    ///
+    /// # Errors
+    /// Why the import is over its budget; the parser stops and the file is refused.
+    pub fn push_with(
+        &mut self,
+        read: impl FnOnce() -> Result<Session, Skipped>,
+    ) -> Result<(), String> {
+        if self.events.len() >= MAX_EVENTS {
+            self.cuts.events += 1;
+            return self.meter.check_time();
+        }
+        let event = read().map(|session| self.cuts.apply(session));
+        let bytes = match &event {
+            Ok(session) => caps::footprint(session),
+            Err(skip) => skip.id.len() + skip.title.len() + skip.reason.len() + 64,
+        };
+        self.meter.charge(bytes, "the sessions")?;
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// Checks the time budget between phases.
+    ///
+    /// # Errors
+    /// Why the import is over its budget.
+    pub fn check_time(&self) -> Result<(), String> {
+        self.meter.check_time()
     }
 }
 
@@ -49,9 +88,16 @@ pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportRep
         tracks: declared_tracks,
         rooms: declared_rooms,
         events,
-        notes,
+        mut notes,
+        cuts,
+        meter: _,
     } = parsed;
-    let seen = events.len();
+    notes.extend(cuts.notes());
+    let (declared_tracks, declared_rooms) = (
+        capped(declared_tracks, "tracks", &mut notes),
+        capped(declared_rooms, "rooms", &mut notes),
+    );
+    let seen = events.len() + cuts.events;
     let mut skipped = Vec::new();
     let mut sessions: Vec<Session> = Vec::new();
     let mut titles_by_id: HashMap<String, String> = HashMap::new();
@@ -94,6 +140,19 @@ pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportRep
     (conference, report)
 }
 
+/// The first [`MAX_PLACES`] of the tracks or rooms a file declares, with a note
+/// when there were more.
+fn capped<T>(mut declared: Vec<T>, what: &str, notes: &mut Vec<String>) -> Vec<T> {
+    if declared.len() > MAX_PLACES {
+        notes.push(format!(
+            "the file declares {} {what}; only the first {MAX_PLACES} and those sessions use were kept",
+            declared.len()
+        ));
+        declared.truncate(MAX_PLACES);
+    }
+    declared
+}
+
 /// Trims what organisers' tools leave around names; empty optional fields become none.
 fn normalised(mut session: Session) -> Session {
     let trimmed =
@@ -120,6 +179,15 @@ fn admit(session: Session, titles_by_id: &HashMap<String, String>) -> Result<Ses
     let skip = |reason: String| Skipped::new(session.id.as_str(), &session.title, reason);
     if session.id.as_str().is_empty() {
         return Err(skip("the event has no id".into()));
+    }
+    if super::limits::exceeds(session.id.as_str(), super::limits::ID_CHARS) {
+        return Err(skip(format!(
+            "the id is over {} characters",
+            super::limits::ID_CHARS
+        )));
+    }
+    if let Some(reason) = caps::unwritable(&session) {
+        return Err(skip(reason));
     }
     if session.title.is_empty() {
         return Err(skip("the event has no title".into()));
@@ -210,7 +278,11 @@ mod tests {
 
     #[test]
     fn skips_what_the_agenda_refuses_and_declares_the_rest() {
-        let mut parsed = Parsed::new("Conf".into(), chrono_tz::UTC);
+        let mut parsed = Parsed::new(
+            "Conf".into(),
+            chrono_tz::UTC,
+            Meter::start(super::super::limits::Budget::default()),
+        );
         parsed.events = vec![
             Ok(session("1", "Opening", 30)),
             Ok(session("1", "Again", 30)),

@@ -5,8 +5,11 @@
 //! requests revalidate (`If-None-Match` / `If-Modified-Since`) and an unchanged
 //! schedule comes back as a bodiless 304. A misbehaving server must not stall or
 //! exhaust the bot: every request has a timeout and the body a size cap, counted
-//! after gzip decoding so a small compressed bomb is refused too.
+//! after gzip decoding so a small compressed bomb is refused too. Redirects are
+//! followed here, not by reqwest, so each hop is checked against the
+//! [`destination`](super::destination) rule first.
 
+use super::destination::{Policy, PublicOnly};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
@@ -20,12 +23,21 @@ pub enum SourceLocation {
 }
 
 impl SourceLocation {
-    /// An `http://` or `https://` URL, else a path.
+    /// An `http://` or `https://` URL, else a path. `webcal://` (how calendar
+    /// links are published) is read as https, and a `file://` URL as its path.
     pub fn parse(text: &str) -> Self {
         let text = text.trim();
-        let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+        let lower = text.get(..9).unwrap_or(text).to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
             Self::Url(text.to_owned())
+        } else if lower.starts_with("webcal://") {
+            Self::Url(format!("https://{}", text.get(9..).unwrap_or_default()))
+        } else if lower.starts_with("file://") {
+            let path = reqwest::Url::parse(text)
+                .ok()
+                .and_then(|url| url.to_file_path().ok())
+                .unwrap_or_else(|| PathBuf::from(text.get(7..).unwrap_or_default()));
+            Self::Path(path)
         } else {
             Self::Path(PathBuf::from(text))
         }
@@ -53,14 +65,20 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// The largest schedule accepted, in bytes after decompression.
     pub max_bytes: usize,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+    /// `[agenda] allow_private`: redirects may reach private and loopback addresses.
+    pub allow_private: bool,
 }
 
 impl Default for FetchOptions {
-    /// 30 seconds and 32 MiB: FOSDEM's XML is 2 MB.
+    /// 30 seconds, 32 MiB (FOSDEM's XML is 2 MB), 5 redirects, public addresses only.
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(30),
             max_bytes: 32 * 1024 * 1024,
+            max_redirects: 5,
+            allow_private: false,
         }
     }
 }
@@ -97,6 +115,9 @@ pub enum FetchError {
     TooLarge { location: String, limit: usize },
     #[error("{url} answered HTTP {status}")]
     Status { url: String, status: u16 },
+    /// A redirect (or the URL itself) goes where schedule requests may not.
+    #[error("{url}: refused: {reason}")]
+    Refused { url: String, reason: String },
     #[error("{url}: {}", describe(.source))]
     Http {
         url: String,
@@ -115,31 +136,64 @@ fn describe(error: &reqwest::Error) -> String {
     }
 }
 
-/// A client suited to schedule sources: rustls, gzip, a connect timeout, and a
-/// user agent that tells publishers who polls them.
+/// A client suited to schedule sources: rustls, gzip, a connect timeout, a
+/// user agent that tells publishers who polls them, and no redirects of its own
+/// ([`fetch`] follows them after checking each hop). Prefer [`client_for`],
+/// which also guards the connection against DNS rebinding.
 ///
 /// # Errors
 /// [`FetchError::Http`] when the TLS backend cannot be initialised.
 pub fn client() -> Result<reqwest::Client, FetchError> {
+    build(builder())
+}
+
+/// [`client`] for fetching `location`: names other than the location's own host
+/// resolve to public addresses only, unless `allow_private` (`[agenda]
+/// allow_private`), so a redirect's host cannot pass the destination check and
+/// then resolve to a private address when reqwest connects.
+///
+/// # Errors
+/// [`FetchError::Http`] when the TLS backend cannot be initialised.
+pub fn client_for(
+    location: &SourceLocation,
+    allow_private: bool,
+) -> Result<reqwest::Client, FetchError> {
+    if allow_private {
+        return client();
+    }
+    let own_host = match location {
+        SourceLocation::Url(url) => reqwest::Url::parse(url)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase)),
+        SourceLocation::Path(_) => None,
+    };
+    build(builder().dns_resolver(std::sync::Arc::new(PublicOnly { own_host })))
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(
             "emcee/",
             env!("CARGO_PKG_VERSION"),
             " (conference chat bot; schedule import)"
         ))
-        .build()
-        .map_err(|source| FetchError::Http {
-            url: String::new(),
-            source,
-        })
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, FetchError> {
+    builder.build().map_err(|source| FetchError::Http {
+        url: String::new(),
+        source,
+    })
 }
 
 /// Fetches `location`, revalidating against `known` (for URLs).
 ///
 /// # Errors
 /// A [`FetchError`] for an unreadable file, a failed or non-2xx request, a timeout,
-/// or a body over `options.max_bytes`.
+/// a body over `options.max_bytes`, or a redirect refused by the destination rule
+/// (too many, https to http, or to a private address other than the configured one).
 pub async fn fetch(
     client: &reqwest::Client,
     location: &SourceLocation,
@@ -181,14 +235,7 @@ async fn get(
         url: url.to_owned(),
         source,
     };
-    let mut request = client.get(url).timeout(options.timeout);
-    if let Some(etag) = &known.etag {
-        request = request.header(reqwest::header::IF_NONE_MATCH, etag);
-    }
-    if let Some(last_modified) = &known.last_modified {
-        request = request.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
-    }
-    let mut response = request.send().await.map_err(http_error)?;
+    let mut response = follow(client, url, known, options).await?;
     let status = response.status();
     tracing::debug!(url, %status, "schedule source answered");
     if status == reqwest::StatusCode::NOT_MODIFIED {
@@ -232,6 +279,64 @@ async fn get(
     Ok(Fetched::Body { bytes, validators })
 }
 
+/// Sends the request and follows up to `options.max_redirects` redirects, each
+/// checked against the destination rule before it is requested.
+async fn follow(
+    client: &reqwest::Client,
+    url: &str,
+    known: &Validators,
+    options: &FetchOptions,
+) -> Result<reqwest::Response, FetchError> {
+    let refused = |at: &reqwest::Url, reason: String| FetchError::Refused {
+        url: at.to_string(),
+        reason,
+    };
+    let configured = reqwest::Url::parse(url).map_err(|e| FetchError::Refused {
+        url: url.to_owned(),
+        reason: format!("not a URL ({e})"),
+    })?;
+    let policy = Policy::for_url(&configured, options.allow_private).await;
+    let mut from = configured.clone();
+    let mut at = configured;
+    // One timeout for the whole chain, as for a single request.
+    let deadline = tokio::time::Instant::now() + options.timeout;
+    for _ in 0..=options.max_redirects {
+        policy
+            .check(&from, &at)
+            .await
+            .map_err(|r| refused(&at, r))?;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let mut request = client.get(at.clone()).timeout(left);
+        if let Some(etag) = &known.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(last_modified) = &known.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
+        }
+        let response = request.send().await.map_err(|source| FetchError::Http {
+            url: at.to_string(),
+            source,
+        })?;
+        if !response.status().is_redirection() || response.status().as_u16() == 304 {
+            return Ok(response);
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| refused(&at, "a redirect without a Location".to_owned()))?;
+        let next = at
+            .join(location)
+            .map_err(|e| refused(&at, format!("a redirect to a bad URL ({e})")))?;
+        tracing::debug!(from = %at, to = %next, "schedule source redirects");
+        from = std::mem::replace(&mut at, next);
+    }
+    Err(refused(
+        &at,
+        format!("more than {} redirects", options.max_redirects),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +350,13 @@ mod tests {
             SourceLocation::Path("agenda.ics".into())
         );
         assert!(!SourceLocation::parse("httpd.ics").is_url());
+        assert_eq!(
+            SourceLocation::parse("webcal://example.org/cal.ics"),
+            SourceLocation::Url("https://example.org/cal.ics".into())
+        );
+        assert_eq!(
+            SourceLocation::parse("file:///srv/agenda%20v2.ics"),
+            SourceLocation::Path("/srv/agenda v2.ics".into())
+        );
     }
 }

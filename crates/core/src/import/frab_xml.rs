@@ -10,6 +10,8 @@
 //! never used to place events: wafer's are UTC dates, FOSDEM's run 09:00 to 08:59.
 
 use super::assemble::Parsed;
+use super::limits::Meter;
+use super::limits::MAX_PLACES;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
 use super::{duration, kind, text as plain_text, ImportOptions};
@@ -29,10 +31,13 @@ struct Clocks {
 }
 
 /// Reads a frab XML document.
-pub(crate) fn parse(text: &str, options: &ImportOptions) -> Result<Parsed, String> {
+pub(crate) fn parse(text: &str, options: &ImportOptions, meter: Meter) -> Result<Parsed, String> {
+    // No real schedule needs a DTD, and internal entities are how a 10 KB file
+    // grows to gigabytes; the node limit backs up the budget's estimate.
+    let nodes_limit = meter.budget().memory_bytes / super::shape::XML_NODE_BYTES;
     let xml_options = ParsingOptions {
-        allow_dtd: true,
-        ..ParsingOptions::default()
+        allow_dtd: false,
+        nodes_limit: u32::try_from(nodes_limit).unwrap_or(u32::MAX),
     };
     let document =
         Document::parse_with_options(text, xml_options).map_err(|e| format!("XML error: {e}"))?;
@@ -51,6 +56,7 @@ pub(crate) fn parse(text: &str, options: &ImportOptions) -> Result<Parsed, Strin
     let mut parsed = Parsed::new(
         name.unwrap_or_else(|| options.fallback_name.clone()),
         timezone,
+        meter,
     );
     parsed.notes.extend(zone_note);
     parsed.tracks = children(child(root, "tracks"), "track")
@@ -62,16 +68,20 @@ pub(crate) fn parse(text: &str, options: &ImportOptions) -> Result<Parsed, Strin
         })
         .collect();
     let mut clocks = Clocks::default();
+    // A set, not a search of the list: a file of 500,000 distinct rooms was quadratic.
+    let mut seen_rooms = std::collections::HashSet::new();
     for day in root.children().filter(|n| n.has_tag_name("day")) {
         for room in day.children().filter(|n| n.has_tag_name("room")) {
+            parsed.check_time()?;
             let room_name = room.attribute("name").unwrap_or_default();
-            if !room_name.trim().is_empty() && !parsed.rooms.iter().any(|r| r == room_name) {
+            if !room_name.trim().is_empty()
+                && parsed.rooms.len() < MAX_PLACES
+                && seen_rooms.insert(room_name)
+            {
                 parsed.rooms.push(room_name.to_owned());
             }
             for event_node in room.children().filter(|n| n.has_tag_name("event")) {
-                parsed
-                    .events
-                    .push(event(event_node, room_name, day, timezone, &mut clocks));
+                parsed.push_with(|| event(event_node, room_name, day, timezone, &mut clocks))?;
             }
         }
     }
@@ -258,6 +268,7 @@ fn child_text(node: Node<'_, '_>, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::test_meter;
     use chrono::TimeZone;
 
     fn one_event(date: &str, start: &str) -> Parsed {
@@ -266,7 +277,7 @@ mod tests {
              <day date=\"2023-09-09\"><room name=\"R\"><event id=\"1\"><date>{date}</date><start>{start}</start>\
              <duration>00:20</duration><title>Lunch</title><type/></event></room></day></schedule>"
         );
-        parse(&xml, &ImportOptions::new(chrono_tz::UTC)).unwrap()
+        parse(&xml, &ImportOptions::new(chrono_tz::UTC), test_meter()).unwrap()
     }
 
     #[test]
@@ -295,10 +306,11 @@ mod tests {
 
     #[test]
     fn refuses_other_xml_and_reports_broken_events() {
-        assert!(parse("<html/>", &ImportOptions::new(chrono_tz::UTC)).is_err());
+        assert!(parse("<html/>", &ImportOptions::new(chrono_tz::UTC), test_meter()).is_err());
         assert!(parse(
             "<schedule><oops></schedule>",
-            &ImportOptions::new(chrono_tz::UTC)
+            &ImportOptions::new(chrono_tz::UTC),
+            test_meter()
         )
         .is_err());
         let parsed = one_event("", "");

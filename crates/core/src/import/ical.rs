@@ -10,10 +10,11 @@
 //! caller's fallback. All-day and cancelled events are skipped with the reason.
 
 use super::assemble::Parsed;
-use super::ical_lines::{content_lines, unescape, ContentLine};
+use super::ical_lines::{content_lines, count_lines, unescape, ContentLine, LINE_BYTES};
+use super::limits::Meter;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
-use super::{duration, kind, text as plain_text, ImportOptions};
+use super::{duration, kind, limits, text as plain_text, ImportOptions};
 use crate::agenda::{Session, SessionId, Speaker};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -27,7 +28,13 @@ struct Zones {
 }
 
 /// Reads an iCalendar file.
-pub(crate) fn parse(bytes: &[u8], options: &ImportOptions) -> Result<Parsed, String> {
+pub(crate) fn parse(
+    bytes: &[u8],
+    options: &ImportOptions,
+    mut meter: Meter,
+) -> Result<Parsed, String> {
+    let held = count_lines(bytes).saturating_mul(LINE_BYTES);
+    meter.charge(held.saturating_add(bytes.len()), "the calendar's lines")?;
     let lines = content_lines(bytes);
     let calendar_value = |name: &str| {
         lines
@@ -45,15 +52,14 @@ pub(crate) fn parse(bytes: &[u8], options: &ImportOptions) -> Result<Parsed, Str
     let mut parsed = Parsed::new(
         name.unwrap_or_else(|| options.fallback_name.clone()),
         timezone,
+        meter,
     );
     parsed.notes.extend(zone_note);
     let mut zones = Zones::default();
     let mut recurring = 0;
     for event_lines in events(&lines) {
         recurring += usize::from(event_lines.iter().any(|line| line.name == "RRULE"));
-        parsed
-            .events
-            .push(event(&event_lines, timezone, &mut zones));
+        parsed.push_with(|| event(&event_lines, timezone, &mut zones))?;
     }
     parsed
         .notes
@@ -102,30 +108,46 @@ fn conference_zone(
 }
 
 /// An IANA zone from a TZID, also accepting the `/mozilla.org/20050126_1/Europe/Paris` style.
+///
+/// IANA names have at most three parts (`America/Argentina/Buenos_Aires`), so only
+/// the whole TZID and its last three, two and one parts are tried, and only when
+/// short: a TZID of 160 KB made of slashes costs one pass, not one lookup per slash.
 fn zone_named(tzid: &str) -> Option<Tz> {
-    let tzid = tzid.trim();
-    let mut candidate = tzid.trim_start_matches('/');
-    loop {
-        if let Ok(zone) = candidate.parse::<Tz>() {
-            return Some(zone);
-        }
-        candidate = candidate.split_once('/')?.1;
-    }
+    let tzid = tzid.trim().trim_start_matches('/');
+    let suffixes = tzid
+        .rmatch_indices('/')
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .map(|(at, _)| at + 1);
+    std::iter::once(0)
+        .chain(suffixes)
+        .filter_map(|from| tzid.get(from..))
+        .filter(|name| (1..=MAX_ZONE_NAME).contains(&name.len()))
+        .find_map(|name| name.parse::<Tz>().ok())
 }
 
+/// The longest IANA zone name is 32 bytes; longer candidates are never looked up.
+const MAX_ZONE_NAME: usize = 64;
+
 /// The lines of each top-level `VEVENT`, without those of nested components (`VALARM`).
-fn events(lines: &[ContentLine]) -> Vec<Vec<ContentLine>> {
+fn events(lines: &[ContentLine]) -> Vec<Vec<&ContentLine>> {
     let mut events = Vec::new();
-    let mut current: Option<Vec<ContentLine>> = None;
+    let mut current: Option<Vec<&ContentLine>> = None;
     let mut nested = 0usize;
     for line in lines {
-        let component = line.value.trim().to_ascii_uppercase();
+        // Only BEGIN and END values are compared, so only they are upper-cased.
+        let component = match line.name.as_str() {
+            "BEGIN" | "END" => line.value.trim().to_ascii_uppercase(),
+            _ => String::new(),
+        };
         match (line.name.as_str(), component.as_str(), current.as_mut()) {
             ("BEGIN", "VEVENT", None) => current = Some(Vec::new()),
             ("BEGIN", _, Some(_)) => nested += 1,
             ("END", _, Some(_)) if nested > 0 => nested -= 1,
             ("END", "VEVENT", Some(_)) => events.extend(current.take()),
-            (_, _, Some(event)) if nested == 0 => event.push(line.clone()),
+            (_, _, Some(event)) if nested == 0 => event.push(line),
             _ => {}
         }
     }
@@ -134,11 +156,17 @@ fn events(lines: &[ContentLine]) -> Vec<Vec<ContentLine>> {
     events
 }
 
-fn event(lines: &[ContentLine], timezone: Tz, zones: &mut Zones) -> Result<Session, Skipped> {
-    let find = |name: &str| lines.iter().find(|line| line.name == name);
+fn event(lines: &[&ContentLine], timezone: Tz, zones: &mut Zones) -> Result<Session, Skipped> {
+    let find = |name: &str| lines.iter().copied().find(|line| line.name == name);
+    // Raw values are cut before unescaping: the caps cut every field far shorter,
+    // and unescaping a 32 MiB SUMMARY only to cut it would cost most of the budget.
     let text = |name: &str| {
         find(name)
-            .map(|line| unescape(&line.value).trim().to_owned())
+            .map(|line| {
+                unescape(limits::prefix(&line.value, 4 * limits::ABSTRACT_CHARS))
+                    .trim()
+                    .to_owned()
+            })
             .filter(|v| !v.is_empty())
     };
     let title = text("SUMMARY").unwrap_or_default();
@@ -210,8 +238,9 @@ fn instant(line: &ContentLine, timezone: Tz, zones: &mut Zones) -> Result<DateTi
         Some(tzid) => match zone_named(tzid) {
             Some(zone) => Stamp::Local(local).resolve(zone),
             None => {
-                if !zones.unknown.iter().any(|known| known == tzid) {
-                    zones.unknown.push(tzid.to_owned());
+                let tzid = limits::clip(tzid, limits::NAME_CHARS);
+                if zones.unknown.len() < limits::LISTED && !zones.unknown.contains(&tzid) {
+                    zones.unknown.push(tzid);
                 }
                 Stamp::Local(local).resolve(timezone)
             }
@@ -247,12 +276,14 @@ fn speakers_from(description: &str) -> (Vec<Speaker>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::test_meter;
     use chrono::TimeZone;
 
     fn parse_text(text: &str) -> Parsed {
         parse(
             text.as_bytes(),
             &ImportOptions::new(chrono_tz::Europe::London),
+            test_meter(),
         )
         .unwrap()
     }

@@ -38,40 +38,52 @@ pub(crate) fn content_lines(bytes: &[u8]) -> Vec<ContentLine> {
 
 /// Logical lines as bytes: continuation lines (starting with a space or tab) are
 /// joined to the previous line without their first byte; trailing CRs are dropped.
+/// Plain index loops: this runs over every byte, and iterator adaptors cost five
+/// times as much on a debug build.
 fn unfold(bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut lines: Vec<Vec<u8>> = Vec::new();
-    for physical in bytes.split(|b| *b == b'\n') {
-        let end = physical
-            .iter()
-            .rposition(|b| *b != b'\r')
-            .map_or(0, |i| i + 1);
-        let physical = physical.get(..end).unwrap_or_default();
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = start;
+        while end < bytes.len() && bytes[end] != b'\n' {
+            end += 1;
+        }
+        let mut content_end = end;
+        while content_end > start && bytes[content_end - 1] == b'\r' {
+            content_end -= 1;
+        }
+        let physical = bytes.get(start..content_end).unwrap_or_default();
         match (physical.split_first(), lines.last_mut()) {
             (Some((b' ' | b'\t', rest)), Some(last)) => last.extend_from_slice(rest),
             (None, _) => {}
             _ => lines.push(physical.to_vec()),
         }
+        start = end + 1;
     }
     lines
 }
 
-fn parse_line(line: &str) -> Option<ContentLine> {
-    let mut in_quotes = false;
-    let mut value_at = None;
-    for (index, c) in line.char_indices() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            ':' if !in_quotes => {
-                value_at = Some(index);
-                break;
-            }
-            _ => {}
-        }
+/// How many physical lines `bytes` has, counted without building them, so the
+/// import can refuse a calendar whose lines alone would exceed its budget.
+pub(crate) fn count_lines(bytes: &[u8]) -> usize {
+    let mut count = 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        count += usize::from(bytes[at] == b'\n');
+        at += 1;
     }
-    let colon = value_at?;
+    count
+}
+
+/// Heap bytes one [`ContentLine`] costs beyond its text: the struct, its name,
+/// the two vectors it sits in (lines, then its event's) and allocator slack.
+pub(crate) const LINE_BYTES: usize = 224;
+
+fn parse_line(line: &str) -> Option<ContentLine> {
+    let colon = unquoted(line.as_bytes(), b':').next()?;
     let head = line.get(..colon)?;
     let value = line.get(colon + 1..)?.to_owned();
-    let mut parts = split_unquoted(head, ';').into_iter();
+    let mut parts = split_unquoted(head, b';').into_iter();
     let name = parts.next()?.trim().to_ascii_uppercase();
     if name.is_empty() {
         return None;
@@ -92,17 +104,31 @@ fn parse_line(line: &str) -> Option<ContentLine> {
     })
 }
 
-fn split_unquoted(text: &str, separator: char) -> Vec<&str> {
-    let mut parts = Vec::new();
+/// Positions of `separator` outside double quotes (ASCII, so byte positions are
+/// character boundaries).
+fn unquoted(bytes: &[u8], separator: u8) -> impl Iterator<Item = usize> + '_ {
     let mut in_quotes = false;
-    let mut from = 0;
-    for (index, c) in text.char_indices() {
-        if c == '"' {
-            in_quotes = !in_quotes;
-        } else if c == separator && !in_quotes {
-            parts.push(text.get(from..index).unwrap_or_default());
-            from = index + c.len_utf8();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let byte = bytes[at];
+            at += 1;
+            if byte == b'"' {
+                in_quotes = !in_quotes;
+            } else if byte == separator && !in_quotes {
+                return Some(at - 1);
+            }
         }
+        None
+    })
+}
+
+fn split_unquoted(text: &str, separator: u8) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for index in unquoted(text.as_bytes(), separator) {
+        parts.push(text.get(from..index).unwrap_or_default());
+        from = index + 1;
     }
     parts.push(text.get(from..).unwrap_or_default());
     parts

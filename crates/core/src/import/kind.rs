@@ -103,6 +103,9 @@ pub(crate) fn video(url: &str) -> Link {
     }
 }
 
+/// Bytes of a title, hint or link label looked at to classify it.
+const WORDS_FROM: usize = 4 * super::limits::TITLE_CHARS;
+
 /// A short title that starts or ends with one of `list` ("Lunch", "Afternoon break",
 /// "Main Conference: lunch"), unlike "How to Break PDFs".
 fn names_it(words: &[String], list: &[&str]) -> bool {
@@ -116,8 +119,12 @@ fn is_free_time(words: &[String]) -> bool {
     })
 }
 
+/// The lower-cased words of `text`, read from its first [`WORDS_FROM`] bytes only:
+/// kinds are told from a title's first words, and splitting a 32 MiB title into
+/// 16 million strings would take half a gigabyte.
 fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    super::limits::prefix(text, WORDS_FROM)
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()

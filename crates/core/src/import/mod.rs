@@ -20,6 +20,8 @@
 
 mod assemble;
 mod cache;
+pub(crate) mod caps;
+mod destination;
 mod duration;
 mod export;
 pub mod fetch;
@@ -28,20 +30,25 @@ mod ical;
 mod ical_lines;
 mod kind;
 mod lenient_json;
+mod limits;
 mod report;
 mod schedule_json;
 mod sessionize;
+mod shape;
 mod sniff;
 pub mod source;
 mod text;
 mod timestamp;
 
 pub use export::to_agenda_file;
+pub use limits::Budget;
 pub use report::{ImportReport, Skipped};
 pub use sniff::Format;
 
 use crate::agenda::Conference;
 use chrono_tz::Tz;
+use limits::Meter;
+use std::sync::Arc;
 
 /// How to read a schedule.
 #[derive(Debug, Clone)]
@@ -51,6 +58,8 @@ pub struct ImportOptions {
     pub fallback_timezone: Tz,
     /// The conference's name when the file has none (Sessionize, some calendars).
     pub fallback_name: String,
+    /// What one import may cost before the file is refused.
+    pub budget: Budget,
 }
 
 impl ImportOptions {
@@ -59,6 +68,7 @@ impl ImportOptions {
         Self {
             fallback_timezone,
             fallback_name: "Conference".to_owned(),
+            budget: Budget::default(),
         }
     }
 }
@@ -82,6 +92,12 @@ pub enum ImportError {
     UnknownFormat { reason: String },
     #[error("this looks like {format} but cannot be read: {reason}")]
     Malformed { format: Format, reason: String },
+    /// Too deep, too large once parsed, or over the time or memory [`Budget`].
+    #[error("refused: {reason}")]
+    Refused { reason: String },
+    /// The import thread died; a bug, reported rather than taking the bot down.
+    #[error("the import stopped unexpectedly: {reason}")]
+    Aborted { reason: String },
 }
 
 /// Detects the format of `bytes` and imports it.
@@ -98,15 +114,21 @@ pub enum ImportError {
 /// [`ImportError::UnknownFormat`] when the content is none of the four formats, and
 /// [`ImportError::Malformed`] when it is one but its structure cannot be read at all.
 pub fn from_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Imported, ImportError> {
-    let input = sniff::sniff(bytes)?;
+    let mut meter = Meter::start(options.budget);
+    let tripped = meter.tripped();
+    let input = sniff::sniff(bytes, &mut meter)?;
     let format = input.format();
     let parsed = match input {
-        sniff::Input::ScheduleJson(value) => schedule_json::parse(&value, options),
-        sniff::Input::Sessionize(value) => sessionize::parse(&value, options),
-        sniff::Input::FrabXml(text) => frab_xml::parse(&text, options),
-        sniff::Input::ICalendar => ical::parse(bytes, options),
+        sniff::Input::ScheduleJson(value) => schedule_json::parse(&value, options, meter),
+        sniff::Input::Sessionize(value) => sessionize::parse(&value, options, meter),
+        sniff::Input::FrabXml(text) => frab_xml::parse(&text, options, meter),
+        sniff::Input::ICalendar => ical::parse(bytes, options, meter),
     }
-    .map_err(|reason| ImportError::Malformed { format, reason })?;
+    .and_then(|parsed| parsed.check_time().map(|()| parsed))
+    .map_err(|reason| match tripped.get() {
+        true => ImportError::Refused { reason },
+        false => ImportError::Malformed { format, reason },
+    })?;
     let (conference, report) = assemble::assemble(format, parsed);
     tracing::debug!(%format, imported = report.imported, skipped = report.skipped.len(), "schedule imported");
     Ok(Imported {
@@ -114,4 +136,33 @@ pub fn from_bytes(bytes: &[u8], options: &ImportOptions) -> Result<Imported, Imp
         conference,
         report,
     })
+}
+
+/// [`from_bytes`] on a blocking thread, so a large or hostile file never stalls
+/// the async workers (announcements, polls and the gateway keep running), and
+/// never runs on their smaller stacks. A parse that outlives twice its time
+/// budget is abandoned (it cannot hold more than its memory budget meanwhile).
+///
+/// # Errors
+/// As [`from_bytes`], plus [`ImportError::Refused`] for an abandoned parse and
+/// [`ImportError::Aborted`] if the thread panicked.
+pub async fn import(bytes: Arc<[u8]>, options: ImportOptions) -> Result<Imported, ImportError> {
+    let patience = options
+        .budget
+        .time
+        .saturating_mul(2)
+        .saturating_add(std::time::Duration::from_millis(500));
+    let task = tokio::task::spawn_blocking(move || from_bytes(&bytes, &options));
+    match tokio::time::timeout(patience, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => Err(ImportError::Aborted {
+            reason: error.to_string(),
+        }),
+        Err(_) => Err(ImportError::Refused {
+            reason: format!(
+                "reading it did not finish within {} ms",
+                patience.as_millis()
+            ),
+        }),
+    }
 }

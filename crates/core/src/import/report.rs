@@ -3,6 +3,7 @@
 //! read, and counts per day, room, track and kind to compare with the published
 //! programme at a glance.
 
+use super::limits;
 use super::sniff::Format;
 use crate::agenda::Conference;
 use chrono::NaiveDate;
@@ -23,10 +24,12 @@ pub struct Skipped {
 
 impl Skipped {
     pub(crate) fn new(id: &str, title: &str, reason: String) -> Self {
+        // A hostile file's id, title or value quoted in the reason would otherwise
+        // repeat megabytes into the report.
         Self {
-            id: id.trim().to_owned(),
-            title: title.trim().to_owned(),
-            reason,
+            id: limits::clip(id.trim(), limits::NAME_CHARS),
+            title: limits::clip(title.trim(), limits::TITLE_CHARS),
+            reason: limits::clip(&reason, limits::REASON_CHARS),
         }
     }
 }

@@ -13,6 +13,7 @@
 
 use super::assemble::Parsed;
 use super::lenient_json::{array, non_blank, scalar, text};
+use super::limits::Meter;
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes, Stamp};
 use super::{duration, kind, text as plain_text, ImportOptions};
@@ -28,7 +29,7 @@ struct Day {
 }
 
 /// Reads a parsed `schedule.json` document.
-pub(crate) fn parse(root: &Value, options: &ImportOptions) -> Result<Parsed, String> {
+pub(crate) fn parse(root: &Value, options: &ImportOptions, meter: Meter) -> Result<Parsed, String> {
     let conference = root
         .get("schedule")
         .and_then(|s| s.get("conference"))
@@ -42,6 +43,7 @@ pub(crate) fn parse(root: &Value, options: &ImportOptions) -> Result<Parsed, Str
     let mut parsed = Parsed::new(
         name.unwrap_or_else(|| options.fallback_name.clone()),
         timezone,
+        meter,
     );
     parsed.notes.extend(zone_note);
     parsed.rooms = array(conference, "rooms")
@@ -69,8 +71,7 @@ pub(crate) fn parse(root: &Value, options: &ImportOptions) -> Result<Parsed, Str
         };
         for (room_key, events) in rooms {
             for event_value in events.as_array().map(Vec::as_slice).unwrap_or_default() {
-                let session = event(event_value, room_key, &day, timezone, &mut local);
-                parsed.events.push(session);
+                parsed.push_with(|| event(event_value, room_key, &day, timezone, &mut local))?;
             }
         }
     }
@@ -194,6 +195,7 @@ fn links(value: &Value) -> Vec<Link> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::test_meter;
     use chrono::{TimeDelta, TimeZone, Utc};
     use serde_json::json;
 
@@ -201,7 +203,12 @@ mod tests {
         let root = json!({"schedule": {"conference": {"title": "T", "days": [
             {"date": "2019-12-27", "day_start": day_start, "rooms": {"Ada": events}}
         ]}}});
-        parse(&root, &ImportOptions::new(chrono_tz::Europe::Berlin)).unwrap()
+        parse(
+            &root,
+            &ImportOptions::new(chrono_tz::Europe::Berlin),
+            test_meter(),
+        )
+        .unwrap()
     }
 
     #[test]

@@ -7,9 +7,16 @@
 //! `endsAt` are wall-clock times without offset: they are read in the caller's
 //! fallback timezone, and the report says so. The track is the session category
 //! whose question mentions "track"; Sessionize has no fixed field for it.
+//!
+//! Because sessions only refer to speakers, rooms and categories, one long name
+//! can be copied into every session that names it (1 MB named 1,000 times is a
+//! gigabyte), so the looked-up names are cut to the caps once, where they are
+//! read, and a session takes at most the capped number of them.
 
 use super::assemble::Parsed;
 use super::lenient_json::{array, flag, non_blank, scalar, text};
+use super::limits::Meter;
+use super::limits::{clip, NAME_CHARS, PER_SESSION};
 use super::report::Skipped;
 use super::timestamp::{self, LocalTimes};
 use super::{kind, text as plain_text, ImportOptions};
@@ -28,9 +35,9 @@ struct Lookups {
 }
 
 /// Reads a parsed Sessionize "All" document.
-pub(crate) fn parse(root: &Value, options: &ImportOptions) -> Result<Parsed, String> {
+pub(crate) fn parse(root: &Value, options: &ImportOptions, meter: Meter) -> Result<Parsed, String> {
     let timezone = options.fallback_timezone;
-    let mut parsed = Parsed::new(options.fallback_name.clone(), timezone);
+    let mut parsed = Parsed::new(options.fallback_name.clone(), timezone, meter);
     let lookups = lookups(root);
     let mut rooms: Vec<(i64, String)> = array(root, "rooms")
         .iter()
@@ -49,9 +56,7 @@ pub(crate) fn parse(root: &Value, options: &ImportOptions) -> Result<Parsed, Str
         if value.get("isConfirmed").and_then(Value::as_bool) == Some(false) {
             unconfirmed += 1;
         }
-        parsed
-            .events
-            .push(session(value, &lookups, timezone, &mut local));
+        parsed.push_with(|| session(value, &lookups, timezone, &mut local))?;
     }
     parsed
         .notes
@@ -66,7 +71,7 @@ fn lookups(root: &Value) -> Lookups {
     let mut lookups = Lookups::default();
     for room in array(root, "rooms") {
         if let (Some(id), Some(name)) = (text(room, "id"), non_blank(room, "name")) {
-            lookups.rooms.insert(id, name);
+            lookups.rooms.insert(id, clip(&name, NAME_CHARS));
         }
     }
     for speaker in array(root, "speakers") {
@@ -79,17 +84,19 @@ fn lookups(root: &Value) -> Lookups {
             lookups.speakers.insert(
                 id,
                 Speaker {
-                    name,
+                    name: clip(&name, NAME_CHARS),
                     affiliation: None,
                 },
             );
         }
     }
     for category in array(root, "categories") {
-        let question = text(category, "title").unwrap_or_default();
+        let question = clip(&text(category, "title").unwrap_or_default(), NAME_CHARS);
         for item in array(category, "items") {
             if let (Some(id), Some(name)) = (text(item, "id"), non_blank(item, "name")) {
-                lookups.items.insert(id, (question.clone(), name));
+                lookups
+                    .items
+                    .insert(id, (question.clone(), clip(&name, NAME_CHARS)));
             }
         }
     }
@@ -113,6 +120,7 @@ fn session(
     let end = instant("endsAt", local).map_err(skip)?;
     let items: Vec<&(String, String)> = array(value, "categoryItems")
         .iter()
+        .take(PER_SESSION)
         .filter_map(scalar)
         .filter_map(|id| lookups.items.get(&id))
         .collect();
@@ -135,6 +143,7 @@ fn session(
         .or_else(|| non_blank(value, "room"));
     let speakers = array(value, "speakers")
         .iter()
+        .take(PER_SESSION)
         .filter_map(|speaker| {
             scalar(speaker)
                 .and_then(|id| lookups.speakers.get(&id).cloned())
@@ -181,6 +190,7 @@ fn inline_speaker(value: &Value) -> Option<Speaker> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::limits::test_meter;
     use chrono::{TimeZone, Utc};
     use serde_json::json;
 
@@ -194,7 +204,12 @@ mod tests {
             "categories": [{"title": "Which track?", "items": [{"id": 10, "name": "Azure"}]},
                            {"title": "Session type", "items": [{"id": 11, "name": "45 min theatre session"}]}]
         });
-        let parsed = parse(&root, &ImportOptions::new(chrono_tz::Europe::London)).unwrap();
+        let parsed = parse(
+            &root,
+            &ImportOptions::new(chrono_tz::Europe::London),
+            test_meter(),
+        )
+        .unwrap();
         let session = parsed.events[0].as_ref().unwrap();
         assert_eq!(
             session.start,
@@ -217,7 +232,7 @@ mod tests {
     #[test]
     fn unscheduled_sessions_are_skipped() {
         let root = json!({"sessions": [{"id": 1, "title": "T", "startsAt": null}], "rooms": []});
-        let parsed = parse(&root, &ImportOptions::new(chrono_tz::UTC)).unwrap();
+        let parsed = parse(&root, &ImportOptions::new(chrono_tz::UTC), test_meter()).unwrap();
         let skipped = parsed.events[0].as_ref().unwrap_err();
         assert!(skipped.reason.contains("not scheduled"));
     }

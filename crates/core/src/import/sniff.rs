@@ -4,6 +4,8 @@
 //! organisers rename files, so the file name is never consulted. JSON is told
 //! apart by its top-level keys; the JSON value is handed on so it is parsed once.
 
+use super::limits::Meter;
+use super::shape::{self, JSON_NODE_BYTES, XML_NODE_BYTES};
 use super::ImportError;
 use serde_json::Value;
 use std::fmt;
@@ -55,8 +57,8 @@ impl Input {
     }
 }
 
-/// Recognises `bytes`.
-pub(crate) fn sniff(bytes: &[u8]) -> Result<Input, ImportError> {
+/// Recognises `bytes`, charging the tree it decodes to `meter` before building it.
+pub(crate) fn sniff(bytes: &[u8], meter: &mut Meter) -> Result<Input, ImportError> {
     let unknown = |reason: &str| ImportError::UnknownFormat {
         reason: reason.to_owned(),
     };
@@ -70,14 +72,25 @@ pub(crate) fn sniff(bytes: &[u8]) -> Result<Input, ImportError> {
     let body = body.get(start..).unwrap_or_default();
     match body.first() {
         None => Err(unknown("the file is empty")),
-        Some(b'{' | b'[') => sniff_json(body),
+        Some(b'{' | b'[') => {
+            let nodes = shape::json(body).map_err(refused)?.nodes;
+            let bytes = nodes
+                .saturating_mul(JSON_NODE_BYTES)
+                .saturating_add(body.len());
+            meter.charge(bytes, "the JSON tree").map_err(refused)?;
+            sniff_json(body)
+        }
         Some(b'<') => {
             let text = String::from_utf8_lossy(body).into_owned();
-            if text.contains("<schedule") {
-                Ok(Input::FrabXml(text))
-            } else {
-                Err(unknown("XML without a <schedule> element"))
+            if !text.contains("<schedule") {
+                return Err(unknown("XML without a <schedule> element"));
             }
+            let nodes = shape::xml(&text).map_err(refused)?.nodes;
+            let bytes = nodes
+                .saturating_mul(XML_NODE_BYTES)
+                .saturating_add(text.len());
+            meter.charge(bytes, "the XML tree").map_err(refused)?;
+            Ok(Input::FrabXml(text))
         }
         Some(_) if starts_with_ignore_case(body, b"BEGIN:VCALENDAR") => Ok(Input::ICalendar),
         Some(_) => Err(unknown(
@@ -108,6 +121,10 @@ fn sniff_json(body: &[u8]) -> Result<Input, ImportError> {
     }
 }
 
+fn refused(reason: String) -> ImportError {
+    ImportError::Refused { reason }
+}
+
 fn starts_with_ignore_case(body: &[u8], prefix: &[u8]) -> bool {
     body.get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
@@ -118,7 +135,8 @@ mod tests {
     use super::*;
 
     fn format_of(bytes: &[u8]) -> Result<Format, ImportError> {
-        sniff(bytes).map(|input| input.format())
+        let mut meter = Meter::start(super::super::Budget::default());
+        sniff(bytes, &mut meter).map(|input| input.format())
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //! agenda alone (the caller logs the error and keeps serving); a refresh that
 //! succeeds yields the new agenda and an [`AgendaDiff`] for rescheduling and
 //! announcements. Only versions that imported cleanly are ever written to the
-//! cache, so one bad upload cannot poison the next restart.
+//! cache, so one bad upload cannot poison the next restart. "Cleanly" includes
+//! the import budget: a version too large, too deep or too slow to read is
+//! refused like a broken one, and at startup the last good copy is used instead,
+//! with the refusal as the [`Origin::Cache`] reason.
 
 use super::cache::Cache;
 use super::fetch::{self, FetchError, FetchOptions, Fetched, SourceLocation, Validators};
-use super::{from_bytes, ImportError, ImportOptions, Imported};
+use super::{import, ImportError, ImportOptions, Imported};
 use crate::agenda::diff::AgendaDiff;
 use crate::agenda::{Agenda, AgendaError};
 use std::collections::hash_map::DefaultHasher;
@@ -165,7 +168,7 @@ impl AgendaSource {
             return Err(fallback);
         };
         tracing::warn!(source = %self.location, error = %fallback, "schedule source failed; starting from the last good copy");
-        let (imported, agenda) = self.import(&bytes)?;
+        let (imported, agenda) = self.import(&bytes).await?;
         self.remember(&bytes, validators);
         Ok(Loaded {
             imported,
@@ -215,7 +218,7 @@ impl AgendaSource {
         bytes: &[u8],
         validators: Validators,
     ) -> Result<(Imported, Agenda), SourceError> {
-        let imported = self.import(bytes)?;
+        let imported = self.import(bytes).await?;
         if let Some(cache) = &self.cache {
             if let Err(error) = cache.store(bytes, &validators).await {
                 tracing::warn!(source = %self.location, %error, "cannot write the schedule cache");
@@ -225,10 +228,12 @@ impl AgendaSource {
         Ok(imported)
     }
 
-    fn import(&self, bytes: &[u8]) -> Result<(Imported, Agenda), SourceError> {
+    /// Imports on a blocking thread within the import budget (see [`import`]).
+    async fn import(&self, bytes: &[u8]) -> Result<(Imported, Agenda), SourceError> {
         let location = self.location.to_string();
-        let imported =
-            from_bytes(bytes, &self.options.import).map_err(|source| SourceError::Import {
+        let imported = import(bytes.into(), self.options.import.clone())
+            .await
+            .map_err(|source| SourceError::Import {
                 location: location.clone(),
                 source,
             })?;

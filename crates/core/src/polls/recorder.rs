@@ -13,7 +13,9 @@
 //! blocking-pool thread per batch 3.1–4.2 ms; `block_in_place` 4.2–5.8 ms; a
 //! dedicated writer thread (an earlier design) 2–8 ms. Every other storage
 //! call (jobs, lease, reminders, DM channels, the health probe) runs off the
-//! async workers.
+//! async workers. A store whose calls wait on the network (PostgreSQL, see
+//! [`PollStore::runs_inline`]) is the exception to the exception: its
+//! batches run on a blocking thread, with the same flat combining.
 //!
 //! Adapters hand it raw reactions ([`Recorder::react`]) and act on the
 //! [`Verdict`]: remove a foreign emoji, remove the reactions a single-choice
@@ -116,6 +118,8 @@ struct Inner {
     /// Jobs waiting for whoever holds the writer next.
     queue: Mutex<Vec<Job>>,
     writer: Mutex<Writer>,
+    /// Whether batches run on the caller's thread ([`PollStore::runs_inline`]).
+    inline: bool,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -128,24 +132,48 @@ impl Recorder {
     /// A recorder on `store`, with every open poll and its votes loaded. If
     /// that load fails, every call answers with the error instead of counting
     /// against an incomplete state.
+    /// A store that does not run inline loads them as the first job of
+    /// its queue, off the caller's thread.
     pub fn start(store: Arc<dyn PollStore>) -> Self {
         let shared = Arc::new(Shared::default());
+        let inline = store.runs_inline();
         let mut writer = Writer::new(store, Arc::clone(&shared));
-        writer.load_open();
+        if inline {
+            writer.load_open();
+        }
         let inner = Inner {
             queue: Mutex::new(Vec::new()),
             writer: Mutex::new(writer),
+            inline,
         };
-        Self {
+        let recorder = Self {
             inner: Arc::new(inner),
             shared,
+        };
+        if !inline {
+            recorder.submit(Job::Run(Box::new(Writer::load_open)));
         }
+        recorder
     }
 
     /// Queues `job` and runs the queue unless someone else is running it; they
-    /// then run `job` before they let the writer go.
+    /// then run `job` before they let the writer go. For a store that does
+    /// not run inline, the queue runs on a blocking thread, never on the
+    /// caller's async worker.
     fn submit(&self, job: Job) {
         lock(&self.inner.queue).push(job);
+        if !self.inner.inline {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let recorder = self.clone();
+                drop(runtime.spawn_blocking(move || recorder.run_queue()));
+                return;
+            }
+        }
+        self.run_queue();
+    }
+
+    /// Runs every queued job unless someone else holds the writer.
+    fn run_queue(&self) {
         loop {
             let mut writer = match self.inner.writer.try_lock() {
                 Ok(writer) => writer,

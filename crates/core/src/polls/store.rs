@@ -3,7 +3,9 @@
 //! Unlike the other domains' storage traits this one is synchronous, on
 //! purpose: the recorder's writer calls it in batches, one transaction per
 //! batch (group commit), on the thread of whichever caller drains the queue
-//! (see `recorder` for why, with the measurements).
+//! (see `recorder` for why, with the measurements). A backend whose calls
+//! wait on the network says so ([`PollStore::runs_inline`]), and the
+//! recorder then keeps them off the async workers.
 
 use super::{MarkRow, MessageKey, NewPoll, Poll, PollState};
 use crate::store::StoreError;
@@ -11,6 +13,14 @@ use chrono::{DateTime, Utc};
 
 /// Persistence for polls and votes.
 pub trait PollStore: Send + Sync + 'static {
+    /// Whether the recorder may call this store on the caller's thread, an
+    /// async worker: true for SQLite, whose batch is one short local commit.
+    /// A store that waits on the network (PostgreSQL) answers false, and the
+    /// recorder then drains its queue on a blocking thread.
+    fn runs_inline(&self) -> bool {
+        true
+    }
+
     /// Stores a new, open poll with its options; returns it with its id.
     ///
     /// # Errors

@@ -10,7 +10,7 @@
 mod missed;
 mod storage;
 
-pub use missed::MissedUsers;
+pub use missed::{MissedNotice, MissedUsers, NoticePart};
 pub use storage::ReminderStorage;
 
 use crate::agenda::{Agenda, SessionId};
@@ -149,27 +149,56 @@ impl ReminderService {
     }
 
     /// The notice about reminders `user` missed because their DMs were
-    /// closed, once; `None` (and no database write) when there are none.
+    /// closed; `None` (and no database access) when there are none. They
+    /// stay stored until [`Self::forget_missed`] names them delivered.
     ///
     /// # Errors
     /// [`ReminderError::Store`] when the database fails.
-    pub async fn take_missed(&self, user: &str) -> Result<Option<Vec<Text>>, ReminderError> {
+    pub async fn missed(&self, user: &str) -> Result<Option<MissedNotice>, ReminderError> {
         let missed = self.scheduler.missed();
         let storage = self.scheduler.reminder_storage();
         if !missed.may_have(user, storage).await {
             return Ok(None);
         }
-        let messages = storage.take_missed(user.to_owned()).await?;
-        missed.taken(user);
-        Ok((!messages.is_empty()).then(|| wording::missed_notice(&messages)))
+        let messages = storage.missed_of(user.to_owned()).await?;
+        if messages.is_empty() {
+            missed.taken(user);
+            return Ok(None);
+        }
+        let entries = messages
+            .iter()
+            .map(|(id, message)| (*id, wording::missed_entry(message)))
+            .collect();
+        Ok(Some(MissedNotice::new(
+            Text::plain(wording::MISSED_HEADER),
+            entries,
+        )))
+    }
+
+    /// Forgets `user`'s missed reminders `ids` once the notice showed them
+    /// (see [`MissedNotice::delivered`]); the rest are shown next time.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub async fn forget_missed(&self, user: &str, ids: Vec<i64>) -> Result<(), ReminderError> {
+        let storage = self.scheduler.reminder_storage();
+        let all = ids.len();
+        storage.forget_missed(user.to_owned(), ids).await?;
+        if storage.missed_of(user.to_owned()).await?.is_empty() {
+            self.scheduler.missed().taken(user);
+        } else {
+            tracing::debug!(
+                forgotten = all,
+                "some missed reminders wait for the next notice"
+            );
+        }
+        Ok(())
     }
 
     async fn cancel_jobs(&self, user: &str, session: &SessionId) -> Result<(), StoreError> {
-        // Reminder keys are `reminder:{lead}:u/{user}:{due}:{session}`.
-        let part = format!(":u/{user}:");
-        let end = format!(":{session}");
+        let subject = crate::scheduler::reminder_subject(user, session);
         let jobs = self.scheduler.jobs();
-        jobs.cancel_jobs(JobKind::Reminder, part, end).await?;
+        jobs.cancel_jobs(JobKind::Reminder, subject).await?;
         Ok(())
     }
 }
@@ -237,9 +266,13 @@ mod tests {
     use crate::agenda::{Conference, Session, SessionKind};
 
     fn agenda_with(id: &str) -> Agenda {
+        agenda_of(&[id])
+    }
+
+    fn agenda_of(ids: &[&str]) -> Agenda {
         let start: chrono::DateTime<chrono::Utc> = "2021-10-07T16:00:00Z".parse().unwrap();
-        let session = Session {
-            id: SessionId::new(id),
+        let sessions = ids.iter().map(|id| Session {
+            id: SessionId::new(*id),
             title: "Keynote".into(),
             abstract_text: String::new(),
             kind: SessionKind::Keynote,
@@ -249,15 +282,62 @@ mod tests {
             start,
             end: start + chrono::TimeDelta::minutes(30),
             links: Vec::new(),
-        };
+        });
         let conference = Conference {
             name: "C".into(),
             timezone: chrono_tz::UTC,
             tracks: Vec::new(),
             rooms: Vec::new(),
-            sessions: vec![session],
+            sessions: sessions.collect(),
         };
         Agenda::new(conference).unwrap()
+    }
+
+    /// Reminder jobs were cancelled by a LIKE pattern on their key
+    /// (`%:u/{user}:%:{session}`): ASCII-case-insensitive, and a session id
+    /// ending in `:b` matched session `b`. Now they are cancelled by their
+    /// exact (user, session).
+    #[tokio::test]
+    async fn cancelling_a_reminder_cancels_its_own_job_and_no_other() {
+        use crate::store::{JobState, JobStore, Store};
+        let store = Store::in_memory().unwrap();
+        let programme = Programme {
+            agenda: agenda_of(&["b", "a:b", "B", "x_b"]),
+            polls: Vec::new(),
+        };
+        let clock = crate::clock::ManualClock::new("2021-10-07T12:00:00Z".parse().unwrap());
+        let settings = crate::scheduler::PlanSettings {
+            announcements: crate::config::AnnouncementSettings::default(),
+            poll_channel: None,
+        };
+        let options = crate::scheduler::SchedulerOptions::default();
+        let clock = std::sync::Arc::new(clock);
+        let scheduler = Scheduler::new(store.clone(), clock, settings, options);
+        let reminders = ReminderService::new(scheduler);
+        for id in ["b", "a:b", "B", "x_b"] {
+            reminders.remind(&programme, "7", id, 10).await.unwrap();
+        }
+        reminders
+            .list(&programme.agenda, "7", Some("b"))
+            .await
+            .unwrap();
+        let mut states: Vec<(String, JobState)> = store
+            .job_records()
+            .unwrap()
+            .into_iter()
+            .map(|job| (job.key.rsplit(':').next().unwrap().to_owned(), job.state))
+            .collect();
+        states.sort_by_key(|(id, state)| (id.clone(), state.as_str()));
+        assert_eq!(
+            states,
+            [
+                ("B".into(), JobState::Pending),
+                ("b".into(), JobState::Cancelled),
+                ("b".into(), JobState::Pending),
+                ("x_b".into(), JobState::Pending),
+            ],
+            "only the job of session `b` is cancelled (the second `b` is `a:b`'s)"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What the reminder service needs from a database, async so that no backend
 //! runs its calls on the async workers. SQLite implements it on a blocking
-//! thread (`crate::store`); the PostgreSQL backend that follows implements
-//! the same.
+//! thread (`crate::store`), PostgreSQL on its async client
+//! (`crate::store::postgres`).
 
 use crate::agenda::SessionId;
 use crate::scheduler::{Message, Reminder};
@@ -22,8 +22,10 @@ pub trait ReminderStorage: Send + Sync {
     fn remove_reminder(&self, user: String, session: SessionId) -> StoreFuture<'_, bool>;
     /// `user`'s reminders.
     fn reminders_of(&self, user: String) -> StoreFuture<'_, Vec<Reminder>>;
-    /// `user`'s missed reminders, each returned once.
-    fn take_missed(&self, user: String) -> StoreFuture<'_, Vec<Message>>;
+    /// `user`'s missed reminders, oldest first, with their ids; a read.
+    fn missed_of(&self, user: String) -> StoreFuture<'_, Vec<(i64, Message)>>;
+    /// Forgets `user`'s missed reminders `ids`, once they were shown.
+    fn forget_missed(&self, user: String, ids: Vec<i64>) -> StoreFuture<'_, ()>;
     /// Every user with a missed reminder not yet shown; a read.
     fn users_with_missed(&self) -> StoreFuture<'_, BTreeSet<String>>;
 }

@@ -195,6 +195,24 @@ impl Job {
     pub fn nonce(&self) -> String {
         nonce_of(&self.key)
     }
+
+    /// What the job is about, exactly, for cancelling it: a reminder's user
+    /// and session ([`reminder_subject`]); `None` for every other kind.
+    pub fn subject(&self) -> Option<String> {
+        match (self.kind(), &self.target) {
+            (JobKind::Reminder, Target::User(user)) => {
+                let item = self.message.items.first()?;
+                Some(reminder_subject(user, &item.session))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The subject of `user`'s reminder jobs for `session`: both, as a JSON
+/// array, so no user or session id can be mistaken for a part of another.
+pub fn reminder_subject(user: &str, session: &SessionId) -> String {
+    serde_json::to_string(&[user, session.as_str()]).unwrap_or_default()
 }
 
 /// `em` + 16 hex digits of the FNV-1a hash of `key`: stable across processes and

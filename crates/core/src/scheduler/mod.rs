@@ -34,11 +34,11 @@ pub mod wording;
 
 pub use announce::ChatAnnouncer;
 pub use changes::change_notice;
-pub use job::{nonce_of, Item, Job, JobKind, Message, Target};
+pub use job::{nonce_of, reminder_subject, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};
 pub use poll_close::poll_close_job;
 pub use runner::{Announcer, Delivery, DeliveryError, ProgrammeSource};
-pub use storage::{JobStorage, LeaseStorage};
+pub use storage::{new_claim_token, Claim, JobStorage, LeaseStorage, Retried};
 
 use crate::agenda::diff::AgendaDiff;
 use crate::agenda::SessionId;
@@ -142,6 +142,9 @@ struct Inner {
     options: SchedulerOptions,
     wake: Notify,
     missed: MissedUsers,
+    /// One plan at a time: the start-up plan and a `/reload` must not
+    /// interleave their reads and writes of the job set.
+    planning: tokio::sync::Mutex<()>,
 }
 
 impl Scheduler {
@@ -177,6 +180,7 @@ impl Scheduler {
                 options,
                 wake: Notify::new(),
                 missed: MissedUsers::default(),
+                planning: tokio::sync::Mutex::new(()),
             }),
         }
     }
@@ -191,6 +195,22 @@ impl Scheduler {
     /// # Errors
     /// [`SchedulerError::Store`] when the database fails.
     pub async fn plan_all(&self, programme: &Programme) -> Result<SyncReport, SchedulerError> {
+        let _turn = self.inner.planning.lock().await;
+        self.plan_in_turn(programme).await
+    }
+
+    /// Plans whatever the programme is once it is this plan's turn, so a
+    /// plan started before a reload cannot write the old programme's jobs
+    /// after the reload wrote the new one's.
+    pub(crate) async fn plan_current(
+        &self,
+        programme: &ProgrammeSource,
+    ) -> Result<SyncReport, SchedulerError> {
+        let _turn = self.inner.planning.lock().await;
+        self.plan_in_turn(&programme()).await
+    }
+
+    async fn plan_in_turn(&self, programme: &Programme) -> Result<SyncReport, SchedulerError> {
         let reminders = self.inner.jobs.all_reminders().await?;
         let jobs = plan(programme, &self.inner.settings, &reminders);
         let count = jobs.len();

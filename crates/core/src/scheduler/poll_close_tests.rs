@@ -251,9 +251,12 @@ async fn a_posted_poll_gets_a_close_job_at_its_deadline_that_planning_leaves_and
     assert_eq!(report.cancelled, 0, "{report:?}");
     assert_eq!(close_job(&store, &poll).unwrap().state, JobState::Pending);
 
-    assert!(crate::store::JobStore::claim_job(&store, &job.key, "a").unwrap());
-    let again = crate::store::JobStore::claim_job(&store, &job.key, "b").unwrap();
-    assert!(!again, "claimed once");
+    let claim = |holder| {
+        let kind = Some(JobKind::PollClose);
+        crate::store::JobStore::claim_due(&store, job.due_at, kind, 10, holder).unwrap()
+    };
+    assert_eq!(claim("a").len(), 1);
+    assert!(claim("b").is_empty(), "claimed once");
     bot.scheduler.plan_all(&programme()).await.unwrap();
     assert_eq!(close_job(&store, &poll).unwrap().state, JobState::Claimed);
 }

@@ -16,6 +16,7 @@
 
 use super::job::{Job, JobKind, Message, Target};
 use super::lease::LEASE;
+use super::storage::{Claim, Retried};
 use super::Scheduler;
 use crate::clock::sleep_until;
 use crate::polls::{FlashPoll, MessageKey};
@@ -62,7 +63,7 @@ impl Scheduler {
         programme: ProgrammeSource,
         shutdown: impl Future<Output = ()>,
     ) {
-        if let Err(error) = self.plan_all(&programme()).await {
+        if let Err(error) = self.plan_current(&programme).await {
             tracing::error!(%error, "could not plan the programme");
         }
         let inner = &self.inner;
@@ -114,8 +115,8 @@ impl Scheduler {
                     let (scheduler, announcer, programme) =
                         (self.clone(), Arc::clone(announcer), Arc::clone(programme));
                     sending.spawn(async move {
-                        for job in jobs {
-                            scheduler.send(&job, announcer.as_ref(), &programme).await;
+                        for claim in jobs {
+                            scheduler.send(&claim, announcer.as_ref(), &programme).await;
                         }
                     });
                 }
@@ -140,45 +141,45 @@ impl Scheduler {
     }
 
     /// Due jobs (and reminders that may start early) this process now owns,
-    /// grouped by target in due order.
+    /// grouped by target in due order; what is too late is skipped.
     async fn claim_due(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<BTreeMap<Target, Vec<Job>>, StoreError> {
+    ) -> Result<BTreeMap<Target, Vec<Claim>>, StoreError> {
         let jobs = &self.inner.jobs;
-        let mut batches: BTreeMap<Target, Vec<Job>> = BTreeMap::new();
-        while self
-            .claim_batch(jobs.due_jobs(now, BATCH).await?, now, &mut batches)
-            .await?
-        {}
+        let holder = &self.inner.options.holder;
+        let mut batches: BTreeMap<Target, Vec<Claim>> = BTreeMap::new();
+        let due = || jobs.claim_due(now, None, BATCH, holder.clone());
+        while self.sort_claims(due().await?, now, &mut batches).await? {}
         let horizon = now + self.inner.options.reminders_ahead;
         if horizon > now {
-            let early = || jobs.due_early(JobKind::Reminder, horizon, BATCH);
-            while self.claim_batch(early().await?, now, &mut batches).await? {}
+            let early = || jobs.claim_due(horizon, Some(JobKind::Reminder), BATCH, holder.clone());
+            while self.sort_claims(early().await?, now, &mut batches).await? {}
         }
         Ok(batches)
     }
 
-    /// Skips what is too late in `due` and claims the rest; false when `due`
-    /// was empty (every pending job it listed is claimed or finished after).
-    async fn claim_batch(
+    /// Skips what is too late in `claimed` and queues the rest by target;
+    /// false when `claimed` was empty (nothing more is due).
+    async fn sort_claims(
         &self,
-        due: Vec<Job>,
+        claimed: Vec<Claim>,
         now: DateTime<Utc>,
-        batches: &mut BTreeMap<Target, Vec<Job>>,
+        batches: &mut BTreeMap<Target, Vec<Claim>>,
     ) -> Result<bool, StoreError> {
-        let jobs = &self.inner.jobs;
-        let holder = &self.inner.options.holder;
-        let listed = !due.is_empty();
-        for job in due {
-            if let Some(why) = self.too_late(&job, now) {
+        let listed = !claimed.is_empty();
+        for claim in claimed {
+            let job = &claim.job;
+            if let Some(why) = self.too_late(job, now) {
                 tracing::warn!(job = %job.key, due = %job.due_at, why, "skipped a job");
                 metrics::counter!(crate::telemetry::ANNOUNCEMENTS, "outcome" => "skipped")
                     .increment(1);
                 let (key, why) = (job.key.clone(), why.to_owned());
-                jobs.finish_job(key, JobState::Skipped, why, now).await?;
-            } else if jobs.claim_job(job.key.clone(), holder.clone()).await? {
-                batches.entry(job.target.clone()).or_default().push(job);
+                let jobs = &self.inner.jobs;
+                jobs.finish_job(key, claim.token, JobState::Skipped, why, now)
+                    .await?;
+            } else {
+                batches.entry(job.target.clone()).or_default().push(claim);
             }
         }
         Ok(listed)
@@ -198,8 +199,24 @@ impl Scheduler {
         }
     }
 
-    /// Sends one claimed job and records the outcome.
-    async fn send(&self, job: &Job, announcer: &dyn Announcer, programme: &ProgrammeSource) {
+    /// Sends one claimed job, unless its claim no longer holds, and records
+    /// the outcome.
+    async fn send(&self, claim: &Claim, announcer: &dyn Announcer, programme: &ProgrammeSource) {
+        let (job, token) = (&claim.job, &claim.token);
+        let held = self.inner.jobs.holds_claim(job.key.clone(), token.clone());
+        match held.await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(job = %job.key, "not sent: another process took the job over");
+                return;
+            }
+            // The claim was ours a moment ago: sending beats stranding the job
+            // in `claimed` until the lease changes hands; the nonce covers a
+            // repeat.
+            Err(error) => {
+                tracing::warn!(job = %job.key, %error, "could not check the claim; sending");
+            }
+        }
         let nonce = job.nonce();
         let result = match &job.target {
             Target::Channel(channel) if job.kind() == JobKind::PollOpen => {
@@ -225,31 +242,45 @@ impl Scheduler {
         count(job, &result, self.inner.clock.now());
         // The store counts the failed write and reports a database that stopped
         // taking writes; this job may then be sent again after a restart.
-        if let Err(error) = self.record(job, result).await {
-            tracing::error!(job = %job.key, %error, "could not record a job's outcome");
+        match self.record(claim, result).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(job = %job.key, "outcome not recorded: the claim was lost meanwhile");
+            }
+            Err(error) => {
+                tracing::error!(job = %job.key, %error, "could not record a job's outcome");
+            }
         }
     }
 
+    /// Records the outcome under the claim's token; false when the claim no
+    /// longer held (another process owns the job now).
     async fn record(
         &self,
-        job: &Job,
+        claim: &Claim,
         result: Result<String, DeliveryError>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let jobs = &self.inner.jobs;
         let now = self.inner.clock.now();
+        let (job, token) = (&claim.job, claim.token.clone());
         let key = job.key.clone();
         match (result, &job.target) {
             (Ok(posted), _) => {
                 tracing::info!(job = %job.key, target = %job.target, "posted");
                 let outcome = format!("posted {posted}");
-                jobs.finish_job(key, JobState::Done, outcome, now).await
+                jobs.finish_job(key, token, JobState::Done, outcome, now)
+                    .await
             }
             (Err(DeliveryError::Unreachable), Target::User(user)) => {
                 tracing::info!(job = %job.key, "direct messages closed; kept for the user's next command");
                 let (user_id, message) = (user.clone(), job.message.clone());
-                jobs.miss_reminder(key, user_id, message, now).await?;
-                self.inner.missed.note(user);
-                Ok(())
+                let kept = jobs
+                    .miss_reminder(key, token, user_id, message, now)
+                    .await?;
+                if kept {
+                    self.inner.missed.note(user);
+                }
+                Ok(kept)
             }
             (Err(DeliveryError::Transient(why)), _) => {
                 // A reminder may start early: its retry still waits `retry_after`.
@@ -258,14 +289,17 @@ impl Scheduler {
                     at += self.inner.options.reminders_ahead;
                 }
                 let attempts = self.inner.options.max_attempts;
-                let again = jobs.retry_job(key, at, why.clone(), attempts).await?;
+                let retried = jobs
+                    .retry_job(key, token, at, why.clone(), attempts)
+                    .await?;
+                let again = retried == Retried::Again;
                 tracing::warn!(job = %job.key, %why, again, "a send failed");
                 self.wake();
-                Ok(())
+                Ok(retried != Retried::Lost)
             }
             (Err(error), _) => {
                 tracing::error!(job = %job.key, %error, "a send was refused");
-                jobs.finish_job(key, JobState::Failed, error.to_string(), now)
+                jobs.finish_job(key, token, JobState::Failed, error.to_string(), now)
                     .await
             }
         }

@@ -100,16 +100,15 @@ pub fn line(kind: JobKind, item: &Item) -> Text {
     line
 }
 
-/// The private notice listing reminders a user's closed direct messages kept
-/// from them.
-pub fn missed_notice(missed: &[Message]) -> Vec<Text> {
-    let mut lines = vec![Text::plain(
-        "I could not send you these reminders because your direct messages are closed:",
-    )];
-    for message in missed {
-        lines.push(heading(message));
-        lines.extend(message.items.iter().map(|i| line(message.kind, i)));
-    }
+/// The first line of the private notice listing reminders a user's closed
+/// direct messages kept from them.
+pub const MISSED_HEADER: &str =
+    "I could not send you these reminders because your direct messages are closed:";
+
+/// One missed reminder's lines in that notice.
+pub fn missed_entry(message: &Message) -> Vec<Text> {
+    let mut lines = vec![heading(message)];
+    lines.extend(message.items.iter().map(|i| line(message.kind, i)));
     lines
 }
 

@@ -121,7 +121,8 @@ mod tests {
                 == 1,
             "the query is per kind; the scheduler only asks for reminders"
         );
-        assert!(store.claim_job("r", "me").unwrap());
+        let claimed = store.claim_due(reminder.due_at, Some(JobKind::Reminder), 10, "me");
+        assert_eq!(claimed.unwrap().len(), 1, "only the reminder");
         assert!(store
             .due_early(JobKind::Reminder, reminder.due_at, 10)
             .unwrap()

@@ -7,7 +7,7 @@
 //! same statement that marks it done.
 
 use super::{Store, StoreError};
-use crate::scheduler::{Job, JobKind, Message, Target};
+use crate::scheduler::{new_claim_token, Claim, Job, JobKind, Message, Retried, Target};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Row};
 use std::collections::HashSet;
@@ -67,13 +67,34 @@ pub struct JobRecord {
     pub outcome: Option<String>,
 }
 
+impl JobRecord {
+    /// A record from its stored columns (kind and state by name, the due
+    /// instant in unix seconds).
+    pub(crate) fn stored(
+        key: String,
+        kind: &str,
+        due_at: i64,
+        state: &str,
+        outcome: Option<String>,
+    ) -> Self {
+        Self {
+            key,
+            kind: JobKind::parse(kind).unwrap_or(JobKind::Announce),
+            due_at: instant(due_at),
+            state: JobState::parse(state),
+            outcome,
+        }
+    }
+}
+
 /// Persistence of scheduled jobs.
 pub trait JobStore {
     /// Reconciles the store with a complete plan: planned jobs are inserted (or,
     /// while still pending or cancelled, refreshed and made pending), pending
     /// jobs missing from the plan are cancelled. Done jobs are never touched.
     /// Change notices and poll closes are not part of any plan and are left
-    /// alone.
+    /// alone, and so is a reminder's job added after the plan was made (its
+    /// reminder exists, and the plan has no job for it).
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
@@ -83,11 +104,11 @@ pub trait JobStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn add_jobs(&self, jobs: &[Job]) -> Result<(), StoreError>;
-    /// Cancels pending jobs of `kind` whose key contains `part` and ends with `end`.
+    /// Cancels pending jobs of `kind` whose subject is exactly `subject`.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
-    fn cancel_jobs(&self, kind: JobKind, part: &str, end: &str) -> Result<usize, StoreError>;
+    fn cancel_jobs(&self, kind: JobKind, subject: &str) -> Result<usize, StoreError>;
     /// Pending jobs due at or before `now`, oldest first, at most `limit`.
     ///
     /// # Errors
@@ -98,34 +119,50 @@ pub trait JobStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
     fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
-    /// Takes a pending job for `holder`; false if someone else already did.
+    /// Claims for `holder` at most `limit` pending jobs due at or before
+    /// `horizon` (of `kind` only, when given), in one statement, under one
+    /// fresh token.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
-    fn claim_job(&self, key: &str, holder: &str) -> Result<bool, StoreError>;
-    /// Marks a claimed job finished with its outcome, in one statement.
+    fn claim_due(
+        &self,
+        horizon: DateTime<Utc>,
+        kind: Option<JobKind>,
+        limit: usize,
+        holder: &str,
+    ) -> Result<Vec<Claim>, StoreError>;
+    /// Whether job `key` is still claimed under `token`.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn holds_claim(&self, key: &str, token: &str) -> Result<bool, StoreError>;
+    /// Marks a job claimed under `token` finished with its outcome, in one
+    /// statement; false when the claim is no longer ours.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn finish_job(
         &self,
         key: &str,
+        token: &str,
         state: JobState,
         outcome: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Puts a claimed job back as pending, due at `at`, unless it has had
-    /// `max_attempts` already: then it fails. Returns whether it will be retried.
+    ) -> Result<bool, StoreError>;
+    /// Puts a job claimed under `token` back as pending, due at `at`, unless
+    /// it has had `max_attempts` already: then it fails.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn retry_job(
         &self,
         key: &str,
+        token: &str,
         at: DateTime<Utc>,
         outcome: &str,
         max_attempts: u32,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Retried, StoreError>;
     /// Returns every claimed job to pending (after taking over the scheduler
     /// lease: whoever claimed them is gone; the send's nonce covers a repeat).
     ///
@@ -139,11 +176,21 @@ pub trait JobStore {
     fn job_records(&self) -> Result<Vec<JobRecord>, StoreError>;
 }
 
-const UPSERT: &str = "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, state)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')
+const UPSERT: &str =
+    "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload, subject, state)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending')
      ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, expires_at = excluded.expires_at,
-       target = excluded.target, payload = excluded.payload, state = 'pending'
+       target = excluded.target, payload = excluded.payload, subject = excluded.subject,
+       state = 'pending'
      WHERE jobs.state IN ('pending', 'cancelled')";
+
+/// Claims due jobs in one statement; `?5` (a kind) limits it to one kind.
+const CLAIM: &str = "UPDATE jobs SET state = 'claimed', claimed_by = ?1, claim_token = ?2,
+       attempts = attempts + 1
+     WHERE key IN (SELECT key FROM jobs
+       WHERE state = 'pending' AND due_at <= ?3 AND (?5 IS NULL OR kind = ?5)
+       ORDER BY due_at, key LIMIT ?4)
+     RETURNING key, due_at, expires_at, target, payload";
 
 fn upsert(connection: &rusqlite::Connection, job: &Job) -> Result<usize, StoreError> {
     let target = serde_json::to_string(&job.target).unwrap_or_default();
@@ -155,22 +202,52 @@ fn upsert(connection: &rusqlite::Connection, job: &Job) -> Result<usize, StoreEr
         job.due_at.timestamp(),
         job.expires_at.timestamp(),
         target,
-        payload
+        payload,
+        job.subject(),
     ])?)
 }
 
-fn finish(
+/// Whether a pending job missing from a plan is a reminder added after the
+/// plan read the reminders (a `/remind` while it was being made, maybe in
+/// another process): its reminder exists and the plan has no job for it.
+/// Such a job stays; one the plan replaced (a moved session) does not.
+fn added_since(
+    connection: &rusqlite::Connection,
+    kind: &str,
+    subject: Option<&str>,
+    planned: &HashSet<String>,
+) -> Result<bool, StoreError> {
+    let Some(subject) =
+        subject.filter(|s| kind == JobKind::Reminder.as_str() && !planned.contains(*s))
+    else {
+        return Ok(false);
+    };
+    let Ok((user, session)) = serde_json::from_str::<(String, String)>(subject) else {
+        return Ok(false);
+    };
+    let held: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM reminders WHERE user_id = ?1 AND session_id = ?2",
+        params![user, session],
+        |row| row.get(0),
+    )?;
+    Ok(held > 0)
+}
+
+/// Finishes a job claimed under `token`; false when the claim is not ours.
+pub(super) fn finish(
     connection: &rusqlite::Connection,
     key: &str,
+    token: &str,
     state: JobState,
     outcome: &str,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    connection.execute(
-        "UPDATE jobs SET state = ?2, outcome = ?3, finished_at = ?4 WHERE key = ?1",
-        params![key, state.as_str(), outcome, now.timestamp()],
+) -> Result<bool, StoreError> {
+    let changed = connection.execute(
+        "UPDATE jobs SET state = ?3, outcome = ?4, finished_at = ?5, claim_token = NULL
+         WHERE key = ?1 AND state = 'claimed' AND claim_token = ?2",
+        params![key, token, state.as_str(), outcome, now.timestamp()],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 fn decode<T: serde::de::DeserializeOwned>(row: &Row<'_>, column: usize) -> rusqlite::Result<T> {
@@ -178,13 +255,6 @@ fn decode<T: serde::de::DeserializeOwned>(row: &Row<'_>, column: usize) -> rusql
     serde_json::from_str(&text).map_err(|error| {
         rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, error.into())
     })
-}
-
-/// Escapes `%`, `_` and the escape character `!` for a LIKE pattern.
-fn escape_like(text: &str) -> String {
-    text.replace('!', "!!")
-        .replace('%', "!%")
-        .replace('_', "!_")
 }
 
 pub(super) fn instant(seconds: i64) -> DateTime<Utc> {
@@ -212,16 +282,24 @@ impl JobStore for Store {
                 report.planned += upsert(&transaction, job)?;
             }
             let keys: HashSet<&str> = planned.iter().map(|job| job.key.as_str()).collect();
-            let pending: Vec<String> = {
+            let subjects: HashSet<String> = planned.iter().filter_map(Job::subject).collect();
+            let pending: Vec<(String, String, Option<String>)> = {
                 let mut statement = transaction.prepare(
-                    "SELECT key FROM jobs WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
+                    "SELECT key, kind, subject FROM jobs
+                     WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
                 )?;
                 let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
-                let rows =
-                    statement.query_map(params![unplanned[0], unplanned[1]], |row| row.get(0))?;
+                let rows = statement.query_map(params![unplanned[0], unplanned[1]], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?;
                 rows.collect::<Result<_, _>>()?
             };
-            for key in pending.iter().filter(|key| !keys.contains(key.as_str())) {
+            for (key, kind, subject) in pending {
+                if keys.contains(key.as_str())
+                    || added_since(&transaction, &kind, subject.as_deref(), &subjects)?
+                {
+                    continue;
+                }
                 report.cancelled += transaction.execute(
                     "UPDATE jobs SET state = 'cancelled', outcome = 'no longer planned'
                      WHERE key = ?1 AND state = 'pending'",
@@ -244,13 +322,12 @@ impl JobStore for Store {
         })
     }
 
-    fn cancel_jobs(&self, kind: JobKind, part: &str, end: &str) -> Result<usize, StoreError> {
-        let pattern = format!("%{}%{}", escape_like(part), escape_like(end));
+    fn cancel_jobs(&self, kind: JobKind, subject: &str) -> Result<usize, StoreError> {
         self.write(|connection| {
             Ok(connection.execute(
                 "UPDATE jobs SET state = 'cancelled', outcome = 'cancelled'
-                 WHERE kind = ?1 AND state = 'pending' AND key LIKE ?2 ESCAPE '!'",
-                params![kind.as_str(), pattern],
+                 WHERE kind = ?1 AND state = 'pending' AND subject = ?2",
+                params![kind.as_str(), subject],
             )?)
         })
     }
@@ -275,51 +352,77 @@ impl JobStore for Store {
         Ok(next.map(instant))
     }
 
-    fn claim_job(&self, key: &str, holder: &str) -> Result<bool, StoreError> {
-        self.write(|connection| {
-            let changed = connection.execute(
-                "UPDATE jobs SET state = 'claimed', claimed_by = ?2, attempts = attempts + 1
-                 WHERE key = ?1 AND state = 'pending'",
-                params![key, holder],
+    fn claim_due(
+        &self,
+        horizon: DateTime<Utc>,
+        kind: Option<JobKind>,
+        limit: usize,
+        holder: &str,
+    ) -> Result<Vec<Claim>, StoreError> {
+        let token = new_claim_token(holder);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let kind = kind.map(JobKind::as_str);
+        let jobs: Vec<Job> = self.write(|connection| {
+            let mut statement = connection.prepare_cached(CLAIM)?;
+            let rows = statement.query_map(
+                params![holder, token, horizon.timestamp(), limit, kind],
+                job_of,
             )?;
-            Ok(changed == 1)
-        })
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        Ok(Claim::all(jobs, &token))
+    }
+
+    fn holds_claim(&self, key: &str, token: &str) -> Result<bool, StoreError> {
+        let held: i64 = self.connection().query_row(
+            "SELECT COUNT(*) FROM jobs WHERE key = ?1 AND state = 'claimed' AND claim_token = ?2",
+            params![key, token],
+            |row| row.get(0),
+        )?;
+        Ok(held == 1)
     }
 
     fn finish_job(
         &self,
         key: &str,
+        token: &str,
         state: JobState,
         outcome: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.write(|connection| finish(connection, key, state, outcome, now))
+    ) -> Result<bool, StoreError> {
+        self.write(|connection| finish(connection, key, token, state, outcome, now))
     }
 
     fn retry_job(
         &self,
         key: &str,
+        token: &str,
         at: DateTime<Utc>,
         outcome: &str,
         max_attempts: u32,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Retried, StoreError> {
         self.write(|connection| {
             let retried = connection.execute(
-                "UPDATE jobs SET state = 'pending', due_at = ?2, outcome = ?3
-                 WHERE key = ?1 AND attempts < ?4",
-                params![key, at.timestamp(), outcome, max_attempts],
+                "UPDATE jobs SET state = 'pending', due_at = ?3, outcome = ?4,
+                   claimed_by = NULL, claim_token = NULL
+                 WHERE key = ?1 AND state = 'claimed' AND claim_token = ?2 AND attempts < ?5",
+                params![key, token, at.timestamp(), outcome, max_attempts],
             )?;
-            if retried == 0 {
-                finish(connection, key, JobState::Failed, outcome, at)?;
+            if retried == 1 {
+                Ok(Retried::Again)
+            } else if finish(connection, key, token, JobState::Failed, outcome, at)? {
+                Ok(Retried::GaveUp)
+            } else {
+                Ok(Retried::Lost)
             }
-            Ok(retried == 1)
         })
     }
 
     fn release_claims(&self) -> Result<usize, StoreError> {
         self.write(|connection| {
             Ok(connection.execute(
-                "UPDATE jobs SET state = 'pending', claimed_by = NULL WHERE state = 'claimed'",
+                "UPDATE jobs SET state = 'pending', claimed_by = NULL, claim_token = NULL
+                 WHERE state = 'claimed'",
                 [],
             )?)
         })
@@ -330,15 +433,14 @@ impl JobStore for Store {
         let mut statement = connection
             .prepare("SELECT key, kind, due_at, state, outcome FROM jobs ORDER BY due_at, key")?;
         let rows = statement.query_map([], |row| {
-            let kind: String = row.get(1)?;
-            let state: String = row.get(3)?;
-            Ok(JobRecord {
-                key: row.get(0)?,
-                kind: JobKind::parse(&kind).unwrap_or(JobKind::Announce),
-                due_at: instant(row.get(2)?),
-                state: JobState::parse(&state),
-                outcome: row.get(4)?,
-            })
+            let (kind, state): (String, String) = (row.get(1)?, row.get(3)?);
+            Ok(JobRecord::stored(
+                row.get(0)?,
+                &kind,
+                row.get(2)?,
+                &state,
+                row.get(4)?,
+            ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -364,11 +466,14 @@ mod tests {
     fn planning_twice_stores_once_and_vanished_jobs_are_cancelled() {
         let store = Store::in_memory().unwrap();
         store.sync_jobs(&[job("a", 0), job("b", 5)]).unwrap();
-        assert!(store.claim_job("a", "me").unwrap());
-        assert!(!store.claim_job("a", "other").unwrap(), "claimed once");
-        store
-            .finish_job("a", JobState::Done, "sent", instant(0))
-            .unwrap();
+        let claims = store.claim_due(job("a", 0).due_at, None, 10, "me").unwrap();
+        assert_eq!(claims.len(), 1);
+        let other = store.claim_due(job("a", 0).due_at, None, 10, "other");
+        assert!(other.unwrap().is_empty(), "claimed once");
+        let token = &claims[0].token;
+        assert!(store
+            .finish_job("a", token, JobState::Done, "sent", instant(0))
+            .unwrap());
         let report = store.sync_jobs(&[job("a", 0), job("c", 9)]).unwrap();
         assert_eq!(report.cancelled, 1, "b left the plan");
         let states: Vec<(String, JobState)> = store
@@ -393,13 +498,26 @@ mod tests {
     fn claims_are_released_for_a_new_lease_holder() {
         let store = Store::in_memory().unwrap();
         store.add_jobs(&[job("a", 0)]).unwrap();
-        assert!(store.claim_job("a", "dead").unwrap());
+        let claim = |holder| {
+            let mut claims = store.claim_due(instant(1 << 40), None, 1, holder).unwrap();
+            claims.pop().unwrap().token
+        };
+        let dead = claim("dead");
         assert_eq!(store.release_claims().unwrap(), 1);
-        assert!(store.claim_job("a", "alive").unwrap());
-        assert!(store.retry_job("a", instant(60), "502", 3).unwrap());
-        assert!(store.claim_job("a", "alive").unwrap());
-        assert!(
-            !store.retry_job("a", instant(60), "502", 3).unwrap(),
+        let alive = claim("alive");
+        assert_eq!(
+            store.retry_job("a", &dead, instant(60), "502", 3).unwrap(),
+            Retried::Lost,
+            "a released claim cannot put the job back"
+        );
+        assert_eq!(
+            store.retry_job("a", &alive, instant(60), "502", 3).unwrap(),
+            Retried::Again
+        );
+        let alive = claim("alive");
+        assert_eq!(
+            store.retry_job("a", &alive, instant(60), "502", 3).unwrap(),
+            Retried::GaveUp,
             "third attempt was the last"
         );
     }

@@ -33,16 +33,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_dm_channels",
         include_str!("../../migrations/0007_dm_channels.sql"),
     ),
+    (
+        "0008_claim_tokens",
+        include_str!("../../migrations/0008_claim_tokens.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step
 /// re-reads the version inside its write transaction, so two processes opening
 /// the same new database at once apply every migration exactly once.
 pub fn apply(connection: &Connection, path: &str) -> Result<(), StoreError> {
-    let known = MIGRATIONS.len() as i64;
     loop {
         connection.execute_batch("BEGIN IMMEDIATE")?;
-        let step = next_step(connection, path, known);
+        let step = next_step(connection, path);
         let outcome = match step {
             Ok(Some((version, name, sql))) => connection
                 .execute_batch(&format!("{sql}\nPRAGMA user_version = {version};"))
@@ -65,20 +68,33 @@ pub fn apply(connection: &Connection, path: &str) -> Result<(), StoreError> {
     }
 }
 
+/// The schema version of the database on `connection`, refused when it is
+/// newer than this build's or negative (no emcee wrote it).
+pub fn check_version(connection: &Connection, path: &str) -> Result<i64, StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found < 0 {
+        return Err(StoreError::BadVersion {
+            path: path.to_owned(),
+            found,
+        });
+    }
+    if found > known {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    Ok(found)
+}
+
 /// The next migration to apply, if any, as (version, name, sql).
 fn next_step(
     connection: &Connection,
     path: &str,
-    known: i64,
 ) -> Result<Option<(i64, &'static str, &'static str)>, StoreError> {
-    let current: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if current > known {
-        return Err(StoreError::TooNew {
-            path: path.to_owned(),
-            found: current,
-            known,
-        });
-    }
+    let current = check_version(connection, path)?;
     Ok(MIGRATIONS
         .get(current as usize)
         .map(|(name, sql)| (current + 1, *name, *sql)))
@@ -106,6 +122,141 @@ mod tests {
         let error = Store::open(&path).unwrap_err();
         assert!(error.to_string().contains("newer emcee"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A database file in rollback-journal mode at schema `version`, holding
+    /// one poll when the schema has polls.
+    fn plain_database(path: &std::path::Path, version: i64) {
+        let connection = rusqlite::Connection::open(path).unwrap();
+        for (_, sql) in super::MIGRATIONS.iter().take(version.max(0) as usize) {
+            connection.execute_batch(sql).unwrap();
+        }
+        if version >= 2 {
+            connection
+                .execute_batch(
+                    "INSERT INTO polls (id, channel, message, question, multi, hide_tally, opened_at, closes_at, state)
+                     VALUES (1, 'c', 'm', 'q', 0, 0, 0, 60, 'closed');",
+                )
+                .unwrap();
+        }
+        connection
+            .pragma_update(None, "user_version", version)
+            .unwrap();
+    }
+
+    fn journal_mode(path: &std::path::Path) -> String {
+        let connection = rusqlite::Connection::open(path).unwrap();
+        connection
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_database_refused_as_too_new_or_negative_is_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, version, message) in [
+            ("new.sqlite3", 999, "newer emcee"),
+            ("negative.sqlite3", -1, "no valid emcee schema version"),
+        ] {
+            let path = dir.path().join(name);
+            plain_database(&path, version);
+            let before = std::fs::read(&path).unwrap();
+            let error = Store::open(&path).unwrap_err();
+            assert!(error.to_string().contains(message), "{error}");
+            assert_eq!(std::fs::read(&path).unwrap(), before, "{name} unchanged");
+            assert_eq!(journal_mode(&path), "delete", "{name} not switched to WAL");
+            assert!(!dir.path().join(format!("{name}-wal")).exists());
+        }
+    }
+
+    #[test]
+    fn a_snapshot_reads_an_older_database_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        plain_database(&path, 5);
+        let before = std::fs::read(&path).unwrap();
+        let snapshot = Store::snapshot(&path).unwrap();
+        let polls: i64 = snapshot
+            .connection()
+            .query_row("SELECT count(*) FROM polls", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(polls, 1);
+        let version: i64 = snapshot
+            .connection()
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(
+            version,
+            super::MIGRATIONS.len() as i64,
+            "the copy is migrated"
+        );
+        drop(snapshot);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is unchanged"
+        );
+        assert_eq!(journal_mode(&path), "delete");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["old.sqlite3"], "no -wal, -shm or journal file");
+
+        plain_database(&dir.path().join("new.sqlite3"), 999);
+        let error = Store::snapshot(&dir.path().join("new.sqlite3")).unwrap_err();
+        assert!(error.to_string().contains("newer emcee"), "{error}");
+        assert!(Store::snapshot(&dir.path().join("missing.sqlite3")).is_err());
+    }
+
+    /// Reminder jobs stored before 0008 get the exact subject that new ones
+    /// get from `Job::subject`, so cancelling them still finds them.
+    #[test]
+    fn stored_reminder_jobs_get_their_exact_subject() {
+        use crate::scheduler::{reminder_job, Reminder};
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        for (_, sql) in &super::MIGRATIONS[..7] {
+            connection.execute_batch(sql).unwrap();
+        }
+        let at = chrono::DateTime::from_timestamp(1_633_618_800, 0).unwrap();
+        let session = crate::agenda::Session {
+            id: crate::agenda::SessionId::new("a:b \"é\""),
+            title: "T".into(),
+            abstract_text: String::new(),
+            kind: crate::agenda::SessionKind::Talk,
+            track: None,
+            room: None,
+            speakers: Vec::new(),
+            start: at,
+            end: at + chrono::TimeDelta::minutes(30),
+            links: Vec::new(),
+        };
+        let reminder = Reminder {
+            user: "7".into(),
+            session: session.id.clone(),
+            minutes_before: 10,
+        };
+        let settings = crate::scheduler::PlanSettings {
+            announcements: crate::config::AnnouncementSettings::default(),
+            poll_channel: None,
+        };
+        let job = reminder_job(&session, &reminder, &settings);
+        connection
+            .execute(
+                "INSERT INTO jobs (key, kind, due_at, expires_at, target, payload)
+                 VALUES (?1, 'reminder', 0, 0, ?2, ?3)",
+                rusqlite::params![
+                    job.key,
+                    serde_json::to_string(&job.target).unwrap(),
+                    serde_json::to_string(&job.message).unwrap()
+                ],
+            )
+            .unwrap();
+        connection.execute_batch(super::MIGRATIONS[7].1).unwrap();
+        let subject: Option<String> = connection
+            .query_row("SELECT subject FROM jobs", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(subject, job.subject());
     }
 
     #[test]

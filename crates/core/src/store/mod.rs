@@ -1,4 +1,6 @@
-//! Persistence: one SQLite file, opened once, migrated at start.
+//! Persistence: one SQLite file, opened once, migrated at start; or a
+//! PostgreSQL server shared by several processes (`postgres/`), behind the
+//! same per-domain traits ([`Database`] holds one process's handles).
 //!
 //! Everything that must survive a restart lives here: votes, poll deadlines,
 //! which announcements went out, reminders. The SQL is kept portable (unix
@@ -12,6 +14,7 @@
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
 mod checkpoint;
+mod database;
 mod direct_channels;
 mod early_jobs;
 mod health;
@@ -20,9 +23,11 @@ mod lease;
 mod migrations;
 mod off_workers;
 mod polls;
+pub mod postgres;
 mod reminders;
 
 pub use crate::polls::PollStore;
+pub use database::{Backend, Database, DatabaseUrl, DATABASE_URL_VAR};
 pub use early_jobs::EarlyJobs;
 pub use jobs::{JobRecord, JobState, JobStore, SyncReport};
 pub use lease::Lease;
@@ -41,6 +46,18 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No connection could be had from the pool (the server is down or
+    /// unreachable, or every connection is busy for too long).
+    #[error("database connection: {0}")]
+    Pool(String),
+    /// The configured database URL is wrong (shown without its password).
+    #[error("database URL {0}")]
+    BadUrl(String),
+    /// A stored row could not be read back.
+    #[error("a stored row could not be read: {0}")]
+    Decode(String),
     #[error(
         "the database at {path} is from a newer emcee (schema {found}, this build knows {known})"
     )]
@@ -49,6 +66,8 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("the database at {path} has no valid emcee schema version ({found})")]
+    BadVersion { path: String, found: i64 },
     #[error("the database at {path} is full: it reached its size cap ([store] max_size_mb)")]
     Full { path: String },
     #[error("database writes are failing: {0}")]
@@ -81,7 +100,13 @@ impl StoreError {
                         | Code::NotADatabase
                 )
             ),
-            Self::TooNew { .. } | Self::Interrupted(_) => false,
+            Self::Postgres(error) => postgres::is_storage_failure(error),
+            Self::Pool(_) => true,
+            Self::TooNew { .. }
+            | Self::BadVersion { .. }
+            | Self::Interrupted(_)
+            | Self::BadUrl(_)
+            | Self::Decode(_) => false,
         }
     }
 }
@@ -123,18 +148,52 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
+    /// The order matters: the busy timeout comes first, so two processes
+    /// starting together wait for each other instead of failing; the schema
+    /// version is checked (and migrated) before the switch to WAL, so a
+    /// database refused as too new is left exactly as it was.
+    ///
     /// # Errors
     /// [`StoreError`] when the file cannot be opened or migrated.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let connection = Connection::open(path)?;
-        // WAL lets readers run beside the writer; NORMAL sync is durable across
-        // process crashes (the fault suite's SIGKILL), which is what we need.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         let store = Self::prepare(connection, path.display().to_string())?;
+        {
+            let connection = store.connection();
+            // WAL lets readers run beside the writer; NORMAL sync is durable across
+            // process crashes (the fault suite's SIGKILL), which is what we need.
+            connection.pragma_update(None, "journal_mode", "WAL")?;
+            connection.pragma_update(None, "synchronous", "NORMAL")?;
+            connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         checkpoint::start(path, Arc::downgrade(&store.connection));
         Ok(store)
+    }
+
+    /// A private, migrated copy in memory of the database at `path`, which
+    /// is only read: no migration, no journal switch, no file created
+    /// (`emcee polls export`). An older schema is migrated in the copy.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the file cannot be read or its schema is newer
+    /// than this build's (or invalid).
+    pub fn snapshot(path: &Path) -> Result<Self, StoreError> {
+        use rusqlite::OpenFlags;
+        let name = path.display().to_string();
+        let source = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        source.busy_timeout(Duration::from_secs(5))?;
+        migrations::check_version(&source, &name)?;
+        let mut copy = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&source, &mut copy)?.run_to_completion(
+            256,
+            Duration::ZERO,
+            None,
+        )?;
+        drop(source);
+        Self::prepare(copy, name)
     }
 
     /// Opens like [`Store::open`], then caps the database's growth at

@@ -3,12 +3,12 @@
 //! of `jobs.rs`, `early_jobs.rs`, `lease.rs`, `reminders.rs` and `mod.rs`,
 //! run on a blocking thread ([`Store::off_workers`]).
 
-use super::SyncReport;
 use super::{Added, EarlyJobs, JobState, JobStore, Lease, ReminderStore, Store, StoreFuture};
+use super::{JobRecord, SyncReport};
 use crate::agenda::SessionId;
 use crate::health::StorageHealth;
 use crate::reminders::ReminderStorage;
-use crate::scheduler::{Job, JobKind, JobStorage, LeaseStorage, Message, Reminder};
+use crate::scheduler::{Claim, Job, JobKind, JobStorage, LeaseStorage, Message, Reminder, Retried};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeSet;
 
@@ -21,21 +21,22 @@ impl JobStorage for Store {
         self.off_workers(move |store| JobStore::add_jobs(store, &jobs))
     }
 
-    fn cancel_jobs(&self, kind: JobKind, part: String, end: String) -> StoreFuture<'_, usize> {
-        self.off_workers(move |store| JobStore::cancel_jobs(store, kind, &part, &end))
+    fn cancel_jobs(&self, kind: JobKind, subject: String) -> StoreFuture<'_, usize> {
+        self.off_workers(move |store| JobStore::cancel_jobs(store, kind, &subject))
     }
 
-    fn due_jobs(&self, now: DateTime<Utc>, limit: usize) -> StoreFuture<'_, Vec<Job>> {
-        self.off_workers(move |store| JobStore::due_jobs(store, now, limit))
-    }
-
-    fn due_early(
+    fn claim_due(
         &self,
-        kind: JobKind,
         horizon: DateTime<Utc>,
+        kind: Option<JobKind>,
         limit: usize,
-    ) -> StoreFuture<'_, Vec<Job>> {
-        self.off_workers(move |store| EarlyJobs::due_early(store, kind, horizon, limit))
+        holder: String,
+    ) -> StoreFuture<'_, Vec<Claim>> {
+        self.off_workers(move |store| JobStore::claim_due(store, horizon, kind, limit, &holder))
+    }
+
+    fn holds_claim(&self, key: String, token: String) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| JobStore::holds_claim(store, &key, &token))
     }
 
     fn next_due(&self) -> StoreFuture<'_, Option<DateTime<Utc>>> {
@@ -50,28 +51,30 @@ impl JobStorage for Store {
         self.off_workers(move |store| EarlyJobs::next_start(store, kind, ahead))
     }
 
-    fn claim_job(&self, key: String, holder: String) -> StoreFuture<'_, bool> {
-        self.off_workers(move |store| JobStore::claim_job(store, &key, &holder))
-    }
-
     fn finish_job(
         &self,
         key: String,
+        token: String,
         state: JobState,
         outcome: String,
         now: DateTime<Utc>,
-    ) -> StoreFuture<'_, ()> {
-        self.off_workers(move |store| JobStore::finish_job(store, &key, state, &outcome, now))
+    ) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| {
+            JobStore::finish_job(store, &key, &token, state, &outcome, now)
+        })
     }
 
     fn retry_job(
         &self,
         key: String,
+        token: String,
         at: DateTime<Utc>,
         outcome: String,
         max_attempts: u32,
-    ) -> StoreFuture<'_, bool> {
-        self.off_workers(move |store| JobStore::retry_job(store, &key, at, &outcome, max_attempts))
+    ) -> StoreFuture<'_, Retried> {
+        self.off_workers(move |store| {
+            JobStore::retry_job(store, &key, &token, at, &outcome, max_attempts)
+        })
     }
 
     fn release_claims(&self) -> StoreFuture<'_, usize> {
@@ -81,17 +84,22 @@ impl JobStorage for Store {
     fn miss_reminder(
         &self,
         key: String,
+        token: String,
         user: String,
         message: Message,
         now: DateTime<Utc>,
-    ) -> StoreFuture<'_, ()> {
+    ) -> StoreFuture<'_, bool> {
         self.off_workers(move |store| {
-            ReminderStore::miss_reminder(store, &key, &user, &message, now)
+            ReminderStore::miss_reminder(store, &key, &token, &user, &message, now)
         })
     }
 
     fn all_reminders(&self) -> StoreFuture<'_, Vec<Reminder>> {
         self.off_workers(ReminderStore::all_reminders)
+    }
+
+    fn all_jobs(&self) -> StoreFuture<'_, Vec<JobRecord>> {
+        self.off_workers(JobStore::job_records)
     }
 }
 
@@ -146,8 +154,12 @@ impl ReminderStorage for Store {
         self.off_workers(move |store| ReminderStore::reminders_of(store, &user))
     }
 
-    fn take_missed(&self, user: String) -> StoreFuture<'_, Vec<Message>> {
-        self.off_workers(move |store| ReminderStore::take_missed(store, &user))
+    fn missed_of(&self, user: String) -> StoreFuture<'_, Vec<(i64, Message)>> {
+        self.off_workers(move |store| ReminderStore::missed_of(store, &user))
+    }
+
+    fn forget_missed(&self, user: String, ids: Vec<i64>) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| ReminderStore::forget_missed(store, &user, &ids))
     }
 
     fn users_with_missed(&self) -> StoreFuture<'_, BTreeSet<String>> {

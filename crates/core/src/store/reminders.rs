@@ -5,7 +5,7 @@
 //! here as "missed" (in the same transaction that finishes its job) and shown
 //! the next time the user talks to the bot: one attempt, never a retry loop.
 
-use super::{Store, StoreError};
+use super::{JobState, Store, StoreError};
 use crate::agenda::SessionId;
 use crate::scheduler::{Message, Reminder};
 use chrono::{DateTime, Utc};
@@ -48,23 +48,32 @@ pub trait ReminderStore {
     /// # Errors
     /// [`StoreError`] when the database cannot be read.
     fn all_reminders(&self) -> Result<Vec<Reminder>, StoreError>;
-    /// Finishes job `key` as undeliverable and keeps its message for `user`, in
-    /// one transaction.
+    /// Finishes job `key`, claimed under `token`, as undeliverable and keeps
+    /// its message for `user`, in one transaction; false (nothing kept) when
+    /// the claim is no longer ours.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Takes (and forgets) the messages `user` missed, oldest first.
+    ) -> Result<bool, StoreError>;
+    /// The messages `user` missed, oldest first, each with its id for
+    /// [`ReminderStore::forget_missed`]; a read, no write.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the database cannot be read.
+    fn missed_of(&self, user: &str) -> Result<Vec<(i64, Message)>, StoreError>;
+
+    /// Forgets `user`'s missed messages `ids`, once they were shown.
     ///
     /// # Errors
     /// [`StoreError`] when the database cannot be written.
-    fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError>;
+    fn forget_missed(&self, user: &str, ids: &[i64]) -> Result<(), StoreError>;
 
     /// Every user with a missed reminder not yet shown; a read, no write.
     ///
@@ -151,24 +160,24 @@ impl ReminderStore for Store {
     fn miss_reminder(
         &self,
         key: &str,
+        token: &str,
         user: &str,
         message: &Message,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let payload = serde_json::to_string(message).unwrap_or_default();
         self.write(|connection| {
             let transaction = connection.transaction()?;
-            transaction.execute(
-                "UPDATE jobs SET state = 'done', outcome = 'direct messages closed', finished_at = ?2
-                 WHERE key = ?1",
-                params![key, now.timestamp()],
-            )?;
+            let outcome = "direct messages closed";
+            if !super::jobs::finish(&transaction, key, token, JobState::Done, outcome, now)? {
+                return Ok(false);
+            }
             transaction.execute(
                 "INSERT INTO missed_reminders (user_id, payload, created_at) VALUES (?1, ?2, ?3)",
                 params![user, payload, now.timestamp()],
             )?;
             transaction.commit()?;
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -180,31 +189,38 @@ impl ReminderStore for Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn take_missed(&self, user: &str) -> Result<Vec<Message>, StoreError> {
-        // This runs after every command: with nothing to take it writes nothing,
-        // so it works on a full disk too.
-        let payloads = self.write(|connection| {
-            let transaction = connection.transaction()?;
-            let payloads: Vec<String> = {
-                let mut statement = transaction.prepare(
-                    "SELECT payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id",
-                )?;
-                let rows = statement.query_map(params![user], |row| row.get(0))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            if !payloads.is_empty() {
-                transaction.execute(
-                    "DELETE FROM missed_reminders WHERE user_id = ?1",
-                    params![user],
-                )?;
-                transaction.commit()?;
-            }
-            Ok(payloads)
+    fn missed_of(&self, user: &str) -> Result<Vec<(i64, Message)>, StoreError> {
+        // This runs after every command of a user who may have missed
+        // reminders: a read, so it works on a full disk too.
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(
+            "SELECT id, payload FROM missed_reminders WHERE user_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![user], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
         })?;
-        Ok(payloads
-            .iter()
-            .filter_map(|payload| serde_json::from_str(payload).ok())
+        let rows: Vec<(i64, String)> = rows.collect::<Result<_, _>>()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, payload)| Some((id, serde_json::from_str(&payload).ok()?)))
             .collect())
+    }
+
+    fn forget_missed(&self, user: &str, ids: &[i64]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|connection| {
+            let transaction = connection.transaction()?;
+            for id in ids {
+                transaction.execute(
+                    "DELETE FROM missed_reminders WHERE user_id = ?1 AND id = ?2",
+                    params![user, id],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(())
+        })
     }
 }
 
@@ -251,12 +267,48 @@ mod tests {
     }
 
     #[test]
-    fn missed_reminders_are_taken_once() {
+    fn missed_reminders_stay_until_forgotten_one_by_one() {
         let store = Store::in_memory().unwrap();
         let now = DateTime::from_timestamp(1_633_618_800, 0).unwrap();
         let message = Message::new(crate::scheduler::JobKind::Reminder, Vec::new());
-        store.miss_reminder("k", "u", &message, now).unwrap();
-        assert_eq!(store.take_missed("u").unwrap(), vec![message]);
-        assert!(store.take_missed("u").unwrap().is_empty());
+        let miss = |key: &str, user: &str| {
+            let job = crate::scheduler::Job {
+                key: key.into(),
+                due_at: now,
+                expires_at: now + chrono::TimeDelta::hours(1),
+                target: crate::scheduler::Target::User(user.into()),
+                message: message.clone(),
+            };
+            use crate::store::JobStore;
+            store.add_jobs(&[job]).unwrap();
+            let token = store.claim_due(now, None, 1, "me").unwrap().remove(0).token;
+            assert!(store
+                .miss_reminder(key, &token, user, &message, now)
+                .unwrap());
+        };
+        assert!(
+            !store.miss_reminder("k0", "t", "u", &message, now).unwrap(),
+            "no claim, nothing kept"
+        );
+        assert!(store.missed_of("u").unwrap().is_empty());
+        miss("k1", "u");
+        miss("k2", "u");
+        miss("k3", "v");
+        let missed = store.missed_of("u").unwrap();
+        assert_eq!(missed.len(), 2);
+        assert_eq!(
+            store.missed_of("u").unwrap(),
+            missed,
+            "reading forgets nothing"
+        );
+        store.forget_missed("u", &[missed[0].0]).unwrap();
+        assert_eq!(store.missed_of("u").unwrap(), missed[1..]);
+        let others = store.missed_of("v").unwrap();
+        store.forget_missed("u", &[others[0].0]).unwrap();
+        assert_eq!(
+            store.missed_of("v").unwrap(),
+            others,
+            "only u's own are forgotten"
+        );
     }
 }

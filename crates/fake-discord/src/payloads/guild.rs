@@ -4,7 +4,9 @@
 use serde_json::{json, Value};
 
 use super::{sf, user};
-use crate::ids::{GuildInfo, Ids, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS};
+use crate::ids::{
+    GuildInfo, Ids, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS, ORGANISER_PERMISSIONS,
+};
 use crate::state::Author;
 
 /// The READY dispatch body.
@@ -34,37 +36,24 @@ pub(crate) fn ready(
 
 /// The GUILD_CREATE dispatch body: roles, text channels and the bot as a member.
 pub(crate) fn guild_create(guild: &GuildInfo, bot: &Author, joined_at: &str) -> Value {
-    json!({
-        "id": sf(guild.id),
-        "name": guild.name,
-        "icon": null,
-        "owner_id": sf(guild.owner_id),
-        "afk_timeout": 300,
-        "verification_level": 1,
-        "default_message_notifications": 1,
-        "explicit_content_filter": 2,
-        "roles": roles(guild),
-        "emojis": [],
-        "features": [],
-        "mfa_level": 0,
-        "system_channel_flags": 0,
-        "premium_tier": 0,
-        "preferred_locale": "en-US",
-        "nsfw_level": 0,
-        "stickers": [],
-        "premium_progress_bar_enabled": false,
+    let mut created = partial_guild(guild);
+    let extra = json!({
         "joined_at": joined_at,
         "large": false,
         "unavailable": false,
         "member_count": 2,
         "voice_states": [],
-        "members": [member(bot, &[], joined_at)],
+        "members": [member(bot, guild.bot_role_id.as_slice(), joined_at)],
         "channels": channels(guild),
         "threads": [],
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
-    })
+    });
+    if let (Some(created), Value::Object(extra)) = (created.as_object_mut(), extra) {
+        created.extend(extra);
+    }
+    created
 }
 
 fn roles(guild: &GuildInfo) -> Value {
@@ -72,7 +61,15 @@ fn roles(guild: &GuildInfo) -> Value {
     let organiser = guild
         .organiser_role_id
         .map(|id| role(id, "Organiser", ORGANISER_PERMISSIONS, 1));
-    Value::Array(std::iter::once(everyone).chain(organiser).collect())
+    let bot = guild
+        .bot_role_id
+        .map(|id| role(id, "emcee", BOT_ROLE_PERMISSIONS, 2));
+    Value::Array(
+        std::iter::once(everyone)
+            .chain(organiser)
+            .chain(bot)
+            .collect(),
+    )
 }
 
 fn role(id: u64, name: &str, permissions: u64, position: u16) -> Value {
@@ -110,6 +107,43 @@ pub(crate) fn current_user_guilds(guilds: &[GuildInfo]) -> Value {
     Value::Array(list)
 }
 
+/// A channel's permission overwrites: the bits denied to `@everyone` there.
+fn overwrites(guild: &GuildInfo, channel: u64) -> Value {
+    let list: Vec<Value> = guild
+        .denied
+        .iter()
+        .filter(|(id, _)| *id == channel)
+        .map(|(_, bits)| {
+            json!({ "id": sf(guild.id), "type": 0, "allow": "0", "deny": bits.to_string() })
+        })
+        .collect();
+    Value::Array(list)
+}
+
+/// `GET /guilds/{id}`: the guild with its roles, as Discord's partial guild.
+pub(crate) fn partial_guild(guild: &GuildInfo) -> Value {
+    json!({
+        "id": sf(guild.id),
+        "name": guild.name,
+        "icon": null,
+        "owner_id": sf(guild.owner_id),
+        "afk_timeout": 300,
+        "verification_level": 1,
+        "default_message_notifications": 1,
+        "explicit_content_filter": 2,
+        "roles": roles(guild),
+        "emojis": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_flags": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "stickers": [],
+        "premium_progress_bar_enabled": false,
+    })
+}
+
 /// `GET /guilds/{id}/channels`: the guild's text channels, as in GUILD_CREATE.
 pub(crate) fn guild_channels(guild: &GuildInfo) -> Value {
     channels(guild)
@@ -127,7 +161,7 @@ fn channels(guild: &GuildInfo) -> Value {
                 "guild_id": sf(guild.id),
                 "name": name,
                 "position": position,
-                "permission_overwrites": [],
+                "permission_overwrites": overwrites(guild, *id),
                 "nsfw": false,
                 "topic": null,
                 "last_message_id": null,

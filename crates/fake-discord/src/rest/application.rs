@@ -35,6 +35,13 @@ pub(crate) fn current_user(inner: &Inner) -> Reply {
     Reply::Json(user)
 }
 
+/// `GET /guilds/{id}/members/{bot}`: the bot as a member of `guild`, with its
+/// own role where it has one.
+pub(crate) fn bot_member(inner: &Inner, guild: &crate::GuildInfo) -> Value {
+    let bot = lock(&inner.world).bot();
+    payloads::member(&bot, guild.bot_role_id.as_slice(), &crate::time::now_iso())
+}
+
 /// `GET /oauth2/applications/@me` (poise asks for the owners at start).
 pub(crate) fn application(inner: &Inner) -> Reply {
     let bot = lock(&inner.world).bot();
@@ -103,9 +110,12 @@ pub(crate) fn commands(
 }
 
 /// A registered command's id by name, for building interactions.
-pub(crate) fn command_id(commands: &[Value], name: &str) -> Option<u64> {
+pub(crate) fn command_id<'a>(
+    commands: impl IntoIterator<Item = &'a Value>,
+    name: &str,
+) -> Option<u64> {
     let command = commands
-        .iter()
+        .into_iter()
         .find(|c| c.get("name").and_then(Value::as_str) == Some(name))?;
     snowflake(command.get("id"))
 }

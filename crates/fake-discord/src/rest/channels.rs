@@ -51,6 +51,13 @@ pub(crate) fn route(
             };
             react(inner, channel, id(message)?, &decode(emoji), user, false)
         }
+        ("DELETE", [message, "reactions", emoji]) => {
+            let mut world = lock(&inner.world);
+            world.clear_reaction(channel, id(message)?, &decode(emoji))?;
+            drop(world);
+            inner.changes.bump();
+            Ok(Reply::NoContent)
+        }
         ("GET", [message, "reactions", emoji]) => {
             reaction_users(inner, req, channel, id(message)?, &decode(emoji))
         }

@@ -22,6 +22,17 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         ("GET", ["users", "@me", "guilds"]) => Ok(Reply::Json(
             crate::payloads::current_user_guilds(&inner.guilds),
         )),
+        ("GET", ["guilds", guild]) => match inner.guild(id(guild)?) {
+            Some(guild) => Ok(Reply::Json(crate::payloads::partial_guild(guild))),
+            None => Err(ApiError::new(404, 10004, "Unknown Guild")),
+        },
+        ("GET", ["guilds", guild, "members", user]) => match inner.guild(id(guild)?) {
+            Some(guild) if id(user)? == inner.ids.bot_user_id => {
+                Ok(Reply::Json(application::bot_member(inner, guild)))
+            }
+            Some(_) => Err(ApiError::new(404, 10007, "Unknown Member")),
+            None => Err(ApiError::new(404, 10004, "Unknown Guild")),
+        },
         ("GET", ["guilds", guild, "channels"]) => match inner.guild(id(guild)?) {
             Some(guild) => Ok(Reply::Json(crate::payloads::guild_channels(guild))),
             None => Err(ApiError::new(404, 10004, "Unknown Guild")),

@@ -60,7 +60,11 @@ async fn every_dispatch_parses_with_serenity_types_and_reaches_the_handler() {
         .cache
         .guild(guild(ids.guild_id))
         .map(|g| (g.channels.len(), g.roles.len()));
-    assert_eq!(cached, Some((4, 2)), "GUILD_CREATE fills serenity's cache");
+    assert_eq!(
+        cached,
+        Some((4, 3)),
+        "GUILD_CREATE fills serenity's cache: @everyone, Organiser and the bot's role"
+    );
 
     let user = FakeUser::attendee(1);
     let hello = fake
@@ -155,7 +159,7 @@ async fn the_strangers_server_is_a_second_guild_with_its_own_owner_and_announcem
     handled(&fake, &mut bot, "guild_create").await;
     let ids = fake.ids().clone();
     let stranger = ids.stranger.clone();
-    for (id, channels, roles) in [(ids.guild_id, 4, 2), (stranger.guild_id, 2, 1)] {
+    for (id, channels, roles) in [(ids.guild_id, 4, 3), (stranger.guild_id, 2, 1)] {
         let cached = bot
             .cache
             .guild(guild(id))

@@ -354,13 +354,49 @@ async fn unknown_routes_are_recorded_404s() {
     let fake = FakeDiscord::start().await.unwrap();
     let http = http(&fake);
     let error = GuildId::new(fake.ids().guild_id)
-        .to_partial_guild(&http)
+        .emojis(&http)
         .await
         .unwrap_err();
     assert_eq!(discord_error(error), (404, 0));
     let recorded = fake.requests().pop().unwrap();
     assert_eq!((recorded.method.as_str(), recorded.status), ("GET", 404));
-    assert_eq!(recorded.path, format!("/guilds/{}", fake.ids().guild_id));
+    assert_eq!(
+        recorded.path,
+        format!("/guilds/{}/emojis", fake.ids().guild_id)
+    );
+}
+
+#[tokio::test]
+async fn the_guild_its_channels_and_the_bots_membership_read_as_serenity_types() {
+    let polls = fake_discord::Ids::default().polls_channel_id;
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        denied: vec![(polls, 1 << 6)],
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    let http = http(&fake);
+    let ids = fake.ids().clone();
+    let guild = GuildId::new(ids.guild_id)
+        .to_partial_guild(&http)
+        .await
+        .unwrap();
+    assert_eq!(guild.roles.len(), 3);
+    let member = guild
+        .member(&http, serenity::all::UserId::new(ids.bot_user_id))
+        .await
+        .unwrap();
+    assert_eq!(member.roles, [serenity::all::RoleId::new(ids.bot_role_id)]);
+    let channels = guild.channels(&http).await.unwrap();
+    let general = &channels[&serenity::all::ChannelId::new(ids.general_channel_id)];
+    let in_polls = &channels[&serenity::all::ChannelId::new(polls)];
+    let granted = |channel| guild.user_permissions_in(channel, &member);
+    assert!(granted(general).add_reactions() && granted(general).manage_messages());
+    assert!(
+        !granted(in_polls).add_reactions(),
+        "denied to @everyone in #polls"
+    );
+    assert!(granted(in_polls).send_messages());
 }
 
 #[tokio::test]

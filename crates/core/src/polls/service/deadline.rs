@@ -14,6 +14,7 @@
 
 use super::{PollService, ServiceError};
 use crate::clock::sleep_until;
+use crate::health::{supervise, Policy};
 use crate::polls::{MessageKey, Poll, PollState};
 use crate::store::StoreFuture;
 
@@ -66,9 +67,13 @@ impl PollService {
     /// scheduler runs, is planned when it is posted or the scheduler attached).
     pub(super) fn watch_deadline(&self, poll: &Poll) {
         let (service, poll) = (self.clone(), poll.clone());
-        tokio::spawn(async move {
-            sleep_until(service.clock(), poll.closes_at).await;
-            service.at_deadline(&poll).await;
+        let name = format!("poll {} deadline", poll.id);
+        supervise(self.tasks(), &name, Policy::until_done(), move |_| {
+            let (service, poll) = (service.clone(), poll.clone());
+            async move {
+                sleep_until(service.clock(), poll.closes_at).await;
+                service.at_deadline(&poll).await;
+            }
         });
     }
 

@@ -3,6 +3,7 @@
 //! message's reactions.
 
 use super::{posts, PollService, ServiceError};
+use crate::health::{supervise, Policy};
 use crate::polls::{MessageKey, Poll, PollState};
 use std::time::Duration;
 
@@ -16,7 +17,11 @@ impl PollService {
     pub(super) fn watch(&self, poll: &Poll) {
         let service = self.clone();
         let message = poll.message.clone();
-        tokio::spawn(async move { service.keep_tally(&message).await });
+        let name = format!("poll {} tally", poll.id);
+        supervise(self.tasks(), &name, Policy::until_done(), move |_| {
+            let (service, message) = (service.clone(), message.clone());
+            async move { service.keep_tally(&message).await }
+        });
         self.watch_deadline(poll);
     }
 
@@ -55,13 +60,22 @@ impl PollService {
                 }
             });
         }
+        // One result that cannot be posted (its channel was deleted) must not
+        // hold back the others: each failure is logged and the next one tried.
         for poll in self.recorder().all_polls().await? {
             if poll.state == PollState::Open || poll.announced {
                 continue;
             }
-            if let Some((poll, results)) = self.recorder().results(&poll.message).await? {
-                self.announce(&poll, &results).await?;
+            if let Err(error) = self.announce_unposted(&poll.message).await {
+                tracing::error!(poll = poll.id, %error, "could not post a poll's result at start");
             }
+        }
+        Ok(())
+    }
+
+    async fn announce_unposted(&self, message: &MessageKey) -> Result<(), ServiceError> {
+        if let Some((poll, results)) = self.recorder().results(message).await? {
+            self.announce(&poll, &results).await?;
         }
         Ok(())
     }

@@ -34,6 +34,7 @@ use super::{MessageKey, PollLimits, Recorder};
 use crate::chat::ChatPort;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::health::Tasks;
 use crate::store::PollStore;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -97,6 +98,11 @@ struct Inner {
     /// The scheduler that closes polls once across processes; unset: this
     /// service closes its polls itself.
     deadlines: OnceLock<Arc<dyn PollDeadlines>>,
+    /// Where the tasks beside each open poll are supervised; the process's
+    /// other tasks join them ([`PollService::tasks`]).
+    tasks: Arc<Tasks>,
+    /// Stray-emoji clean-ups running (see `reactions`).
+    clearing: Mutex<reactions::Clearing>,
 }
 
 impl PollService {
@@ -112,6 +118,8 @@ impl PollService {
                 recovered: AtomicBool::new(false),
                 unsure: Mutex::default(),
                 deadlines: OnceLock::new(),
+                tasks: Arc::default(),
+                clearing: Mutex::default(),
             }),
         }
     }
@@ -139,6 +147,12 @@ impl PollService {
     pub fn limits(&self) -> PollLimits {
         let reactions = self.port().limits().reactions_per_message;
         self.config().limits.capped(reactions)
+    }
+
+    /// The supervised tasks of this process (see [`crate::health`]): each
+    /// open poll's tally and deadline, and those the adapter adds.
+    pub fn tasks(&self) -> &Arc<Tasks> {
+        &self.inner.tasks
     }
 
     /// The vote recorder (tallies, results, latencies).

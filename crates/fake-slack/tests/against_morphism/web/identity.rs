@@ -67,6 +67,11 @@ async fn auth_test_team_info_users_and_token_checks() {
     assert_eq!(calls[0].token.as_deref(), Some(fake.bot_token()));
 }
 
+/// The JSON a raw request is answered with.
+async fn answer(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
     let fake = FakeSlack::start().await.unwrap();
@@ -80,15 +85,7 @@ async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
         ("text", "Now: eBPF & friends"),
         ("blocks", blocks),
     ];
-    let posted: serde_json::Value = http
-        .post(&url)
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let posted = answer(http.post(&url).form(&form)).await;
     assert_eq!(posted["ok"], true, "{posted}");
     let stored = fake.messages(&general);
     assert_eq!(stored[0].text, "Now: eBPF & friends");
@@ -104,36 +101,20 @@ async fn form_bodies_work_as_slack_takes_them_and_json_wants_the_header() {
     assert!(fake.bot_pings()[0].ends_with("<!channel>"));
 
     let in_body = json!({ "token": fake.bot_token(), "channel": general, "text": "hi" });
-    let refused: serde_json::Value = http
-        .post(&url)
-        .json(&in_body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused = answer(http.post(&url).json(&in_body)).await;
     assert_eq!(refused["error"], "not_authed");
-    let bad: serde_json::Value = http
-        .post(&url)
-        .bearer_auth(fake.bot_token())
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bad = answer(
+        http.post(&url)
+            .bearer_auth(fake.bot_token())
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
     assert_eq!(bad["error"], "invalid_json");
-    let unknown: serde_json::Value = http
-        .post(format!("{}/chat.postMessageX", fake.api_url()))
-        .bearer_auth(fake.bot_token())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let unknown = answer(
+        http.post(format!("{}/chat.postMessageX", fake.api_url()))
+            .bearer_auth(fake.bot_token()),
+    )
+    .await;
     assert_eq!(unknown["error"], "unknown_method");
 }

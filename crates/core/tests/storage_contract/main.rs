@@ -1,0 +1,20 @@
+//! The storage contract: every storage operation, written once, run against
+//! both backends (`…::sqlite::…` on a temporary SQLite file, `…::postgres::…`
+//! on a throwaway PostgreSQL server the tests start themselves, see
+//! `pg_server.rs`). A backend passes when it gives the same answers.
+//!
+//! `cargo test -p emcee-core --test storage_contract postgres` runs one side.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod fixture;
+mod pg_server;
+
+mod direct;
+mod health;
+mod jobs;
+mod leases;
+mod migrations;
+mod polls;
+mod reminders;
+mod secrets;

@@ -1,0 +1,102 @@
+//! `emcee run` on PostgreSQL: the real binary, `EMCEE_DATABASE_URL` pointing
+//! at a throwaway server the test starts (see the core's
+//! `tests/storage_contract/pg_server.rs`), the fake Discord for the rest.
+
+use crate::harness::PATIENCE;
+use crate::pg_server;
+use crate::process::{finish, sample_config, terminate, TOKEN};
+use fake_discord::FakeDiscord;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::Command;
+
+const PASSWORD: &str = "pg-password-never-shown";
+
+#[tokio::test]
+async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() {
+    let Some(url) = pg_server::fresh_database().await else {
+        return;
+    };
+    // The test server trusts local connections, so any password gets in.
+    let url = url.replacen(
+        "postgres://emcee@",
+        &format!("postgres://emcee:{PASSWORD}@"),
+        1,
+    );
+    let fake = FakeDiscord::start().await.unwrap();
+    let config = sample_config();
+    let child = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["run", "--config"])
+        .arg(config.path().join("emcee.toml"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EMCEE_DISCORD_API", fake.base_url())
+        .env("EMCEE_DATABASE_URL", &url)
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("RUST_LOG", "debug")
+        .env_remove("EMCEE_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("emcee runs");
+    let pid = child.id().expect("running");
+    let exited = tokio::spawn(finish(child));
+    fake.wait_ready(PATIENCE).await.expect("the bot connects");
+
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let (holder, jobs) = loop {
+        let holder = client
+            .query_opt("SELECT holder FROM leases WHERE name = 'scheduler'", &[])
+            .await
+            .unwrap()
+            .map(|row| row.get::<_, String>(0));
+        let jobs: i64 = client
+            .query_one("SELECT COUNT(*) FROM jobs", &[])
+            .await
+            .unwrap()
+            .get(0);
+        if let (Some(holder), true) = (&holder, jobs > 0) {
+            break (holder.clone(), jobs);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no lease or plan in PostgreSQL"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(holder.contains(&format!("/pid{pid}-")), "{holder}");
+    assert!(
+        jobs > 20,
+        "the sample day is planned into PostgreSQL: {jobs}"
+    );
+    let version: i64 = client
+        .query_one("SELECT version FROM emcee_schema", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 1);
+
+    let (code, stderr) = terminate(pid, exited).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("PostgreSQL postgres://emcee:***@127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(PASSWORD),
+        "the password never appears: {stderr}"
+    );
+    let released = client
+        .query_opt("SELECT holder FROM leases WHERE name = 'scheduler'", &[])
+        .await
+        .unwrap();
+    assert!(released.is_none(), "the lease is given up at shutdown");
+    assert!(
+        !config.path().join("emcee.sqlite3").exists(),
+        "no SQLite file beside the config"
+    );
+}

@@ -1,0 +1,125 @@
+//! `emcee check --online`: the real binary asks the fake Discord whether the
+//! config's channels and roles exist and the bot may do its work there.
+
+use crate::harness::PATIENCE;
+use crate::process::TOKEN;
+use fake_discord::FakeDiscord;
+use std::process::Stdio;
+use tokio::process::Command;
+
+/// ADD_REACTIONS, denied to `@everyone` in `#polls`.
+const ADD_REACTIONS: u64 = 1 << 6;
+
+/// A config routing to `#announcements` and `#polls` (which exist),
+/// `#observability` (which does not) and an organiser role that is not there.
+fn config(guild_id: u64, organiser_role: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+    std::fs::copy(sample.join("agenda.toml"), dir.path().join("agenda.toml")).expect("agenda");
+    let settings = format!(
+        "[conference]\ntimezone = \"US/Pacific\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
+         [announcements]\ndefault_channel = \"announcements\"\n\n\
+         [announcements.tracks]\n\"Observability\" = \"observability\"\n\n\
+         [polls]\nchannel = \"polls\"\n\n[organisers]\nroles = [\"{organiser_role}\"]\n\n\
+         [discord]\nservers = [\"{guild_id}\"]\n"
+    );
+    std::fs::write(dir.path().join("emcee.toml"), settings).expect("settings");
+    dir
+}
+
+async fn check_online(
+    fake: &FakeDiscord,
+    config: &tempfile::TempDir,
+) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["check", "--online", "--at", "2021-10-07T08:52", "--config"])
+        .arg(config.path().join("emcee.toml"))
+        .env("EMCEE_DISCORD_API", fake.base_url())
+        .env("DISCORD_TOKEN", TOKEN)
+        .env_remove("EMCEE_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output();
+    let output = tokio::time::timeout(PATIENCE, output)
+        .await
+        .expect("check finishes")
+        .expect("emcee runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_missing_channel_role_and_permission_are_each_reported_before_the_day() {
+    let polls = fake_discord::Ids::default().polls_channel_id;
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        denied: vec![(polls, ADD_REACTIONS)],
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    let config = config(fake.ids().guild_id, "424242");
+    let (code, stdout, stderr) = check_online(&fake, &config).await;
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("online: connected as"), "{stdout}");
+    assert!(stdout.contains("Fake Conf"), "{stdout}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 3, "{stderr}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("no channel observability") && e.contains("track Observability")),
+        "{stderr}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("#polls")
+            && e.contains("Add Reactions")
+            && !e.contains("Send Messages")),
+        "{stderr}"
+    );
+    assert!(errors.iter().any(|e| e.contains("role 424242")), "{stderr}");
+    assert!(!stderr.contains("secret-token-value") && !stdout.contains("secret-token-value"));
+}
+
+#[tokio::test]
+async fn a_ready_server_passes_and_shows_where_posts_go_and_what_comes_next() {
+    let fake = FakeDiscord::start().await.unwrap();
+    let config = config(
+        fake.ids().guild_id,
+        &fake.ids().organiser_role_id.to_string(),
+    );
+    let settings = config.path().join("emcee.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(&settings, text.replace("\"observability\"", "\"general\"")).unwrap();
+    let (code, stdout, stderr) = check_online(&fake, &config).await;
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("problems: none"), "{stdout}");
+    assert!(
+        stdout.contains("#general  (track Observability)"),
+        "{stdout}"
+    );
+    let next = stdout
+        .split("next posts (times in US/Pacific):")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        next.starts_with("\n2021-10-07 08:55  #announcements  Starting in 5 minutes"),
+        "the first post after 08:52: {stdout}"
+    );
+    assert!(
+        next.contains(
+            "\n2021-10-07 08:55  #general  Starting in 5 minutes\n        • Continuous Performance"
+        ),
+        "the Observability talk routed to its track's channel: {stdout}"
+    );
+    assert_eq!(
+        next.lines().filter(|l| l.starts_with("2021-")).count(),
+        5,
+        "{stdout}"
+    );
+}
