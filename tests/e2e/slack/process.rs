@@ -52,20 +52,45 @@ fn emcee_run(
     command.spawn().unwrap()
 }
 
-fn terminate(child: &Child) {
-    let pid = child.id().unwrap().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+/// A running `emcee run` whose stderr is drained meanwhile (trace logs
+/// would otherwise fill the pipe and stall the process).
+struct Running {
+    child: Child,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+fn running(mut child: Child) -> Running {
+    let mut pipe = child.stderr.take().unwrap();
+    let stderr = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = tokio::io::AsyncReadExt::read_to_string(&mut pipe, &mut text).await;
+        text
+    });
+    Running { child, stderr }
+}
+
+impl Running {
+    /// Sends SIGTERM and returns the exit status and stderr.
+    async fn terminate(mut self) -> (Option<i32>, String) {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = tokio::time::timeout(PATIENCE, self.child.wait())
+            .await
+            .expect("emcee exits")
+            .unwrap();
+        (status.code(), self.stderr.await.unwrap())
+    }
 }
 
 #[tokio::test]
 async fn slack_alone_answers_and_stops_cleanly_without_showing_a_token() {
     let slack = FakeSlack::start().await.unwrap();
     let dir = config(&slack);
-    let child = emcee_run(&slack, slack.bot_token(), None, &dir);
+    let child = running(emcee_run(&slack, slack.bot_token(), None, &dir));
     slack.wait_connected(1, PATIENCE).await.unwrap();
     let general = slack.ids().general_channel_id.clone();
     let asked = slack.slash_command(&FakeUser::attendee(1), &general, "next");
@@ -78,8 +103,7 @@ async fn slack_alone_answers_and_stops_cleanly_without_showing_a_token() {
         "{}",
         answer.body
     );
-    terminate(&child);
-    let (code, stderr) = finish(child).await;
+    let (code, stderr) = child.terminate().await;
     assert_eq!(code, Some(0), "{stderr}");
     for secret in [slack.bot_token(), slack.app_token()] {
         assert!(!stderr.contains(secret), "a token in the logs");
@@ -109,13 +133,17 @@ async fn discord_goes_on_when_slack_fails_to_start() {
     let slack = FakeSlack::start().await.unwrap();
     let discord = FakeDiscord::start().await.unwrap();
     let dir = config(&slack);
-    let child = emcee_run(&slack, "xoxb-revoked-secret", Some(&discord), &dir);
+    let child = running(emcee_run(
+        &slack,
+        "xoxb-revoked-secret",
+        Some(&discord),
+        &dir,
+    ));
     discord
         .wait_ready(PATIENCE)
         .await
         .expect("Discord connects");
-    terminate(&child);
-    let (code, stderr) = finish(child).await;
+    let (code, stderr) = child.terminate().await;
     assert_eq!(code, Some(0), "{stderr}");
     let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
     assert_eq!(errors.len(), 1, "{stderr}");
@@ -130,7 +158,7 @@ async fn one_process_serves_discord_and_slack() {
     let slack = FakeSlack::start().await.unwrap();
     let discord = FakeDiscord::start().await.unwrap();
     let dir = config(&slack);
-    let child = emcee_run(&slack, slack.bot_token(), Some(&discord), &dir);
+    let child = running(emcee_run(&slack, slack.bot_token(), Some(&discord), &dir));
     discord
         .wait_ready(PATIENCE)
         .await
@@ -142,8 +170,7 @@ async fn one_process_serves_discord_and_slack() {
         .wait_for_response(&asked.response_token, PATIENCE)
         .await
     else {
-        terminate(&child);
-        let (code, stderr) = finish(child).await;
+        let (code, stderr) = child.terminate().await;
         let acks = slack.acks();
         panic!("no answer (exit {code:?}, acks {acks:?}): {stderr}");
     };
@@ -152,8 +179,7 @@ async fn one_process_serves_discord_and_slack() {
         "{}",
         answer.body
     );
-    terminate(&child);
-    let (code, stderr) = finish(child).await;
+    let (code, stderr) = child.terminate().await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.lines().any(|l| l.starts_with("error:")), "{stderr}");
 }
