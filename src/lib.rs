@@ -9,8 +9,10 @@
 //! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
 //! - [`console`]: the bot's command layer in a terminal.
+//! - [`discord`], [`slack`]: the chat platforms.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
 //! - [`scheduler`]: the core scheduler's task in this process, `/reload`, the console's voice.
+//! - [`run`]: `emcee run`, Discord, Slack or both over one application.
 //! - [`rehearse`]: `emcee rehearse`, the planned timeline at a glance.
 //! - [`telemetry`]: Prometheus metrics and the health endpoint.
 //! - [`render`]: plain-text and JSON forms of core answers.
@@ -24,6 +26,8 @@ pub mod import_cli;
 pub mod refresh;
 pub mod rehearse;
 pub mod render;
+pub mod run;
 pub mod scheduler;
 pub mod setup;
+pub mod slack;
 pub mod telemetry;

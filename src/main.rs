@@ -8,7 +8,6 @@ use emcee::discord::{self, BotToken};
 use emcee::render::text::for_terminal;
 use emcee::render::text::TextStyle;
 use emcee_core::clock::{Clock, RehearsalClock, SystemClock};
-use emcee_core::health::{supervise, Policy};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -94,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
-        Command::Run(args) => discord(args).await,
+        Command::Run(args) => Ok(serve(args).await),
         Command::Import(args) => Ok(match emcee::import_cli::run(&args).await {
             Ok(report) => {
                 print!("{report}");
@@ -136,132 +135,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `emcee run`: serve Discord until Ctrl-C or SIGTERM.
-async fn discord(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
-    let (config, source) = match emcee::setup::load_for_bot(&args.source).await {
-        Ok(loaded) => loaded,
-        Err(error) => return Ok(config_error(&error)),
-    };
-    for warning in emcee_core::config::warnings(&args.source.config) {
-        tracing::warn!(%warning, "config");
-    }
-    for note in config.programme.agenda.notes() {
-        tracing::warn!(%note, "how the agenda was read");
-    }
-    let token = match BotToken::from_env() {
-        Ok(token) => token,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    let servers = match discord::server_ids(config.settings.servers()) {
-        Ok(servers) => servers,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    let api_base =
-        std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
-    discord::warn_if_in_clear(&api_base);
-    let refresh_every =
-        std::time::Duration::from_secs(u64::from(config.settings.agenda.refresh_minutes) * 60);
-    let store = match emcee::scheduler::open_database(&args, &config).await {
-        Ok(store) => store,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    let client = reqwest::Client::new();
-    let outbound = discord::outbound::Outbound::new(
-        &api_base,
-        &token,
-        client,
-        discord::outbound::Pacing::default(),
-    );
-    let settings = config.settings.clone();
-    let channel_names = discord::channels::configured_names(&settings, &config.programme);
-    let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    let port = Arc::new(
-        discord::port::DiscordPort::new(outbound, served.clone())
-            .with_direct_channels(Arc::clone(&store.direct)),
-    );
-    let clock = match clock(&args, config.programme.agenda.timezone()) {
-        Ok(clock) => clock,
-        Err(error) => return Ok(usage_error(&error)),
-    };
-    let data = discord::Data::new(config.programme, clock, store, Arc::clone(&port))
-        .with_community(discord::community::Community::serving(&servers));
-    data.polls
-        .configure(emcee_core::polls::PollConfig::from_settings(
-            &config.settings,
-        ));
-    if let Some(listen) = config.settings.metrics.listen {
-        if let Err(error) = emcee::telemetry::start(listen, Arc::clone(&data.health)).await {
-            return Ok(start_error(&error));
-        }
-    }
-    let connection = discord::Connection {
-        api_base,
-        servers: servers.clone(),
-        client: None,
-    };
-    let bot = match discord::Bot::build(data.clone(), &token, connection).await {
-        Ok(bot) => bot,
-        Err(error) => return Ok(start_error(&error)),
-    };
-    // Before anything is posted: a configured name in two servers stops the bot.
-    let channels =
-        match discord::channels::resolve_at_start(port.outbound(), &served, &channel_names).await {
-            Ok(channels) => channels,
-            Err(error) => return Ok(start_error(&error)),
-        };
-    port.remember_channels(channels);
-    let announcer = emcee_core::scheduler::ChatAnnouncer::new(port).with_polls(data.polls.clone());
-    let tasks = Arc::clone(data.polls.tasks());
-    let refresher = source.map(|source| {
-        let (app, mut source) = (data.app().clone(), Some(source));
-        // The refresh owns its source: it cannot start again, so its death
-        // stops the process (which the service manager restarts).
-        supervise(
-            &tasks,
-            "agenda refresh",
-            Policy::vital_once(),
-            move |stop| {
-                let (app, source) = (app.clone(), source.take());
-                async move {
-                    if let Some(source) = source {
-                        emcee::refresh::keep_fresh(source, &app, refresh_every, stop.requested())
-                            .await;
-                    }
-                }
-            },
-        )
-    });
-    // One scheduler task for the process, started here and never from READY.
-    data.set_reload_source(Some(args.source.clone()));
-    let scheduler = emcee::scheduler::start_for_chat(
-        data.app(),
-        &settings,
-        Arc::new(announcer),
-        emcee_core::scheduler::SchedulerOptions::default().with_settings(&settings),
-    );
-    let mut gave_up = None;
-    let outcome = bot
-        .run_until(async {
-            tokio::select! {
-                () = shutdown_signal() => {}
-                reason = tasks.fatal() => {
-                    tracing::error!(%reason, "stopping: a background task cannot be kept running");
-                    gave_up = Some(reason);
-                }
-            }
-            scheduler.stop().await;
-        })
-        .await;
-    if let Some(refresher) = refresher {
-        refresher.stop().await;
-    }
-    match (outcome, gave_up) {
-        (Err(error), _) => Ok(start_error(&error)),
-        (Ok(()), Some(reason)) => {
+/// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM
+/// ([`emcee::run`]).
+async fn serve(args: ConsoleArgs) -> ExitCode {
+    use emcee::run::Outcome;
+    match emcee::run::serve(&args, |zone| clock(&args, zone), shutdown_signal()).await {
+        Outcome::Stopped => ExitCode::SUCCESS,
+        Outcome::Config(error) => config_error(&error),
+        Outcome::Start(error) => start_error(&error),
+        Outcome::Usage(error) => usage_error(&error),
+        Outcome::NothingStarted => ExitCode::from(EXIT_CONFIG_ERROR),
+        Outcome::TaskDied(reason) => {
             eprintln!("error: {reason}");
-            Ok(ExitCode::from(EXIT_TASK_DIED))
+            ExitCode::from(EXIT_TASK_DIED)
         }
-        (Ok(()), None) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -5,7 +5,7 @@
 //! watch the day unfold. When stdin is not a terminal it reads commands line by
 //! line, which makes it scriptable and testable.
 
-mod parse;
+pub mod parse;
 mod polls;
 pub mod port;
 mod reminders;

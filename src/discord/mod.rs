@@ -86,11 +86,17 @@ impl Data {
             Arc::clone(&port) as Arc<dyn emcee_core::chat::ChatPort>,
             Arc::clone(&clock),
         );
-        let health = crate::telemetry::Health::new(Some(Arc::clone(&store.health)));
-        health.watch_tasks(Arc::clone(polls.tasks()));
+        Self::over(App::new(programme, clock, store, polls), port)
+    }
+
+    /// Shared state over an application that another platform shares (Discord
+    /// and Slack in one process: one programme, scheduler and store).
+    pub fn over(app: App, port: Arc<port::DiscordPort>) -> Self {
+        let health = crate::telemetry::Health::new(Some(Arc::clone(&app.store.health)));
+        health.watch_tasks(Arc::clone(app.polls.tasks()));
         Self {
             health,
-            app: App::new(programme, clock, store, polls),
+            app,
             port,
             pages: PageStore::default(),
             reload: Arc::new(OnceLock::new()),

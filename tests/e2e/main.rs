@@ -23,3 +23,4 @@ mod preflight;
 mod process;
 mod render_parity;
 mod scheduler;
+mod slack;

@@ -14,7 +14,7 @@ mod settings;
 pub use location::{ConfigError, Location, Source};
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
-    MetricsSettings, OrganiserSettings, PollSettings, Settings, StoreSettings,
+    MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
 };
 
 use crate::agenda::{Agenda, AgendaError};

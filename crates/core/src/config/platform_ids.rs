@@ -40,8 +40,49 @@ pub(super) fn check(source: &Source, settings: &Settings) -> Vec<ConfigError> {
         }
     }
     check_roles(source, settings, &mut problems);
+    check_slack(source, settings, &mut problems);
     problems.extend(check_moved_servers(source, settings).err());
     problems
+}
+
+const WORKSPACE_HINT: &str =
+    "a workspace id starts with T (or E on Enterprise Grid), e.g. T0123ABCD; Slack shows it \
+     in the workspace's URL and in About this workspace";
+const SLACK_ORGANISER_HINT: &str = "Slack organisers are member ids (U… or W…: a profile's \
+     ⋮ menu, Copy member ID) or user-group ids (S…)";
+
+/// `[slack]`: the workspace and organisers must be Slack ids, for the same
+/// reason as the Discord ones: a name would pass here and match nobody later.
+fn check_slack(source: &Source, settings: &Settings, problems: &mut Vec<ConfigError>) {
+    let Some(slack) = &settings.slack else {
+        return;
+    };
+    if !is_slack_id(&slack.workspace, &['T', 'E']) {
+        problems.push(source.error_at(
+            &["slack", "workspace"],
+            format!(
+                "`{}` is not a workspace id; {WORKSPACE_HINT}",
+                slack.workspace
+            ),
+        ));
+    }
+    for (index, id) in slack.organisers.iter().enumerate() {
+        if !is_slack_id(id, &['U', 'W', 'S']) {
+            let index = index.to_string();
+            problems.push(source.error_at(
+                &["slack", "organisers", &index],
+                format!("`{id}` is not a member or user-group id; {SLACK_ORGANISER_HINT}"),
+            ));
+        }
+    }
+}
+
+/// A Slack id: one of `kinds` then upper-case letters and digits.
+fn is_slack_id(id: &str, kinds: &[char]) -> bool {
+    let mut chars = id.trim().chars();
+    chars.next().is_some_and(|kind| kinds.contains(&kind))
+        && id.trim().len() >= 3
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn check_roles(source: &Source, settings: &Settings, problems: &mut Vec<ConfigError>) {
@@ -54,12 +95,18 @@ fn check_roles(source: &Source, settings: &Settings, problems: &mut Vec<ConfigEr
             ));
         }
     }
+    // An announcement's ping is a Discord role, or a Slack user group when
+    // emcee serves Slack: each platform pings only its own kind.
+    let group = |role: &str| settings.slack.is_some() && is_slack_id(role, &['S']);
     let announcements = &settings.announcements;
     for (table, map) in [
         ("channel_roles", &announcements.channel_roles),
         ("kind_roles", &announcements.kind_roles),
     ] {
-        for (key, role) in map.iter().filter(|(_, role)| !is_snowflake(role)) {
+        for (key, role) in map
+            .iter()
+            .filter(|(_, role)| !is_snowflake(role) && !group(role))
+        {
             problems.push(source.error_at(
                 &["announcements", table, key],
                 format!("`{role}` is not a role id; {ROLE_HINT}"),
@@ -170,6 +217,38 @@ mod tests {
         assert!(
             ping.contains("`announcements.kind_roles.keynote`: `everyone` is not a role id"),
             "{ping}"
+        );
+    }
+
+    #[test]
+    fn slack_ids_are_checked_where_written() {
+        let settings =
+            checked("[slack]\nworkspace = \"T0123ABCD\"\norganisers = [\"U042\", \"S0ORG\"]\n")
+                .unwrap();
+        let slack = settings.slack.unwrap();
+        assert_eq!(slack.workspace, "T0123ABCD");
+        assert_eq!(slack.organisers, ["U042", "S0ORG"]);
+        let name = checked("[slack]\nworkspace = \"p99conf\"\n").unwrap_err();
+        assert!(
+            name.starts_with("emcee.toml:6:13: `slack.workspace`: `p99conf` is not a workspace id"),
+            "{name}"
+        );
+        let handle =
+            checked("[slack]\nworkspace = \"T01\"\norganisers = [\"@alice\"]\n").unwrap_err();
+        assert!(handle.contains("`slack.organisers[0]`"), "{handle}");
+        assert!(handle.contains("Copy member ID"), "{handle}");
+        let unknown = checked("[slack]\nworkspace = \"T01\"\ntoken = \"xoxb-1\"\n");
+        assert!(
+            unknown.unwrap_err().contains("token"),
+            "secrets are no config key"
+        );
+        assert!(checked("").unwrap().slack.is_none());
+        let group = "[announcements.kind_roles]\nkeynote = \"S0ORGANISE\"\n";
+        assert!(checked(group).is_err(), "a user group needs [slack]");
+        let with_slack = format!("{group}[slack]\nworkspace = \"T01\"\n");
+        assert!(
+            checked(&with_slack).is_ok(),
+            "a Slack user group may be pinged"
         );
     }
 

@@ -30,6 +30,9 @@ pub struct Settings {
     pub chat: ChatSettings,
     #[serde(default)]
     pub discord: DiscordSettings,
+    /// Absent: emcee does not serve Slack.
+    #[serde(default)]
+    pub slack: Option<SlackSettings>,
     #[serde(default)]
     pub metrics: MetricsSettings,
 }
@@ -60,6 +63,7 @@ impl Settings {
             polls: PollSettings::default(),
             chat: ChatSettings::default(),
             discord: DiscordSettings::default(),
+            slack: None,
             metrics: MetricsSettings::default(),
         }
     }
@@ -102,6 +106,22 @@ pub struct DiscordSettings {
     /// commands are registered globally, which can take up to an hour.
     #[serde(default)]
     pub servers: Vec<String>,
+}
+
+/// `[slack]`: the Slack adapter's ids. Channels are routed by the same names
+/// as on Discord (`[announcements]`, `[polls] channel`), resolved in the
+/// workspace; the tokens come from the environment only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackSettings {
+    /// The workspace (team) id emcee serves, e.g. `T0123ABCD`: channel names
+    /// resolve there, and commands, clicks and reactions from any other
+    /// workspace act on nothing.
+    pub workspace: String,
+    /// User ids (`U…`, `W…`) and user-group ids (`S…`) who may run organiser
+    /// commands, besides the workspace's admins and owners.
+    #[serde(default)]
+    pub organisers: Vec<String>,
 }
 
 /// `[store]`.
@@ -206,7 +226,8 @@ pub struct AnnouncementSettings {
     /// Post a short "schedule change" notice in the default channel when sessions move or are cancelled.
     #[serde(default)]
     pub change_notices: bool,
-    /// Channel -> role id to ping with announcements there (the only mention ever sent).
+    /// Channel -> role id to ping with announcements there (the only mention ever sent):
+    /// a Discord role, or a Slack user group (`S…`) when `[slack]` is set.
     #[serde(default)]
     pub channel_roles: BTreeMap<String, String>,
     /// Session kind ("keynote", "talk", ...) -> role id to ping, where the channel has none.

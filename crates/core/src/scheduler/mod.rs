@@ -215,6 +215,23 @@ impl Scheduler {
         let jobs = plan(programme, &self.inner.settings, &reminders);
         let count = jobs.len();
         let report = self.inner.jobs.sync_jobs(jobs).await?;
+        // A reminder asked for while this plan was being made is not in it,
+        // so the sync cancelled its job: plan those again.
+        let late: Vec<Reminder> = self
+            .inner
+            .jobs
+            .all_reminders()
+            .await?
+            .into_iter()
+            .filter(|reminder| !reminders.contains(reminder))
+            .collect();
+        if !late.is_empty() {
+            let jobs = plan(programme, &self.inner.settings, &late)
+                .into_iter()
+                .filter(|job| job.kind() == JobKind::Reminder)
+                .collect();
+            self.inner.jobs.add_jobs(jobs).await?;
+        }
         tracing::info!(
             jobs = count,
             cancelled = report.cancelled,

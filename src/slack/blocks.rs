@@ -1,0 +1,166 @@
+//! The core's neutral posts as Slack messages: Block Kit sections within
+//! Slack's limits (50 blocks, 3,000 characters per section text), a text
+//! fallback for notifications, and the post's dedupe key as message
+//! metadata, which is how a retried post is recognised in the channel's
+//! history (Slack has no nonce).
+
+use super::markup;
+use emcee_core::chat::text::pack_lines;
+use emcee_core::chat::{Card, Post, Text};
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+/// Blocks one message may hold.
+pub const MAX_BLOCKS: usize = 50;
+/// Characters one section's text may hold.
+pub const SECTION_CHARS: usize = 3000;
+/// Characters of the notification fallback; Slack truncates past about 40,000.
+const FALLBACK_CHARS: usize = 3000;
+/// The metadata event type under which a post carries its dedupe key.
+pub const DEDUPE_EVENT: &str = "emcee_post";
+/// The metadata payload field holding the dedupe key.
+pub const DEDUPE_FIELD: &str = "dedupe";
+
+/// A post as Slack message content: blocks, fallback text, and metadata.
+pub fn message(post: &Post) -> SlackMessageContent {
+    let mut content = SlackMessageContent::new()
+        .with_text(fallback(post))
+        .with_blocks(blocks(post));
+    if let Some(key) = &post.dedupe {
+        content = content.with_metadata(metadata(key));
+    }
+    content
+}
+
+/// The metadata that marks a post with its dedupe key.
+pub fn metadata(key: &str) -> SlackMessageMetadata {
+    SlackMessageMetadata {
+        event_type: DEDUPE_EVENT.to_owned(),
+        event_payload: Some(HashMap::from([(DEDUPE_FIELD.to_owned(), key.to_owned())])),
+    }
+}
+
+/// The dedupe key a message carries, if emcee posted it with one.
+pub fn dedupe_of(metadata: Option<&SlackMessageMetadata>) -> Option<&str> {
+    let metadata = metadata.filter(|m| m.event_type == DEDUPE_EVENT)?;
+    metadata
+        .event_payload
+        .as_ref()?
+        .get(DEDUPE_FIELD)
+        .map(String::as_str)
+}
+
+/// The ping (a configured user group) and the heading, as one mrkdwn line.
+fn heading_line(post: &Post) -> Option<String> {
+    let ping = post.ping_role.as_deref().and_then(markup::ping);
+    let heading = post
+        .heading
+        .as_ref()
+        .map(|h| format!("*{}*", markup::text(h)));
+    match (ping, heading) {
+        (None, None) => None,
+        (Some(ping), None) => Some(ping),
+        (None, Some(heading)) => Some(heading),
+        (Some(ping), Some(heading)) => Some(format!("{ping} {heading}")),
+    }
+}
+
+/// What a notification shows: the heading and the lines, cut to fit.
+pub fn fallback(post: &Post) -> String {
+    let mut lines: Vec<String> = heading_line(post).into_iter().collect();
+    lines.extend(post.lines.iter().map(markup::text));
+    if let Some(card) = &post.card {
+        lines.push(markup::text(&card.title));
+    }
+    let joined = lines.join("\n");
+    if joined.chars().count() <= FALLBACK_CHARS {
+        return joined;
+    }
+    // Cut at a line so no `<…>` form is split.
+    pack_lines(&lines, FALLBACK_CHARS)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// The post's blocks: the heading, the lines packed into sections, "…and N
+/// more" for what does not fit in 50 blocks, and the card.
+pub fn blocks(post: &Post) -> Vec<SlackBlock> {
+    let mut blocks: Vec<SlackBlock> = Vec::new();
+    if let Some(line) = heading_line(post) {
+        blocks.push(section(line));
+    }
+    let card_blocks = post.card.as_ref().map(card).unwrap_or_default();
+    // Room for the card and one closing "…and N more" section.
+    let room = MAX_BLOCKS.saturating_sub(blocks.len() + card_blocks.len() + 1);
+    let lines: Vec<String> = post.lines.iter().map(markup::text).collect();
+    let packed = pack_lines(&lines, SECTION_CHARS);
+    let mut shown_lines = 0;
+    for chunk in packed.into_iter().take(room) {
+        shown_lines += chunk.lines().count();
+        blocks.push(section(chunk));
+    }
+    let hidden = lines.len().saturating_sub(shown_lines) + post.more;
+    if hidden > 0 {
+        blocks.push(context(markup::text(&Post::overflow(hidden))));
+    }
+    blocks.extend(card_blocks);
+    blocks
+}
+
+/// A card: its title in bold over its body, and the footer as context.
+fn card(card: &Card) -> Vec<SlackBlock> {
+    let mut body = format!("*{}*", markup::text(&card.title));
+    if !card.body.is_empty() {
+        body.push('\n');
+        body.push_str(&markup::text(&card.body));
+    }
+    let mut blocks = vec![section(cut(&body, SECTION_CHARS))];
+    if let Some(footer) = &card.footer {
+        blocks.push(context(markup::text(footer)));
+    }
+    blocks
+}
+
+/// A mrkdwn section.
+pub fn section(mrkdwn: String) -> SlackBlock {
+    SlackSectionBlock::new()
+        .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(
+            mrkdwn,
+        )))
+        .into()
+}
+
+/// A context line (small grey text).
+pub fn context(mrkdwn: String) -> SlackBlock {
+    SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+        SlackBlockMarkDownText::new(cut(&mrkdwn, SECTION_CHARS)),
+    )])
+    .into()
+}
+
+/// A text of at most `limit` characters, cut at a line (so no `<…>` form is
+/// split) or, for one long line, with "…".
+fn cut(text: &str, limit: usize) -> String {
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    pack_lines(&lines, limit)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Plain text for a button label or header (Slack escapes plain text itself),
+/// at most `limit` characters.
+pub fn plain(text: &Text, limit: usize) -> SlackBlockPlainTextOnly {
+    let plain = emcee_core::chat::text::single_line(&text.to_plain()).into_owned();
+    let shown: String = if plain.chars().count() > limit {
+        let cut: String = plain.chars().take(limit.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        plain
+    };
+    SlackBlockPlainText::new(shown).into()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,10 @@
+//! The Slack adapter end to end: the real bot (slack-morphism, Socket Mode)
+//! against the project's fake Slack over loopback.
+
+mod commands;
+mod harness;
+mod outbound;
+mod parity;
+mod polls;
+mod process;
+mod scheduler;
