@@ -79,9 +79,12 @@ impl Scheduler {
             };
             while sending.try_join_next().is_some() {}
             let due = async {
-                match next {
-                    Some(at) => sleep_until(inner.clock.as_ref(), at).await,
-                    None => std::future::pending().await,
+                match (next, inner.clock.moved()) {
+                    (Some(at), _) => sleep_until(inner.clock.as_ref(), at).await,
+                    // Nothing pending here, but another process may add work:
+                    // a clock moved by hand (tests, rehearsals) looks again.
+                    (None, Some(moved)) => moved.notified().await,
+                    (None, None) => std::future::pending().await,
                 }
             };
             tokio::select! {
