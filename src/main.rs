@@ -93,7 +93,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
-        Command::Run(args) => Ok(serve(args).await),
+        Command::Run(args) => Ok(match dead_run_flag(&args) {
+            Some(why) => usage_error(why),
+            None => serve(args).await,
+        }),
         Command::Import(args) => Ok(match emcee::import_cli::run(&args).await {
             Ok(report) => {
                 print!("{report}");
@@ -101,6 +104,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(error) => config_error(&error),
         }),
+        Command::Polls(emcee::cli::PollsCommand::Export { source, .. })
+            if source.agenda.is_some() =>
+        {
+            Ok(usage_error(
+                "`polls export --agenda` does nothing: the export reads the database's polls, \
+                 not an agenda; leave --agenda out",
+            ))
+        }
         Command::Polls(emcee::cli::PollsCommand::Export {
             source,
             format,
@@ -132,6 +143,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Err(error) => config_error(&error),
         }),
+    }
+}
+
+/// Why a flag `run` shares with `console` would do nothing there, if given:
+/// refused rather than silently ignored.
+fn dead_run_flag(args: &ConsoleArgs) -> Option<&'static str> {
+    if args.time.tz.is_some() {
+        Some(
+            "`run --tz` does nothing: on Discord and Slack every reader sees times in their \
+             own zone; leave --tz out (it is for `agenda` and `console`)",
+        )
+    } else if args.announce {
+        Some(
+            "`run --announce` does nothing: the running bot always posts its announcements; \
+             leave --announce out (it is for `console`)",
+        )
+    } else {
+        None
     }
 }
 

@@ -438,6 +438,18 @@ fn usage_errors_exit_64_unlike_a_broken_config() {
             stderr(&output)
         );
     }
+    for (args, flag) in [
+        (&["run", "--tz", "UTC"][..], "`run --tz` does nothing"),
+        (&["run", "--announce"], "`run --announce` does nothing"),
+        (
+            &["polls", "export", "--agenda", "x.json"],
+            "`polls export --agenda` does nothing",
+        ),
+    ] {
+        let output = emcee(args);
+        assert_eq!(output.status.code(), Some(64), "{args:?}");
+        assert!(stderr(&output).contains(flag), "{}", stderr(&output));
+    }
     assert_eq!(emcee(&["--help"]).status.code(), Some(0));
     assert_eq!(emcee(&["--version"]).status.code(), Some(0));
     let unknown = emcee(&["agenda", "track", "Nonesuch"]);
