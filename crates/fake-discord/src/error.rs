@@ -1,9 +1,6 @@
 //! The two ways things go wrong here: a Discord API error the fake answers with, and
 //! a test's wait that ran out of time.
 
-use std::fmt;
-use std::time::Duration;
-
 /// An error the fake answers a REST call with: HTTP status plus Discord's
 /// `{"code", "message"}` body, which serenity decodes into `DiscordJsonError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,24 +46,3 @@ impl ApiError {
         serde_json::json!({ "code": self.code, "message": self.message })
     }
 }
-
-/// A wait on the fake ran out of time; says what was awaited.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Timeout {
-    /// What the caller was waiting for.
-    pub what: String,
-    /// How long it waited.
-    pub waited: Duration,
-}
-
-impl fmt::Display for Timeout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "timed out after {:?} waiting for {}",
-            self.waited, self.what
-        )
-    }
-}
-
-impl std::error::Error for Timeout {}

@@ -50,9 +50,9 @@ mod server;
 mod state;
 mod time;
 mod tls;
-mod wait;
 
-pub use error::{ApiError, Timeout};
+pub use error::ApiError;
+pub use fake_support::Timeout;
 pub use faults::{Fault, Injected, Matcher};
 pub use gateway::Dispatch;
 pub use ids::{

@@ -19,7 +19,7 @@ use crate::record::RecordedRequest;
 use crate::rest::{self, Buckets};
 use crate::state::{StoredMessage, World};
 use crate::tls::{Tls, TlsListener};
-use crate::wait::Changes;
+use fake_support::Changes;
 
 /// Tunables of a fake server.
 #[derive(Clone, Debug)]

@@ -1,8 +1,6 @@
 //! The two ways things go wrong here: a Slack API error the fake answers with, and
 //! a test's wait that ran out of time.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
 /// A Web API error as Slack reports it: HTTP 200 with `{"ok": false, "error": code}`,
@@ -62,14 +60,4 @@ impl SlackError {
         }
         body
     }
-}
-
-/// A wait on the fake ran out of time; says what was awaited.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("timed out after {waited:?} waiting for {what}")]
-pub struct Timeout {
-    /// What the caller was waiting for.
-    pub what: String,
-    /// How long it waited.
-    pub waited: Duration,
 }

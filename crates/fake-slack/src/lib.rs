@@ -123,10 +123,10 @@ mod record;
 mod response_url;
 mod server;
 mod socket;
-mod wait;
 mod world;
 
-pub use error::{SlackError, Timeout};
+pub use error::SlackError;
+pub use fake_support::Timeout;
 pub use faults::{Fault, Injected};
 pub use ids::{FakeUser, Ids, StrangerIds};
 pub use inject::{Click, Interaction, SentEvent};

@@ -17,9 +17,9 @@ use crate::faults::Faults;
 use crate::ids::Ids;
 use crate::record::RecordedCall;
 use crate::socket::Sockets;
-use crate::wait::Changes;
 use crate::world::World;
 use crate::{api, response_url, socket};
+use fake_support::Changes;
 
 /// Uploads up to 1 GB are allowed by Slack; the tests' files are small.
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
