@@ -198,6 +198,20 @@ fn fosdem_2025_frab_xml() {
             .collect::<Vec<_>>(),
         [470, 473]
     );
+    // Abstracts are HTML inside XML: every entity is decoded, numeric ones too
+    // ("flang&#8209;new" stayed as written when only eight entities were known).
+    let flang = by_id(&imported, "6623");
+    assert!(
+        flang.abstract_text.contains("flang\u{2011}new based Fortran tooling")
+            && flang.abstract_text.contains("TU Darmstadt"),
+        "{}",
+        flang.abstract_text
+    );
+    assert!(imported
+        .conference
+        .sessions
+        .iter()
+        .all(|s| !s.abstract_text.contains("&#") && !s.abstract_text.contains("&nbsp;")));
     // Rooms without events are still declared (the Janson main hall has none yet).
     assert_eq!(imported.conference.rooms.len(), 40);
     assert!(imported.conference.sessions.iter().any(|s| s
