@@ -107,6 +107,16 @@ fn ccc_36c3_schedule_json() {
         "2019-12-30T00:40:00Z",
         "2019-12-30T05:00:00Z",
     );
+    // Sessions running past midnight Berlin time are flagged, on the day they start.
+    let late: Vec<&str> = imported
+        .report
+        .crosses_midnight
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(late.len(), 19, "{late:?}");
+    assert!(late.contains(&"10737"));
+    assert!(imported.report.longer_than_a_day.is_empty());
     // Names with stray spaces are trimmed.
     let names: Vec<&str> = imported
         .conference
