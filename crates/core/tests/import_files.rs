@@ -212,7 +212,9 @@ fn fosdem_2025_frab_xml() {
     // ("flang&#8209;new" stayed as written when only eight entities were known).
     let flang = by_id(&imported, "6623");
     assert!(
-        flang.abstract_text.contains("flang\u{2011}new based Fortran tooling")
+        flang
+            .abstract_text
+            .contains("flang\u{2011}new based Fortran tooling")
             && flang.abstract_text.contains("TU Darmstadt"),
         "{}",
         flang.abstract_text

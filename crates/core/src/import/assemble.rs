@@ -455,6 +455,10 @@ mod tests {
         let (conference, report) = assembled(events);
         assert_eq!(report.imported, 20_000);
         assert_eq!(conference.sessions[19_999].id.as_str(), "x-20000");
-        assert!(report.notes[0].contains("and 19989 more"), "{}", report.notes[0]);
+        assert!(
+            report.notes[0].contains("and 19989 more"),
+            "{}",
+            report.notes[0]
+        );
     }
 }

@@ -262,11 +262,7 @@ mod tests {
 
     #[test]
     fn flags_sessions_past_midnight_and_longer_than_a_day() {
-        let at = |d, h, m| {
-            Utc.with_ymd_and_hms(2025, 2, d, h, m, 0)
-                .single()
-                .unwrap()
-        };
+        let at = |d, h, m| Utc.with_ymd_and_hms(2025, 2, d, h, m, 0).single().unwrap();
         let session = |id: &str, start, end| Session {
             id: SessionId::new(id),
             title: format!("Session {id}"),
