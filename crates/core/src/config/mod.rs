@@ -10,12 +10,14 @@ pub mod needs;
 mod platform_ids;
 mod recovery;
 mod settings;
+mod shards;
 
 pub use location::{ConfigError, Location, Source};
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
     MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
 };
+pub use shards::{ShardRange, ShardRangeError};
 
 use crate::agenda::{Agenda, AgendaError};
 use crate::import;
