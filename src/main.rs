@@ -102,7 +102,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{report}");
                 ExitCode::SUCCESS
             }
-            Err(error) => config_error(&error),
+            Err(emcee::import_cli::ImportFailure::Config(error)) => config_error(&error),
+            Err(exists) => usage_error(&exists.to_string()),
+        }),
+        Command::Init(args) => Ok(match emcee::init::run(&args).await {
+            Ok(summary) => {
+                print!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(emcee::init::InitError::Config(error)) => config_error(&error),
+            Err(refused) => usage_error(&refused.to_string()),
         }),
         Command::Polls(emcee::cli::PollsCommand::Export { source, .. })
             if source.agenda.is_some() =>
