@@ -126,7 +126,6 @@ pub async fn run(args: &InitArgs) -> Result<String, InitError> {
         &notes,
         &plan,
         &settings_file,
-        args,
     )))
 }
 
@@ -226,7 +225,6 @@ fn summary(
     notes: &[String],
     plan: &ChannelPlan,
     settings_file: &Path,
-    args: &InitArgs,
 ) -> String {
     let mut out = String::new();
     let agenda_file = settings_file.with_file_name("agenda.toml");
@@ -266,10 +264,13 @@ fn summary(
             width = width
         );
     }
-    let config = if args.config_dir.is_some() || std::env::var_os("EMCEE_CONFIG").is_some() {
-        format!(" --config {}", settings_file.display())
-    } else {
+    // The other commands find it without --config when it is where they look.
+    let looked_at = std::env::var_os("EMCEE_CONFIG")
+        .map_or_else(|| PathBuf::from("config/emcee.toml"), PathBuf::from);
+    let config = if looked_at == settings_file {
         String::new()
+    } else {
+        format!(" --config {}", settings_file.display())
     };
     let first = conference.sessions.iter().map(|s| s.start).min();
     let at = first.map_or_else(

@@ -1,5 +1,5 @@
-//! emcee's adapters: the command line, the console, and (next) the chat
-//! platforms. Each turns its own input into core requests and renders core
+//! emcee's adapters: the command line, the console, and the chat platforms
+//! (Discord and Slack). Each turns its own input into core requests and renders core
 //! answers; none holds business rules (those live in `emcee-core`).
 //!
 //! # Layout

@@ -371,8 +371,8 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 
-/// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
-/// (default: warnings), and
+/// Logs go to stderr, interaction tokens redacted, coloured only on a
+/// terminal without `NO_COLOR`; `RUST_LOG` sets the level (default: warnings), and
 /// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
@@ -380,6 +380,7 @@ fn init_tracing() {
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(emcee::telemetry::log_colour())
         .with_writer(emcee::telemetry::RedactingStderr);
     if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
