@@ -282,12 +282,26 @@ fn summary(
                 .to_string()
         },
     );
-    let _ = writeln!(
-        out,
-        "\nNext:\n  emcee check{config}                 validates both files\n  \
-         emcee rehearse{config}              prints every planned post\n  \
-         emcee console{config} --at {at}   the chat commands, five minutes before the first session"
-    );
+    let next = [
+        (format!("emcee check{config}"), "validates both files"),
+        (
+            format!("emcee rehearse{config}"),
+            "prints every planned post",
+        ),
+        (
+            format!("emcee console{config} --at {at}"),
+            "the chat commands, five minutes before the first session",
+        ),
+    ];
+    let width = next
+        .iter()
+        .map(|(command, _)| command.len())
+        .max()
+        .unwrap_or(0);
+    out.push_str("\nNext:\n");
+    for (command, what) in next {
+        let _ = writeln!(out, "  {command:<width$}  {what}");
+    }
     out
 }
 
