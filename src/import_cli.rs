@@ -19,6 +19,24 @@ pub enum ImportFailure {
     /// A file it would write exists, and `--force` was not given.
     #[error("{}", exists_text(.0))]
     Exists(Vec<PathBuf>),
+    /// The output could not be written.
+    #[error("{}: cannot write: {source}", file.display())]
+    Write {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Writes `text` to `file`.
+///
+/// # Errors
+/// [`ImportFailure::Write`] naming the file.
+pub fn write(file: &Path, text: &str) -> Result<(), ImportFailure> {
+    std::fs::write(file, text).map_err(|source| ImportFailure::Write {
+        file: file.to_owned(),
+        source,
+    })
 }
 
 fn exists_text(files: &[PathBuf]) -> String {
@@ -131,10 +149,7 @@ pub async fn run(args: &ImportArgs) -> Result<String, ImportFailure> {
                 message,
             }
         })?;
-        std::fs::write(out, text).map_err(|source| ConfigError::Read {
-            file: out.clone(),
-            source,
-        })?;
+        write(out, &text)?;
         report.push_str(&format!(
             "\nWrote {} sessions of {} to {}\n",
             imported.conference.sessions.len(),

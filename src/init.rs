@@ -13,7 +13,7 @@ mod channels;
 mod template;
 
 use crate::cli::InitArgs;
-use crate::import_cli::{agenda_toml, fetch_and_import, refuse_to_overwrite, ImportFailure};
+use crate::import_cli::{agenda_toml, fetch_and_import, refuse_to_overwrite, write, ImportFailure};
 use crate::render::text::for_terminal;
 use channels::ChannelPlan;
 use chrono_tz::Tz;
@@ -36,6 +36,9 @@ pub enum InitError {
     /// Nothing says which zone the conference is in.
     #[error("{0}")]
     NoZone(String),
+    /// A file or the folder could not be written.
+    #[error("{0}")]
+    Write(String),
 }
 
 impl From<ImportFailure> for InitError {
@@ -43,6 +46,7 @@ impl From<ImportFailure> for InitError {
         match failure {
             ImportFailure::Config(error) => Self::Config(error),
             exists @ ImportFailure::Exists(_) => Self::Exists(exists.to_string()),
+            write @ ImportFailure::Write { .. } => Self::Write(write.to_string()),
         }
     }
 }
@@ -76,30 +80,7 @@ pub async fn run(args: &InitArgs) -> Result<String, InitError> {
         Some(source) => imported(source, args).await?,
         None => example(args)?,
     };
-    // A track or room without sessions would be a channel nobody posts in.
-    let used = |name: &str, of: fn(&emcee_core::agenda::Session) -> Option<&String>| {
-        conference
-            .sessions
-            .iter()
-            .any(|s| of(s).is_some_and(|n| n == name))
-    };
-    let tracks: Vec<String> = conference
-        .tracks
-        .iter()
-        .filter(|t| used(&t.name, |s| s.track.as_ref()))
-        .map(|t| t.name.clone())
-        .collect();
-    let rooms: Vec<String> = conference
-        .rooms
-        .iter()
-        .filter(|r| used(&r.name, |s| s.room.as_ref()))
-        .map(|r| r.name.clone())
-        .collect();
-    let keynotes = conference
-        .sessions
-        .iter()
-        .any(|s| s.kind == SessionKind::Keynote);
-    let plan = ChannelPlan::new(&tracks, &rooms, keynotes || args.source.is_none());
+    let plan = channel_plan(&conference, args.source.is_none());
     let settings_text = template::emcee_toml(&template::Settings {
         zone: conference.timezone,
         origin: args.source.as_deref(),
@@ -109,13 +90,7 @@ pub async fn run(args: &InitArgs) -> Result<String, InitError> {
             .is_some_and(|s| SourceLocation::parse(s).is_url()),
         channels: &plan,
     });
-    let write = |file: &Path, text: &str| {
-        std::fs::write(file, text).map_err(|source| ConfigError::Read {
-            file: file.to_owned(),
-            source,
-        })
-    };
-    std::fs::create_dir_all(&dir).map_err(|source| ConfigError::Read {
+    std::fs::create_dir_all(&dir).map_err(|source| ImportFailure::Write {
         file: dir.clone(),
         source,
     })?;
@@ -127,6 +102,31 @@ pub async fn run(args: &InitArgs) -> Result<String, InitError> {
         &plan,
         &settings_file,
     )))
+}
+
+/// A channel for each track with sessions (rooms when there are no tracks),
+/// and the main stage when there are keynotes (or in the `example`): a track
+/// or room without sessions would be a channel nobody posts in.
+fn channel_plan(conference: &Conference, example: bool) -> ChannelPlan {
+    let used = |names: Vec<&String>, of: fn(&emcee_core::agenda::Session) -> Option<&String>| {
+        let sessions = &conference.sessions;
+        names
+            .into_iter()
+            .filter(|name| sessions.iter().any(|s| of(s) == Some(*name)))
+            .cloned()
+            .collect::<Vec<String>>()
+    };
+    let tracks = used(conference.tracks.iter().map(|t| &t.name).collect(), |s| {
+        s.track.as_ref()
+    });
+    let rooms = used(conference.rooms.iter().map(|r| &r.name).collect(), |s| {
+        s.room.as_ref()
+    });
+    let keynotes = conference
+        .sessions
+        .iter()
+        .any(|s| s.kind == SessionKind::Keynote);
+    ChannelPlan::new(&tracks, &rooms, keynotes || example)
 }
 
 /// The imported schedule, its agenda TOML and what to note about it.

@@ -103,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             }
             Err(emcee::import_cli::ImportFailure::Config(error)) => config_error(&error),
+            Err(write @ emcee::import_cli::ImportFailure::Write { .. }) => start_error(&write),
             Err(exists) => usage_error(&exists.to_string()),
         }),
         Command::Init(args) => Ok(match emcee::init::run(&args).await {
@@ -111,6 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             }
             Err(emcee::init::InitError::Config(error)) => config_error(&error),
+            Err(write @ emcee::init::InitError::Write(_)) => start_error(&write),
             Err(refused) => usage_error(&refused.to_string()),
         }),
         Command::Polls(emcee::cli::PollsCommand::Export { source, .. })

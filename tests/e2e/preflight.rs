@@ -4,7 +4,7 @@
 //! announcements in the default channel.
 
 use crate::harness::PATIENCE;
-use crate::process::{finish, terminate, TOKEN};
+use crate::process::{emcee_command, finish, terminate, TOKEN};
 use fake_discord::FakeDiscord;
 use std::process::Stdio;
 use tokio::process::Command;
@@ -131,19 +131,9 @@ async fn run_warns_once_about_a_missing_channel_and_posts_its_announcements_in_t
     let fake = FakeDiscord::start().await.unwrap();
     let ids = fake.ids().clone();
     let config = config(ids.guild_id, &ids.organiser_role_id.to_string());
-    let child = Command::new(env!("CARGO_BIN_EXE_emcee"))
-        // Three seconds before the 08:55 announcements of the 09:00 block.
-        .args(["run", "--at", "2021-10-07T08:54:57", "--config"])
-        .arg(config.path().join("emcee.toml"))
-        .env("EMCEE_DISCORD_API", fake.base_url())
-        .env("DISCORD_TOKEN", TOKEN)
-        .env_remove("RUST_LOG")
-        .env_remove("EMCEE_CONFIG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("emcee runs");
+    // The clock starts at 08:55 local, when the 09:00 block is announced.
+    let mut command = emcee_command(&fake, &config, Some(TOKEN));
+    let child = command.env_remove("RUST_LOG").spawn().expect("emcee runs");
     let pid = child.id().expect("running");
     let exited = tokio::spawn(finish(child));
     let text_of = |m: &fake_discord::StoredMessage| {
