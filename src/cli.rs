@@ -23,6 +23,8 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Connect to Discord (token from DISCORD_TOKEN) and serve the chat commands.
     Run(RunArgs),
+    /// Write a first config/emcee.toml and config/agenda.toml from a published schedule.
+    Init(InitArgs),
     /// Import a published schedule (path or URL) and report what it holds.
     Import(ImportArgs),
     /// Print every planned post (time, channel, text) of the day without waiting.
@@ -123,6 +125,35 @@ pub struct ImportArgs {
     /// Write the result as emcee's agenda TOML to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// With `--out`: overwrite the file if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// The conference's name, instead of the file's own.
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// Options of `emcee init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The published schedule, a path or an http(s) URL: pretalx or frab
+    /// schedule.json or XML, Sessionize JSON or iCalendar. Without it, an
+    /// example agenda is written.
+    pub source: Option<String>,
+    /// Where to write emcee.toml and agenda.toml; default: the folder of
+    /// $EMCEE_CONFIG, else `config`.
+    #[arg(long)]
+    pub config_dir: Option<PathBuf>,
+    /// The conference's name; default: the schedule's own.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The conference's IANA timezone, for a schedule that names none
+    /// (Sessionize, some calendars); its times without an offset are read in it.
+    #[arg(long)]
+    pub tz: Option<Tz>,
+    /// Overwrite emcee.toml and agenda.toml if they exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `emcee check`.

@@ -1,5 +1,5 @@
-//! emcee's adapters: the command line, the console, and (next) the chat
-//! platforms. Each turns its own input into core requests and renders core
+//! emcee's adapters: the command line, the console, and the chat platforms
+//! (Discord and Slack). Each turns its own input into core requests and renders core
 //! answers; none holds business rules (those live in `emcee-core`).
 //!
 //! # Layout
@@ -8,6 +8,8 @@
 //! - [`check`]: `emcee check`'s summary.
 //! - [`agenda_cli`]: `emcee agenda …`, text or JSON.
 //! - [`import_cli`]: `emcee import`, published schedules into emcee's agenda.
+//! - [`init`]: `emcee init`, a first config from a published schedule.
+//! - [`progress`]: a spinner on stderr for slow steps, on a terminal only.
 //! - [`console`]: the bot's command layer in a terminal.
 //! - [`discord`], [`slack`]: the chat platforms.
 //! - [`refresh`]: keeping a URL agenda fresh while the bot runs.
@@ -23,6 +25,8 @@ pub mod cli;
 pub mod console;
 pub mod discord;
 pub mod import_cli;
+pub mod init;
+pub mod progress;
 pub mod refresh;
 pub mod rehearse;
 pub mod render;

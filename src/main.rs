@@ -102,7 +102,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{report}");
                 ExitCode::SUCCESS
             }
-            Err(error) => config_error(&error),
+            Err(emcee::import_cli::ImportFailure::Config(error)) => config_error(&error),
+            Err(write @ emcee::import_cli::ImportFailure::Write { .. }) => start_error(&write),
+            Err(exists) => usage_error(&exists.to_string()),
+        }),
+        Command::Init(args) => Ok(match emcee::init::run(&args).await {
+            Ok(summary) => {
+                print!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(emcee::init::InitError::Config(error)) => config_error(&error),
+            Err(write @ emcee::init::InitError::Write(_)) => start_error(&write),
+            Err(refused) => usage_error(&refused.to_string()),
         }),
         Command::Polls(emcee::cli::PollsCommand::Export { source, .. })
             if source.agenda.is_some() =>
@@ -363,18 +374,20 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
     ExitCode::from(EXIT_CONFIG_ERROR)
 }
 
-/// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
-/// (default: warnings), and
-/// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors. Beside
-/// them, serenity's gateway warnings are watched for Discord refusing a
-/// shard, which serenity reports nowhere else
+/// Logs go to stderr, interaction tokens redacted, coloured only on a
+/// terminal without `NO_COLOR`; `RUST_LOG` sets the level (default:
+/// warnings), and `EMCEE_LOG_FORMAT=json` switches to JSON lines for log
+/// collectors. Beside them, serenity's gateway warnings are watched for
+/// Discord refusing a shard, which serenity reports nowhere else
 /// ([`emcee::discord::shards::refusal`]).
 fn init_tracing() {
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(format!("warn,{}=info", emcee::telemetry::STATUS))
     });
-    let output = tracing_subscriber::fmt::layer().with_writer(emcee::telemetry::RedactingStderr);
+    let output = tracing_subscriber::fmt::layer()
+        .with_ansi(emcee::telemetry::log_colour())
+        .with_writer(emcee::telemetry::RedactingStderr);
     let output = if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
         output.json().boxed()
     } else {

@@ -73,6 +73,7 @@ pub async fn serve(
     };
     let settings = config.settings.clone();
     let channel_names = discord::channels::configured_names(&settings, &config.programme);
+    let needs = emcee_core::config::needs::channel_needs(&settings, &config.programme);
     let kept = Arc::clone(&store.direct);
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
@@ -124,7 +125,8 @@ pub async fn serve(
             };
             let shards = run.shards.or(settings.discord.shards);
             let shards = shards.map(|range| (range, Arc::clone(&store.leases)));
-            start_discord(data, token, port, connection, shards, &channel_names).await
+            let channels = (channel_names.as_slice(), needs.as_slice(), &settings);
+            start_discord(data, token, port, connection, shards, channels).await
         }
         _ => None,
     };
@@ -137,7 +139,8 @@ pub async fn serve(
         health.set_gateway_connected(true);
     }
     let discord_port = discord_port.filter(|_| discord_bot.is_some());
-    let Some(announcer) = announcer(&app, discord_port, slack.as_ref()) else {
+    let fallback = settings.announcements.default_channel.clone();
+    let Some(announcer) = announcer(&app, discord_port, slack.as_ref(), fallback) else {
         return Outcome::NothingStarted;
     };
     let refresh_every =
@@ -284,14 +287,19 @@ async fn connect_slack(
     }
 }
 
-/// The scheduler's voice: the platform that started, or both.
+/// The scheduler's voice: the platform that started, or both. Posts for a
+/// channel a platform does not have go to `fallback` there, with a note.
 fn announcer(
     app: &App,
     discord: Option<Arc<discord::port::DiscordPort>>,
     slack: Option<&crate::slack::start::Running>,
+    fallback: Option<String>,
 ) -> Option<Arc<dyn emcee_core::scheduler::Announcer>> {
     let over = |port: Arc<dyn ChatPort>, platform| -> Arc<dyn emcee_core::scheduler::Announcer> {
-        let announcer = Arc::new(ChatAnnouncer::new(port).with_polls(app.polls.clone()));
+        let announcer = ChatAnnouncer::new(port)
+            .with_polls(app.polls.clone())
+            .with_fallback_channel(fallback.clone());
+        let announcer = Arc::new(announcer);
         Arc::new(OnlyOwnPings::new(announcer, platform))
     };
     let slack = slack.map(|s| {
@@ -347,7 +355,11 @@ async fn start_discord(
     port: &Arc<discord::port::DiscordPort>,
     connection: discord::Connection,
     shards: Option<ShardPlan>,
-    channel_names: &[String],
+    (channel_names, needs, settings): (
+        &[String],
+        &[emcee_core::config::needs::ChannelNeed],
+        &emcee_core::config::Settings,
+    ),
 ) -> Option<discord::Bot> {
     let servers = connection.servers.clone();
     let built = match discord::Bot::build(data, token, connection).await {
@@ -366,7 +378,15 @@ async fn start_discord(
     };
     // Before anything is posted: a configured name in two servers stops Discord.
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    match discord::channels::resolve_at_start(port.outbound(), &served, channel_names).await {
+    let fallback = settings.announcements.default_channel.as_deref();
+    let resolved = discord::channels::resolve_at_start(
+        port.outbound(),
+        &served,
+        channel_names,
+        needs,
+        fallback,
+    );
+    match resolved.await {
         Ok(channels) => port.remember_channels(channels),
         Err(error) => {
             eprintln!("error: {error}");

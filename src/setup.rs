@@ -190,6 +190,9 @@ pub async fn read_source(source: &str, allow_private: bool) -> Result<Vec<u8>, C
     };
     let location = SourceLocation::parse(source);
     let client = fetch::client_for(&location, allow_private).map_err(|e| failed(e.to_string()))?;
+    let _fetching = location
+        .is_url()
+        .then(|| crate::progress::Progress::start(&format!("fetching {source}")));
     match fetch::fetch(
         &client,
         &location,

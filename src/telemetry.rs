@@ -329,6 +329,22 @@ impl<W: std::io::Write> std::io::Write for Redacting<W> {
     }
 }
 
+/// Whether to colour logs: only on a terminal, and never when `NO_COLOR` is
+/// set to anything (<https://no-color.org>). A log file, a pipe to a log
+/// collector or a test's captured stderr gets plain text, not escape codes.
+pub fn log_colour() -> bool {
+    use std::io::IsTerminal;
+    colour_for(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+/// [`log_colour`] with the terminal test and the variable given, for tests.
+fn colour_for(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
+}
+
 /// Times a command and counts it by name and outcome.
 pub fn command_finished(command: &str, outcome: &'static str, took: Duration) {
     metrics::counter!(names::COMMANDS, "command" => command.to_owned(), "outcome" => outcome)
@@ -350,6 +366,15 @@ pub async fn start(listen: SocketAddr, health: Arc<Health>) -> Result<SocketAddr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(super::colour_for(true, None));
+        assert!(super::colour_for(true, Some(OsStr::new(""))));
+        assert!(!super::colour_for(true, Some(OsStr::new("1"))));
+        assert!(!super::colour_for(false, None));
+    }
+
     use super::*;
 
     #[tokio::test]

@@ -873,3 +873,23 @@ fn check_refuses_reminders_sent_more_than_five_minutes_early() {
         "{text}"
     );
 }
+
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes() {
+    // The calendar has events that cannot be read: each is logged at WARN.
+    let output = emcee(&[
+        "check",
+        "--agenda",
+        "tests/fixtures/schedules/ical/jres-2022.ics",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("WARN") && err.contains("skipped an event"),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\u{1b}'),
+        "no escape codes on a pipe: {err:?}"
+    );
+}

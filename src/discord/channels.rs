@@ -10,6 +10,7 @@
 //! `servers` set, names are looked up there only.
 
 use super::outbound::{Outbound, OutboundError};
+use emcee_core::config::needs::ChannelNeed;
 use emcee_core::config::Settings;
 use emcee_core::programme::Programme;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -168,8 +169,9 @@ async fn with_server_names(outbound: &Outbound, mut ambiguous: Vec<Ambiguous>) -
     ambiguous
 }
 
-/// [`resolve`] at start, for the [`configured_names`]; logs each name found
-/// nowhere (its posts fail until the channel exists).
+/// [`resolve`] at start, for the [`configured_names`]; one loud warning
+/// names every channel found nowhere, what it is for and where its posts go
+/// meanwhile (`fallback`, the default channel, with a note in each post).
 ///
 /// # Errors
 /// As [`resolve`].
@@ -177,10 +179,34 @@ pub async fn resolve_at_start(
     outbound: &Outbound,
     served: &[u64],
     names: &[String],
+    needs: &[ChannelNeed],
+    fallback: Option<&str>,
 ) -> Result<ChannelMap, ChannelsError> {
     let map = resolve(outbound, served, names).await?;
-    for name in names.iter().filter(|n| !map.contains_key(*n)) {
-        tracing::warn!(channel = %name, "no channel of this name in the served servers yet");
+    let missing: Vec<String> = needs
+        .iter()
+        .filter(|need| lookup_name(&need.key).is_some_and(|name| !map.contains_key(&name)))
+        .map(|need| {
+            format!(
+                "#{} ({})",
+                need.key.trim_start_matches('#'),
+                need.uses.join(", ")
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        let fallback_name = fallback
+            .and_then(lookup_name)
+            .filter(|name| map.contains_key(name));
+        let meanwhile = match fallback_name {
+            Some(name) => format!("their posts go to #{name}, with a note, until they exist"),
+            None => "their posts fail until they exist (no default_channel to post in)".into(),
+        };
+        tracing::warn!(
+            "channels missing on Discord: {}; {meanwhile}: create them or fix the names \
+             (`emcee check --online` checks every channel and permission)",
+            missing.join(", ")
+        );
     }
     Ok(map)
 }

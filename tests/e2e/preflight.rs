@@ -1,8 +1,10 @@
 //! `emcee check --online`: the real binary asks the fake Discord whether the
-//! config's channels and roles exist and the bot may do its work there.
+//! config's channels and roles exist and the bot may do its work there; and
+//! `emcee run`, which says so once at start and posts a missing channel's
+//! announcements in the default channel.
 
 use crate::harness::PATIENCE;
-use crate::process::TOKEN;
+use crate::process::{emcee_command, finish, terminate, TOKEN};
 use fake_discord::FakeDiscord;
 use std::process::Stdio;
 use tokio::process::Command;
@@ -17,7 +19,7 @@ fn config(guild_id: u64, organiser_role: &str) -> tempfile::TempDir {
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
     std::fs::copy(sample.join("agenda.toml"), dir.path().join("agenda.toml")).expect("agenda");
     let settings = format!(
-        "[conference]\ntimezone = \"US/Pacific\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
+        "[conference]\ntimezone = \"America/Los_Angeles\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
          [announcements]\ndefault_channel = \"announcements\"\n\n\
          [announcements.tracks]\n\"Observability\" = \"observability\"\n\n\
          [polls]\nchannel = \"polls\"\n\n[organisers]\nroles = [\"{organiser_role}\"]\n\n\
@@ -104,7 +106,7 @@ async fn a_ready_server_passes_and_shows_where_posts_go_and_what_comes_next() {
         "{stdout}"
     );
     let next = stdout
-        .split("next posts (times in US/Pacific):")
+        .split("next posts (times in America/Los_Angeles):")
         .nth(1)
         .unwrap_or_default();
     assert!(
@@ -122,4 +124,53 @@ async fn a_ready_server_passes_and_shows_where_posts_go_and_what_comes_next() {
         5,
         "{stdout}"
     );
+}
+
+#[tokio::test]
+async fn run_warns_once_about_a_missing_channel_and_posts_its_announcements_in_the_default_one() {
+    let fake = FakeDiscord::start().await.unwrap();
+    let ids = fake.ids().clone();
+    let config = config(ids.guild_id, &ids.organiser_role_id.to_string());
+    // The clock starts at 08:55 local, when the 09:00 block is announced.
+    let mut command = emcee_command(&fake, &config, Some(TOKEN));
+    let child = command.env_remove("RUST_LOG").spawn().expect("emcee runs");
+    let pid = child.id().expect("running");
+    let exited = tokio::spawn(finish(child));
+    let text_of = |m: &fake_discord::StoredMessage| {
+        format!(
+            "{} {}",
+            m.content,
+            serde_json::Value::Array(m.embeds.clone())
+        )
+    };
+    let rerouted = fake
+        .wait_until("the Observability announcement", PATIENCE, |fake| {
+            fake.messages(ids.announcements_channel_id)
+                .iter()
+                .map(text_of)
+                .find(|text| text.contains("Continuous Performance"))
+        })
+        .await
+        .expect("posted in #announcements");
+    let (code, stderr) = terminate(pid, exited).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        rerouted.contains("(Posted here because \\#observability does not exist yet.)"),
+        "the post says where it was meant to go: {rerouted}"
+    );
+    // The rehearsal starts mid-morning: the jobs before it are skipped, each
+    // with its own line; the missing channel has one.
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("observability"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "one warning at start: {stderr}");
+    assert!(
+        warnings[0].contains(
+            "channels missing on Discord: #observability (track Observability); their posts \
+             go to #announcements, with a note, until they exist"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ERROR"), "no error per post: {stderr}");
 }

@@ -3,10 +3,16 @@
 //! port; every post carries the job's nonce as its dedupe key, so a retry
 //! after a timeout cannot post twice; declared polls open, and every poll
 //! closes, through the poll service.
+//!
+//! A channel the platform does not have (a typo, or one not created yet) is
+//! not a reason to say nothing: with a fallback channel (`[announcements]
+//! default_channel`), its posts go there, each with a line saying which
+//! channel it was meant for, and its declared polls open there. The adapter
+//! warns once at start; a channel created later is used from its next post.
 
 use super::runner::{Announcer, Delivery, DeliveryError};
 use super::{wording, Message};
-use crate::chat::ChatPort;
+use crate::chat::{ChatPort, PortError};
 use crate::polls::{FlashPoll, MessageKey, PollService, ServiceError};
 use std::sync::Arc;
 
@@ -15,12 +21,46 @@ pub struct ChatAnnouncer {
     port: Arc<dyn ChatPort>,
     /// Opens declared polls and closes polls; `None`: neither happens.
     polls: Option<PollService>,
+    /// Where posts for a channel that cannot be found go instead.
+    fallback: Option<String>,
 }
 
 impl ChatAnnouncer {
     /// An announcer posting through `port`.
     pub fn new(port: Arc<dyn ChatPort>) -> Self {
-        Self { port, polls: None }
+        Self {
+            port,
+            polls: None,
+            fallback: None,
+        }
+    }
+
+    /// Posts meant for a channel the platform does not have go to `channel`
+    /// (the config's `default_channel`), with a note; `None`: they fail.
+    #[must_use]
+    pub fn with_fallback_channel(mut self, channel: Option<String>) -> Self {
+        self.fallback = channel;
+        self
+    }
+
+    /// The platform's id for `channel`, or for the fallback channel when
+    /// `channel` cannot be found (with the name it was meant for).
+    async fn channel_for(&self, channel: &str) -> Result<(String, Option<String>), PortError> {
+        let refused = match self.port.resolve_channel(None, channel).await {
+            Ok(id) => return Ok((id, None)),
+            Err(PortError::Refused(why)) => why,
+            Err(other) => return Err(other),
+        };
+        let Some(fallback) = self
+            .fallback
+            .as_deref()
+            .filter(|f| f.trim() != channel.trim())
+        else {
+            return Err(PortError::Refused(refused));
+        };
+        let id = self.port.resolve_channel(None, fallback).await?;
+        tracing::info!(%channel, %fallback, %refused, "posted in the fallback channel instead");
+        Ok((id, Some(channel.trim().trim_start_matches('#').to_owned())))
     }
 
     /// Opens declared polls and closes polls at their deadline through `polls`.
@@ -34,8 +74,11 @@ impl ChatAnnouncer {
 impl Announcer for ChatAnnouncer {
     fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
         Box::pin(async move {
-            let id = self.port.resolve_channel(None, channel).await?;
-            let post = wording::post(message).deduped(nonce);
+            let (id, meant_for) = self.channel_for(channel).await?;
+            let mut post = wording::post(message).deduped(nonce);
+            if let Some(meant_for) = meant_for {
+                post.lines.insert(0, wording::meant_for(&meant_for));
+            }
             Ok(self.port.post(&id, &post).await?.message)
         })
     }
@@ -57,7 +100,7 @@ impl Announcer for ChatAnnouncer {
                     poll.id
                 )));
             };
-            let id = self.port.resolve_channel(None, channel).await?;
+            let (id, _) = self.channel_for(channel).await?;
             match polls.open_declared(poll, &id).await {
                 Ok(opened) => Ok(format!("poll {}", opened.message.message)),
                 Err(ServiceError::Port(error)) => Err(error),

@@ -21,6 +21,14 @@ pub fn post(message: &Message) -> Post {
     }
 }
 
+/// The first line of a post that went to the fallback channel because
+/// `#channel` does not exist.
+pub fn meant_for(channel: &str) -> Text {
+    Text::plain(format!(
+        "(Posted here because #{channel} does not exist yet.)"
+    ))
+}
+
 /// The heading of a message of its kind.
 pub fn heading(message: &Message) -> Text {
     match message.kind {
