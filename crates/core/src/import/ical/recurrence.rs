@@ -224,6 +224,10 @@ fn occurrences(
     };
     let _ = consider(base.start, &mut found);
     for text in repeat.rules.iter().take(limits::LISTED) {
+        if steps.spent() {
+            found.out_of_steps = true;
+            break;
+        }
         let rule = match rule::read(text) {
             Ok(rule) => rule,
             Err(why) => {
@@ -243,7 +247,7 @@ fn occurrences(
                 found.out_of_steps = true;
                 return ControlFlow::Break(());
             }
-            if followed % 1024 == 0 {
+            if followed.is_multiple_of(1024) {
                 if let Err(why) = check() {
                     over_time = Some(why);
                     return ControlFlow::Break(());
