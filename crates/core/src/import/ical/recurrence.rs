@@ -418,7 +418,7 @@ impl Report {
         }
         if self.replaced > 0 {
             notes.push(format!(
-                "{} occurrences were replaced by their RECURRENCE-ID event",
+                "occurrences replaced by an event with their RECURRENCE-ID: {}",
                 self.replaced
             ));
         }
