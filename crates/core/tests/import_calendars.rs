@@ -216,7 +216,7 @@ fn outlook_recurring_events_import_every_occurrence_at_its_instant() {
         "VTIMEZONE: \"Customized Time Zone\" (+05:30)",
         "2 repeating events (RRULE/RDATE) became 6 sessions within the conference's days",
         "2026-03-27 to 2026-03-30",
-        "1 occurrences were replaced by their RECURRENCE-ID event",
+        "occurrences replaced by an event with their RECURRENCE-ID: 1",
     ] {
         assert!(notes.contains(expected), "{expected:?} in {notes}");
     }

@@ -96,7 +96,9 @@ fn zone_lookup_is_linear() {
 #[test]
 fn rules_repeating_every_second_are_capped_and_reported() {
     // Expanding RRULE without bounds would never end.
-    let imported = timed(&corpus::repeating_forever(50)).unwrap();
+    // Two series from 1970 each stop at the per-series cap (the file-wide one is
+    // the bench's 20,000 series: too slow for a test on a loaded machine).
+    let imported = timed(&corpus::repeating_forever(2)).unwrap();
     let report = &imported.report;
     // The day's event, and the first 1,000 seconds of the series in that day.
     assert_eq!(report.imported, 1_001);
@@ -107,7 +109,7 @@ fn rules_repeating_every_second_are_capped_and_reported() {
     );
     assert!(notes.contains("lost their later occurrences"), "{notes}");
     // The series that never reach the day are skipped, each with the reason.
-    assert_eq!(report.skipped.len(), 50);
+    assert_eq!(report.skipped.len(), 2);
     assert!(report.skipped[0]
         .reason
         .contains("no occurrence falls within"));

@@ -165,7 +165,7 @@ fn conference_zone(
 mod tests {
     use super::*;
     use crate::import::limits::test_meter;
-    use chrono::{TimeZone, Utc};
+    use chrono::{DateTime, TimeZone, Utc};
 
     fn parse_text(text: &str) -> Parsed {
         parse(
@@ -241,6 +241,63 @@ mod tests {
             "{:?}",
             parsed.notes
         );
+    }
+
+    #[test]
+    fn series_alone_repeat_for_31_days_with_rdate_and_exdate_days() {
+        // Weekly on Mondays from 2 March 2026 at 18:00 London time (floating),
+        // no single event: 31 days give 2, 9, 16, 23 and 30 March; the EXDATE
+        // date drops the 16th, the RDATE adds Thursday the 19th at 18:00, and an
+        // RDATE past the window is left out.
+        let parsed = parse_text(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:meetup\nSUMMARY:Meetup\nDTSTART:20260302T180000\n\
+             DURATION:PT2H\nRRULE:FREQ=WEEKLY\nEXDATE;VALUE=DATE:20260316\n\
+             RDATE:20260319T180000,20260501T180000\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let mut sessions: Vec<(String, DateTime<Utc>)> = parsed
+            .events
+            .iter()
+            .map(|e| e.as_ref().unwrap())
+            .map(|s| (s.id.as_str().to_owned(), s.start))
+            .collect();
+        sessions.sort_by_key(|(_, start)| *start);
+        let at = |d, h| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).single().unwrap();
+        // London is UTC until 29 March, then UTC+1.
+        let expected = [at(2, 18), at(9, 18), at(19, 18), at(23, 18), at(30, 17)];
+        assert_eq!(
+            sessions.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            expected
+        );
+        assert_eq!(sessions[0].0, "meetup/20260302T180000Z");
+        let notes = parsed.notes.join("\n");
+        assert!(
+            notes.contains("31 days from its first event, 2026-03-02 to 2026-04-01"),
+            "{notes}"
+        );
+        assert!(notes.contains("1 series repeat after them"), "{notes}");
+    }
+
+    #[test]
+    fn a_series_with_no_occurrence_in_the_conference_days_is_skipped_with_why() {
+        let parsed = parse_text(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:day\nSUMMARY:Talk\nDTSTART:20260702T090000Z\nDURATION:PT1H\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:old\nSUMMARY:Old series\nDTSTART:20250101T090000Z\nDURATION:PT1H\n\
+             RRULE:FREQ=MONTHLY;COUNT=3\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:bad\nSUMMARY:Bad rule\nDTSTART:20260702T100000Z\nDURATION:PT1H\n\
+             RRULE:FREQ=FORTNIGHTLY\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let skipped = parsed.events[1].as_ref().unwrap_err();
+        assert!(
+            skipped
+                .reason
+                .contains("no occurrence falls within the conference's days"),
+            "{skipped:?}"
+        );
+        // An unreadable rule still keeps the event's own start, and says why.
+        assert!(parsed.events[2].is_ok());
+        let notes = parsed.notes.join("\n");
+        assert!(notes.contains("RRULEs that cannot be read"), "{notes}");
+        assert!(notes.contains("3 before them"), "{notes}");
     }
 
     #[test]

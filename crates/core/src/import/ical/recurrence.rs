@@ -46,7 +46,9 @@ pub(crate) struct Window {
 /// What expanding one series gave.
 #[derive(Debug, Default)]
 struct Expansion {
-    starts: Vec<DateTime<Utc>>,
+    found: BTreeSet<DateTime<Utc>>,
+    /// The series' own start, already counted: its rule gives it again.
+    start: Option<DateTime<Utc>>,
     earlier: usize,
     later: bool,
     capped: bool,
@@ -105,12 +107,15 @@ pub(crate) fn expand(
             continue;
         };
         let check = || parsed.check_time();
-        let found = occurrences(
-            &repeat, &base, &uid, &window, &replaced, zones, steps, &check,
-        )?;
+        let bounds = Bounds {
+            window: &window,
+            steps,
+            check: &check,
+        };
+        let found = occurrences(&repeat, &base, &uid, &bounds, &replaced, zones)?;
         report.add(&base, &found);
         let length = base.end - base.start;
-        let mut starts = found.starts.into_iter();
+        let mut starts = found.found.into_iter();
         let Some(first) = starts.next() else {
             let reason = format!("it repeats, but no occurrence falls within {}", window.why);
             parsed.events[at] = Err(Skipped::new(base.id.as_str(), &base.title, reason));
@@ -194,73 +199,55 @@ fn midnight(zone: Tz, date: NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| wall.and_utc(), |at| at.with_timezone(&Utc))
 }
 
-/// The starts of one series within `window`, with what was left out and why.
-#[allow(clippy::too_many_arguments)]
+/// What bounds one file's expansion.
+struct Bounds<'a> {
+    window: &'a Window,
+    steps: &'a Steps,
+    /// The import's time budget, checked as rules are followed.
+    check: &'a dyn Fn() -> Result<(), String>,
+}
+
+impl Expansion {
+    /// Keeps `at` if it is in the window and the series is not full yet; breaks
+    /// once past the window or full (occurrences come in order).
+    fn keep(&mut self, at: DateTime<Utc>, window: &Window) -> ControlFlow<()> {
+        if self.start == Some(at) {
+            return ControlFlow::Continue(());
+        }
+        if at < window.start {
+            self.earlier += 1;
+        } else if at >= window.end {
+            self.later = true;
+            return ControlFlow::Break(());
+        } else if self.found.len() >= MAX_OCCURRENCES {
+            self.capped = true;
+            return ControlFlow::Break(());
+        } else {
+            self.found.insert(at);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The starts of one series within the window, with what was left out and why.
 fn occurrences(
     repeat: &Repeat,
     base: &Session,
     uid: &str,
-    window: &Window,
+    bounds: &Bounds<'_>,
     replaced: &HashSet<(String, i64)>,
     zones: &mut Zones,
-    steps: &Steps,
-    check: &dyn Fn() -> Result<(), String>,
 ) -> Result<Expansion, String> {
     let mut found = Expansion::default();
-    let mut starts = BTreeSet::new();
-    let mut consider = |at: DateTime<Utc>, found: &mut Expansion| {
-        if at < window.start {
-            found.earlier += 1;
-        } else if at >= window.end {
-            found.later = true;
-            return ControlFlow::Break(());
-        } else if starts.len() >= MAX_OCCURRENCES {
-            found.capped = true;
-            return ControlFlow::Break(());
-        } else {
-            starts.insert(at);
-        }
-        ControlFlow::Continue(())
-    };
-    let _ = consider(base.start, &mut found);
+    let _ = found.keep(base.start, bounds.window);
+    found.start = Some(base.start);
     for text in repeat.rules.iter().take(limits::LISTED) {
-        let rule = match rule::read(text) {
-            Ok(rule) => rule,
-            Err(why) => {
-                found.unreadable = Some(why);
-                continue;
-            }
-        };
-        let until = rule.until.and_then(|until| match until {
-            Until::Exact(at) => repeat.zone.to_local(at).ok(),
-            Until::Wall(wall) => Some(wall),
-        });
-        let mut followed = 0usize;
-        let mut over_time = None;
-        let walked = rule::walk(repeat.start, &rule, until, steps, |wall| {
-            followed += 1;
-            if followed > STEPS_PER_SERIES {
-                found.out_of_steps = true;
-                return ControlFlow::Break(());
-            }
-            if followed % 1024 == 0 {
-                if let Err(why) = check() {
-                    over_time = Some(why);
-                    return ControlFlow::Break(());
-                }
-            }
-            // An occurrence in a DST gap does not happen; one in an overlap is ambiguous.
-            match repeat.zone.to_utc(wall) {
-                Ok(at) => consider(at, &mut found),
-                Err(_) => ControlFlow::Continue(()),
-            }
-        });
-        if let Some(why) = over_time {
-            return Err(why);
+        if bounds.steps.spent() {
+            found.out_of_steps = true;
+            break;
         }
-        match walked {
-            Ok(Walked::Done) => {}
-            Ok(Walked::OutOfSteps) => found.out_of_steps = true,
+        match rule::read(text) {
+            Ok(rule) => follow(repeat, &rule, bounds, &mut found)?,
             Err(why) => found.unreadable = Some(why),
         }
     }
@@ -271,23 +258,70 @@ fn occurrences(
             Moment::Day(day) => repeat.zone.to_utc(day.and_time(time_of_day)).ok(),
         };
         if let Some(at) = at {
-            let _ = consider(at, &mut found);
+            let _ = found.keep(at, bounds.window);
         }
     }
     for moment in moments(&repeat.exdates, zones, &repeat.zone) {
         match moment {
             Moment::At(at) => {
-                starts.remove(&at);
+                found.found.remove(&at);
             }
-            Moment::Day(day) => starts
+            Moment::Day(day) => found
+                .found
                 .retain(|at| repeat.zone.to_local(*at).map(|wall| wall.date()).ok() != Some(day)),
         }
     }
-    let before = starts.len();
-    starts.retain(|at| !replaced.contains(&(uid.to_owned(), at.timestamp())));
-    found.replaced = before - starts.len();
-    found.starts = starts.into_iter().collect();
+    let before = found.found.len();
+    found
+        .found
+        .retain(|at| !replaced.contains(&(uid.to_owned(), at.timestamp())));
+    found.replaced = before - found.found.len();
     Ok(found)
+}
+
+/// Follows one rule of the series from its start, keeping what falls in the window.
+///
+/// # Errors
+/// Why the import is over its time budget.
+fn follow(
+    repeat: &Repeat,
+    rule: &rule::Rule,
+    bounds: &Bounds<'_>,
+    found: &mut Expansion,
+) -> Result<(), String> {
+    let until = rule.until.and_then(|until| match until {
+        Until::Exact(at) => repeat.zone.to_local(at).ok(),
+        Until::Wall(wall) => Some(wall),
+    });
+    let mut followed = 0usize;
+    let mut over_time = None;
+    let walked = rule::walk(repeat.start, rule, until, bounds.steps, |wall| {
+        followed += 1;
+        if followed > STEPS_PER_SERIES {
+            found.out_of_steps = true;
+            return ControlFlow::Break(());
+        }
+        if followed.is_multiple_of(1024) {
+            if let Err(why) = (bounds.check)() {
+                over_time = Some(why);
+                return ControlFlow::Break(());
+            }
+        }
+        // An occurrence in a DST gap does not happen; one in an overlap is ambiguous.
+        match repeat.zone.to_utc(wall) {
+            Ok(at) => found.keep(at, bounds.window),
+            Err(_) => ControlFlow::Continue(()),
+        }
+    });
+    if let Some(why) = over_time {
+        return Err(why);
+    }
+    match walked {
+        Ok(Walked::Done) => {}
+        Ok(Walked::OutOfSteps) => found.out_of_steps = true,
+        Err(why) => found.unreadable = Some(why),
+    }
+    Ok(())
 }
 
 /// A date in an RDATE or EXDATE list.
@@ -351,7 +385,7 @@ impl Report {
             )
         };
         self.series += 1;
-        self.sessions += found.starts.len();
+        self.sessions += found.found.len();
         self.earlier += found.earlier;
         self.later += usize::from(found.later);
         self.replaced += found.replaced;
@@ -384,7 +418,7 @@ impl Report {
         }
         if self.replaced > 0 {
             notes.push(format!(
-                "{} occurrences were replaced by their RECURRENCE-ID event",
+                "occurrences replaced by an event with their RECURRENCE-ID: {}",
                 self.replaced
             ));
         }
