@@ -274,7 +274,7 @@ impl Bot {
     /// processes' through `leases` ([`shards`]).
     ///
     /// # Errors
-    /// [`StartError::Unreachable`] when the gateway's limits cannot be read.
+    /// [`StartError::Client`] when the gateway's limits cannot be read.
     pub async fn sharded(
         mut self,
         range: emcee_core::config::ShardRange,
