@@ -190,6 +190,13 @@ async fn serve(args: RunArgs) -> ExitCode {
             eprintln!("error: {reason}");
             ExitCode::from(EXIT_TASK_DIED)
         }
+        Outcome::ShardRefused(line) => {
+            // The refused shard's serenity runner spins and would keep the
+            // runtime from shutting down: leave now, output flushed.
+            eprintln!("error: {line}");
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            std::process::exit(i32::from(EXIT_CONFIG_ERROR));
+        }
     }
 }
 

@@ -34,6 +34,10 @@ pub enum Outcome {
     Usage(String),
     /// A background task kept dying; a restart may help.
     TaskDied(String),
+    /// Discord refused one of the shards (the whole line). serenity's runner
+    /// of that shard then spins without yielding, so the runtime could not
+    /// shut down: the caller leaves the process at once.
+    ShardRefused(String),
 }
 
 /// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM. Each
@@ -190,6 +194,7 @@ pub async fn serve(
         refresher.stop().await;
     }
     match (outcome, gave_up) {
+        (Err(discord::StartError::ShardRefused(line)), _) => Outcome::ShardRefused(line),
         (Err(error), _) => Outcome::Start(error.to_string()),
         (Ok(()), Some(reason)) => Outcome::TaskDied(reason.to_string()),
         (Ok(()), None) => Outcome::Stopped,

@@ -274,7 +274,7 @@ impl Bot {
     /// processes' through `leases` ([`shards`]).
     ///
     /// # Errors
-    /// [`StartError::Unreachable`] when the gateway's limits cannot be read.
+    /// [`StartError::Client`] when the gateway's limits cannot be read.
     pub async fn sharded(
         mut self,
         range: emcee_core::config::ShardRange,
@@ -313,7 +313,8 @@ impl Bot {
             refusal = shards::refusal::refused(ours) => {
                 tracing::error!(shard = refusal.shard, total = refusal.total, code = refusal.code, "Discord refused a shard; stopping");
                 let recommended = http.get_bot_gateway().await.ok().map(|g| g.shards);
-                shards.shutdown_all().await;
+                // No shutdown_all: serenity's runner of a refused shard waits
+                // for a close echo on a dead socket without yielding.
                 Err(StartError::ShardRefused(shards::refusal_text(&refusal, recommended)))
             }
             () = shutdown => {

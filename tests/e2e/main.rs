@@ -23,4 +23,5 @@ mod preflight;
 mod process;
 mod render_parity;
 mod scheduler;
+mod shards;
 mod slack;

@@ -40,7 +40,7 @@ impl Sharding {
     /// below the shard count Discord recommends.
     ///
     /// # Errors
-    /// [`StartError::Unreachable`] when the gateway cannot be asked.
+    /// [`StartError::Client`] when the gateway cannot be asked.
     pub async fn plan(
         http: &serenity::Http,
         range: ShardRange,

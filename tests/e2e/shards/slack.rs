@@ -1,0 +1,193 @@
+//! Slack with several processes: each keeps its own Socket Mode connection,
+//! Slack hands each envelope to one of them, and whichever gets it handles
+//! it from the shared database.
+
+use super::Serving;
+use crate::harness::PATIENCE;
+use fake_slack::{FakeSlack, FakeUser};
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use tokio::process::{Child, Command};
+
+/// The sample agenda and a config serving only the fake's workspace, whose
+/// user group `S0ORGANISE` (attendee 1) organises.
+fn config(slack: &FakeSlack) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml");
+    std::fs::copy(sample, dir.path().join("agenda.toml")).unwrap();
+    let team = &slack.ids().team_id;
+    let text = format!(
+        "[conference]\ntimezone = \"US/Pacific\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
+         [polls]\nchannel = \"polls\"\ntally_every_seconds = 2\n\n\
+         [slack]\nworkspace = \"{team}\"\norganisers = [\"S0ORGANISE\"]\n"
+    );
+    std::fs::write(dir.path().join("emcee.toml"), text).unwrap();
+    dir
+}
+
+fn run(slack: &FakeSlack, dir: &tempfile::TempDir) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["run", "--at", "2021-10-07T15:55:00Z", "--config"])
+        .arg(dir.path().join("emcee.toml"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("EMCEE_SLACK_API", slack.api_url())
+        .env("SLACK_BOT_TOKEN", slack.bot_token())
+        .env("SLACK_APP_TOKEN", slack.app_token())
+        .env("RUST_LOG", "info")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("EMCEE_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// The stored votes per option of the test's poll, by `emcee polls export`.
+async fn stored_votes(dir: &tempfile::TempDir) -> Vec<u64> {
+    let out = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["polls", "export", "--format", "json", "--config"])
+        .arg(dir.path().join("emcee.toml"))
+        .arg("--database")
+        .arg(dir.path().join("emcee-rehearsal.sqlite3"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let polls: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let poll = polls
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p.to_string().contains("Tea or coffee?"))
+        .unwrap_or_else(|| panic!("no poll in {polls}"));
+    poll["results"]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["votes"].as_u64().unwrap())
+        .collect()
+}
+
+/// Two processes on one workspace and database, both connected.
+async fn two_processes(slack: &FakeSlack) -> (tempfile::TempDir, [Serving; 2]) {
+    let dir = config(slack);
+    let both = [
+        Serving::new(run(slack, &dir)),
+        Serving::new(run(slack, &dir)),
+    ];
+    slack.wait_connected(2, PATIENCE).await.unwrap();
+    (dir, both)
+}
+
+async fn stop(both: [Serving; 2]) {
+    for process in both {
+        let (code, stderr) = process.stop().await;
+        assert_eq!(code, Some(0), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn two_processes_share_the_envelopes_and_answer_each_command_once() {
+    let slack = FakeSlack::start().await.unwrap();
+    let (_dir, both) = two_processes(&slack).await;
+    let general = slack.ids().general_channel_id.clone();
+    let mut tokens = Vec::new();
+    for n in 1..=4 {
+        let asked = slack.slash_command(&FakeUser::attendee(n), &general, "next");
+        let answer = slack
+            .wait_for_response(&asked.response_token, PATIENCE)
+            .await
+            .unwrap();
+        assert!(
+            answer.body.to_string().contains("Next up"),
+            "{}",
+            answer.body
+        );
+        tokens.push(asked.response_token);
+    }
+    for token in &tokens {
+        let answers = slack
+            .response_posts()
+            .into_iter()
+            .filter(|p| &p.token == token)
+            .count();
+        assert_eq!(answers, 1, "each command answered once");
+    }
+    let deliveries = slack.deliveries();
+    let used: BTreeSet<u64> = deliveries.iter().map(|d| d.connection).collect();
+    assert_eq!(
+        used.len(),
+        2,
+        "both processes handled commands: {deliveries:?}"
+    );
+    let envelopes: BTreeSet<&str> = deliveries.iter().map(|d| d.envelope_id.as_str()).collect();
+    assert_eq!(
+        envelopes.len(),
+        deliveries.len(),
+        "no envelope delivered twice"
+    );
+    stop(both).await;
+}
+
+/// Fails today: a reaction reaching the process that did not open the poll
+/// is dropped (the poll recorder counts only the polls open in its own
+/// memory, `polls/writer.rs` `stage`: `NotAPoll`), so half the votes of
+/// six voters are lost. The lead has the report.
+#[tokio::test]
+#[ignore = "votes reaching the process that did not open the poll are dropped (see its doc)"]
+async fn two_processes_count_every_vote_once_whichever_gets_it() {
+    let slack = FakeSlack::start().await.unwrap();
+    let (dir, both) = two_processes(&slack).await;
+    let polls = slack.ids().polls_channel_id.clone();
+    let created = slack.slash_command(
+        &FakeUser::attendee(1),
+        &polls,
+        "poll create Tea or coffee? | Tea | Coffee minutes:10",
+    );
+    slack
+        .wait_for_response(&created.response_token, PATIENCE)
+        .await
+        .unwrap();
+    let poll = slack
+        .wait_until("the poll's seed reactions", PATIENCE, |fake| {
+            fake.messages(&polls)
+                .into_iter()
+                .find(|m| m.by_bot() && m.text.contains("Tea or coffee") && m.reactions.len() == 2)
+        })
+        .await
+        .unwrap();
+    let voters: Vec<FakeUser> = (20..26).map(FakeUser::attendee).collect();
+    for voter in &voters {
+        slack.add_user(voter);
+        slack.set_member(&polls, &voter.id, true).unwrap();
+        slack.react(voter, &polls, &poll.ts, "one").unwrap();
+    }
+    // The stored votes, as `emcee polls export` reads them from the shared
+    // database, until all six are in.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let stored = loop {
+        let stored = stored_votes(&dir).await;
+        if stored == [6, 0] || tokio::time::Instant::now() >= deadline {
+            break stored;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(stored, [6, 0], "each of the six votes stored once");
+    let asked = slack.slash_command(&FakeUser::admin(), &polls, "poll results");
+    let results = slack
+        .wait_for_response(&asked.response_token, PATIENCE)
+        .await
+        .unwrap()
+        .body
+        .to_string();
+    assert!(
+        results.contains("6 voters") && results.contains("6 votes (100%)"),
+        "each vote counted once: {results}"
+    );
+    stop(both).await;
+}
