@@ -12,6 +12,11 @@
 //! Single-choice polls count each voter's most recent add; the older reactions
 //! are reported as displaced so the adapter removes them. The bot's own
 //! reactions and unknown emoji never reach this module (see `recorder`).
+//!
+//! A button poll's click ([`Ballots::click`]) is no event to net out but a
+//! request against what is stored: on the option the voter's vote is on, it
+//! takes the vote back; elsewhere it votes, and in single choice clears the
+//! voter's other marks, so one vote each holds in the store itself.
 
 use std::collections::HashMap;
 
@@ -147,6 +152,43 @@ impl Ballots {
             displaced,
             suspect: mark.suspect,
         }
+    }
+
+    /// A click on `option`'s button by `voter`, at recorder version `version`:
+    /// removes the voter's vote there if it counts, else adds one (single
+    /// choice: moving it from any other option). Returns the rows to store
+    /// and whether the voter now votes for `option`.
+    pub fn click(&mut self, voter: &str, option: usize, version: u64) -> (Vec<MarkRow>, bool) {
+        let multi = self.multi;
+        let was = self.marks(voter).map_or(0, |marks| counted(multi, marks)) & (1 << option) != 0;
+        let next_add = self.next_add;
+        let rows = self.update(voter, |marks| {
+            let mut rows = Vec::new();
+            for (index, mark) in marks.iter_mut().enumerate() {
+                let other = index != option;
+                if other && (multi || (mark.net == 0 && !mark.suspect)) {
+                    continue;
+                }
+                mark.net = i32::from(!other && !was);
+                mark.suspect = false;
+                mark.touched = version;
+                if index == option && !was {
+                    mark.last_add = next_add;
+                }
+                rows.push(row(voter, index, mark));
+            }
+            rows
+        });
+        if !was {
+            self.next_add += 1;
+        }
+        (rows, !was)
+    }
+
+    /// The options that count as `voter`'s votes, in order.
+    pub fn chosen(&self, voter: &str) -> Vec<usize> {
+        let bits = self.marks(voter).map_or(0, |m| counted(self.multi, m));
+        (0..self.options).filter(|o| bits & (1 << o) != 0).collect()
     }
 
     /// Takes the platform's word that `voter` has (`present`) or has not reacted
