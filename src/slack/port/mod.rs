@@ -357,6 +357,12 @@ impl ChatPort for SlackPort {
     fn emoji_key(&self, typed: &str) -> Option<String> {
         markup::emoji_key(typed)
     }
+
+    /// Every Slack message can carry buttons: polls vote by button here
+    /// unless they ask for reactions.
+    fn vote_buttons(&self, _channel: &str) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ async fn a_reaction_poll_counts_moves_and_closes_with_its_result() {
         .ask_as(
             &FakeUser::attendee(1),
             &polls,
-            "poll create Tea or coffee? | Tea | Coffee minutes:10",
+            "poll create Tea or coffee? | Tea | Coffee minutes:10 style:reactions",
         )
         .await;
     assert!(

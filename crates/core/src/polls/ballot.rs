@@ -154,14 +154,29 @@ impl Ballots {
         }
     }
 
-    /// A click on `option`'s button by `voter`, at recorder version `version`:
-    /// removes the voter's vote there if it counts, else adds one (single
-    /// choice: moving it from any other option). Returns the rows to store
-    /// and whether the voter now votes for `option`.
-    pub fn click(&mut self, voter: &str, option: usize, version: u64) -> (Vec<MarkRow>, bool) {
+    /// A click on `option`'s button by `voter`, made at `at` (the platform's
+    /// clock, increasing with each click of a user; 0: unknown), handled at
+    /// recorder version `version`: removes the voter's vote there if it
+    /// counts, else adds one (single choice: moving it from any other
+    /// option). Every row written carries `at`, so a click not newer than
+    /// the voter's last one is known as one seen before (the platform
+    /// delivered it again) and changes nothing: `None`. Otherwise returns
+    /// the rows to store and whether the voter now votes for `option`.
+    pub fn click(
+        &mut self,
+        voter: &str,
+        option: usize,
+        at: u64,
+        version: u64,
+    ) -> Option<(Vec<MarkRow>, bool)> {
         let multi = self.multi;
-        let was = self.marks(voter).map_or(0, |marks| counted(multi, marks)) & (1 << option) != 0;
-        let next_add = self.next_add;
+        let marks = self.marks(voter);
+        let latest = marks.map_or(0, |m| m.iter().map(|m| m.last_add).max().unwrap_or(0));
+        if at != 0 && at <= latest {
+            return None;
+        }
+        let was = marks.map_or(0, |m| counted(multi, m)) & (1 << option) != 0;
+        let stamp = if at == 0 { self.next_add } else { at };
         let rows = self.update(voter, |marks| {
             let mut rows = Vec::new();
             for (index, mark) in marks.iter_mut().enumerate() {
@@ -172,17 +187,13 @@ impl Ballots {
                 mark.net = i32::from(!other && !was);
                 mark.suspect = false;
                 mark.touched = version;
-                if index == option && !was {
-                    mark.last_add = next_add;
-                }
+                mark.last_add = stamp;
                 rows.push(row(voter, index, mark));
             }
             rows
         });
-        if !was {
-            self.next_add += 1;
-        }
-        (rows, !was)
+        self.next_add = self.next_add.max(stamp) + 1;
+        Some((rows, !was))
     }
 
     /// The options that count as `voter`'s votes, in order.

@@ -164,6 +164,10 @@ pub struct Click {
     pub voter: String,
     /// The option whose button was clicked (its index).
     pub option: usize,
+    /// When it was clicked, by the platform's clock, in microseconds
+    /// (Slack's `action_ts`); increasing with each click of a user, so a
+    /// click delivered again is recognised, also after a restart. 0: unknown.
+    pub at: u64,
 }
 
 /// A reaction added to or removed from a poll message, as the platform reported it.

@@ -175,6 +175,7 @@ async fn clicks_are_stored_before_they_answer_and_a_restart_keeps_one_vote_each(
             message: MessageKey::new("c", "m"),
             voter: voter.into(),
             option,
+            at: 0,
         };
         recorder.click(click, Instant::now())
     };
@@ -213,6 +214,7 @@ async fn clicks_are_stored_before_they_answer_and_a_restart_keeps_one_vote_each(
         message,
         voter: "carol".into(),
         option: 0,
+        at: 0,
     };
     assert_eq!(
         restarted.click(late, Instant::now()).await.unwrap(),

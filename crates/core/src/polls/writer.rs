@@ -278,7 +278,14 @@ impl Writer {
             let _ = reply.send(Ok(ClickVerdict::NotAPoll));
             return;
         };
-        let (rows, voted) = open.ballots.click(&click.voter, click.option, version);
+        let clicked = open
+            .ballots
+            .click(&click.voter, click.option, click.at, version);
+        // A click seen before is answered with the vote as it stands.
+        let (rows, voted) = clicked.unwrap_or_else(|| {
+            let chosen = open.ballots.chosen(&click.voter);
+            (Vec::new(), chosen.contains(&click.option))
+        });
         let label = |o: usize| open.poll.choices[o].label.clone();
         let verdict = ClickVerdict::Counted {
             option: label(click.option),

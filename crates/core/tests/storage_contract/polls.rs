@@ -260,13 +260,15 @@ async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixtu
     buttons.style = PollStyle::Buttons;
     let poll = recorder.open(buttons).await.unwrap();
     let reactions = recorder.open(new_poll("reactions", None)).await.unwrap();
-    let click = |voter: &str, option: usize| Click {
+    let click = |voter: &str, option: usize, at: u64| Click {
         message: poll.message.clone(),
         voter: voter.into(),
         option,
+        at,
     };
-    for (voter, option) in [("ann", 0), ("bo", 0), ("cy", 2), ("ann", 1), ("bo", 0)] {
-        let verdict = recorder.click(click(voter, option), std::time::Instant::now());
+    let clicks = [("ann", 0), ("bo", 0), ("cy", 2), ("ann", 1), ("bo", 0)];
+    for (at, (voter, option)) in (1_000..).zip(clicks) {
+        let verdict = recorder.click(click(voter, option, at), std::time::Instant::now());
         assert!(matches!(
             verdict.await.unwrap(),
             ClickVerdict::Counted { .. }
@@ -303,6 +305,12 @@ async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixtu
         f.kind
     );
     let elsewhere = Recorder::start(f.another().await.polls);
+    // After a restart, bo's last click delivered again still counts once.
+    let again = elsewhere.click(click("bo", 0, 1_004), std::time::Instant::now());
+    assert!(matches!(
+        again.await.unwrap(),
+        ClickVerdict::Counted { voted: false, .. }
+    ));
     let (read, results) = elsewhere.results(&poll.message).await.unwrap().unwrap();
     assert_eq!(read.style, PollStyle::Buttons);
     let counts: Vec<u64> = results.options.iter().map(|o| o.votes).collect();

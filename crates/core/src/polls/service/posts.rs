@@ -57,11 +57,13 @@ fn button_post(poll: &Poll, results: Option<&Results>) -> Post {
     }
     status.extend(self::status(poll));
     let mode = match (poll.multi, poll.hide_tally && poll.state == PollState::Open) {
-        (true, false) => " · Pick as many as you like; click again to take one back.",
+        (true, false) => " · You may pick as many as you like; click one again to take it back.",
         (false, false) => {
             " · One vote each; click another option to move it, yours again to take it back."
         }
-        (true, true) => " · Pick as many as you like. Results are shown when the poll closes.",
+        (true, true) => {
+            " · You may pick as many as you like. Results are shown when the poll closes."
+        }
         (false, true) => " · One vote each. Results are shown when the poll closes.",
     };
     if poll.state == PollState::Open {
