@@ -1,6 +1,7 @@
 //! The Slack adapter end to end: the real bot (slack-morphism, Socket Mode)
 //! against the project's fake Slack over loopback.
 
+mod buttons;
 mod commands;
 mod harness;
 mod outbound;
