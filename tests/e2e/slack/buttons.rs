@@ -270,6 +270,7 @@ async fn a_restart_while_clicks_come_in_loses_and_doubles_nothing() {
     };
     let bot = SlackTestBot::start_at(AT, options).await;
     let poll = create(&bot, "Restart?", "| Yes | No minutes:10").await;
+    let reacted = create(&bot, "Reactions?", "| Yes | No minutes:10 style:reactions").await;
     let v = voters(200..200 + 2 * EACH as u32, &bot);
     bot.fake.inject(Fault::DropAcks { times: EACH as u32 });
     let mut clicks: Vec<Interaction> = Vec::new();
@@ -323,7 +324,28 @@ async fn a_restart_while_clicks_come_in_loses_and_doubles_nothing() {
         "{} clicks across a restart, {again} deliveries again",
         clicks.len()
     );
-    bot.ask_as(&FakeUser::admin(), &polls, "poll close").await;
+    // At start a reaction poll is reconciled with its reactions; a button
+    // poll, whose every click is stored, is not.
+    let read = |ts: &str| {
+        let calls = bot.fake.calls_of("reactions.get");
+        calls
+            .iter()
+            .filter(|c| c.arg("timestamp") == Some(ts))
+            .count()
+    };
+    bot.fake
+        .wait_until("the reaction poll reconciled", PATIENCE, |_| {
+            (read(&reacted.ts) > 0).then_some(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        read(&poll.ts),
+        0,
+        "a button poll is never read back from reactions"
+    );
+    let close = format!("poll close {}", poll.ts);
+    bot.ask_as(&FakeUser::admin(), &polls, &close).await;
     let result = result_of(&bot, &poll).await;
     assert_eq!(result.matches("10 votes (50%)").count(), 2, "{result}");
     assert!(result.contains("20 voters"), "{result}");

@@ -4,6 +4,7 @@
 mod buttons;
 mod commands;
 mod harness;
+mod membership;
 mod outbound;
 mod parity;
 mod polls;
