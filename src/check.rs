@@ -30,15 +30,7 @@ pub fn online(report: &Report, config: &Config, now: DateTime<Utc>) -> String {
             channel.need.uses.join(", ")
         );
     }
-    match report.problems.len() {
-        0 => out.push_str("  problems: none\n"),
-        n => {
-            let _ = writeln!(out, "  problems: {n}");
-            for problem in &report.problems {
-                let _ = writeln!(out, "    - {problem}");
-            }
-        }
-    }
+    out.push_str(&problems(&report.problems));
     out.push_str(&next_posts(config, now));
     out
 }
@@ -73,11 +65,18 @@ pub fn slack_online(report: &crate::slack::preflight::Report) -> String {
             need.uses.join(", ")
         );
     }
-    match report.problems.len() {
+    out.push_str(&problems(&report.problems));
+    out
+}
+
+/// "problems: none", or their count and one line each.
+fn problems(found: &[impl std::fmt::Display]) -> String {
+    let mut out = String::new();
+    match found.len() {
         0 => out.push_str("  problems: none\n"),
         n => {
             let _ = writeln!(out, "  problems: {n}");
-            for problem in &report.problems {
+            for problem in found {
                 let _ = writeln!(out, "    - {problem}");
             }
         }
