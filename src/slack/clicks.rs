@@ -207,3 +207,16 @@ async fn remind(bot: &SlackBot, url: &SlackResponseUrl, user: &str, session: &st
     bot.reply(url, &render::line(&answer), Visibility::Private)
         .await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::micros;
+
+    #[test]
+    fn slack_timestamps_read_as_microseconds() {
+        assert_eq!(micros("1633622700.000200"), 1_633_622_700_000_200);
+        assert_eq!(micros("1633622700.5"), 1_633_622_700_500_000);
+        assert_eq!(micros("1633622700"), 1_633_622_700_000_000);
+        assert_eq!(micros("soon"), 0);
+    }
+}
