@@ -148,13 +148,17 @@ async fn poll_create_alone_opens_a_modal_whose_submission_posts_the_poll() {
         "options": { "options": text("Tea\nCoffee\n") },
         "minutes": { "minutes": text("3") },
         "settings": { "settings": { "type": "checkboxes", "selected_options": [
-            { "text": { "type": "plain_text", "text": "Voters may pick several options" }, "value": "multi" }
+            { "text": { "type": "plain_text", "text": "Voters may pick several options" }, "value": "multi" },
+            { "text": { "type": "plain_text", "text": "Vote with emoji reactions instead of buttons" }, "value": "reactions" }
         ] } },
     });
     let _ = bot.fake.submit_view(&organiser, &view.id, values);
+    // The form's reactions box makes a reaction poll, seeded with its options.
     let posted = bot
         .fake
-        .wait_until("the poll", PATIENCE, |_| poll_message(&bot))
+        .wait_until("the poll", PATIENCE, |_| {
+            poll_message(&bot).filter(|m| m.reactions.len() == 2)
+        })
         .await
         .unwrap();
     let shown = serde_json::to_string(&posted.blocks).unwrap();
