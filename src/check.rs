@@ -30,19 +30,57 @@ pub fn online(report: &Report, config: &Config, now: DateTime<Utc>) -> String {
             channel.need.uses.join(", ")
         );
     }
-    match report.problems.len() {
+    out.push_str(&problems(&report.problems));
+    out.push_str(&next_posts(config, now));
+    out
+}
+
+/// The next posts due after `now`, for the ready screen.
+pub fn next_posts(config: &Config, now: DateTime<Utc>) -> String {
+    let timezone = config.programme.agenda.timezone();
+    crate::rehearse::next_posts(config, now, NEXT_POSTS, timezone)
+}
+
+/// The Slack preflight's part of the ready screen: who emcee is there, each
+/// configured channel with where the bot stands in it, and what is wrong.
+pub fn slack_online(report: &crate::slack::preflight::Report) -> String {
+    use crate::slack::channels::Standing;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "online: Slack: connected as {}, serving {}",
+        report.bot, report.workspace
+    );
+    for (need, finding) in &report.channels {
+        let place = match finding.standing {
+            Standing::Member => format!("#{}", finding.name),
+            Standing::Joinable => format!("#{} (joined at start)", finding.name),
+            Standing::Uninvited => format!("#{} (NOT A MEMBER)", finding.name),
+            Standing::Missing => "MISSING".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<24} {place}  ({})",
+            need.key,
+            need.uses.join(", ")
+        );
+    }
+    out.push_str(&problems(&report.problems));
+    out
+}
+
+/// "problems: none", or their count and one line each.
+fn problems(found: &[impl std::fmt::Display]) -> String {
+    let mut out = String::new();
+    match found.len() {
         0 => out.push_str("  problems: none\n"),
         n => {
             let _ = writeln!(out, "  problems: {n}");
-            for problem in &report.problems {
+            for problem in found {
                 let _ = writeln!(out, "    - {problem}");
             }
         }
     }
-    let timezone = config.programme.agenda.timezone();
-    out.push_str(&crate::rehearse::next_posts(
-        config, now, NEXT_POSTS, timezone,
-    ));
     out
 }
 

@@ -163,7 +163,8 @@ pub struct CheckArgs {
     pub source: SourceArgs,
     /// Also connect to Discord (token from DISCORD_TOKEN) and check that every
     /// configured channel and role exists and that the bot may post, react and
-    /// attach where it must.
+    /// attach where it must; with `[slack]` and SLACK_BOT_TOKEN/SLACK_APP_TOKEN
+    /// set, also check the Slack workspace and that the bot is in each channel.
     #[arg(long)]
     pub online: bool,
     /// With `--online`: list the posts due after this instant (RFC 3339, or a

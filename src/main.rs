@@ -200,20 +200,60 @@ async fn serve(args: RunArgs) -> ExitCode {
     }
 }
 
-/// `emcee check --online`: the preflight against Discord; any problem is a
+/// `emcee check --online`: the preflight against Discord, and against Slack
+/// when `[slack]` is configured and its tokens are set; any problem is a
 /// broken config (status 2), as a bad key would be.
 async fn check_online(
     config: &emcee_core::config::Config,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ExitCode {
-    let token = match BotToken::from_env() {
-        Ok(token) => token,
-        Err(error) => return start_error(&error),
-    };
-    let servers = match discord::server_ids(config.settings.servers()) {
-        Ok(servers) => servers,
-        Err(error) => return start_error(&error),
-    };
+    let slack = config
+        .settings
+        .slack
+        .as_ref()
+        .and_then(|section| Some((section, emcee::slack::SlackTokens::from_env().ok()?)));
+    let mut problems: Vec<String> = Vec::new();
+    let discord = std::env::var_os("DISCORD_TOKEN").is_some() || slack.is_none();
+    if discord {
+        match check_discord(config, now).await {
+            Ok(found) => problems.extend(found),
+            Err(code) => return code,
+        }
+    }
+    if let Some((section, tokens)) = slack {
+        let api = emcee::slack::api_base();
+        let programme = &config.programme;
+        match emcee::slack::preflight::check(&tokens, section, &api, &config.settings, programme)
+            .await
+        {
+            Ok(report) => {
+                print!("{}", for_terminal(&emcee::check::slack_online(&report)));
+                problems.extend(report.problems);
+            }
+            Err(error) => return start_error(&error),
+        }
+        if !discord {
+            print!("{}", for_terminal(&emcee::check::next_posts(config, now)));
+        }
+    }
+    if problems.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for problem in &problems {
+        eprintln!("error: {}", for_terminal(problem));
+    }
+    ExitCode::from(EXIT_CONFIG_ERROR)
+}
+
+/// The Discord preflight, printed; its problems, or the exit code of a
+/// preflight that could not run.
+async fn check_discord(
+    config: &emcee_core::config::Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<String>, ExitCode> {
+    let token = BotToken::from_env().map_err(|error| start_error(&error))?;
+    let servers =
+        discord::server_ids(config.settings.servers()).map_err(|error| start_error(&error))?;
     let api_base =
         std::env::var("EMCEE_DISCORD_API").unwrap_or_else(|_| discord::DISCORD_API.to_owned());
     let outbound = discord::outbound::Outbound::new(
@@ -223,25 +263,14 @@ async fn check_online(
         discord::outbound::Pacing::default(),
     );
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    let report =
-        match discord::preflight::check(&outbound, &served, &config.settings, &config.programme)
-            .await
-        {
-            Ok(report) => report,
-            Err(error) => return start_error(&error),
-        };
+    let report = discord::preflight::check(&outbound, &served, &config.settings, &config.programme)
+        .await
+        .map_err(|error| start_error(&error))?;
     print!(
         "{}",
         for_terminal(&emcee::check::online(&report, config, now))
     );
-    if report.problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        for problem in &report.problems {
-            eprintln!("error: {}", for_terminal(&problem.to_string()));
-        }
-        ExitCode::from(EXIT_CONFIG_ERROR)
-    }
+    Ok(report.problems.iter().map(ToString::to_string).collect())
 }
 
 fn start_error(error: &dyn std::fmt::Display) -> ExitCode {

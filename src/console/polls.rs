@@ -72,6 +72,7 @@ impl ConsolePolls {
             closes_at: self.service.deadline(None).map_err(|e| e.to_string())?,
             multi,
             hide_tally: false,
+            style: None,
             declared_id: None,
             created_by: Some("console".to_owned()),
             community: None,

@@ -336,16 +336,16 @@ impl ChatPort for DiscordPort {
     fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
         Box::pin(async move {
             let user = user_id(user)?;
-            let (channel, kept) = self.dm_channel(user).await?;
-            match self.send_direct(channel, post).await {
-                Err(error) if kept && error.code() == Some(UNKNOWN_CHANNEL) => {
-                    tracing::info!(user, "a kept DM channel is gone; opening it again");
-                    let channel = self.open_dm(user).await?;
-                    self.send_direct(channel, post).await
-                }
-                sent => sent,
-            }
-            .map_err(|e| classify(&e))
+            let channel = self.dm_channel(user).await?;
+            let name = user.to_string();
+            let sent = emcee_core::chat::direct::send_kept(
+                &name,
+                channel,
+                |channel| self.send_direct(channel, post),
+                |error: &OutboundError| error.code() == Some(UNKNOWN_CHANNEL),
+                || self.open_dm(user),
+            );
+            sent.await?.map_err(|e| classify(&e))
         })
     }
 

@@ -2,11 +2,12 @@
 //! Slack's limits (50 blocks, 3,000 characters per section text), a text
 //! fallback for notifications, and the post's dedupe key as message
 //! metadata, which is how a retried post is recognised in the channel's
-//! history (Slack has no nonce).
+//! history (Slack has no nonce). A button poll's ballot is one section per
+//! option with its Vote button as the accessory, then a context line.
 
 use super::markup;
 use emcee_core::chat::text::pack_lines;
-use emcee_core::chat::{Card, Post, Text};
+use emcee_core::chat::{Ballot, Card, Post, Text};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -20,6 +21,9 @@ const FALLBACK_CHARS: usize = 3000;
 pub const DEDUPE_EVENT: &str = "emcee_post";
 /// The metadata payload field holding the dedupe key.
 pub const DEDUPE_FIELD: &str = "dedupe";
+/// The action id prefix of a poll option's Vote button: `emcee:vote:INDEX`
+/// (action ids are unique within a message); the value is the index too.
+pub const VOTE_ACTION: &str = "emcee:vote";
 
 /// A post as Slack message content: blocks, fallback text, and metadata.
 pub fn message(post: &Post) -> SlackMessageContent {
@@ -72,6 +76,9 @@ pub fn fallback(post: &Post) -> String {
     if let Some(card) = &post.card {
         lines.push(markup::text(&card.title));
     }
+    if let Some(ballot) = &post.ballot {
+        lines.extend(ballot.options.iter().map(|o| markup::text(&o.label)));
+    }
     let joined = lines.join("\n");
     if joined.chars().count() <= FALLBACK_CHARS {
         return joined;
@@ -90,7 +97,8 @@ pub fn blocks(post: &Post) -> Vec<SlackBlock> {
     if let Some(line) = heading_line(post) {
         blocks.push(section(line));
     }
-    let card_blocks = post.card.as_ref().map(card).unwrap_or_default();
+    let mut card_blocks = post.card.as_ref().map(card).unwrap_or_default();
+    card_blocks.extend(post.ballot.as_ref().map(ballot).unwrap_or_default());
     // Room for the card and one closing "…and N more" section.
     let room = MAX_BLOCKS.saturating_sub(blocks.len() + card_blocks.len() + 1);
     let lines: Vec<String> = post.lines.iter().map(markup::text).collect();
@@ -120,6 +128,41 @@ fn card(card: &Card) -> Vec<SlackBlock> {
         blocks.push(context(markup::text(footer)));
     }
     blocks
+}
+
+/// A button poll: each option a section (label, then its bar and count when
+/// shown) with a Vote button while voting is open, and the status as context.
+fn ballot(ballot: &Ballot) -> Vec<SlackBlock> {
+    let mut blocks: Vec<SlackBlock> = Vec::new();
+    for (index, option) in ballot.options.iter().enumerate() {
+        let mut text = markup::text(&option.label);
+        if let Some(tally) = &option.tally {
+            text.push('\n');
+            text.push_str(&markup::text(tally));
+        }
+        let mut section = SlackSectionBlock::new().with_text(SlackBlockText::MarkDown(
+            SlackBlockMarkDownText::new(cut(&text, SECTION_CHARS)),
+        ));
+        if ballot.open {
+            let button =
+                SlackBlockButtonElement::new(SlackBlockPlainText::new("Vote".into()).into())
+                    .with_action_id(format!("{VOTE_ACTION}:{index}").into())
+                    .with_value(index.to_string());
+            section = section.with_accessory(SlackSectionBlockElement::Button(button));
+        }
+        blocks.push(section.into());
+    }
+    blocks.push(context(markup::text(&ballot.status)));
+    blocks
+}
+
+/// The option index a Vote button's action id names.
+pub fn vote_of(action_id: &str) -> Option<usize> {
+    action_id
+        .strip_prefix(VOTE_ACTION)?
+        .strip_prefix(':')?
+        .parse()
+        .ok()
 }
 
 /// A mrkdwn section.

@@ -134,6 +134,10 @@ impl ChatPort for RoutedPort {
         }
     }
 
+    fn vote_buttons(&self, channel: &str) -> bool {
+        self.by(channel).vote_buttons(channel)
+    }
+
     /// `:name:` is Slack's spelling of an emoji; anything else Discord's.
     fn emoji_key(&self, typed: &str) -> Option<String> {
         let slack = typed.trim().starts_with(':') && typed.trim().ends_with(':');

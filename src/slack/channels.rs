@@ -74,6 +74,80 @@ pub struct Membership {
     pub problems: Vec<String>,
 }
 
+/// Where the bot stands in one configured channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// A member: it can post.
+    Member,
+    /// Public and not a member: it can join (`conversations.join`).
+    Joinable,
+    /// Private and not a member: someone must invite it.
+    Uninvited,
+    /// No such channel among those the bot can see (a private channel the
+    /// bot is not in is invisible to it).
+    Missing,
+}
+
+/// One configured channel name, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The name, lower case, without `#`.
+    pub name: String,
+    /// Its id, when found.
+    pub id: Option<String>,
+    pub standing: Standing,
+}
+
+impl Finding {
+    /// The one line that says what stops the bot posting here; `None` for a
+    /// member, or (when `joined_at_start`) a public channel `run` joins.
+    pub fn problem(&self, joined_at_start: bool) -> Option<String> {
+        let name = &self.name;
+        match self.standing {
+            Standing::Member => None,
+            Standing::Joinable if joined_at_start => None,
+            Standing::Joinable => Some(format!(
+                "#{name}: public and the bot is not a member; emcee run joins it (scope channels:join), or invite it with /invite @emcee"
+            )),
+            Standing::Uninvited => Some(format!(
+                "#{name}: private and the bot is not a member; invite it with /invite @emcee"
+            )),
+            Standing::Missing => Some(format!(
+                "#{name}: no such channel the bot can see; create it, fix the name, or if it is private invite the bot with /invite @emcee"
+            )),
+        }
+    }
+}
+
+/// Where the bot stands in each of `names` (any case, `#` allowed, or a
+/// channel id).
+pub fn assess(listed: &HashMap<String, Listed>, names: &[String]) -> Vec<Finding> {
+    names
+        .iter()
+        .map(|key| {
+            let name = key.trim().trim_start_matches('#').to_lowercase();
+            let by_id = || listed.values().find(|c| c.id == key.trim());
+            let Some(channel) = listed.get(&name).or_else(by_id) else {
+                return Finding {
+                    name,
+                    id: None,
+                    standing: Standing::Missing,
+                };
+            };
+            let standing = match (channel.member, channel.private) {
+                (true, _) => Standing::Member,
+                (false, false) => Standing::Joinable,
+                (false, true) => Standing::Uninvited,
+            };
+            Finding {
+                name,
+                id: Some(channel.id.clone()),
+                standing,
+            }
+        })
+        .collect()
+}
+
 /// Resolves `names` (lower case, no `#`) and makes sure the bot is in each:
 /// joins public channels it is not in, and reports the rest.
 ///
@@ -82,29 +156,19 @@ pub struct Membership {
 pub async fn check_membership(sender: &Sender, names: &[String]) -> Result<Membership, SendError> {
     let listed = list(sender).await?;
     let mut membership = Membership::default();
-    for name in names {
-        let key = name.trim().trim_start_matches('#').to_lowercase();
-        let Some(channel) = listed.get(&key) else {
-            membership.problems.push(format!(
-                "#{key}: no such channel in the workspace (or the bot cannot see it)"
-            ));
-            continue;
-        };
-        membership.channels.insert(key.clone(), channel.id.clone());
-        if channel.member {
-            continue;
+    for finding in assess(&listed, names) {
+        if let Some(id) = &finding.id {
+            membership.channels.insert(finding.name.clone(), id.clone());
         }
-        if channel.private {
-            membership.problems.push(format!(
-                "#{key}: private and the bot is not a member; invite it with /invite @emcee"
-            ));
-            continue;
-        }
-        match join(sender, &channel.id).await {
-            Ok(()) => tracing::info!(channel = %key, "joined a channel emcee posts in"),
-            Err(error) => membership.problems.push(format!(
-                "#{key}: the bot is not a member and could not join ({error}); invite it with /invite @emcee"
-            )),
+        match (&finding.standing, &finding.id) {
+            (Standing::Joinable, Some(id)) => match join(sender, id).await {
+                Ok(()) => tracing::info!(channel = %finding.name, "joined a channel emcee posts in"),
+                Err(error) => membership.problems.push(format!(
+                    "#{}: the bot is not a member and could not join ({error}); invite it with /invite @emcee",
+                    finding.name
+                )),
+            },
+            _ => membership.problems.extend(finding.problem(true)),
         }
     }
     Ok(membership)

@@ -1,14 +1,20 @@
-//! Button clicks (`block_actions`): paging ◀ / ▶, "Remind me", "Share in
-//! channel". Each returns at once; the answer goes through the click's own
-//! `response_url`, never a Web API call per click.
+//! Button clicks (`block_actions`): a poll's Vote buttons, paging ◀ / ▶,
+//! "Remind me", "Share in channel". Each returns at once; the answer goes
+//! through the click's own `response_url`, never a Web API call per click
+//! (a 2,000-voter poll would exhaust `chat.postEphemeral`'s ~100 a minute).
+//! A vote is stored before the voter hears "you voted X"; the poll message's
+//! tally follows within the core's tally gap.
 
+use super::blocks::vote_of;
 use super::bot::SlackBot;
 use super::render::{self, PICK_ACTION, REMIND_ACTION, SHARE_ACTION};
 use super::respond::Visibility;
 use emcee_core::chat::Text;
 use emcee_core::paging::parse_button_id;
+use emcee_core::polls::{Click as VoteClick, ClickVerdict, MessageKey};
 use emcee_core::reminders::DEFAULT_MINUTES;
 use slack_morphism::prelude::*;
+use std::time::Instant;
 
 /// What a button asks for.
 enum Click {
@@ -23,10 +29,21 @@ enum Click {
     },
     /// A session picked from the menu of an ambiguous name, by id.
     Pick(String),
+    /// A poll option's Vote button, on the poll message `(channel, ts)`,
+    /// clicked at `at` (Slack's `action_ts` in microseconds).
+    Vote {
+        message: MessageKey,
+        option: usize,
+        at: u64,
+    },
 }
 
-/// A `block_actions` envelope: checked and spawned.
-pub fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockActionsEvent) {
+/// A `block_actions` envelope: checked and spawned. A vote is stored before
+/// this returns, so the envelope's ack means the vote is kept: a process
+/// that dies first leaves it unacked, and Slack delivers it again (the
+/// click's `action_ts` makes that second delivery change nothing).
+pub async fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockActionsEvent) {
+    let received = Instant::now();
     let trigger = event.trigger_id.to_string();
     let team = event.team.id.to_string();
     if !bot.seen.first_time(&trigger) || !bot.community.serves(&team, "click") {
@@ -38,23 +55,57 @@ pub fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockActionsEvent
     let Some(action) = event.actions.and_then(|a| a.into_iter().next()) else {
         return;
     };
-    let Some(click) = read(&action) else {
+    let Some(click) = read(&action, &event.container) else {
         tracing::debug!(action = %action.action_id, "a click on no emcee button");
         return;
     };
     let (bot, user) = (bot.clone(), user.id.to_string());
+    if let Click::Vote {
+        message,
+        option,
+        at,
+    } = click
+    {
+        let voter = user;
+        let click = VoteClick {
+            message,
+            voter,
+            option,
+            at,
+        };
+        let stored = bot.app.polls.on_click(click, received).await;
+        tokio::spawn(async move { confirm(&bot, &url, stored).await });
+        return;
+    }
     tokio::spawn(async move {
         match click {
             Click::Page { key, index } => page(&bot, &url, &key, index, Visibility::Replace).await,
             Click::Share { key, index } => page(&bot, &url, &key, index, Visibility::Channel).await,
             Click::Remind(session) => remind(&bot, &url, &user, &session).await,
             Click::Pick(session) => pick(&bot, &url, &session).await,
+            Click::Vote { .. } => {}
         }
     });
 }
 
-fn read(action: &SlackInteractionActionInfo) -> Option<Click> {
+fn read(
+    action: &SlackInteractionActionInfo,
+    container: &SlackInteractionActionContainer,
+) -> Option<Click> {
     let id = action.action_id.to_string();
+    if let Some(option) = vote_of(&id) {
+        let SlackInteractionActionContainer::Message(on) = container else {
+            return None;
+        };
+        let channel = on.channel_id.as_ref()?;
+        let message = MessageKey::new(channel, &on.message_ts);
+        let at = action.action_ts.as_ref().map_or(0, |ts| micros(&ts.0));
+        return Some(Click::Vote {
+            message,
+            option,
+            at,
+        });
+    }
     if id == REMIND_ACTION {
         return action.value.clone().map(Click::Remind);
     }
@@ -70,6 +121,37 @@ fn read(action: &SlackInteractionActionInfo) -> Option<Click> {
     }
     let (key, index) = parse_button_id(&id)?;
     Some(Click::Page { key, index })
+}
+
+/// A Slack timestamp (`1633622700.000200`) in microseconds; 0 if unreadable.
+fn micros(ts: &str) -> u64 {
+    let (seconds, fraction) = ts.split_once('.').unwrap_or((ts, ""));
+    let fraction: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(6)
+        .collect();
+    match (seconds.parse::<u64>(), fraction.parse::<u64>()) {
+        (Ok(seconds), Ok(fraction)) => seconds.saturating_mul(1_000_000).saturating_add(fraction),
+        _ => 0,
+    }
+}
+
+/// Tells the voter privately what their stored click did.
+async fn confirm(
+    bot: &SlackBot,
+    url: &SlackResponseUrl,
+    stored: Result<ClickVerdict, emcee_core::polls::ServiceError>,
+) {
+    let answer = match stored {
+        Ok(verdict) => emcee_core::polls::service::click_answer(&verdict),
+        Err(error) => {
+            tracing::warn!(%error, "could not store a vote");
+            Text::plain("Your vote could not be recorded; please click again.")
+        }
+    };
+    bot.reply(url, &render::line(&answer), Visibility::Private)
+        .await;
 }
 
 async fn page(
@@ -124,4 +206,17 @@ async fn remind(bot: &SlackBot, url: &SlackResponseUrl, user: &str, session: &st
     };
     bot.reply(url, &render::line(&answer), Visibility::Private)
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::micros;
+
+    #[test]
+    fn slack_timestamps_read_as_microseconds() {
+        assert_eq!(micros("1633622700.000200"), 1_633_622_700_000_200);
+        assert_eq!(micros("1633622700.5"), 1_633_622_700_500_000);
+        assert_eq!(micros("1633622700"), 1_633_622_700_000_000);
+        assert_eq!(micros("soon"), 0);
+    }
 }

@@ -4,7 +4,8 @@
 //! slack-morphism acks an envelope only when its callback returns, and reads
 //! that connection's next frame only then, so every callback here returns at
 //! once: the bot checks and spawns ([`super::bot`]), and answers follow
-//! through `response_url`. A command's callback returns an error the error
+//! through `response_url`. The one exception is a poll vote, stored (one
+//! short commit) before its callback returns, so its ack means it is kept. A command's callback returns an error the error
 //! handler recognises ([`Deferred`]) so the ack goes out bare, without a
 //! payload that Slack would show as the answer.
 
@@ -82,7 +83,7 @@ async fn on_interaction(
     };
     match event {
         SlackInteractionEvent::BlockActions(actions) => {
-            super::clicks::on_block_actions(&bot, actions);
+            super::clicks::on_block_actions(&bot, actions).await;
         }
         SlackInteractionEvent::ViewSubmission(submitted) => {
             super::polls::on_modal(&bot, &submitted);

@@ -21,6 +21,7 @@ pub mod modal;
 pub mod outbound;
 pub mod polls;
 pub mod port;
+pub mod preflight;
 pub mod render;
 pub mod respond;
 pub mod seen;

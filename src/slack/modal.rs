@@ -1,5 +1,6 @@
 //! `/emcee poll create` alone: a modal with the typed form's fields
-//! (question, options one per line, minutes, one-or-many, hidden tally).
+//! (question, options one per line, minutes, one-or-many, hidden tally,
+//! and the style: Vote buttons unless reactions are picked).
 //!
 //! A command's `trigger_id` is good for 3 seconds, so the modal opens before
 //! anything slow (the organiser check waits for the submission). The poll
@@ -19,6 +20,8 @@ const QUESTION: &str = "question";
 const OPTIONS: &str = "options";
 const MINUTES: &str = "minutes";
 const SETTINGS: &str = "settings";
+/// The setting that asks for a reaction poll (`style:reactions`).
+const REACTIONS: &str = "reactions";
 
 /// Opens the poll modal for `asked`; failures are logged (the user may type the form).
 pub async fn open(bot: &SlackBot, asked: &Asked) {
@@ -68,6 +71,7 @@ fn blocks() -> Vec<SlackBlock> {
     let settings = SlackBlockCheckboxesElement::new(vec![
         choice("multi", "Voters may pick several options"),
         choice("hide", "Hide the tally until the poll closes"),
+        choice(REACTIONS, "Vote with emoji reactions instead of buttons"),
     ])
     .with_action_id(SETTINGS.into());
     vec![
@@ -137,6 +141,9 @@ pub fn typed(view: &SlackStatefulView) -> Option<(String, String)> {
         if picked.iter().any(|p| p == setting) {
             form.push_str(&format!(" {setting}:yes"));
         }
+    }
+    if picked.iter().any(|p| p == REACTIONS) {
+        form.push_str(" style:reactions");
     }
     Some((channel, form))
 }

@@ -12,7 +12,7 @@ use super::outbound::Tier;
 use crate::paced;
 use emcee_core::chat::Text;
 use emcee_core::polls::service::{result_text, split_options};
-use emcee_core::polls::{MessageKey, Poll, PollRequest, PollState, Reaction};
+use emcee_core::polls::{MessageKey, Poll, PollRequest, PollState, PollStyle, Reaction};
 use slack_morphism::prelude::*;
 use std::time::Instant;
 
@@ -70,7 +70,7 @@ async fn create_in(
     let typed = typed_poll(text);
     if typed.question.is_empty() {
         return Err(
-            "Usage: /emcee poll create Question? | option | option [minutes:10] [multi:yes] [hide:yes]"
+            "Usage: /emcee poll create Question? | option | option [minutes:10] [multi:yes] [hide:yes] [style:reactions]"
                 .to_owned(),
         );
     }
@@ -84,6 +84,7 @@ async fn create_in(
             .map_err(|e| e.to_string())?,
         multi: typed.multi,
         hide_tally: typed.hide || service.config().hide_tally,
+        style: typed.reactions.then_some(PollStyle::Reactions),
         declared_id: None,
         created_by: Some(user.to_owned()),
         community: Some(team.to_owned()),

@@ -25,7 +25,8 @@ struct ResponseMessage<'a> {
     #[serde(flatten)]
     content: &'a SlackMessageContent,
     response_type: &'static str,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// Always said: for a click, Slack replaces the message clicked unless
+    /// told `false`, and a vote's confirmation must not replace the poll.
     replace_original: bool,
 }
 

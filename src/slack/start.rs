@@ -93,6 +93,45 @@ pub fn prepare(
     })
 }
 
+/// Checks the bot token with `auth.test` and that it belongs to `workspace`.
+///
+/// # Errors
+/// [`StartError::TokenRejected`], [`StartError::WrongWorkspace`] or
+/// [`StartError::Unreachable`].
+pub async fn authenticate(
+    sender: &Sender,
+    workspace: &str,
+    api_base: &str,
+) -> Result<slack_morphism::prelude::SlackApiAuthTestResponse, StartError> {
+    let me = match paced!(sender, "auth.test", Tier::Four, None, |session| session
+        .auth_test())
+    {
+        Ok(me) => me,
+        Err(error)
+            if matches!(
+                error.code(),
+                Some("invalid_auth" | "not_authed" | "account_inactive" | "token_revoked")
+            ) =>
+        {
+            return Err(StartError::TokenRejected)
+        }
+        Err(error) => {
+            return Err(StartError::Unreachable {
+                base: api_base.to_owned(),
+                reason: error.to_string(),
+            })
+        }
+    };
+    let found = me.team_id.to_string();
+    if found != workspace {
+        return Err(StartError::WrongWorkspace {
+            served: workspace.to_owned(),
+            found,
+        });
+    }
+    Ok(me)
+}
+
 /// emcee on Slack, connected.
 pub struct Running {
     pub bot: SlackBot,
@@ -121,32 +160,7 @@ impl Prepared {
         reload: Option<crate::cli::SourceArgs>,
     ) -> Result<Running, StartError> {
         let sender = self.port.sender().clone();
-        let me = match paced!(sender, "auth.test", Tier::Four, None, |session| session
-            .auth_test())
-        {
-            Ok(me) => me,
-            Err(error)
-                if matches!(
-                    error.code(),
-                    Some("invalid_auth" | "not_authed" | "account_inactive" | "token_revoked")
-                ) =>
-            {
-                return Err(StartError::TokenRejected)
-            }
-            Err(error) => {
-                return Err(StartError::Unreachable {
-                    base: self.api_base,
-                    reason: error.to_string(),
-                })
-            }
-        };
-        let found = me.team_id.to_string();
-        if found != self.port.workspace() {
-            return Err(StartError::WrongWorkspace {
-                served: self.port.workspace().to_owned(),
-                found,
-            });
-        }
+        let me = authenticate(&sender, self.port.workspace(), &self.api_base).await?;
         self.port.set_bot_user(me.user_id.as_ref());
         let membership = super::channels::check_membership(&sender, channel_names)
             .await

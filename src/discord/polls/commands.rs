@@ -77,6 +77,7 @@ pub async fn poll_create(
         closes_at,
         multi: multi.unwrap_or(false),
         hide_tally: hide_tally.unwrap_or(service.config().hide_tally),
+        style: None,
         declared_id: None,
         created_by: Some(ctx.author().id.to_string()),
         community: ctx.guild_id().map(|g| g.to_string()),

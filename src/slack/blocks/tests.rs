@@ -111,3 +111,37 @@ fn labels_are_plain_and_cut() {
     assert_eq!(label["type"], "plain_text");
     assert_eq!(label["text"].as_str().unwrap().chars().count(), 75);
 }
+
+#[test]
+fn a_ballot_is_one_section_per_option_with_a_vote_button_while_open() {
+    let hostile = |t: &str| Text(vec![Span::Strong(t.into())]);
+    let options = (0..20)
+        .map(|n| emcee_core::chat::BallotOption {
+            label: hostile(&format!("<!channel> option {n}")),
+            tally: (n == 0).then(|| Text::plain("`███` 1 vote (100%)")),
+        })
+        .collect();
+    let mut post = Post {
+        heading: Some(Text::plain("📊 Which?")),
+        ballot: Some(emcee_core::chat::Ballot {
+            options,
+            open: true,
+            status: hostile("<!here> closes soon"),
+        }),
+        ..Post::default()
+    };
+    let body = json(&post);
+    let blocks = body["blocks"].as_array().unwrap();
+    assert_eq!(blocks.len(), 22, "heading, 20 options, status");
+    assert_eq!(blocks[1]["accessory"]["action_id"], "emcee:vote:0");
+    assert_eq!(blocks[20]["accessory"]["value"], "19");
+    assert_eq!(vote_of("emcee:vote:19"), Some(19));
+    assert_eq!(vote_of("emcee:votes:1"), None);
+    assert_eq!(blocks[21]["type"], "context");
+    let rendered = body.to_string();
+    assert_eq!(forms(&rendered), Vec::<String>::new(), "{rendered}");
+    assert!(body["text"].as_str().unwrap().contains("option 19"));
+    post.ballot.as_mut().unwrap().open = false;
+    let closed = json(&post).to_string();
+    assert!(!closed.contains("emcee:vote"), "{closed}");
+}

@@ -326,16 +326,15 @@ impl ChatPort for SlackPort {
 
     fn direct<'a>(&'a self, user: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
         Box::pin(async move {
-            let (channel, kept) = self.dm_channel(user).await?;
-            match self.send(&channel, post).await {
-                Err(error) if kept && error.code() == Some("channel_not_found") => {
-                    tracing::info!(user, "a kept DM channel is gone; opening it again");
-                    let channel = self.open_dm(user).await?;
-                    self.send(&channel, post).await
-                }
-                sent => sent,
-            }
-            .map_err(|e| classify_direct(&e))
+            let channel = self.dm_channel(user).await?;
+            let sent = emcee_core::chat::direct::send_kept(
+                user,
+                channel,
+                |channel: String| async move { self.send(&channel, post).await },
+                |error: &SendError| error.code() == Some("channel_not_found"),
+                || self.open_dm(user),
+            );
+            sent.await?.map_err(|e| classify_direct(&e))
         })
     }
 
@@ -356,6 +355,12 @@ impl ChatPort for SlackPort {
 
     fn emoji_key(&self, typed: &str) -> Option<String> {
         markup::emoji_key(typed)
+    }
+
+    /// Every Slack message can carry buttons: polls vote by button here
+    /// unless they ask for reactions.
+    fn vote_buttons(&self, _channel: &str) -> bool {
+        true
     }
 }
 

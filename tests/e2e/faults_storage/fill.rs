@@ -72,6 +72,7 @@ fn filler_poll(n: u32, now: chrono::DateTime<chrono::Utc>) -> NewPoll {
         choices: vec![choice("🦀"), choice("🐹")],
         multi: false,
         hide_tally: false,
+        style: emcee_core::polls::PollStyle::Reactions,
         opened_at: now,
         closes_at: now + chrono::TimeDelta::hours(8),
         declared_id: None,

@@ -132,6 +132,7 @@ fn closed_unannounced(store: &emcee_core::store::Store, channel: u64, message: u
             choices: vec![choice("🇦"), choice("🇧")],
             multi: false,
             hide_tally: false,
+            style: emcee_core::polls::PollStyle::Reactions,
             opened_at: at,
             closes_at: at + chrono::TimeDelta::minutes(5),
             declared_id: None,

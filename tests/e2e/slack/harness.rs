@@ -73,6 +73,8 @@ pub struct SlackOptions {
     pub agenda: Option<String>,
     /// Let `/emcee reload` read the config again.
     pub reload: bool,
+    /// Channel names checked at start besides the config's.
+    pub channels: Vec<String>,
 }
 
 impl SlackTestBot {
@@ -136,7 +138,8 @@ impl SlackTestBot {
             store.clone(),
             polls,
         );
-        let names = emcee::discord::channels::configured_names(&settings, &config.programme);
+        let mut names = emcee::discord::channels::configured_names(&settings, &config.programme);
+        names.extend(options.channels.iter().cloned());
         let before = fake.connects();
         let reload = options.reload.then(|| emcee::cli::SourceArgs {
             config: path.clone(),

@@ -1,8 +1,10 @@
 //! The Slack adapter end to end: the real bot (slack-morphism, Socket Mode)
 //! against the project's fake Slack over loopback.
 
+mod buttons;
 mod commands;
 mod harness;
+mod membership;
 mod outbound;
 mod parity;
 mod polls;

@@ -1,13 +1,20 @@
-//! Flash polls on Slack end to end: an organiser creates one by command, the
-//! room votes with reactions (a moved vote, an unvote, the bot's own seed
-//! reactions never counting), it closes by command with the result and its
-//! chart; attendees cannot create one.
+//! Flash polls on Slack end to end: an organiser creates a reaction poll by
+//! command, the room votes with reactions (a moved vote, an unvote, the bot's
+//! own seed reactions never counting), it closes by command with the result
+//! and its chart; attendees cannot create one; the modal posts one; declared
+//! polls vote by button unless the agenda asks for reactions (button polls
+//! themselves are in `buttons`).
 
 use super::harness::{SlackOptions, SlackTestBot};
 use crate::harness::PATIENCE;
 use fake_slack::{FakeUser, StoredMessage};
+use std::time::Duration;
 
 const AT: &str = "2021-10-07T15:55:00Z";
+
+fn shown(message: &StoredMessage) -> String {
+    serde_json::to_string(&message.blocks).unwrap()
+}
 
 fn poll_message(bot: &SlackTestBot) -> Option<StoredMessage> {
     let polls = &bot.fake.ids().polls_channel_id;
@@ -38,7 +45,7 @@ async fn a_reaction_poll_counts_moves_and_closes_with_its_result() {
         .ask_as(
             &FakeUser::attendee(1),
             &polls,
-            "poll create Tea or coffee? | Tea | Coffee minutes:10",
+            "poll create Tea or coffee? | Tea | Coffee minutes:10 style:reactions",
         )
         .await;
     assert!(
@@ -141,13 +148,17 @@ async fn poll_create_alone_opens_a_modal_whose_submission_posts_the_poll() {
         "options": { "options": text("Tea\nCoffee\n") },
         "minutes": { "minutes": text("3") },
         "settings": { "settings": { "type": "checkboxes", "selected_options": [
-            { "text": { "type": "plain_text", "text": "Voters may pick several options" }, "value": "multi" }
+            { "text": { "type": "plain_text", "text": "Voters may pick several options" }, "value": "multi" },
+            { "text": { "type": "plain_text", "text": "Vote with emoji reactions instead of buttons" }, "value": "reactions" }
         ] } },
     });
     let _ = bot.fake.submit_view(&organiser, &view.id, values);
+    // The form's reactions box makes a reaction poll, seeded with its options.
     let posted = bot
         .fake
-        .wait_until("the poll", PATIENCE, |_| poll_message(&bot))
+        .wait_until("the poll", PATIENCE, |_| {
+            poll_message(&bot).filter(|m| m.reactions.len() == 2)
+        })
         .await
         .unwrap();
     let shown = serde_json::to_string(&posted.blocks).unwrap();
@@ -157,5 +168,69 @@ async fn poll_create_alone_opens_a_modal_whose_submission_posts_the_poll() {
         .wait_for_ephemeral(&organiser.id, |e| e.text.contains("Poll posted"), PATIENCE)
         .await
         .unwrap();
+    bot.stop().await;
+}
+
+/// Declared polls on Slack: buttons by default, reactions where the agenda
+/// says `style = "reactions"` (then seeded with one reaction per option).
+#[tokio::test]
+async fn declared_polls_vote_by_button_unless_the_agenda_asks_for_reactions() {
+    let sample = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml"),
+    )
+    .unwrap();
+    let agenda = sample.replace(
+        "options = [\"Yes\", \"No\", \"Not yet\"]\n",
+        "options = [\"Yes\", \"No\", \"Not yet\"]\nstyle = \"reactions\"\n",
+    );
+    assert_ne!(agenda, sample);
+    let options = SlackOptions {
+        scheduler: Some(emcee_core::scheduler::SchedulerOptions {
+            holder: "slack".into(),
+            lease_ttl: Duration::from_secs(1),
+            ..emcee_core::scheduler::SchedulerOptions::default()
+        }),
+        agenda: Some(agenda),
+        ..SlackOptions::default()
+    };
+    let bot = SlackTestBot::start_at(AT, options).await;
+    let polls = bot.fake.ids().polls_channel_id.clone();
+    let find = |question: &'static str| {
+        let polls = polls.clone();
+        move |fake: &fake_slack::FakeSlack| {
+            fake.messages(&polls)
+                .into_iter()
+                .find(|m| m.by_bot() && m.text.contains(question))
+        }
+    };
+    let languages = bot
+        .fake
+        .wait_until(
+            "the languages poll",
+            PATIENCE,
+            find("programming languages"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        shown(&languages).contains("emcee:vote:5"),
+        "{}",
+        shown(&languages)
+    );
+    assert!(languages.reactions.is_empty());
+    bot.clock
+        .set(crate::harness::instant("2021-10-07T16:56:00Z"));
+    let kubernetes = bot
+        .fake
+        .wait_until("the seeded reaction poll", PATIENCE, |fake| {
+            find("Kubernetes")(fake).filter(|m| m.reactions.len() == 3)
+        })
+        .await
+        .unwrap();
+    assert!(
+        !shown(&kubernetes).contains("emcee:vote"),
+        "{}",
+        shown(&kubernetes)
+    );
     bot.stop().await;
 }

@@ -24,7 +24,7 @@ pub mod text;
 
 pub use dedupe::dedupe_key;
 pub use direct::{DirectChannels, KeptInMemory};
-pub use post::{Accent, Attachment, Card, Post};
+pub use post::{Accent, Attachment, Ballot, BallotOption, Card, Post};
 pub use text::{Span, Text, TimeStyle};
 
 use std::collections::BTreeSet;
@@ -160,6 +160,13 @@ pub trait ChatPort: Send + Sync + 'static {
         community: Option<&'a str>,
         name: &'a str,
     ) -> PortFuture<'a, String>;
+
+    /// Whether posts in `channel` can carry vote buttons ([`Post::ballot`]):
+    /// then a poll votes by button unless it asks for reactions. Platforms
+    /// without (Discord, the console) keep reaction polls.
+    fn vote_buttons(&self, _channel: &str) -> bool {
+        false
+    }
 
     /// The neutral key for an option emoji as an organiser typed it (Discord:
     /// `<:ferris:123>` becomes `ferris:123`); `None` if it is no emoji here.

@@ -30,6 +30,27 @@ pub struct Card {
     pub image: bool,
 }
 
+/// A button poll's options, each with its own vote button: what a platform
+/// that shows buttons ([`super::ChatPort::vote_buttons`]) draws instead of
+/// asking for reactions. A button's value is its option's index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ballot {
+    pub options: Vec<BallotOption>,
+    /// Voting is open: each option shows its button.
+    pub open: bool,
+    /// The line under the options: voters, closing time, mode.
+    pub status: Text,
+}
+
+/// One option of a [`Ballot`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BallotOption {
+    /// The option as shown (its emoji and label).
+    pub label: Text,
+    /// Its bar and count, when the tally is shown.
+    pub tally: Option<Text>,
+}
+
 /// One message: text and/or a card, what it may ping, what it answers, and
 /// the key that makes posting it twice land once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +70,8 @@ pub struct Post {
     /// Makes a retried post land once (Discord's nonce).
     pub dedupe: Option<String>,
     pub attachment: Option<Attachment>,
+    /// A button poll's options, drawn after the heading and lines.
+    pub ballot: Option<Ballot>,
 }
 
 impl Post {
@@ -87,6 +110,13 @@ impl Post {
         if let Some(card) = &self.card {
             out.push(card.title.to_plain());
             out.push(card.body.to_plain());
+        }
+        if let Some(ballot) = &self.ballot {
+            for option in &ballot.options {
+                out.push(option.label.to_plain());
+                out.extend(option.tally.as_ref().map(Text::to_plain));
+            }
+            out.push(ballot.status.to_plain());
         }
         out.join("\n")
     }

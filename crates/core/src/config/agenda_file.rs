@@ -88,6 +88,9 @@ pub struct PollEntry {
     /// A channel key from emcee.toml (e.g. a track's channel); default: the polls channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// "reactions" or "buttons"; default: buttons where the platform has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<crate::polls::PollStyle>,
 }
 
 /// Reads and validates an agenda file.
@@ -211,6 +214,7 @@ fn poll(
         closes_at: opens_at + TimeDelta::minutes(i64::from(entry.minutes)),
         multi: entry.multi,
         channel: entry.channel.clone(),
+        style: entry.style,
     };
     poll.check(limits)
         .map_err(|e| source.error_at(&["polls", &at], e.to_string()))?;

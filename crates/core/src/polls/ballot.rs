@@ -12,6 +12,11 @@
 //! Single-choice polls count each voter's most recent add; the older reactions
 //! are reported as displaced so the adapter removes them. The bot's own
 //! reactions and unknown emoji never reach this module (see `recorder`).
+//!
+//! A button poll's click ([`Ballots::click`]) is no event to net out but a
+//! request against what is stored: on the option the voter's vote is on, it
+//! takes the vote back; elsewhere it votes, and in single choice clears the
+//! voter's other marks, so one vote each holds in the store itself.
 
 use std::collections::HashMap;
 
@@ -147,6 +152,54 @@ impl Ballots {
             displaced,
             suspect: mark.suspect,
         }
+    }
+
+    /// A click on `option`'s button by `voter`, made at `at` (the platform's
+    /// clock, increasing with each click of a user; 0: unknown), handled at
+    /// recorder version `version`: removes the voter's vote there if it
+    /// counts, else adds one (single choice: moving it from any other
+    /// option). Every row written carries `at`, so a click not newer than
+    /// the voter's last one is known as one seen before (the platform
+    /// delivered it again) and changes nothing: `None`. Otherwise returns
+    /// the rows to store and whether the voter now votes for `option`.
+    pub fn click(
+        &mut self,
+        voter: &str,
+        option: usize,
+        at: u64,
+        version: u64,
+    ) -> Option<(Vec<MarkRow>, bool)> {
+        let multi = self.multi;
+        let marks = self.marks(voter);
+        let latest = marks.map_or(0, |m| m.iter().map(|m| m.last_add).max().unwrap_or(0));
+        if at != 0 && at <= latest {
+            return None;
+        }
+        let was = marks.map_or(0, |m| counted(multi, m)) & (1 << option) != 0;
+        let stamp = if at == 0 { self.next_add } else { at };
+        let rows = self.update(voter, |marks| {
+            let mut rows = Vec::new();
+            for (index, mark) in marks.iter_mut().enumerate() {
+                let other = index != option;
+                if other && (multi || (mark.net == 0 && !mark.suspect)) {
+                    continue;
+                }
+                mark.net = i32::from(!other && !was);
+                mark.suspect = false;
+                mark.touched = version;
+                mark.last_add = stamp;
+                rows.push(row(voter, index, mark));
+            }
+            rows
+        });
+        self.next_add = self.next_add.max(stamp) + 1;
+        Some((rows, !was))
+    }
+
+    /// The options that count as `voter`'s votes, in order.
+    pub fn chosen(&self, voter: &str) -> Vec<usize> {
+        let bits = self.marks(voter).map_or(0, |m| counted(self.multi, m));
+        (0..self.options).filter(|o| bits & (1 << o) != 0).collect()
     }
 
     /// Takes the platform's word that `voter` has (`present`) or has not reacted

@@ -136,3 +136,93 @@ fn any_handling_order_ends_at_the_exact_tally() {
         assert_eq!(ballots.tally().counts, expected, "multi: {multi}");
     }
 }
+
+#[test]
+fn a_click_votes_moves_and_takes_back_in_single_choice() {
+    let mut ballots = Ballots::new(false, 3);
+    let (rows, voted) = ballots.click("ann", 0, 0, 1).unwrap();
+    assert!(voted);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(ballots.tally().counts, vec![1, 0, 0]);
+    // Moving clears the old mark in the store too: one vote each.
+    let (rows, voted) = ballots.click("ann", 2, 0, 2).unwrap();
+    assert!(voted);
+    let nets: Vec<(usize, i32)> = rows.iter().map(|r| (r.option, r.net)).collect();
+    assert_eq!(nets, vec![(0, 0), (2, 1)]);
+    assert_eq!(ballots.tally().counts, vec![0, 0, 1]);
+    assert_eq!(ballots.chosen("ann"), vec![2]);
+    // A click on one's own option takes the vote back.
+    let (rows, voted) = ballots.click("ann", 2, 0, 3).unwrap();
+    assert!(!voted);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(counts(&ballots), (vec![0, 0, 0], 0));
+    assert!(ballots.chosen("ann").is_empty());
+}
+
+#[test]
+fn a_click_toggles_in_multi_choice_and_survives_a_restore() {
+    let mut ballots = Ballots::new(true, 3);
+    let mut stored = Vec::new();
+    for (version, option) in [0, 1, 2, 1].into_iter().enumerate() {
+        stored.extend(ballots.click("bo", option, 0, version as u64).unwrap().0);
+    }
+    assert_eq!(ballots.chosen("bo"), vec![0, 2]);
+    assert_eq!(ballots.tally().counts, vec![1, 0, 1]);
+    assert_eq!(ballots.tally().voters, 1);
+    // The last row per option is what the store keeps.
+    let mut last = std::collections::HashMap::new();
+    for row in stored {
+        last.insert(row.option, row);
+    }
+    let restored = Ballots::restore(true, 3, last.into_values());
+    assert_eq!(restored.tally(), ballots.tally());
+    assert_eq!(restored.chosen("bo"), vec![0, 2]);
+}
+
+#[test]
+fn a_click_after_a_restore_still_moves_a_single_vote() {
+    let rows = vec![
+        MarkRow {
+            voter: "cy".into(),
+            option: 1,
+            net: 1,
+            last_add: 7,
+        },
+        MarkRow {
+            voter: "dee".into(),
+            option: 0,
+            net: 1,
+            last_add: 3,
+        },
+    ];
+    let mut ballots = Ballots::restore(false, 2, rows);
+    let (_, voted) = ballots.click("cy", 0, 0, 1).unwrap();
+    assert!(voted);
+    assert_eq!(ballots.tally().counts, vec![2, 0]);
+    assert_eq!(ballots.tally().voters, 2);
+}
+
+#[test]
+fn a_click_delivered_again_changes_nothing() {
+    let mut ballots = Ballots::new(false, 2);
+    let at = 1_633_622_700_000_100;
+    assert!(ballots.click("eve", 0, at, 1).is_some());
+    assert_eq!(ballots.click("eve", 0, at, 2), None, "the same click again");
+    assert_eq!(ballots.click("eve", 1, at - 50, 3), None, "an older click");
+    assert_eq!(counts(&ballots), (vec![1, 0], 1));
+    // Stored and restored, the stamp still tells a re-delivery apart.
+    let rows = vec![MarkRow {
+        voter: "eve".into(),
+        option: 0,
+        net: 1,
+        last_add: at,
+    }];
+    let mut restored = Ballots::restore(false, 2, rows);
+    assert_eq!(restored.click("eve", 0, at, 1), None);
+    let (_, voted) = restored.click("eve", 0, at + 1, 2).unwrap();
+    assert!(
+        !voted,
+        "a newer click on one's own option takes the vote back"
+    );
+    assert_eq!(counts(&restored), (vec![0, 0], 0));
+}

@@ -120,6 +120,7 @@ mod tests {
                 choices: vec![choice("🇦", "Tabs"), choice("🇧", "Spaces, of course")],
                 multi: false,
                 hide_tally: false,
+                style: crate::polls::PollStyle::Reactions,
                 opened_at: at,
                 closes_at: at,
                 declared_id: None,

@@ -8,7 +8,7 @@
 //! - `model`: a poll as posted ([`Poll`]), keyed by its message, with opaque
 //!   platform identities so Slack can reuse everything here.
 //! - `ballot`: the vote rules (single or multi choice, unvote, out-of-order
-//!   events), pure.
+//!   events, button clicks), pure.
 //! - `results`: counts, shares, text bars and winners.
 //! - `recorder`: owns open polls and stores every vote change before the
 //!   tally shows it; `writer` is its batch loop, `metrics` its latencies.
@@ -34,8 +34,8 @@ mod writer;
 pub use ballot::{Ballots, Change, Mark, MarkRow, Tally};
 pub use duration::parse_duration;
 pub use metrics::{Latencies, LatencySummary};
-pub use model::{Choice, MessageKey, NewPoll, Poll, PollState, Reaction};
-pub use recorder::{Observed, PollView, RecordError, Recorder, Verdict};
+pub use model::{Choice, Click, MessageKey, NewPoll, Poll, PollState, PollStyle, Reaction};
+pub use recorder::{ClickVerdict, Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
 pub use service::{PollConfig, PollDeadlines, PollRequest, PollService, ServiceError};
 pub use spec::{FlashPoll, PollError, PollLimits, PollOption};

@@ -50,6 +50,39 @@ impl PollState {
     }
 }
 
+/// How a poll takes votes. Each platform maps it to what it can show: Slack
+/// draws buttons; Discord and the console keep reactions whatever was asked
+/// ([`crate::chat::ChatPort::vote_buttons`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PollStyle {
+    /// Voters react with the option's emoji; the bot seeds one per option.
+    #[default]
+    Reactions,
+    /// Each option has a Vote button; a click moves, toggles or takes back
+    /// the vote, and the bot enforces one vote each.
+    Buttons,
+}
+
+impl PollStyle {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reactions => "reactions",
+            Self::Buttons => "buttons",
+        }
+    }
+
+    /// Reads a stored or typed spelling (any case); `None` if it is neither.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_lowercase().as_str() {
+            "reactions" | "reaction" => Some(Self::Reactions),
+            "buttons" | "button" => Some(Self::Buttons),
+            _ => None,
+        }
+    }
+}
+
 /// A poll about to be stored: its message exists, votes are not yet accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPoll {
@@ -59,6 +92,8 @@ pub struct NewPoll {
     pub multi: bool,
     /// Keep the running tally off the poll message until it closes.
     pub hide_tally: bool,
+    /// Reactions or buttons, as the platform will show it.
+    pub style: PollStyle,
     pub opened_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     /// The `[[polls]]` id of a poll declared in the agenda, so opening it twice
@@ -80,6 +115,7 @@ pub struct Poll {
     pub choices: Vec<Choice>,
     pub multi: bool,
     pub hide_tally: bool,
+    pub style: PollStyle,
     pub opened_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub state: PollState,
@@ -102,6 +138,7 @@ impl Poll {
             choices: new.choices,
             multi: new.multi,
             hide_tally: new.hide_tally,
+            style: new.style,
             opened_at: new.opened_at,
             closes_at: new.closes_at,
             state: PollState::Open,
@@ -117,6 +154,20 @@ impl Poll {
     pub fn option_of(&self, key: &str) -> Option<usize> {
         self.choices.iter().position(|c| c.key == key)
     }
+}
+
+/// A click on a button poll's Vote button, as the platform reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Click {
+    pub message: MessageKey,
+    /// The clicking user's id.
+    pub voter: String,
+    /// The option whose button was clicked (its index).
+    pub option: usize,
+    /// When it was clicked, by the platform's clock, in microseconds
+    /// (Slack's `action_ts`); increasing with each click of a user, so a
+    /// click delivered again is recognised, also after a restart. 0: unknown.
+    pub at: u64,
 }
 
 /// A reaction added to or removed from a poll message, as the platform reported it.

@@ -17,7 +17,8 @@
 //! [`PollStore::runs_inline`]) is the exception to the exception: its
 //! batches run on a blocking thread, with the same flat combining.
 //!
-//! Adapters hand it raw reactions ([`Recorder::react`]) and act on the
+//! Adapters hand it raw reactions ([`Recorder::react`]) or button clicks
+//! ([`Recorder::click`], for button polls) and act on the
 //! [`Verdict`]: remove a foreign emoji, remove the reactions a single-choice
 //! vote moved away from, double-check a suspect mark with the platform
 //! ([`Recorder::observe`]). Opening, closing, reconciling after a restart and
@@ -45,7 +46,7 @@
 
 use super::ballot::{Ballots, Tally};
 use super::metrics::LatencySummary;
-use super::model::{MessageKey, NewPoll, Poll, PollState, Reaction};
+use super::model::{Click, MessageKey, NewPoll, Poll, PollState, Reaction};
 use super::results::Results;
 use super::writer::{Job, OpenPoll, Shared, Writer};
 use crate::store::{PollStore, StoreError};
@@ -87,6 +88,23 @@ pub enum Verdict {
         /// Ask the platform whether this reaction is really there, then
         /// [`Recorder::observe`] the answer.
         suspect: bool,
+    },
+}
+
+/// What became of one button click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClickVerdict {
+    /// Not a button on an open poll (closed meanwhile, or unknown): nothing changed.
+    NotAPoll,
+    /// Stored and counted.
+    Counted {
+        /// The clicked option's label.
+        option: String,
+        /// The voter now votes for it (false: the click took the vote back).
+        voted: bool,
+        /// The labels of every option the voter now votes for.
+        chosen: Vec<String>,
+        multi: bool,
     },
 }
 
@@ -213,6 +231,26 @@ impl Recorder {
             reply,
         };
         self.submit(job);
+        answer.await.map_err(|_| RecordError::Stopped)?
+    }
+
+    /// Handles one click on a button poll, `received` when the platform's
+    /// event arrived; answers once the change is stored, in the same batches
+    /// as reactions.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the change could not be stored (it is then not counted).
+    pub async fn click(
+        &self,
+        click: Click,
+        received: Instant,
+    ) -> Result<ClickVerdict, RecordError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Click {
+            click,
+            received,
+            reply,
+        });
         answer.await.map_err(|_| RecordError::Stopped)?
     }
 

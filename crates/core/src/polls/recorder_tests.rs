@@ -16,6 +16,7 @@ fn new_poll(multi: bool) -> NewPoll {
             .collect(),
         multi,
         hide_tally: false,
+        style: crate::polls::PollStyle::Reactions,
         opened_at: at,
         closes_at: at + chrono::TimeDelta::minutes(5),
         declared_id: None,
@@ -159,5 +160,65 @@ async fn a_single_choice_reaction_found_present_on_checking_displaces_the_other_
         again,
         Observed::default(),
         "nothing changed, nothing to remove"
+    );
+}
+
+#[tokio::test]
+async fn clicks_are_stored_before_they_answer_and_a_restart_keeps_one_vote_each() {
+    let store = Store::in_memory().unwrap();
+    let recorder = Recorder::start(Arc::new(store.clone()));
+    let mut buttons = new_poll(false);
+    buttons.style = crate::polls::PollStyle::Buttons;
+    recorder.open(buttons).await.unwrap();
+    let click = |voter: &str, option: usize| {
+        let click = crate::polls::Click {
+            message: MessageKey::new("c", "m"),
+            voter: voter.into(),
+            option,
+            at: 0,
+        };
+        recorder.click(click, Instant::now())
+    };
+    let voted = click("alice", 0).await.unwrap();
+    assert_eq!(
+        voted,
+        ClickVerdict::Counted {
+            option: "option 🇦".into(),
+            voted: true,
+            chosen: vec!["option 🇦".into()],
+            multi: false,
+        }
+    );
+    click("alice", 1).await.unwrap();
+    click("bob", 1).await.unwrap();
+    let removed = click("bob", 1).await.unwrap();
+    assert!(matches!(
+        removed,
+        ClickVerdict::Counted { voted: false, .. }
+    ));
+    assert_eq!(counts(&recorder), vec![0, 1, 0]);
+    assert_eq!(
+        click("bob", 9).await.unwrap(),
+        ClickVerdict::NotAPoll,
+        "no such option"
+    );
+    let restarted = Recorder::start(Arc::new(store));
+    assert_eq!(counts(&restarted), vec![0, 1, 0]);
+    let message = MessageKey::new("c", "m");
+    let at = DateTime::from_timestamp(1_633_620_000, 0).unwrap();
+    restarted
+        .close(&message, PollState::Closed, at)
+        .await
+        .unwrap();
+    let late = crate::polls::Click {
+        message,
+        voter: "carol".into(),
+        option: 0,
+        at: 0,
+    };
+    assert_eq!(
+        restarted.click(late, Instant::now()).await.unwrap(),
+        ClickVerdict::NotAPoll,
+        "clicks after the close do not count"
     );
 }

@@ -132,6 +132,7 @@ mod tests {
                     .collect(),
                 multi: false,
                 hide_tally: false,
+                style: crate::polls::PollStyle::Reactions,
                 opened_at: at,
                 closes_at: at,
                 declared_id: None,

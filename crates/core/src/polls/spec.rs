@@ -110,6 +110,9 @@ pub struct FlashPoll {
     pub multi: bool,
     /// Where to post it: a channel key from the config, or `None` for the default.
     pub channel: Option<String>,
+    /// `style = "reactions"` or `"buttons"`; `None`: the platform's default
+    /// (buttons where it has them).
+    pub style: Option<super::PollStyle>,
 }
 
 impl FlashPoll {
@@ -189,6 +192,7 @@ mod tests {
             closes_at: opens_at + TimeDelta::minutes(5),
             multi: false,
             channel: None,
+            style: None,
         }
     }
 

@@ -8,8 +8,8 @@
 
 use super::ballot::{Ballots, MarkRow};
 use super::metrics::Latencies;
-use super::model::{MessageKey, Poll, PollState, Reaction};
-use super::recorder::{PollView, RecordError, Verdict};
+use super::model::{Click, MessageKey, Poll, PollState, PollStyle, Reaction};
+use super::recorder::{ClickVerdict, PollView, RecordError, Verdict};
 use super::results::Results;
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -28,6 +28,11 @@ pub(crate) enum Job {
         reaction: Reaction,
         received: Instant,
         reply: oneshot::Sender<Result<Verdict, RecordError>>,
+    },
+    Click {
+        click: Click,
+        received: Instant,
+        reply: oneshot::Sender<Result<ClickVerdict, RecordError>>,
     },
     Run(Box<dyn FnOnce(&mut Writer) + Send>),
 }
@@ -58,9 +63,28 @@ pub(crate) struct Writer {
     version: u64,
 }
 
+/// A staged vote's answer, sent once its batch is committed (or failed).
+enum Answer {
+    Reaction(oneshot::Sender<Result<Verdict, RecordError>>, Verdict),
+    Click(
+        oneshot::Sender<Result<ClickVerdict, RecordError>>,
+        ClickVerdict,
+    ),
+}
+
+impl Answer {
+    fn send(self, failed: Option<&RecordError>) {
+        match (self, failed) {
+            (Self::Reaction(reply, verdict), None) => drop(reply.send(Ok(verdict))),
+            (Self::Reaction(reply, _), Some(error)) => drop(reply.send(Err(error.clone()))),
+            (Self::Click(reply, verdict), None) => drop(reply.send(Ok(verdict))),
+            (Self::Click(reply, _), Some(error)) => drop(reply.send(Err(error.clone()))),
+        }
+    }
+}
+
 struct Pending {
-    reply: oneshot::Sender<Result<Verdict, RecordError>>,
-    verdict: Verdict,
+    answer: Answer,
     received: Instant,
 }
 
@@ -102,6 +126,11 @@ impl Writer {
                     received,
                     reply,
                 } => self.stage(&reaction, received, reply, &mut batch),
+                Job::Click {
+                    click,
+                    received,
+                    reply,
+                } => self.stage_click(&click, received, reply, &mut batch),
                 Job::Run(work) => {
                     self.flush(&mut batch);
                     work(self);
@@ -198,6 +227,8 @@ impl Writer {
                 return;
             }
             None => Verdict::NotAPoll,
+            // A button poll counts clicks only; reactions on it are chatter.
+            Some(open) if open.poll.style == PollStyle::Buttons => Verdict::NotAPoll,
             Some(_) if reaction.by_self => Verdict::Ignored,
             Some(open) => match open.poll.option_of(&reaction.key) {
                 None => Verdict::Foreign,
@@ -217,13 +248,63 @@ impl Writer {
         };
         if matches!(verdict, Verdict::Counted { .. }) {
             batch.pending.push(Pending {
-                reply,
-                verdict,
+                answer: Answer::Reaction(reply, verdict),
                 received,
             });
         } else {
             let _ = reply.send(Ok(verdict));
         }
+    }
+
+    /// Stages a button click: the voter's marks as the click leaves them.
+    fn stage_click(
+        &mut self,
+        click: &Click,
+        received: Instant,
+        reply: oneshot::Sender<Result<ClickVerdict, RecordError>>,
+        batch: &mut Batch,
+    ) {
+        if let Some(error) = self.broken.clone() {
+            let _ = reply.send(Err(RecordError::Store(error)));
+            return;
+        }
+        let version = self.next_version();
+        let open = self
+            .open
+            .get_mut(&click.message)
+            .filter(|open| open.poll.style == PollStyle::Buttons)
+            .filter(|open| click.option < open.poll.choices.len());
+        let Some(open) = open else {
+            let _ = reply.send(Ok(ClickVerdict::NotAPoll));
+            return;
+        };
+        let clicked = open
+            .ballots
+            .click(&click.voter, click.option, click.at, version);
+        // A click seen before is answered with the vote as it stands.
+        let (rows, voted) = clicked.unwrap_or_else(|| {
+            let chosen = open.ballots.chosen(&click.voter);
+            (Vec::new(), chosen.contains(&click.option))
+        });
+        let label = |o: usize| open.poll.choices[o].label.clone();
+        let verdict = ClickVerdict::Counted {
+            option: label(click.option),
+            voted,
+            chosen: open
+                .ballots
+                .chosen(&click.voter)
+                .into_iter()
+                .map(label)
+                .collect(),
+            multi: open.poll.multi,
+        };
+        let id = open.poll.id;
+        batch.rows.extend(rows.into_iter().map(|row| (id, row)));
+        batch.touched.insert(click.message.clone());
+        batch.pending.push(Pending {
+            answer: Answer::Click(reply, verdict),
+            received,
+        });
     }
 
     fn flush(&mut self, batch: &mut Batch) {
@@ -241,7 +322,7 @@ impl Writer {
                 }
                 for pending in batch.pending {
                     self.shared.latencies.record(pending.received.elapsed());
-                    let _ = pending.reply.send(Ok(pending.verdict));
+                    pending.answer.send(None);
                 }
             }
             Err(error) => {
@@ -250,10 +331,9 @@ impl Writer {
                 for message in &batch.touched {
                     self.reload(message);
                 }
+                let failed = RecordError::Store(error.to_string());
                 for pending in batch.pending {
-                    let _ = pending
-                        .reply
-                        .send(Err(RecordError::Store(error.to_string())));
+                    pending.answer.send(Some(&failed));
                 }
             }
         }

@@ -175,6 +175,7 @@ fn reminders_polls_and_digests_are_planned() {
         closes_at: at(10, 10),
         multi: false,
         channel: None,
+        style: None,
     });
     let reminder = Reminder {
         user: "42".into(),

@@ -7,12 +7,12 @@
 //! numbered placeholders, `ON CONFLICT … DO UPDATE`).
 
 use super::{Store, StoreError};
-use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState, PollStore};
+use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState, PollStore, PollStyle};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const POLL_COLUMNS: &str = "id, channel, message, question, multi, hide_tally, opened_at, \
-     closes_at, state, closed_at, declared_id, created_by, announced, community";
+     closes_at, state, closed_at, declared_id, created_by, announced, community, style";
 
 impl PollStore for Store {
     fn insert_poll(&self, poll: &NewPoll) -> Result<Poll, StoreError> {
@@ -20,8 +20,8 @@ impl PollStore for Store {
             let transaction = connection.transaction()?;
             let id: i64 = transaction.query_row(
                 "INSERT INTO polls (channel, message, question, multi, hide_tally, opened_at,
-                     closes_at, state, declared_id, created_by, community)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10)
+                     closes_at, state, declared_id, created_by, community, style)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open', ?8, ?9, ?10, ?11)
                  RETURNING id",
                 params![
                     poll.message.channel,
@@ -34,6 +34,7 @@ impl PollStore for Store {
                     poll.declared_id,
                     poll.created_by,
                     poll.community,
+                    poll.style.as_str(),
                 ],
                 |row| row.get(0),
             )?;
@@ -169,6 +170,7 @@ fn poll_row(row: &Row<'_>) -> rusqlite::Result<Poll> {
         created_by: row.get(11)?,
         announced: row.get(12)?,
         community: row.get(13)?,
+        style: PollStyle::parse(&row.get::<_, String>(14)?).unwrap_or_default(),
     })
 }
 
@@ -212,6 +214,7 @@ mod tests {
             ],
             multi: false,
             hide_tally: true,
+            style: PollStyle::Reactions,
             opened_at: at,
             closes_at: at + chrono::TimeDelta::minutes(5),
             declared_id: Some("tea".into()),

@@ -4,7 +4,8 @@
 use crate::fixture::{contract, Fixture};
 use chrono::{DateTime, TimeDelta, Utc};
 use emcee_core::polls::{
-    Choice, MarkRow, MessageKey, NewPoll, PollState, Reaction, Recorder, Verdict,
+    Choice, Click, ClickVerdict, MarkRow, MessageKey, NewPoll, PollState, PollStyle, Reaction,
+    Recorder, Verdict,
 };
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ contract!(
     a_poll_leaves_open_once,
     the_recorder_stores_every_vote_before_it_counts,
     a_burst_of_votes_is_stored_in_batches,
+    a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere,
 );
 
 fn opened() -> DateTime<Utc> {
@@ -35,6 +37,7 @@ fn new_poll(message: &str, declared: Option<&str>) -> NewPoll {
         ],
         multi: false,
         hide_tally: true,
+        style: emcee_core::polls::PollStyle::Reactions,
         opened_at: opened(),
         closes_at: opened() + TimeDelta::minutes(5),
         declared_id: declared.map(str::to_owned),
@@ -246,4 +249,70 @@ async fn a_burst_of_votes_is_stored_in_batches(f: Fixture) {
     let polls = Arc::clone(&f.db.polls);
     let stored = tokio::task::spawn_blocking(move || polls.marks(poll.id).unwrap().len());
     assert_eq!(stored.await.unwrap(), 2_000);
+}
+
+/// A button poll keeps its style (a restart must not reconcile it with
+/// reactions), and its clicks, moves and take-backs are stored as one vote
+/// each: a second process reads the same counts.
+async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixture) {
+    let recorder = Recorder::start(Arc::clone(&f.db.polls));
+    let mut buttons = new_poll("buttons", None);
+    buttons.style = PollStyle::Buttons;
+    let poll = recorder.open(buttons).await.unwrap();
+    let reactions = recorder.open(new_poll("reactions", None)).await.unwrap();
+    let click = |voter: &str, option: usize, at: u64| Click {
+        message: poll.message.clone(),
+        voter: voter.into(),
+        option,
+        at,
+    };
+    let clicks = [("ann", 0), ("bo", 0), ("cy", 2), ("ann", 1), ("bo", 0)];
+    for (at, (voter, option)) in (1_000..).zip(clicks) {
+        let verdict = recorder.click(click(voter, option, at), std::time::Instant::now());
+        assert!(matches!(
+            verdict.await.unwrap(),
+            ClickVerdict::Counted { .. }
+        ));
+    }
+    let on_buttons = Reaction {
+        message: poll.message.clone(),
+        voter: "dee".into(),
+        key: "A".into(),
+        added: true,
+        by_self: false,
+    };
+    let reacted = recorder.react(on_buttons, std::time::Instant::now());
+    assert_eq!(
+        reacted.await.unwrap(),
+        Verdict::NotAPoll,
+        "a button poll counts clicks only"
+    );
+    let other = f.another().await.polls;
+    let stored = tokio::task::spawn_blocking(move || other.all_polls().unwrap());
+    let styles: Vec<(i64, PollStyle)> = stored
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| (p.id, p.style))
+        .collect();
+    assert_eq!(
+        styles,
+        [
+            (poll.id, PollStyle::Buttons),
+            (reactions.id, PollStyle::Reactions)
+        ],
+        "{}",
+        f.kind
+    );
+    let elsewhere = Recorder::start(f.another().await.polls);
+    // After a restart, bo's last click delivered again still counts once.
+    let again = elsewhere.click(click("bo", 0, 1_004), std::time::Instant::now());
+    assert!(matches!(
+        again.await.unwrap(),
+        ClickVerdict::Counted { voted: false, .. }
+    ));
+    let (read, results) = elsewhere.results(&poll.message).await.unwrap().unwrap();
+    assert_eq!(read.style, PollStyle::Buttons);
+    let counts: Vec<u64> = results.options.iter().map(|o| o.votes).collect();
+    assert_eq!((counts, results.voters), (vec![0, 1, 1], 2), "{}", f.kind);
 }

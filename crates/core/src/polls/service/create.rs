@@ -3,7 +3,9 @@
 //! platform shows its own way.
 
 use super::{PollService, ServiceError};
-use crate::polls::{letter, Choice, FlashPoll, MessageKey, NewPoll, Poll, PollError, PollOption};
+use crate::polls::{
+    letter, Choice, FlashPoll, MessageKey, NewPoll, Poll, PollError, PollOption, PollStyle,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// A poll to post.
@@ -16,6 +18,9 @@ pub struct PollRequest {
     pub closes_at: DateTime<Utc>,
     pub multi: bool,
     pub hide_tally: bool,
+    /// Reactions or buttons; `None`: buttons where the platform has them.
+    /// A platform without buttons always takes reactions.
+    pub style: Option<PollStyle>,
     /// The agenda's `[[polls]]` id, for declared polls.
     pub declared_id: Option<String>,
     /// The organiser who asked for it (a platform user id).
@@ -55,6 +60,7 @@ impl PollService {
             closes_at: request.closes_at,
             multi: request.multi,
             channel: None,
+            style: request.style,
         };
         spec.check(&self.limits())?;
         let mut choices: Vec<Choice> = Vec::new();
@@ -76,14 +82,28 @@ impl PollService {
         }
         Ok(choices)
     }
+
+    /// How a poll asking for `asked` votes in `channel`: buttons where the
+    /// platform has them, unless reactions were asked for.
+    pub(super) fn style_in(&self, channel: &str, asked: Option<PollStyle>) -> PollStyle {
+        match (self.port().vote_buttons(channel), asked) {
+            (false, _) => PollStyle::Reactions,
+            (true, Some(style)) => style,
+            (true, None) => PollStyle::Buttons,
+        }
+    }
 }
 
 /// The poll as it will be stored, for rendering before it has a message.
-pub(super) fn draft(request: &PollRequest, choices: Vec<Choice>, now: DateTime<Utc>) -> Poll {
-    Poll::from_new(
-        0,
-        new_poll(request, MessageKey::new(&request.channel, ""), choices, now),
-    )
+pub(super) fn draft(
+    request: &PollRequest,
+    choices: Vec<Choice>,
+    style: PollStyle,
+    now: DateTime<Utc>,
+) -> Poll {
+    let mut new = new_poll(request, MessageKey::new(&request.channel, ""), choices, now);
+    new.style = style;
+    Poll::from_new(0, new)
 }
 
 /// The stored form of `request`, posted as `message`.
@@ -99,6 +119,7 @@ pub(super) fn new_poll(
         choices,
         multi: request.multi,
         hide_tally: request.hide_tally,
+        style: request.style.unwrap_or_default(),
         opened_at: now,
         closes_at: request.closes_at,
         declared_id: request.declared_id.clone(),

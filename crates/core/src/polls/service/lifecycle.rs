@@ -4,7 +4,7 @@
 use super::create::{draft, new_poll, PollRequest};
 use super::{posts, PollService, ServiceError};
 use crate::chat::{dedupe_key, Attachment};
-use crate::polls::{chart, FlashPoll, MessageKey, Poll, PollState, Results, Tally};
+use crate::polls::{chart, FlashPoll, MessageKey, Poll, PollState, PollStyle, Results, Tally};
 
 /// The file name of the result chart.
 const CHART_FILE: &str = "poll-results.png";
@@ -33,6 +33,7 @@ impl PollService {
             closes_at: poll.closes_at,
             multi: poll.multi,
             hide_tally: self.config().hide_tally,
+            style: poll.style,
             declared_id: Some(poll.id.clone()),
             created_by: None,
             community: None,
@@ -40,8 +41,8 @@ impl PollService {
         self.post(request).await
     }
 
-    /// Checks, posts and stores a poll, then adds its reactions in order and
-    /// starts its tally and deadline. Votes count from the moment it is stored.
+    /// Checks, posts and stores a poll, then (a reaction poll) adds its
+    /// reactions in order, and starts its tally and deadline. Votes count from the moment it is stored.
     ///
     /// # Errors
     /// [`ServiceError::Invalid`] for a poll that breaks the limits; platform or
@@ -49,14 +50,16 @@ impl PollService {
     pub async fn post(&self, request: PollRequest) -> Result<Poll, ServiceError> {
         let now = self.clock().now();
         let choices = self.choices_for(&request, now)?;
-        let draft = draft(&request, choices, now);
+        let channel = self.channel_of(&request).await?;
+        let style = self.style_in(&channel, request.style);
+        let draft = draft(&request, choices, style, now);
         let mut post = posts::poll_post(&draft, None);
         if let Some(id) = &request.declared_id {
             post.dedupe = Some(dedupe_key("poll-", id));
         }
-        let channel = self.channel_of(&request).await?;
         let message = self.port().post(&channel, &post).await?;
-        let new = new_poll(&request, message.clone(), draft.choices, now);
+        let mut new = new_poll(&request, message.clone(), draft.choices, now);
+        new.style = style;
         let poll = match self.recorder().open(new).await {
             Ok(poll) => poll,
             Err(error) => {
@@ -64,9 +67,11 @@ impl PollService {
                 return Err(error.into());
             }
         };
-        let service = self.clone();
-        let seeded = poll.clone();
-        tokio::spawn(async move { service.seed_reactions(&seeded).await });
+        if poll.style == PollStyle::Reactions {
+            let service = self.clone();
+            let seeded = poll.clone();
+            tokio::spawn(async move { service.seed_reactions(&seeded).await });
+        }
         // Stored before the organiser hears "posted": the close survives a crash.
         self.plan_close(&poll).await;
         self.watch(&poll);

@@ -4,7 +4,7 @@
 
 use super::{posts, PollService, ServiceError};
 use crate::health::{supervise, Policy};
-use crate::polls::{MessageKey, Poll, PollState};
+use crate::polls::{MessageKey, Poll, PollState, PollStyle};
 use std::time::Duration;
 
 /// How long a suspect mark is left to settle before asking the platform.
@@ -107,7 +107,11 @@ impl PollService {
 
     /// Sets the stored votes to the message's reactions (every option), so
     /// votes made while the bot was down count and removed ones go.
+    /// A button poll has no reactions to read: its clicks are all stored.
     pub(super) async fn reconcile(&self, poll: &Poll) -> Result<(), ServiceError> {
+        if poll.style == PollStyle::Buttons {
+            return Ok(());
+        }
         let since = self.recorder().version();
         let mut present = Vec::new();
         for choice in &poll.choices {

@@ -15,9 +15,11 @@
 //! - `deadline`: closing on time, through the scheduler when one runs.
 //! - `live`: tally edits, restart recovery and reconciliation.
 //! - `reactions`: a platform's reaction events, as votes.
+//! - `clicks`: a button poll's clicks, as votes.
 //! - `posts`: what the poll and result messages say.
 //! - `lookup`: which poll a command means.
 
+mod clicks;
 mod create;
 mod deadline;
 mod lifecycle;
@@ -28,7 +30,7 @@ mod reactions;
 
 pub use create::{gather_options, split_options, PollRequest};
 pub use deadline::PollDeadlines;
-pub use posts::result_text;
+pub use posts::{click_answer, result_text};
 
 use super::{MessageKey, PollLimits, Recorder};
 use crate::chat::ChatPort;

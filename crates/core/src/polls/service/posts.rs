@@ -2,14 +2,17 @@
 //! running tally), the result reply and the cancellation notice, as neutral
 //! posts each platform renders its own way.
 
-use crate::chat::{Accent, Card, Post, Span, Text, TimeStyle};
-use crate::polls::{Poll, PollState, Results, Tally};
+use crate::chat::{Accent, Ballot, BallotOption, Card, Post, Span, Text, TimeStyle};
+use crate::polls::{ClickVerdict, Poll, PollState, PollStyle, Results, Tally};
 
 /// The poll message (also its edits). `tally` is shown unless the poll hides
 /// it while open.
 pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
     let shown = tally.filter(|_| !poll.hide_tally || poll.state != PollState::Open);
     let results = shown.map(|tally| Results::new(poll, tally));
+    if poll.style == PollStyle::Buttons {
+        return button_post(poll, results.as_ref());
+    }
     let mut lines = Vec::new();
     for (index, choice) in poll.choices.iter().enumerate() {
         let label = Span::Strong(choice.label.clone());
@@ -30,6 +33,76 @@ pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
         },
         image: false,
     })
+}
+
+/// A button poll: the question, one option per line with its Vote button
+/// and (when shown) its bar, and a line with the voters, the closing time
+/// and the mode.
+fn button_post(poll: &Poll, results: Option<&Results>) -> Post {
+    let options = poll
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(index, choice)| BallotOption {
+            label: Text::new()
+                .with(Span::Emoji(choice.key.clone()))
+                .and(" ")
+                .with(Span::Strong(choice.label.clone())),
+            tally: results.map(|results| bar(results, index)),
+        })
+        .collect();
+    let mut status = Text::new();
+    if let Some(results) = results {
+        status.push(Span::Plain(format!("{} · ", results.voters_text())));
+    }
+    status.extend(self::status(poll));
+    let mode = match (poll.multi, poll.hide_tally && poll.state == PollState::Open) {
+        (true, false) => " · You may pick as many as you like; click one again to take it back.",
+        (false, false) => {
+            " · One vote each; click another option to move it, yours again to take it back."
+        }
+        (true, true) => {
+            " · You may pick as many as you like. Results are shown when the poll closes."
+        }
+        (false, true) => " · One vote each. Results are shown when the poll closes.",
+    };
+    if poll.state == PollState::Open {
+        status.push(Span::Plain(mode.to_owned()));
+    }
+    Post {
+        heading: Some(Text::plain(format!("📊 {}", poll.question))),
+        ballot: Some(Ballot {
+            options,
+            open: poll.state == PollState::Open,
+            status,
+        }),
+        ..Post::default()
+    }
+}
+
+/// What a voter is told, privately, after a click on a button poll.
+pub fn click_answer(verdict: &ClickVerdict) -> Text {
+    match verdict {
+        ClickVerdict::NotAPoll => Text::plain("This poll is closed; your click was not counted."),
+        ClickVerdict::Counted {
+            option,
+            voted: true,
+            chosen,
+            multi: true,
+        } if chosen.len() > 1 => Text::plain("You voted for ")
+            .with(Span::Strong(option.clone()))
+            .and(format!("; your votes: {}.", chosen.join(", "))),
+        ClickVerdict::Counted {
+            option,
+            voted: true,
+            ..
+        } => Text::plain("You voted for ")
+            .with(Span::Strong(option.clone()))
+            .and("."),
+        ClickVerdict::Counted { option, .. } => Text::plain("Your vote for ")
+            .with(Span::Strong(option.clone()))
+            .and(" was removed."),
+    }
 }
 
 /// One option: its emoji and label, then its bar and count when `shown`.

@@ -14,7 +14,7 @@
 
 use super::super::health::{Counted, WriteHealth};
 use super::{bigint, instant};
-use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState, PollStore};
+use crate::polls::{Choice, MarkRow, MessageKey, NewPoll, Poll, PollState, PollStore, PollStyle};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -28,7 +28,7 @@ type Connected = Result<Arc<Client>, String>;
 type Request = Box<dyn FnOnce(Connected) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 const POLL_COLUMNS: &str = "id, channel, message, question, multi, hide_tally, opened_at, \
-     closes_at, state, closed_at, declared_id, created_by, announced, community";
+     closes_at, state, closed_at, declared_id, created_by, announced, community, style";
 
 /// The poll store: a handle on the poll connection's thread; cheap to clone.
 #[derive(Clone)]
@@ -166,6 +166,7 @@ fn poll_of(row: &Row) -> Result<Poll, StoreError> {
         created_by: row.try_get(11)?,
         announced: row.try_get(12)?,
         community: row.try_get(13)?,
+        style: PollStyle::parse(row.try_get::<_, &str>(14)?).unwrap_or_default(),
     })
 }
 
@@ -215,8 +216,9 @@ impl PollStore for PgPolls {
                 let row = client
                     .query_one(
                         "INSERT INTO polls (channel, message, question, multi, hide_tally,
-                             opened_at, closes_at, state, declared_id, created_by, community)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)
+                             opened_at, closes_at, state, declared_id, created_by, community,
+                             style)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11)
                          RETURNING id",
                         &[
                             &poll.message.channel,
@@ -229,6 +231,7 @@ impl PollStore for PgPolls {
                             &poll.declared_id,
                             &poll.created_by,
                             &poll.community,
+                            &poll.style.as_str(),
                         ],
                     )
                     .await?;
