@@ -20,7 +20,10 @@
 //! Discord's limit is real time. Pacing is a courtesy Discord enforces by
 //! invalidating the session, which serenity retries, so a database that
 //! cannot be reached does not keep the bot offline: it is logged and the
-//! shards start anyway.
+//! shards start anyway. Only the start is coordinated: a shard serenity
+//! re-IDENTIFYs later (a session Discord invalidated) goes through its
+//! process's own 5 s queue alone, a rare event that may meet another
+//! process's and costs one more retry at worst.
 
 use chrono::TimeDelta;
 use emcee_core::clock::Clock;

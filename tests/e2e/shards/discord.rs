@@ -66,16 +66,25 @@ async fn two_processes_share_four_shards_each_guild_answered_once_identifies_pac
             });
         asked.push((guild.id, handle));
     }
+    let dm = fake.dm_channel(&user);
+    let in_dm = fake
+        .slash_command_in(dm, &user, "next", serde_json::json!({}))
+        .await;
+    fake.wait_for_interaction_response(&in_dm, PATIENCE)
+        .await
+        .expect("a DM command is answered");
+    let dm_shards: Vec<u32> = fake
+        .dispatched()
+        .iter()
+        .filter(|d| d.event == "INTERACTION_CREATE" && d.data["guild_id"].is_null())
+        .map(|d| d.shard)
+        .collect();
+    assert_eq!(dm_shards, [0], "a DM goes to shard 0 only");
     let carried: Vec<(u64, u32)> = fake
         .dispatched()
         .iter()
         .filter(|d| d.event == "INTERACTION_CREATE")
-        .map(|d| {
-            (
-                d.data["guild_id"].as_str().unwrap().parse().unwrap(),
-                d.shard,
-            )
-        })
+        .filter_map(|d| Some((d.data["guild_id"].as_str()?.parse().unwrap(), d.shard)))
         .collect();
     for (guild, handle) in &asked {
         assert!(

@@ -3,6 +3,7 @@
 //! several processes on one Slack workspace.
 
 mod discord;
+mod postgres;
 mod refusal;
 mod slack;
 
