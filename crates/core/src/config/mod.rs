@@ -10,6 +10,7 @@ pub mod needs;
 mod platform_ids;
 mod recovery;
 mod settings;
+mod shards;
 mod zones;
 
 pub use location::{ConfigError, Location, Source};
@@ -17,6 +18,7 @@ pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
     MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
 };
+pub use shards::{ShardRange, ShardRangeError};
 pub use zones::canonical_zone;
 
 use crate::agenda::{Agenda, AgendaError};
