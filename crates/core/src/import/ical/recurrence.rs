@@ -243,7 +243,7 @@ fn occurrences(
                 found.out_of_steps = true;
                 return ControlFlow::Break(());
             }
-            if followed % 1024 == 0 {
+            if followed.is_multiple_of(1024) {
                 if let Err(why) = check() {
                     over_time = Some(why);
                     return ControlFlow::Break(());
