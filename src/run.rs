@@ -129,7 +129,8 @@ pub async fn serve(
             };
             let shards = run.shards.or(settings.discord.shards);
             let shards = shards.map(|range| (range, Arc::clone(&store.leases)));
-            let channels = (channel_names.as_slice(), needs.as_slice(), &settings);
+            let fallback = settings.announcements.default_channel.as_deref();
+            let channels = (channel_names.as_slice(), needs.as_slice(), fallback);
             start_discord(data, token, port, connection, shards, channels).await
         }
         _ => None,
@@ -360,10 +361,10 @@ async fn start_discord(
     port: &Arc<discord::port::DiscordPort>,
     connection: discord::Connection,
     shards: Option<ShardPlan>,
-    (channel_names, needs, settings): (
+    (channel_names, needs, fallback): (
         &[String],
         &[emcee_core::config::needs::ChannelNeed],
-        &emcee_core::config::Settings,
+        Option<&str>,
     ),
 ) -> Option<discord::Bot> {
     let servers = connection.servers.clone();
@@ -383,7 +384,6 @@ async fn start_discord(
     };
     // Before anything is posted: a configured name in two servers stops Discord.
     let served: Vec<u64> = servers.iter().map(|s| s.get()).collect();
-    let fallback = settings.announcements.default_channel.as_deref();
     let resolved = discord::channels::resolve_at_start(
         port.outbound(),
         &served,
