@@ -49,6 +49,7 @@ use super::metrics::LatencySummary;
 use super::model::{Click, MessageKey, NewPoll, Poll, PollState, Reaction};
 use super::results::Results;
 use super::writer::{Job, OpenPoll, Shared, Writer};
+use crate::clock::{Clock, SystemClock};
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -153,9 +154,16 @@ impl Recorder {
     /// A store that does not run inline loads them as the first job of
     /// its queue, off the caller's thread.
     pub fn start(store: Arc<dyn PollStore>) -> Self {
+        Self::start_with_clock(store, Arc::new(SystemClock))
+    }
+
+    /// [`Self::start`], with `clock` saying when a poll another process
+    /// opened is past its deadline (a vote on it is then not counted here).
+    pub fn start_with_clock(store: Arc<dyn PollStore>, clock: Arc<dyn Clock>) -> Self {
         let shared = Arc::new(Shared::default());
         let inline = store.runs_inline();
         let mut writer = Writer::new(store, Arc::clone(&shared));
+        writer.clock = clock;
         if inline {
             writer.load_open();
         }
@@ -300,7 +308,8 @@ impl Recorder {
             }
             open.poll.state = state;
             open.poll.closed_at = Some(at);
-            let results = Results::new(&open.poll, open.ballots.tally());
+            // Other processes may have stored votes on it too: count the store's.
+            let results = writer.stored_results(&open.poll)?;
             Ok(Some((open.poll, results)))
         })
         .await
@@ -315,8 +324,29 @@ impl Recorder {
     /// [`RecordError`] when the recorder has stopped.
     pub async fn retire(&self, message: &MessageKey) -> Result<bool, RecordError> {
         let message = message.clone();
-        self.call(move |writer| Ok(writer.remove_open(&message).is_some()))
-            .await
+        self.call(move |writer| {
+            writer.retire(&message);
+            Ok(writer.remove_open(&message).is_some())
+        })
+        .await
+    }
+
+    /// The stored tally of the poll posted as `message`, with the votes every
+    /// process stored (the live tally edits show it); `None` if it is no poll.
+    ///
+    /// # Errors
+    /// [`RecordError`] when the store cannot be read.
+    pub async fn stored_tally(&self, message: &MessageKey) -> Result<Option<Tally>, RecordError> {
+        Ok(self
+            .results(message)
+            .await?
+            .map(|(_, results)| results.tally()))
+    }
+
+    /// Polls this process began counting because a vote on them arrived
+    /// here though another process opened them; each is returned once.
+    pub fn take_adopted(&self) -> Vec<Poll> {
+        std::mem::take(&mut *lock(&self.shared.adopted))
     }
 
     /// The stored poll posted as `message` and its (running or final) result.
@@ -329,16 +359,16 @@ impl Recorder {
     ) -> Result<Option<(Poll, Results)>, RecordError> {
         let message = message.clone();
         self.call(move |writer| {
-            if let Some(open) = writer.open.get(&message) {
-                let results = Results::new(&open.poll, open.ballots.tally());
-                return Ok(Some((open.poll.clone(), results)));
-            }
-            let Some(poll) = writer.store.poll_by_message(&message)? else {
-                return Ok(None);
+            let poll = match writer.open.get(&message) {
+                Some(open) => open.poll.clone(),
+                None => match writer.store.poll_by_message(&message)? {
+                    Some(poll) => poll,
+                    None => return Ok(None),
+                },
             };
-            let rows = writer.store.marks(poll.id)?;
-            let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
-            let results = Results::new(&poll, ballots.tally());
+            // Read from the store even when counted here: another process
+            // may count the same poll.
+            let results = writer.stored_results(&poll)?;
             Ok(Some((poll, results)))
         })
         .await

@@ -66,6 +66,14 @@ impl Results {
         }
     }
 
+    /// The counts this result was made of.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            counts: self.options.iter().map(|o| o.votes).collect(),
+            voters: self.voters,
+        }
+    }
+
     /// A text bar for option `index`: filled in proportion to its share.
     pub fn bar(&self, index: usize) -> String {
         let percent = self.options.get(index).map_or(0.0, |o| o.percent);

@@ -5,22 +5,40 @@
 //! costs one commit per batch instead of one per click. A batch's replies and
 //! its tally updates go out only after the commit: nothing is shown that is not
 //! stored. If a commit fails, the ballots touched are reloaded from the store.
+//!
+//! A vote can reach any process: Slack hands each envelope to one of the
+//! app's connections, and a Discord guild's events go to the process holding
+//! its shard, not to the one whose scheduler opened the poll. A vote on a
+//! message this writer does not count is therefore looked up in the store
+//! and, if that is an open poll, the poll is adopted (options, style, mode,
+//! deadline and stored marks) and counted as if opened here. A message found
+//! to be no open poll is remembered for [`MISS_TTL`], so reactions on
+//! ordinary messages do not each cost a read; known polls cost none.
 
 use super::ballot::{Ballots, MarkRow};
 use super::metrics::Latencies;
 use super::model::{Click, MessageKey, Poll, PollState, PollStyle, Reaction};
 use super::recorder::{ClickVerdict, PollView, RecordError, Verdict};
 use super::results::Results;
+use crate::clock::{Clock, SystemClock};
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, watch};
 
 /// Most reactions written in one transaction.
 const MAX_BATCH: usize = 256;
+
+/// How long a message found to be no open poll is not looked up again. Short,
+/// because a poll another process posts is stored a moment after its message
+/// exists: a reaction in that moment must not hide the poll for long.
+const MISS_TTL: Duration = Duration::from_secs(2);
+
+/// Most messages remembered as no open poll; past it the oldest are dropped.
+const MAX_MISSES: usize = 4096;
 
 /// Work for the writer.
 pub(crate) enum Job {
@@ -51,16 +69,26 @@ pub(crate) struct Shared {
     pub(crate) latencies: Latencies,
     /// The version of the last committed change.
     pub(crate) committed: AtomicU64,
+    /// Polls adopted from the store since the service last asked: it starts
+    /// their deadline and tally here (see [`Writer::known`]).
+    pub(crate) adopted: Mutex<Vec<Poll>>,
 }
 
 /// The writer's state.
 pub(crate) struct Writer {
     pub(crate) store: Arc<dyn PollStore>,
+    /// Whose time says a stored poll's deadline has passed (not adopted then).
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) open: HashMap<MessageKey, OpenPoll>,
     pub(crate) shared: Arc<Shared>,
     /// Why loading the open polls failed; every job is refused then.
     pub(crate) broken: Option<String>,
     version: u64,
+    /// Messages found to be no open poll, and when.
+    misses: HashMap<MessageKey, Instant>,
+    /// Polls this process stopped counting at their deadline: never adopted
+    /// again, though the store says open until their close job runs.
+    retired: HashSet<MessageKey>,
 }
 
 /// A staged vote's answer, sent once its batch is committed (or failed).
@@ -99,10 +127,13 @@ impl Writer {
     pub(crate) fn new(store: Arc<dyn PollStore>, shared: Arc<Shared>) -> Self {
         Self {
             store,
+            clock: Arc::new(SystemClock),
             open: HashMap::new(),
             shared,
             broken: None,
             version: 0,
+            misses: HashMap::new(),
+            retired: HashSet::new(),
         }
     }
 
@@ -198,12 +229,76 @@ impl Writer {
         if poll.state != PollState::Open || !self.store.set_state(poll.id, state, at)? {
             return Ok(None);
         }
-        let rows = self.store.marks(poll.id)?;
-        let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
         poll.state = state;
         poll.closed_at = Some(at);
-        let results = Results::new(&poll, ballots.tally());
+        let results = self.stored_results(&poll)?;
         Ok(Some((poll, results)))
+    }
+
+    /// Makes sure a poll open in the store as `message` is counted here,
+    /// adopting it if another process opened it; false if `message` is no
+    /// open poll. Polls counted here cost no store read.
+    fn known(&mut self, message: &MessageKey) -> Result<bool, RecordError> {
+        if self.open.contains_key(message) {
+            return Ok(true);
+        }
+        if self
+            .misses
+            .get(message)
+            .is_some_and(|at| at.elapsed() < MISS_TTL)
+        {
+            return Ok(false);
+        }
+        if self.retired.contains(message) {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let poll = self
+            .store
+            .poll_by_message(message)?
+            .filter(|poll| poll.state == PollState::Open && poll.closes_at > now);
+        let Some(poll) = poll else {
+            self.miss(message);
+            return Ok(false);
+        };
+        let rows = self.store.marks(poll.id)?;
+        let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
+        tracing::info!(
+            poll = poll.id,
+            "counting votes on a poll another process opened"
+        );
+        self.shared
+            .adopted
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(poll.clone());
+        self.misses.remove(message);
+        self.add_open(OpenPoll { poll, ballots });
+        Ok(true)
+    }
+
+    /// Notes that this process stopped counting `message` at its deadline.
+    pub(crate) fn retire(&mut self, message: &MessageKey) {
+        self.retired.insert(message.clone());
+    }
+
+    /// Remembers that `message` is no open poll, for [`MISS_TTL`].
+    fn miss(&mut self, message: &MessageKey) {
+        if self.misses.len() >= MAX_MISSES {
+            self.misses.retain(|_, at| at.elapsed() < MISS_TTL);
+        }
+        if self.misses.len() >= MAX_MISSES {
+            self.misses.clear();
+        }
+        self.misses.insert(message.clone(), Instant::now());
+    }
+
+    /// The stored result of the poll `poll`, with every vote any process
+    /// stored: what a close and `poll results` show.
+    pub(crate) fn stored_results(&self, poll: &Poll) -> Result<Results, RecordError> {
+        let rows = self.store.marks(poll.id)?;
+        let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
+        Ok(Results::new(poll, ballots.tally()))
     }
 
     /// The next change's version.
@@ -219,13 +314,19 @@ impl Writer {
         reply: oneshot::Sender<Result<Verdict, RecordError>>,
         batch: &mut Batch,
     ) {
-        let version = self.next_version();
-        let verdict = match self.open.get_mut(&reaction.message) {
-            _ if self.broken.is_some() => {
-                let error = self.broken.clone().unwrap_or_default();
-                let _ = reply.send(Err(RecordError::Store(error)));
+        if let Some(error) = self.broken.clone() {
+            let _ = reply.send(Err(RecordError::Store(error)));
+            return;
+        }
+        // The bot's own reactions are never votes: no need to look them up.
+        if !reaction.by_self {
+            if let Err(error) = self.known(&reaction.message) {
+                let _ = reply.send(Err(error));
                 return;
             }
+        }
+        let version = self.next_version();
+        let verdict = match self.open.get_mut(&reaction.message) {
             None => Verdict::NotAPoll,
             // A button poll counts clicks only; reactions on it are chatter.
             Some(open) if open.poll.style == PollStyle::Buttons => Verdict::NotAPoll,
@@ -266,6 +367,10 @@ impl Writer {
     ) {
         if let Some(error) = self.broken.clone() {
             let _ = reply.send(Err(RecordError::Store(error)));
+            return;
+        }
+        if let Err(error) = self.known(&click.message) {
+            let _ = reply.send(Err(error));
             return;
         }
         let version = self.next_version();

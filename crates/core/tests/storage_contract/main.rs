@@ -18,3 +18,4 @@ mod migrations;
 mod polls;
 mod reminders;
 mod secrets;
+mod votes_anywhere;

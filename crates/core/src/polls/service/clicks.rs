@@ -20,6 +20,8 @@ impl PollService {
         click: Click,
         received: Instant,
     ) -> Result<ClickVerdict, ServiceError> {
-        Ok(self.recorder().click(click, received).await?)
+        let verdict = self.recorder().click(click, received).await?;
+        self.watch_adopted();
+        Ok(verdict)
     }
 }

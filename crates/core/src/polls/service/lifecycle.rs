@@ -4,7 +4,7 @@
 use super::create::{draft, new_poll, PollRequest};
 use super::{posts, PollService, ServiceError};
 use crate::chat::{dedupe_key, Attachment};
-use crate::polls::{chart, FlashPoll, MessageKey, Poll, PollState, PollStyle, Results, Tally};
+use crate::polls::{chart, FlashPoll, MessageKey, Poll, PollState, PollStyle, Results};
 
 /// The file name of the result chart.
 const CHART_FILE: &str = "poll-results.png";
@@ -137,11 +137,7 @@ impl PollService {
         poll: &Poll,
         results: &Results,
     ) -> Result<(), ServiceError> {
-        let tally = Tally {
-            counts: results.options.iter().map(|o| o.votes).collect(),
-            voters: results.voters,
-        };
-        let edit = posts::poll_post(poll, Some(&tally));
+        let edit = posts::poll_post(poll, Some(&results.tally()));
         if let Err(error) = self.port().edit(&poll.message, &edit).await {
             tracing::warn!(poll = poll.id, error = %error, "could not show the final tally");
         }

@@ -38,12 +38,30 @@ impl PollService {
                 break;
             }
             if !view.poll.hide_tally {
-                let post = posts::poll_post(&view.poll, Some(&view.tally));
+                // The store's tally: other processes may count this poll too.
+                let tally = match self.recorder().stored_tally(message).await {
+                    Ok(Some(tally)) => tally,
+                    Ok(None) => view.tally,
+                    Err(error) => {
+                        tracing::warn!(%error, "could not read the stored tally; showing this process's");
+                        view.tally
+                    }
+                };
+                let post = posts::poll_post(&view.poll, Some(&tally));
                 if let Err(error) = self.port().edit(message, &post).await {
                     tracing::warn!(error = %error, "could not edit the live tally");
                 }
             }
             tokio::time::sleep(self.tally_gap()).await;
+        }
+    }
+
+    /// Starts the deadline and the tally edits of polls this process began
+    /// counting because a vote on them arrived here (another process opened
+    /// them), so it stops counting them at their deadline like its own.
+    pub(super) fn watch_adopted(&self) {
+        for poll in self.recorder().take_adopted() {
+            self.watch(&poll);
         }
     }
 

@@ -113,7 +113,7 @@ impl PollService {
     pub fn new(store: Arc<dyn PollStore>, port: Arc<dyn ChatPort>, clock: Arc<dyn Clock>) -> Self {
         Self {
             inner: Arc::new(Inner {
-                recorder: Recorder::start(store),
+                recorder: Recorder::start_with_clock(store, Arc::clone(&clock)),
                 port,
                 clock,
                 config: RwLock::new(PollConfig::default()),

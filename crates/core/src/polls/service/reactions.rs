@@ -40,6 +40,7 @@ impl PollService {
                 return Err(error.into());
             }
         };
+        self.watch_adopted();
         match verdict {
             Verdict::Foreign if event.added => self.clear_stray(&event.message, &event.key).await,
             Verdict::Counted { displaced, suspect } => {
