@@ -4,7 +4,7 @@
 
 use super::Serving;
 use crate::harness::PATIENCE;
-use fake_slack::{FakeSlack, FakeUser};
+use fake_slack::{FakeSlack, FakeUser, StoredMessage};
 use std::collections::BTreeSet;
 use std::process::Stdio;
 use tokio::process::{Child, Command};
@@ -143,29 +143,19 @@ async fn two_processes_count_every_vote_once_whichever_gets_it() {
     let slack = FakeSlack::start().await.unwrap();
     let (dir, both) = two_processes(&slack).await;
     let polls = slack.ids().polls_channel_id.clone();
-    let created = slack.slash_command(
-        &FakeUser::attendee(1),
-        &polls,
-        "poll create Tea or coffee? | Tea | Coffee minutes:10 style:reactions",
-    );
-    slack
-        .wait_for_response(&created.response_token, PATIENCE)
-        .await
-        .unwrap();
-    let poll = slack
-        .wait_until("the poll's seed reactions", PATIENCE, |fake| {
-            fake.messages(&polls)
-                .into_iter()
-                .find(|m| m.by_bot() && m.text.contains("Tea or coffee") && m.reactions.len() == 2)
-        })
-        .await
-        .unwrap();
+    let poll = create(
+        &slack,
+        "Tea or coffee?",
+        "| Tea | Coffee style:reactions",
+        2,
+    )
+    .await;
     for voter in &six_voters(&slack) {
         slack.react(voter, &polls, &poll.ts, "one").unwrap();
     }
     let stored = stored_until(&dir, "Tea or coffee?", &[6, 0]).await;
     assert_eq!(stored, [6, 0], "each of the six votes stored once");
-    assert_results_count_six(&slack).await;
+    assert_results_count_six(&slack, &poll).await;
     stop(both).await;
 }
 
@@ -176,23 +166,7 @@ async fn two_processes_count_every_click_once_whichever_gets_it() {
     let slack = FakeSlack::start().await.unwrap();
     let (dir, both) = two_processes(&slack).await;
     let polls = slack.ids().polls_channel_id.clone();
-    let created = slack.slash_command(
-        &FakeUser::attendee(1),
-        &polls,
-        "poll create Milk or lemon? | Milk | Lemon minutes:10",
-    );
-    slack
-        .wait_for_response(&created.response_token, PATIENCE)
-        .await
-        .unwrap();
-    let poll = slack
-        .wait_until("the poll message", PATIENCE, |fake| {
-            fake.messages(&polls)
-                .into_iter()
-                .find(|m| m.by_bot() && m.text.contains("Milk or lemon"))
-        })
-        .await
-        .unwrap();
+    let poll = create(&slack, "Milk or lemon?", "| Milk | Lemon", 0).await;
     for voter in &six_voters(&slack) {
         let clicked = slack.click(voter, &polls, &poll.ts, "emcee:vote:1");
         let answer = slack
@@ -209,8 +183,28 @@ async fn two_processes_count_every_click_once_whichever_gets_it() {
     assert_eq!(stored, [0, 6], "each of the six clicks stored once");
     let clicks: BTreeSet<u64> = slack.deliveries().iter().map(|d| d.connection).collect();
     assert_eq!(clicks.len(), 2, "both processes got envelopes");
-    assert_results_count_six(&slack).await;
+    assert_results_count_six(&slack, &poll).await;
     stop(both).await;
+}
+
+/// An organiser creates the poll `question` with `options` (ten minutes) in
+/// #polls; returns its message once it carries its `seeds` reactions.
+async fn create(slack: &FakeSlack, question: &str, options: &str, seeds: usize) -> StoredMessage {
+    let polls = slack.ids().polls_channel_id.clone();
+    let command = format!("poll create {question} {options} minutes:10");
+    let created = slack.slash_command(&FakeUser::attendee(1), &polls, &command);
+    slack
+        .wait_for_response(&created.response_token, PATIENCE)
+        .await
+        .unwrap();
+    slack
+        .wait_until("the poll message", PATIENCE, |fake| {
+            fake.messages(&polls)
+                .into_iter()
+                .find(|m| m.by_bot() && m.text.contains(question) && m.reactions.len() == seeds)
+        })
+        .await
+        .unwrap()
 }
 
 /// Six attendees, members of #polls.
@@ -237,10 +231,12 @@ async fn stored_until(dir: &tempfile::TempDir, question: &str, wanted: &[u64]) -
     }
 }
 
-/// `poll results` in #polls, answered by either process, counts all six.
-async fn assert_results_count_six(slack: &FakeSlack) {
+/// `poll results` on `poll` (named by its message: the agenda's own polls
+/// open in #polls meanwhile), answered by either process, counts all six.
+async fn assert_results_count_six(slack: &FakeSlack, poll: &StoredMessage) {
     let polls = slack.ids().polls_channel_id.clone();
-    let asked = slack.slash_command(&FakeUser::admin(), &polls, "poll results");
+    let command = format!("poll results {}", poll.ts);
+    let asked = slack.slash_command(&FakeUser::admin(), &polls, &command);
     let results = slack
         .wait_for_response(&asked.response_token, PATIENCE)
         .await

@@ -127,11 +127,7 @@ fn counts(results: &emcee_core::polls::Results) -> Vec<u64> {
 
 async fn a_poll_opened_by_one_process_counts_the_votes_another_receives(f: Fixture) {
     let two = two(&f).await;
-    let poll = two
-        .first
-        .post(request(PollStyle::Reactions, false))
-        .await
-        .unwrap();
+    let poll = two.open(PollStyle::Reactions, false).await;
     // Twelve voters, their reactions dealt to both processes in turn.
     for n in 0..12 {
         let service = [&two.first, &two.second][n % 2];
@@ -191,6 +187,11 @@ async fn a_poll_opened_by_one_process_counts_the_votes_another_receives(f: Fixtu
 }
 
 impl Two {
+    /// The first process posts a poll.
+    async fn open(&self, style: PollStyle, multi: bool) -> Poll {
+        self.first.post(request(style, multi)).await.unwrap()
+    }
+
     fn clock_now(&self) -> DateTime<Utc> {
         emcee_core::clock::Clock::now(&self.clock)
     }
@@ -271,11 +272,7 @@ async fn a_button_poll_takes_clicks_in_either_process(f: Fixture) {
 
 async fn ordinary_messages_and_known_polls_cost_no_repeated_lookups(f: Fixture) {
     let two = two(&f).await;
-    let poll = two
-        .first
-        .post(request(PollStyle::Reactions, true))
-        .await
-        .unwrap();
+    let poll = two.open(PollStyle::Reactions, true).await;
     let lookups = || two.second_store.lookups.load(Ordering::SeqCst);
     let chatter = Reaction {
         message: MessageKey::new("general", "hello"),
@@ -323,11 +320,7 @@ async fn ordinary_messages_and_known_polls_cost_no_repeated_lookups(f: Fixture) 
 
 async fn a_process_does_not_adopt_a_poll_past_its_deadline(f: Fixture) {
     let two = two(&f).await;
-    let poll = two
-        .first
-        .post(request(PollStyle::Reactions, false))
-        .await
-        .unwrap();
+    let poll = two.open(PollStyle::Reactions, false).await;
     two.second
         .on_reaction(reaction(&poll, "early", 0, true), Instant::now())
         .await
