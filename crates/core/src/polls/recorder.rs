@@ -49,7 +49,7 @@ use super::metrics::LatencySummary;
 use super::model::{Click, MessageKey, NewPoll, Poll, PollState, Reaction};
 use super::results::Results;
 use super::writer::{Job, OpenPoll, Shared, Writer};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -153,13 +153,19 @@ impl Recorder {
     /// against an incomplete state.
     /// A store that does not run inline loads them as the first job of
     /// its queue, off the caller's thread.
+    /// Deadlines are then the caller's: a poll counts until closed or retired.
     pub fn start(store: Arc<dyn PollStore>) -> Self {
-        Self::start_with_clock(store, Arc::new(SystemClock))
+        Self::start_with(store, None)
     }
 
-    /// [`Self::start`], with `clock` saying when a poll another process
-    /// opened is past its deadline (a vote on it is then not counted here).
+    /// [`Self::start`], with `clock` saying when a poll's deadline has
+    /// passed: a vote on it then counts in no process, and a poll another
+    /// process opened is not adopted (the poll service's recorder).
     pub fn start_with_clock(store: Arc<dyn PollStore>, clock: Arc<dyn Clock>) -> Self {
+        Self::start_with(store, Some(clock))
+    }
+
+    fn start_with(store: Arc<dyn PollStore>, clock: Option<Arc<dyn Clock>>) -> Self {
         let shared = Arc::new(Shared::default());
         let inline = store.runs_inline();
         let mut writer = Writer::new(store, Arc::clone(&shared));

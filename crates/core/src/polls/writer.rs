@@ -20,7 +20,7 @@ use super::metrics::Latencies;
 use super::model::{Click, MessageKey, Poll, PollState, PollStyle, Reaction};
 use super::recorder::{ClickVerdict, PollView, RecordError, Verdict};
 use super::results::Results;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
@@ -77,8 +77,9 @@ pub(crate) struct Shared {
 /// The writer's state.
 pub(crate) struct Writer {
     pub(crate) store: Arc<dyn PollStore>,
-    /// Whose time says a stored poll's deadline has passed (not adopted then).
-    pub(crate) clock: Arc<dyn Clock>,
+    /// Whose time says a poll's deadline has passed (its votes no longer
+    /// count, nor is it adopted); none: deadlines are left to the caller.
+    pub(crate) clock: Option<Arc<dyn Clock>>,
     pub(crate) open: HashMap<MessageKey, OpenPoll>,
     pub(crate) shared: Arc<Shared>,
     /// Why loading the open polls failed; every job is refused then.
@@ -127,7 +128,7 @@ impl Writer {
     pub(crate) fn new(store: Arc<dyn PollStore>, shared: Arc<Shared>) -> Self {
         Self {
             store,
-            clock: Arc::new(SystemClock),
+            clock: None,
             open: HashMap::new(),
             shared,
             broken: None,
@@ -252,11 +253,10 @@ impl Writer {
         if self.retired.contains(message) {
             return Ok(false);
         }
-        let now = self.clock.now();
         let poll = self
             .store
             .poll_by_message(message)?
-            .filter(|poll| poll.state == PollState::Open && poll.closes_at > now);
+            .filter(|poll| poll.state == PollState::Open && !self.past_deadline(poll));
         let Some(poll) = poll else {
             self.miss(message);
             return Ok(false);
@@ -275,6 +275,13 @@ impl Writer {
         self.misses.remove(message);
         self.add_open(OpenPoll { poll, ballots });
         Ok(true)
+    }
+
+    /// Whether `poll`'s deadline has passed by the clock, if there is one.
+    fn past_deadline(&self, poll: &Poll) -> bool {
+        self.clock
+            .as_ref()
+            .is_some_and(|clock| poll.closes_at <= clock.now())
     }
 
     /// Notes that this process stopped counting `message` at its deadline.
@@ -326,8 +333,12 @@ impl Writer {
             }
         }
         let version = self.next_version();
+        let now = self.clock.as_ref().map(|clock| clock.now());
         let verdict = match self.open.get_mut(&reaction.message) {
             None => Verdict::NotAPoll,
+            // Past its deadline, before this process retired it: whichever
+            // process closes it may already have counted.
+            Some(open) if now.is_some_and(|now| open.poll.closes_at <= now) => Verdict::NotAPoll,
             // A button poll counts clicks only; reactions on it are chatter.
             Some(open) if open.poll.style == PollStyle::Buttons => Verdict::NotAPoll,
             Some(_) if reaction.by_self => Verdict::Ignored,
@@ -374,9 +385,11 @@ impl Writer {
             return;
         }
         let version = self.next_version();
+        let now = self.clock.as_ref().map(|clock| clock.now());
         let open = self
             .open
             .get_mut(&click.message)
+            .filter(|open| now.is_none_or(|now| open.poll.closes_at > now))
             .filter(|open| open.poll.style == PollStyle::Buttons)
             .filter(|open| click.option < open.poll.choices.len());
         let Some(open) = open else {

@@ -336,8 +336,13 @@ async fn a_process_does_not_adopt_a_poll_past_its_deadline(f: Fixture) {
         Arc::new(MemoryPort::default()),
         Arc::new(two.clock.clone()),
     );
-    let verdict = fresh.recorder().react(late, Instant::now()).await;
+    let verdict = fresh.recorder().react(late.clone(), Instant::now()).await;
     assert_eq!(verdict.unwrap(), Verdict::NotAPoll, "{}", f.kind);
+    // Nor do the two processes counting it (closing it meanwhile or not).
+    for service in [&two.first, &two.second] {
+        let verdict = service.recorder().react(late.clone(), Instant::now()).await;
+        assert_eq!(verdict.unwrap(), Verdict::NotAPoll, "{}", f.kind);
+    }
     let (_, results) = fresh
         .recorder()
         .results(&poll.message)
