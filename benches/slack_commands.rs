@@ -29,13 +29,13 @@
 // A benchmark fails loudly: a setup error ends the run.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "slack_commands/figures.rs"]
+mod figures;
+#[path = "slack_commands/floor.rs"]
+mod floor;
 #[allow(dead_code)]
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
-#[path = "slack_commands/floor.rs"]
-mod floor;
-#[path = "slack_commands/figures.rs"]
-mod figures;
 #[path = "slack_commands/rss.rs"]
 mod rss;
 #[allow(dead_code)]

@@ -49,8 +49,9 @@ async fn on_command(
     _state: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     tokio::spawn(async move {
-        let reply =
-            SlackApiPostWebhookMessageRequest::new(SlackMessageContent::new().with_text("pong".into()));
+        let reply = SlackApiPostWebhookMessageRequest::new(
+            SlackMessageContent::new().with_text("pong".into()),
+        );
         if let Err(error) = client.respond_to_event(&event.response_url, &reply).await {
             eprintln!("floor: could not answer: {error}");
         }
