@@ -50,33 +50,23 @@ impl FakeSlack {
     /// Envelope sendings since `mark`, in order.
     #[must_use]
     pub fn deliveries_since(&self, mark: &Mark) -> Vec<Delivery> {
-        let sockets = lock(&self.inner.sockets);
-        sockets
-            .deliveries
-            .get(mark.deliveries..)
-            .map(<[Delivery]>::to_vec)
-            .unwrap_or_default()
+        since(&lock(&self.inner.sockets).deliveries, mark.deliveries)
     }
 
     /// Acks received since `mark`, in order.
     #[must_use]
     pub fn acks_since(&self, mark: &Mark) -> Vec<Ack> {
-        let sockets = lock(&self.inner.sockets);
-        sockets
-            .acks
-            .get(mark.acks..)
-            .map(<[Ack]>::to_vec)
-            .unwrap_or_default()
+        since(&lock(&self.inner.sockets).acks, mark.acks)
     }
 
     /// Posts to `response_url`s since `mark`, in order.
     #[must_use]
     pub fn response_posts_since(&self, mark: &Mark) -> Vec<ResponsePost> {
-        let world = lock(&self.inner.world);
-        world
-            .response_posts
-            .get(mark.response_posts..)
-            .map(<[ResponsePost]>::to_vec)
-            .unwrap_or_default()
+        since(&lock(&self.inner.world).response_posts, mark.response_posts)
     }
+}
+
+/// A copy of `log` from position `from` on.
+fn since<T: Clone>(log: &[T], from: usize) -> Vec<T> {
+    log.get(from..).map(<[T]>::to_vec).unwrap_or_default()
 }
