@@ -32,7 +32,7 @@
 //! and Slack together, then Discord alone and Slack alone as references.
 //!
 //! Run with `cargo bench --bench slack_commands` (release). `SLACK_BENCH_RSS=0`
-//! skips the memory figures.
+//! skips the memory figures; `SLACK_BENCH_RATES=100,500` measures other rates.
 
 // A benchmark fails loudly: a setup error ends the run.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -89,7 +89,7 @@ async fn main() {
     ];
     let mut users = 0u32;
     let mut by_kind = HashMap::new();
-    for rate in [100u32, 1_000] {
+    for rate in rates() {
         // The two take turns, in a rotating order, so that a burst of machine
         // noise lands on both rather than on whichever ran then.
         let mut pooled: [Turn; 2] = Default::default();
@@ -139,6 +139,21 @@ async fn main() {
     emcee.stop().await;
     if std::env::var("SLACK_BENCH_RSS").as_deref() != Ok("0") {
         rss::report().await;
+    }
+}
+
+/// Commands a second to measure at: `SLACK_BENCH_RATES`, else 100 and 1,000.
+fn rates() -> Vec<u32> {
+    let asked: Vec<u32> = std::env::var("SLACK_BENCH_RATES")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|rate| rate.trim().parse().ok())
+        .filter(|rate| *rate > 0)
+        .collect();
+    if asked.is_empty() {
+        vec![100, 1_000]
+    } else {
+        asked
     }
 }
 
