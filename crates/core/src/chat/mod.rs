@@ -24,7 +24,7 @@ pub mod text;
 
 pub use dedupe::dedupe_key;
 pub use direct::{DirectChannels, KeptInMemory};
-pub use post::{Accent, Attachment, Card, Post};
+pub use post::{Accent, Attachment, Button, Card, Post};
 pub use text::{Span, Text, TimeStyle};
 
 use std::collections::BTreeSet;
@@ -160,6 +160,25 @@ pub trait ChatPort: Send + Sync + 'static {
         community: Option<&'a str>,
         name: &'a str,
     ) -> PortFuture<'a, String>;
+
+    /// Opens a thread named `name` on `message` (a session's start
+    /// announcement); returns its id, a channel id where the platform's
+    /// threads are channels. `Ok(None)`: this platform has no threads, and
+    /// the conversation stays in the channel (the default).
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        let _ = (message, name);
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Archives thread `thread`; a platform without threads does nothing.
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        let _ = thread;
+        Box::pin(async { Ok(()) })
+    }
 
     /// The neutral key for an option emoji as an organiser typed it (Discord:
     /// `<:ferris:123>` becomes `ferris:123`); `None` if it is no emoji here.

@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_claim_tokens",
         include_str!("../../migrations/0008_claim_tokens.sql"),
     ),
+    (
+        "0011_questions",
+        include_str!("../../migrations/0011_questions.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -8,10 +8,16 @@ use deadpool_postgres::Object;
 
 /// Every migration, in order. Append only: never edit one that has shipped.
 /// The first is SQLite's 0001-0008 as one clean schema.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_schema",
-    include_str!("../../../migrations/postgres/0001_schema.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_schema",
+        include_str!("../../../migrations/postgres/0001_schema.sql"),
+    ),
+    (
+        "0004_questions",
+        include_str!("../../../migrations/postgres/0004_questions.sql"),
+    ),
+];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
 const LOCK: i64 = 0x65_6d_63_65_65;

@@ -1,0 +1,1 @@
+//! A thread per session (filled in below).
