@@ -252,7 +252,12 @@ fn app_over(
     let polls =
         emcee_core::polls::PollService::new(Arc::clone(&store.polls), port, Arc::clone(&clock));
     polls.configure(emcee_core::polls::PollConfig::from_settings(settings));
-    Some(App::new(programme, clock, store.clone(), polls))
+    let app = App::new(programme, clock, store.clone(), polls);
+    app.questions
+        .configure(emcee_core::questions::QuestionConfig::from_settings(
+            settings,
+        ));
+    Some(app)
 }
 
 async fn connect_slack(

@@ -74,6 +74,10 @@ impl Console {
             store,
             service.clone(),
         );
+        app.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &config.settings,
+            ));
         Self {
             config,
             clock,

@@ -104,6 +104,10 @@ impl TestBot {
             .configure(emcee_core::polls::PollConfig::from_settings(
                 &config.settings,
             ));
+        data.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &config.settings,
+            ));
         let global = servers.is_empty();
         let connection = Connection {
             api_base: fake.base_url(),

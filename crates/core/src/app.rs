@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::polls::PollService;
 use crate::programme::Programme;
+use crate::questions::QuestionService;
 use crate::reminders::ReminderService;
 use crate::scheduler::Scheduler;
 use crate::store::Database;
@@ -22,6 +23,9 @@ pub struct App {
     pub store: Database,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
     pub polls: PollService,
+    /// Session Q&A, on the poll service's platform (configure it with
+    /// `[questions]`: [`QuestionService::configure`]).
+    pub questions: QuestionService,
     /// Per-user command allowance.
     pub throttle: Throttle,
     /// The scheduler and its reminders, once one runs in this process.
@@ -38,11 +42,18 @@ impl App {
         store: impl Into<Database>,
         polls: PollService,
     ) -> Self {
+        let store: Database = store.into();
+        let questions = QuestionService::new(
+            Arc::clone(&store.questions),
+            polls.shared_port(),
+            Arc::clone(&clock),
+        );
         Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
-            store: store.into(),
+            store,
             polls,
+            questions,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
         }

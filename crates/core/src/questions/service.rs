@@ -132,6 +132,11 @@ struct Inner {
     config: RwLock<QuestionConfig>,
     /// Boards waiting for an edit, by (community, session), with the title.
     dirty: Mutex<BTreeMap<(String, SessionId), String>>,
+    /// Questions whose count changed by votes, with their session's title:
+    /// each click updates its own message at once, but clicks answered in
+    /// another order could leave an older count showing, so each changed
+    /// question is shown again, from the store, on the board's beat.
+    recount: Mutex<BTreeMap<i64, String>>,
     wake: Notify,
     board_task: OnceLock<()>,
 }
@@ -151,6 +156,7 @@ impl QuestionService {
                 clock,
                 config: RwLock::default(),
                 dirty: Mutex::default(),
+                recount: Mutex::default(),
                 wake: Notify::new(),
                 board_task: OnceLock::new(),
             }),
@@ -256,7 +262,13 @@ impl QuestionService {
         let now = self.inner.clock.now();
         let voted = self.inner.store.toggle_vote(id, user, now).await?;
         let question = self.question_in(community, id).await?;
-        self.nudge(&question, &title_in(agenda, &question.session));
+        let title = title_in(agenda, &question.session);
+        self.inner
+            .recount
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(question.id, title.clone());
+        self.nudge(&question, &title);
         Ok((question, voted))
     }
 
@@ -465,6 +477,18 @@ impl QuestionService {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner),
             );
+            let recount = std::mem::take(
+                &mut *self
+                    .inner
+                    .recount
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+            for (id, title) in recount {
+                if let Ok(Some(question)) = self.inner.store.question(id).await {
+                    self.show(&question, &title).await;
+                }
+            }
             for ((community, session), title) in dirty {
                 if let Err(error) = self.refresh_board(&community, &session, &title).await {
                     tracing::warn!(%session, %error, "could not update the next-question board");
