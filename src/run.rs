@@ -288,7 +288,11 @@ fn announcer(
     slack: Option<&crate::slack::start::Running>,
 ) -> Option<Arc<dyn emcee_core::scheduler::Announcer>> {
     let over = |port: Arc<dyn ChatPort>, platform| -> Arc<dyn emcee_core::scheduler::Announcer> {
-        let announcer = Arc::new(ChatAnnouncer::new(port).with_polls(app.polls.clone()));
+        let announcer = Arc::new(
+            ChatAnnouncer::new(port)
+                .with_polls(app.polls.clone())
+                .with_questions(app.questions.clone()),
+        );
         Arc::new(OnlyOwnPings::new(announcer, platform))
     };
     let slack = slack.map(|s| {

@@ -3,6 +3,7 @@
 //! duplicates, the hosts' `/questions` and their controls, the debounced
 //! "next question" board, and a crash during a burst of upvotes.
 
+mod on_demand;
 mod restart;
 
 use crate::harness::{eventually, BotOptions, TestBot, PATIENCE};
@@ -21,7 +22,8 @@ pub fn speaker() -> FakeUser {
 }
 
 /// The sample config in a temporary folder, with the JfrUnit speaker mapped
-/// to [`speaker`], attendee 778 hosting the lounge, and a one-second board.
+/// to [`speaker`], attendee 778 hosting the lounge, a one-second board, and
+/// every track and room announced in #announcements.
 pub fn config_dir() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
@@ -39,6 +41,17 @@ pub fn config_dir() -> (tempfile::TempDir, PathBuf) {
     );
     std::fs::write(dir.path().join("agenda.toml"), mapped).unwrap();
     let settings = std::fs::read_to_string(sample.join("emcee.toml")).unwrap();
+    // Every scheduled post goes to the fake's #announcements.
+    let settings: Vec<String> = settings
+        .lines()
+        .map(|line| match line.split_once(" = \"") {
+            Some((key, _)) if key.starts_with('"') || key == "main_channel" => {
+                format!("{key} = \"announcements\"")
+            }
+            _ => line.to_owned(),
+        })
+        .collect();
+    let settings = settings.join("\n");
     let settings = format!(
         "{settings}\n[questions]\nboard_every_seconds = 1\nper_person = 3\nlounge_hosts = [\"{}\"]\n",
         FakeUser::attendee(778).id

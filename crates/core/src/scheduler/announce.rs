@@ -2,12 +2,14 @@
 //! port. Channel keys from the config (names or ids) resolve through the
 //! port; every post carries the job's nonce as its dedupe key, so a retry
 //! after a timeout cannot post twice; declared polls open, and every poll
-//! closes, through the poll service.
+//! closes, through the poll service. With the Q&A attached, a "now on
+//! demand" post lists each session's top questions under its video link.
 
 use super::runner::{Announcer, Delivery, DeliveryError};
 use super::{wording, Message};
 use crate::chat::ChatPort;
 use crate::polls::{FlashPoll, MessageKey, PollService, ServiceError};
+use crate::questions::QuestionService;
 use std::sync::Arc;
 
 /// Posts scheduled messages through a chat port.
@@ -15,12 +17,18 @@ pub struct ChatAnnouncer {
     port: Arc<dyn ChatPort>,
     /// Opens declared polls and closes polls; `None`: neither happens.
     polls: Option<PollService>,
+    /// Adds the top questions to on-demand posts; `None`: none are added.
+    questions: Option<QuestionService>,
 }
 
 impl ChatAnnouncer {
     /// An announcer posting through `port`.
     pub fn new(port: Arc<dyn ChatPort>) -> Self {
-        Self { port, polls: None }
+        Self {
+            port,
+            polls: None,
+            questions: None,
+        }
     }
 
     /// Opens declared polls and closes polls at their deadline through `polls`.
@@ -29,13 +37,40 @@ impl ChatAnnouncer {
         self.polls = Some(polls);
         self
     }
+
+    /// Lists each session's top questions in its on-demand post.
+    #[must_use]
+    pub fn with_questions(mut self, questions: QuestionService) -> Self {
+        self.questions = Some(questions);
+        self
+    }
+
+    /// The post for `message`; an on-demand one gains each session's top
+    /// questions after its line. A failed read leaves them out: the video
+    /// link matters more than the questions.
+    async fn post_for(&self, message: &Message) -> crate::chat::Post {
+        let mut post = wording::post(message);
+        let (Some(questions), super::JobKind::OnDemand) = (&self.questions, message.kind) else {
+            return post;
+        };
+        let mut lines = Vec::new();
+        for (item, line) in message.items.iter().zip(post.lines) {
+            lines.push(line);
+            match questions.top(&item.session).await {
+                Ok(top) => lines.extend(crate::questions::posts::on_demand_lines(&top)),
+                Err(error) => tracing::warn!(%error, "could not read the top questions"),
+            }
+        }
+        post.lines = lines;
+        post
+    }
 }
 
 impl Announcer for ChatAnnouncer {
     fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
         Box::pin(async move {
             let id = self.port.resolve_channel(None, channel).await?;
-            let post = wording::post(message).deduped(nonce);
+            let post = self.post_for(message).await.deduped(nonce);
             Ok(self.port.post(&id, &post).await?.message)
         })
     }
