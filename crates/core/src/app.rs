@@ -48,7 +48,7 @@ impl App {
             polls.shared_port(),
             Arc::clone(&clock),
         );
-        Self {
+        let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             store,
@@ -56,7 +56,14 @@ impl App {
             questions,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
-        }
+        };
+        // The programme cell alone, not the whole application: the service
+        // lives inside the application and must not keep it alive.
+        let cell = Arc::clone(&app.programme);
+        app.questions.attach_programme(Arc::new(move || {
+            Arc::clone(&cell.read().unwrap_or_else(PoisonError::into_inner))
+        }));
+        app
     }
 
     /// Hands the running scheduler to the commands; only the first call
@@ -67,6 +74,7 @@ impl App {
             return;
         }
         self.polls.attach_deadlines(Arc::new(scheduler.clone()));
+        self.questions.resume_threads();
         let reminders = ReminderService::new(scheduler.clone());
         let _ = self.scheduling.set((scheduler, reminders));
     }

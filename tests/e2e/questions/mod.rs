@@ -5,6 +5,7 @@
 
 mod on_demand;
 mod restart;
+mod threads;
 
 use crate::harness::{eventually, BotOptions, TestBot, PATIENCE};
 use fake_discord::{FakeUser, StoredMessage};

@@ -9,7 +9,7 @@
 
 use super::model::{normalise, Filed, NewQuestion, Question, QuestionState};
 use super::posts::{self, Action};
-use super::settings::QuestionSettings;
+use super::settings::{QuestionSettings, ThreadSettings};
 use super::store::QuestionStore;
 use crate::agenda::{Agenda, Session, SessionId, SessionKind};
 use crate::chat::{ChatPort, MessageKey, PortError};
@@ -52,6 +52,8 @@ pub enum QuestionError {
 #[derive(Debug, Clone, Default)]
 pub struct QuestionConfig {
     pub settings: QuestionSettings,
+    /// `[threads]`.
+    pub threads: ThreadSettings,
     /// Track name → channel key (a name or id), from `[announcements.tracks]`.
     pub track_channels: BTreeMap<String, String>,
 }
@@ -61,6 +63,7 @@ impl QuestionConfig {
     pub fn from_settings(settings: &crate::config::Settings) -> Self {
         Self {
             settings: settings.questions.clone(),
+            threads: settings.threads.clone(),
             track_channels: settings
                 .announcements
                 .tracks
@@ -139,6 +142,9 @@ struct Inner {
     recount: Mutex<BTreeMap<i64, String>>,
     wake: Notify,
     board_task: OnceLock<()>,
+    /// The current programme, once the application attached it (thread
+    /// archiving reads session ends from it).
+    programme: OnceLock<crate::scheduler::ProgrammeSource>,
 }
 
 impl QuestionService {
@@ -159,6 +165,7 @@ impl QuestionService {
                 recount: Mutex::default(),
                 wake: Notify::new(),
                 board_task: OnceLock::new(),
+                programme: OnceLock::new(),
             }),
         }
     }
@@ -184,6 +191,31 @@ impl QuestionService {
     /// The store underneath.
     pub fn store(&self) -> &dyn QuestionStore {
         self.inner.store.as_ref()
+    }
+
+    /// Reads the current programme from `source` (the application's); the
+    /// first call counts.
+    pub fn attach_programme(&self, source: crate::scheduler::ProgrammeSource) {
+        let _ = self.inner.programme.set(source);
+    }
+
+    pub(super) fn port(&self) -> &dyn ChatPort {
+        self.inner.port.as_ref()
+    }
+
+    pub(super) fn clock(&self) -> &dyn Clock {
+        self.inner.clock.as_ref()
+    }
+
+    pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
+    /// When `session` ends in the current programme; `None` when it is gone
+    /// or no programme is attached.
+    pub(super) fn session_end(&self, session: &SessionId) -> Option<chrono::DateTime<chrono::Utc>> {
+        let programme = (self.inner.programme.get()?)();
+        programme.agenda.session(session).map(|s| s.end)
     }
 
     /// Files a question and posts it (in the session's thread if it has one,

@@ -90,6 +90,9 @@ pub trait QuestionStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> StoreFuture<'a, bool>;
 
+    /// Every thread not yet archived.
+    fn open_threads(&self) -> StoreFuture<'_, Vec<SessionThread>>;
+
     /// Marks `session`'s thread archived.
     fn thread_archived<'a>(
         &'a self,

@@ -45,6 +45,42 @@ impl ChatAnnouncer {
         self
     }
 
+    /// With the Q&A attached: a start announcement of one session opens its
+    /// thread (Discord threads hang off one message, so a post announcing
+    /// several sessions opens none), and an on-demand post is repeated in
+    /// the session's open thread. Failures are logged; the post itself went
+    /// out.
+    async fn follow_in_thread(
+        &self,
+        message: &Message,
+        posted: &MessageKey,
+        post: &crate::chat::Post,
+        nonce: &str,
+    ) {
+        let (Some(questions), [item]) = (&self.questions, message.items.as_slice()) else {
+            return;
+        };
+        match message.kind {
+            super::JobKind::Announce if message.lead_minutes == 0 => {
+                questions
+                    .session_started(&item.session, &item.title, posted)
+                    .await;
+            }
+            super::JobKind::OnDemand => {
+                let Some(thread) = questions.open_thread_of(&item.session).await else {
+                    return;
+                };
+                let again = post
+                    .clone()
+                    .deduped(crate::chat::dedupe_key("thread", nonce));
+                if let Err(error) = self.port.post(&thread, &again).await {
+                    tracing::warn!(%error, "could not post the video link in the thread");
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The post for `message`; an on-demand one gains each session's top
     /// questions after its line. A failed read leaves them out: the video
     /// link matters more than the questions.
@@ -71,7 +107,9 @@ impl Announcer for ChatAnnouncer {
         Box::pin(async move {
             let id = self.port.resolve_channel(None, channel).await?;
             let post = self.post_for(message).await.deduped(nonce);
-            Ok(self.port.post(&id, &post).await?.message)
+            let posted = self.port.post(&id, &post).await?;
+            self.follow_in_thread(message, &posted, &post, nonce).await;
+            Ok(posted.message)
         })
     }
 

@@ -356,6 +356,18 @@ impl QuestionStore for Store {
         })
     }
 
+    fn open_threads(&self) -> StoreFuture<'_, Vec<SessionThread>> {
+        self.off_workers(move |store| {
+            let connection = store.connection();
+            let mut statement = connection.prepare_cached(
+                "SELECT session_id, channel_id, parent_id, archived_at FROM session_threads
+                 WHERE archived_at IS NULL ORDER BY session_id",
+            )?;
+            let threads = statement.query_map([], thread_of)?;
+            Ok(threads.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     fn thread_archived<'a>(
         &'a self,
         session: &'a SessionId,

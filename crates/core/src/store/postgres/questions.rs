@@ -74,6 +74,16 @@ async fn read_question(
     Ok(Some(question))
 }
 
+fn thread_of(row: &Row) -> Result<SessionThread, StoreError> {
+    let archived: Option<i64> = row.try_get(3)?;
+    Ok(SessionThread {
+        session: SessionId::new(row.try_get::<_, String>(0)?),
+        channel: row.try_get(1)?,
+        parent: row.try_get(2)?,
+        archived: archived.is_some(),
+    })
+}
+
 fn vanished(id: i64) -> StoreError {
     StoreError::Decode(format!("question {id} vanished"))
 }
@@ -309,14 +319,7 @@ impl QuestionStore for PgStore {
                     &[&session.as_str()],
                 )
                 .await?;
-            let Some(row) = row else { return Ok(None) };
-            let archived: Option<i64> = row.try_get(3)?;
-            Ok(Some(SessionThread {
-                session: SessionId::new(row.try_get::<_, String>(0)?),
-                channel: row.try_get(1)?,
-                parent: row.try_get(2)?,
-                archived: archived.is_some(),
-            }))
+            row.as_ref().map(thread_of).transpose()
         })
     }
 
@@ -353,6 +356,19 @@ impl QuestionStore for PgStore {
                 )
                 .await?;
             Ok(kept == 1)
+        })
+    }
+
+    fn open_threads(&self) -> StoreFuture<'_, Vec<SessionThread>> {
+        self.read(move |client| async move {
+            let rows = client
+                .query(
+                    "SELECT session_id, channel_id, parent_id, archived_at FROM session_threads
+                     WHERE archived_at IS NULL ORDER BY session_id",
+                    &[],
+                )
+                .await?;
+            rows.iter().map(thread_of).collect()
         })
     }
 
