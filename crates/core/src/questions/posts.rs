@@ -127,24 +127,25 @@ pub fn host_line(number: usize, question: &Question) -> Text {
         (_, true) => " 📌",
         _ => "",
     };
-    let askers: Vec<String> = question
-        .askers
-        .iter()
-        .map(|a| {
-            if a.anonymous {
-                format!("{} (anonymous)", a.user)
-            } else {
-                a.user.clone()
-            }
-        })
-        .collect();
+    // The first asker by name, those whose duplicate joined by id.
+    let mut askers = vec![if question.anonymous {
+        format!("{} ({}, anonymous)", question.asker_name, question.asker)
+    } else {
+        format!("{} ({})", question.asker_name, question.asker)
+    }];
+    askers.extend(
+        question
+            .askers
+            .iter()
+            .filter(|a| a.user != question.asker)
+            .map(|a| {
+                let anonymous = if a.anonymous { ", anonymous" } else { "" };
+                format!("{}{anonymous}", a.user)
+            }),
+    );
     let mut line = Text::plain(format!("{number}. ▲ {}{state} ", question.votes));
     line.push(Span::Strong(question.text.clone()));
-    line.push(Span::Plain(format!(
-        " · {} · asked by {}",
-        question.asker_name,
-        askers.join(", ")
-    )));
+    line.push(Span::Plain(format!(" · asked by {}", askers.join(", "))));
     line
 }
 
