@@ -380,6 +380,14 @@ impl ChatPort for DiscordPort {
         })
     }
 
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let pinned = self.outbound.pin_message(channel, id).await;
+            pinned.map_err(|e| classify(&e))
+        })
+    }
+
     fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
         Box::pin(async move {
             let thread = thread

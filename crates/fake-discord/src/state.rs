@@ -112,6 +112,8 @@ pub(crate) struct World {
     pub(crate) commands: HashMap<Option<u64>, Vec<Value>>,
     /// Threads the bot started, by id (see `rest/threads.rs`).
     pub(crate) threads: BTreeMap<u64, crate::rest::FakeThread>,
+    /// Messages the bot pinned.
+    pub(crate) pins: std::collections::BTreeSet<u64>,
     nonces: HashMap<(u64, String), (u64, Instant)>,
 }
 
@@ -132,6 +134,7 @@ impl World {
             interactions: HashMap::new(),
             commands: HashMap::new(),
             threads: BTreeMap::new(),
+            pins: std::collections::BTreeSet::new(),
             nonces: HashMap::new(),
         }
     }

@@ -150,6 +150,17 @@ impl Outbound {
         })
     }
 
+    /// Pins a message to its channel.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn pin_message(&self, channel_id: u64, message_id: u64) -> Result<(), OutboundError> {
+        let path = format!("/channels/{channel_id}/pins/{message_id}");
+        self.call(Call::on(channel_id), |rest| rest.put(&path))
+            .await
+            .map(drop)
+    }
+
     /// Archives thread `thread_id`.
     ///
     /// # Errors

@@ -174,6 +174,13 @@ pub trait ChatPort: Send + Sync + 'static {
         Box::pin(async { Ok(None) })
     }
 
+    /// Pins a message the bot posted to its channel (a session's "next
+    /// question"); a platform without pins does nothing (the default).
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        let _ = message;
+        Box::pin(async { Ok(()) })
+    }
+
     /// Archives thread `thread`; a platform without threads does nothing.
     fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
         let _ = thread;

@@ -11,14 +11,18 @@
 //!
 //! - `model`: a question, its state, and the normal form duplicates merge by.
 //! - `posts`: what the room, the board and the hosts see, as neutral posts.
-//! - `service`: asking, voting, moderating, the debounced board.
+//! - `service`: asking, voting, moderating; `board`: the debounced
+//!   "next question" post and recounts.
+//! - `sessions`: which session a question is for, and who hosts it.
 //! - `store`: what the Q&A needs from a database (both backends).
 //! - `settings`: `[questions]` and `[threads]`.
 //! - `threads`: a thread per session, opened on its start announcement.
 
+mod board;
 mod model;
 pub mod posts;
 mod service;
+mod sessions;
 mod settings;
 mod store;
 pub mod threads;

@@ -11,13 +11,12 @@ use super::model::{normalise, Filed, NewQuestion, Question, QuestionState};
 use super::posts::{self, Action};
 use super::settings::{QuestionSettings, ThreadSettings};
 use super::store::QuestionStore;
-use crate::agenda::{Agenda, Session, SessionId, SessionKind};
-use crate::chat::{ChatPort, MessageKey, PortError};
+use crate::agenda::{Agenda, Session, SessionId};
+use crate::chat::{ChatPort, PortError};
 use crate::clock::Clock;
 use crate::store::StoreError;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
-use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Why a Q&A request was refused; the text is for the user.
@@ -125,26 +124,28 @@ pub struct Host<'a> {
 /// The Q&A service; cheap to clone.
 #[derive(Clone)]
 pub struct QuestionService {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Arc<dyn QuestionStore>,
-    port: Arc<dyn ChatPort>,
-    clock: Arc<dyn Clock>,
-    config: RwLock<QuestionConfig>,
+pub(super) struct Inner {
+    pub(super) store: Arc<dyn QuestionStore>,
+    pub(super) port: Arc<dyn ChatPort>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) config: RwLock<QuestionConfig>,
     /// Boards waiting for an edit, by (community, session), with the title.
-    dirty: Mutex<BTreeMap<(String, SessionId), String>>,
+    pub(super) dirty: Mutex<BTreeMap<(String, SessionId), String>>,
     /// Questions whose count changed by votes, with their session's title:
     /// each click updates its own message at once, but clicks answered in
     /// another order could leave an older count showing, so each changed
     /// question is shown again, from the store, on the board's beat.
-    recount: Mutex<BTreeMap<i64, String>>,
-    wake: Notify,
-    board_task: OnceLock<()>,
+    pub(super) recount: Mutex<BTreeMap<i64, String>>,
+    pub(super) wake: Notify,
+    pub(super) board_task: OnceLock<()>,
     /// The current programme, once the application attached it (thread
     /// archiving reads session ends from it).
-    programme: OnceLock<crate::scheduler::ProgrammeSource>,
+    pub(super) programme: OnceLock<crate::scheduler::ProgrammeSource>,
+    /// Click to stored, per upvote.
+    pub(super) votes: crate::polls::Latencies,
 }
 
 impl QuestionService {
@@ -166,6 +167,7 @@ impl QuestionService {
                 wake: Notify::new(),
                 board_task: OnceLock::new(),
                 programme: OnceLock::new(),
+                votes: crate::polls::Latencies::default(),
             }),
         }
     }
@@ -186,6 +188,12 @@ impl QuestionService {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// How long upvotes took from the click reaching the service to the
+    /// vote committed (for benchmarks and `/metrics`-style reports).
+    pub fn vote_latencies(&self) -> crate::polls::LatencySummary {
+        self.inner.votes.summary()
     }
 
     /// The store underneath.
@@ -287,12 +295,14 @@ impl QuestionService {
         id: i64,
         user: &str,
     ) -> Result<(Question, bool), QuestionError> {
+        let clicked = std::time::Instant::now();
         let question = self.question_in(community, id).await?;
         if question.state == QuestionState::Hidden {
             return Err(QuestionError::Hidden);
         }
         let now = self.inner.clock.now();
         let voted = self.inner.store.toggle_vote(id, user, now).await?;
+        self.inner.votes.record(clicked.elapsed());
         let question = self.question_in(community, id).await?;
         let title = title_in(agenda, &question.session);
         self.inner
@@ -392,25 +402,6 @@ impl QuestionService {
         Ok(top)
     }
 
-    /// Whether `host` hosts `session`: an organiser, one of its speakers, or
-    /// for a lounge a configured lounge host.
-    pub fn is_host(&self, session: Option<&Session>, host: Host<'_>) -> bool {
-        if host.organiser {
-            return true;
-        }
-        let Some(session) = session else {
-            return false;
-        };
-        let lounge = session.kind == SessionKind::Lounge
-            && self
-                .config()
-                .settings
-                .lounge_hosts
-                .iter()
-                .any(|id| id.trim() == host.user);
-        lounge || session.speakers.iter().any(|s| s.is_user(host.user))
-    }
-
     async fn question_in(&self, community: &str, id: i64) -> Result<Question, QuestionError> {
         match self.inner.store.question(id).await? {
             Some(question) if question.community == community => Ok(question),
@@ -418,59 +409,8 @@ impl QuestionService {
         }
     }
 
-    /// The session a question is for: the one typed, else the one whose
-    /// thread this is, else the one live in the channel's track, else a live
-    /// lounge, else the only live session.
-    async fn session_for(
-        &self,
-        agenda: &Agenda,
-        channel: &str,
-        typed: Option<&str>,
-    ) -> Result<Session, QuestionError> {
-        if let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) {
-            let (id, _) = crate::reminders::find(agenda, typed)
-                .ok_or_else(|| QuestionError::UnknownSession(typed.to_owned()))?;
-            return agenda
-                .session(&id)
-                .cloned()
-                .ok_or_else(|| QuestionError::UnknownSession(typed.to_owned()));
-        }
-        if let Some(id) = self.inner.store.thread_session(channel).await? {
-            if let Some(session) = agenda.session(&id) {
-                return Ok(session.clone());
-            }
-        }
-        let live = agenda.now(self.inner.clock.now());
-        let routes = self.config().track_channels;
-        for session in &live {
-            let Some(key) = session.track.as_ref().and_then(|t| routes.get(t)) else {
-                continue;
-            };
-            if let Ok(id) = self.inner.port.resolve_channel(None, key).await {
-                if id == channel {
-                    return Ok((*session).clone());
-                }
-            }
-        }
-        if let Some(lounge) = live.iter().find(|s| s.kind == SessionKind::Lounge) {
-            return Ok((*lounge).clone());
-        }
-        match live.as_slice() {
-            [only] => Ok((*only).clone()),
-            _ => Err(QuestionError::NoSession),
-        }
-    }
-
-    /// Where a session's questions go: its thread, else where it was asked.
-    async fn place_for(&self, session: &SessionId, asked_in: &str) -> Result<String, StoreError> {
-        Ok(match self.inner.store.thread(session).await? {
-            Some(thread) if !thread.archived => thread.channel,
-            _ => asked_in.to_owned(),
-        })
-    }
-
     /// Edits a question's message to show it as it now stands.
-    async fn show(&self, question: &Question, title: &str) {
+    pub(super) async fn show(&self, question: &Question, title: &str) {
         let Some(message) = &question.message else {
             return;
         };
@@ -478,80 +418,6 @@ impl QuestionService {
         if let Err(error) = self.inner.port.edit(message, &post).await {
             tracing::warn!(question = question.id, %error, "could not update a question");
         }
-    }
-
-    /// Marks the board of `question`'s session for an edit soon.
-    fn nudge(&self, question: &Question, title: &str) {
-        self.inner
-            .dirty
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(
-                (question.community.clone(), question.session.clone()),
-                title.to_owned(),
-            );
-        if self.inner.board_task.set(()).is_ok() {
-            let service = self.clone();
-            tokio::spawn(async move { service.keep_boards().await });
-        }
-        self.inner.wake.notify_one();
-    }
-
-    /// Edits every nudged board, then waits the board gap: however fast the
-    /// votes come, each board is edited at most once per gap.
-    async fn keep_boards(&self) {
-        loop {
-            self.inner.wake.notified().await;
-            let dirty = std::mem::take(
-                &mut *self
-                    .inner
-                    .dirty
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            );
-            let recount = std::mem::take(
-                &mut *self
-                    .inner
-                    .recount
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            );
-            for (id, title) in recount {
-                if let Ok(Some(question)) = self.inner.store.question(id).await {
-                    self.show(&question, &title).await;
-                }
-            }
-            for ((community, session), title) in dirty {
-                if let Err(error) = self.refresh_board(&community, &session, &title).await {
-                    tracing::warn!(%session, %error, "could not update the next-question board");
-                }
-            }
-            let gap = self.config().settings.board_every_seconds;
-            tokio::time::sleep(Duration::from_secs(u64::from(gap))).await;
-        }
-    }
-
-    async fn refresh_board(
-        &self,
-        community: &str,
-        session: &SessionId,
-        title: &str,
-    ) -> Result<(), QuestionError> {
-        let store = &self.inner.store;
-        let questions = store.session_questions(Some(community), session).await?;
-        let Some(latest) = questions.iter().rev().find_map(|q| q.message.clone()) else {
-            return Ok(());
-        };
-        let post = posts::board_post(&questions, title);
-        match store.board(community, session).await? {
-            Some(board) => self.inner.port.edit(&board, &post).await?,
-            None => {
-                let MessageKey { channel, .. } = latest;
-                let board = self.inner.port.post(&channel, &post).await?;
-                store.keep_board(community, session, &board).await?;
-            }
-        }
-        Ok(())
     }
 }
 

@@ -101,6 +101,11 @@ impl QuestionService {
     /// Waits until `archive_after_minutes` after the session's end (as the
     /// programme says then), then archives its thread once.
     async fn archive_when_over(&self, thread: SessionThread) {
+        // Without a programme there is no end to wait for (a service used
+        // on its own, in tests): nothing is archived.
+        if self.inner.programme.get().is_none() {
+            return;
+        }
         let after = TimeDelta::minutes(i64::from(self.config().threads.archive_after_minutes));
         loop {
             let end = self.session_end(&thread.session);
@@ -121,5 +126,44 @@ impl QuestionService {
         {
             tracing::warn!(session = %thread.session, %error, "could not mark the thread archived");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::agenda::SessionId;
+    use crate::chat::memory::MemoryPort;
+    use crate::chat::{ChatPort, MessageKey};
+    use crate::clock::ManualClock;
+    use crate::questions::{QuestionConfig, QuestionService, QuestionStore};
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn a_session_announced_again_keeps_its_thread_and_threads_can_be_off() {
+        let store = crate::store::Store::in_memory().unwrap();
+        let port = Arc::new(MemoryPort::default());
+        let at = chrono::DateTime::from_timestamp(1_633_622_400, 0).unwrap();
+        let service = QuestionService::new(
+            Arc::new(store.clone()),
+            port as Arc<dyn ChatPort>,
+            Arc::new(ManualClock::new(at)),
+        );
+        let session = SessionId::new("g1");
+        let first = MessageKey::new("announcements", "m1");
+        assert_eq!(
+            service.session_started(&session, "Fast I/O", &first).await,
+            None
+        );
+        let mut config = QuestionConfig::default();
+        config.threads.enabled = true;
+        service.configure(config);
+        let opened = service.session_started(&session, "Fast I/O", &first).await;
+        assert_eq!(opened.as_deref(), Some("thread-m1"));
+        // Moved: announced again at its new time, from another message.
+        let moved = MessageKey::new("announcements", "m9");
+        let again = service.session_started(&session, "Fast I/O", &moved).await;
+        assert_eq!(again, opened, "the same thread");
+        assert_eq!(store.open_threads().await.unwrap().len(), 1);
+        assert_eq!(service.open_thread_of(&session).await, opened);
     }
 }

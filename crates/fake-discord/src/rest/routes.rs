@@ -47,6 +47,9 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
             threads::start(inner, req, id(channel)?, id(message)?)
         }
         ("PATCH", ["channels", channel]) => threads::edit(inner, req, id(channel)?),
+        ("PUT", ["channels", channel, "pins", message]) => {
+            threads::pin(inner, id(channel)?, id(message)?)
+        }
         (_, ["channels", channel, "messages", rest @ ..]) => {
             channels::route(inner, req, id(channel)?, rest)
         }

@@ -2,6 +2,7 @@
 //! public thread on a message (the thread's id is the message's, as on
 //! Discord), and `PATCH /channels/{thread}` archives or renames it. A thread
 //! is a channel of its parent's guild: messages and commands work in it.
+//! Also pins (`PUT /channels/{channel}/pins/{message}`), kept per message.
 
 use serde_json::{json, Value};
 
@@ -90,6 +91,16 @@ pub(crate) fn edit(inner: &Inner, req: &RecordedRequest, channel: u64) -> Result
     Ok(Reply::Json(json))
 }
 
+/// Pins a message to its channel.
+pub(crate) fn pin(inner: &Inner, channel: u64, message: u64) -> Result<Reply, ApiError> {
+    let mut world = lock(&inner.world);
+    world.message(channel, message)?;
+    world.pins.insert(message);
+    drop(world);
+    inner.changes.bump();
+    Ok(Reply::NoContent)
+}
+
 fn channel_json(thread: &FakeThread) -> Value {
     json!({
         "id": sf(thread.id),
@@ -111,5 +122,11 @@ impl FakeDiscord {
     #[must_use]
     pub fn threads(&self) -> Vec<FakeThread> {
         lock(&self.inner.world).threads.values().cloned().collect()
+    }
+
+    /// Whether the bot pinned message `message_id`.
+    #[must_use]
+    pub fn is_pinned(&self, message_id: u64) -> bool {
+        lock(&self.inner.world).pins.contains(&message_id)
     }
 }
