@@ -386,8 +386,9 @@ fn console_scheduler(
     console: &Console,
 ) -> emcee::scheduler::Running {
     let app = console.app();
-    let announcer =
-        emcee_core::scheduler::ChatAnnouncer::new(console.port()).with_polls(app.polls.clone());
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(console.port())
+        .with_polls(app.polls.clone())
+        .with_questions(app.questions.clone());
     emcee::scheduler::start_for_chat(
         app,
         &config.settings,

@@ -21,6 +21,7 @@ mod polls;
 mod postgres;
 mod preflight;
 mod process;
+mod questions;
 mod render_parity;
 mod scheduler;
 mod shards;

@@ -16,5 +16,6 @@ mod jobs;
 mod leases;
 mod migrations;
 mod polls;
+mod questions;
 mod reminders;
 mod secrets;

@@ -167,6 +167,11 @@ impl PollService {
         self.inner.port.as_ref()
     }
 
+    /// The platform, shared (the Q&A posts on the same one).
+    pub fn shared_port(&self) -> Arc<dyn ChatPort> {
+        Arc::clone(&self.inner.port)
+    }
+
     /// The platform's session (re)started: the first time, resumes every open
     /// poll; later, catches up on the reactions of the gap, which the platform
     /// does not replay. Returns at once; the work runs in the background.
