@@ -103,6 +103,8 @@ struct Inner {
     tasks: Arc<Tasks>,
     /// Stray-emoji clean-ups running (see `reactions`).
     clearing: Mutex<reactions::Clearing>,
+    /// Reacted messages found to be no poll (see `reactions`).
+    unknown: Mutex<reactions::Unknown>,
 }
 
 impl PollService {
@@ -120,6 +122,7 @@ impl PollService {
                 deadlines: OnceLock::new(),
                 tasks: Arc::default(),
                 clearing: Mutex::default(),
+                unknown: Mutex::default(),
             }),
         }
     }
