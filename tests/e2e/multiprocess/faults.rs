@@ -12,9 +12,11 @@ use crate::faults::TRIALS;
 use crate::faults_announcements::{
     message_posts, must_post, planned, write_block, Verdict, LATENCY,
 };
+use crate::faults_network::{discord_tally, Voting};
 use crate::harness::{seed, Rng, PATIENCE};
 use crate::pg_server;
 use chrono::{DateTime, TimeDelta, Utc};
+use emcee_core::polls::MessageKey;
 use emcee_core::scheduler::Job;
 use fake_discord::{FakeDiscord, FakeUser, Fault, Matcher, StoredMessage};
 use serde_json::json;
@@ -24,7 +26,6 @@ use tokio::time::Instant;
 
 /// Simulated seconds per real second.
 const SPEED: i64 = 12;
-const VOTERS: u32 = 40;
 const EMOJI: [&str; 3] = ["🇦", "🇧", "🇨"];
 
 /// A block's trial: the fake (posts answered after `LATENCY`), the block's
@@ -126,48 +127,18 @@ async fn create_poll(fake: &FakeDiscord) -> StoredMessage {
     .expect("poll posted")
 }
 
-/// Reactions held by voters: (voter, option).
-#[derive(Default)]
-struct Ballots {
-    held: BTreeSet<(u32, usize)>,
-    events: usize,
-}
-
-impl Ballots {
-    /// One voter adds or takes back one reaction.
-    async fn step(&mut self, fake: &FakeDiscord, poll: &StoredMessage, rng: &mut Rng) {
-        let voter = rng.below(u64::from(VOTERS)) as u32;
-        let option = rng.below(EMOJI.len() as u64) as usize;
-        let user = FakeUser::attendee(500 + voter);
-        let (channel, message) = (poll.channel_id, poll.id);
-        if self.held.remove(&(voter, option)) {
-            fake.unreact(channel, message, &user, EMOJI[option])
-                .await
-                .unwrap();
-        } else {
-            self.held.insert((voter, option));
-            fake.react(channel, message, &user, EMOJI[option])
-                .await
-                .unwrap();
-        }
-        self.events += 1;
-    }
-
-    fn expected(&self) -> Vec<i64> {
-        (0..EMOJI.len())
-            .map(|o| self.held.iter().filter(|(_, opt)| *opt == o).count() as i64)
-            .collect()
-    }
-}
-
-/// Waits until the stored votes equal the reactions; returns the last read.
-async fn settled_votes(cluster: &Cluster, poll: &StoredMessage, expected: &[i64]) -> Vec<i64> {
+/// Waits until the stored votes equal the reactions Discord holds; returns
+/// both as last seen.
+async fn settled_votes(cluster: &Cluster, poll: &StoredMessage) -> (Vec<u64>, Vec<u64>) {
     let db = cluster.db().await;
+    let key = MessageKey::new(poll.channel_id, poll.id);
     let deadline = Instant::now() + PATIENCE;
     loop {
+        let (reactions, _) = discord_tally(&cluster.fake, &key);
         let stored = stored_votes(&db, poll.id).await;
-        if stored == expected || Instant::now() > deadline {
-            return stored;
+        let stored: Vec<u64> = stored.into_iter().map(|n| n as u64).collect();
+        if stored == reactions || Instant::now() > deadline {
+            return (stored, reactions);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -192,7 +163,7 @@ async fn sigkill_any_of_three_processes_twenty_times_loses_and_doubles_nothing()
         .map(|_| rng.below(1000) as f64 / 1000.0)
         .collect();
     kill_at.sort_by(f64::total_cmp);
-    let mut ballots = Ballots::default();
+    let mut voting = Voting::on(&MessageKey::new(poll.channel_id, poll.id));
     let mut killed = [0; PROCESSES];
     for (trial, at) in kill_at.into_iter().enumerate() {
         tokio::time::sleep_until(block.moment(at)).await;
@@ -219,7 +190,7 @@ async fn sigkill_any_of_three_processes_twenty_times_loses_and_doubles_nothing()
                 block.cluster.kill(victim).await;
                 killed[victim] += 1;
             }
-            ballots.step(&block.cluster.fake, &poll, &mut rng).await;
+            voting.one(&block.cluster.fake, &mut rng).await;
         }
         if trial % 4 == 1 {
             // Another process takes the dead holder's lease over (at once:
@@ -232,8 +203,7 @@ async fn sigkill_any_of_three_processes_twenty_times_loses_and_doubles_nothing()
     // the lease or took it over from a dead holder at once: no outage.
     let t0 = block.cluster.at(Duration::ZERO);
     let (v, planned) = block.verdict(&[(DateTime::<Utc>::MIN_UTC, t0)]).await;
-    let expected = ballots.expected();
-    let stored = settled_votes(&block.cluster, &poll, &expected).await;
+    let (stored, expected) = settled_votes(&block.cluster, &poll).await;
     eprintln!(
         "fault suite: multiprocess, {PROCESSES} processes on PostgreSQL, {TRIALS} trials, \
          SIGKILLs per process {killed:?}, {} sessions, {planned} jobs, {} announcements \
@@ -245,7 +215,7 @@ async fn sigkill_any_of_three_processes_twenty_times_loses_and_doubles_nothing()
         v.lost,
         v.duplicates,
         v.resent,
-        ballots.events,
+        voting.events,
         began.elapsed().as_secs_f64()
     );
     block.cluster.kill_all().await;
