@@ -22,7 +22,7 @@ pub enum Command {
     /// Run the bot's commands in this terminal instead of a chat server.
     Console(ConsoleArgs),
     /// Connect to Discord (token from DISCORD_TOKEN) and serve the chat commands.
-    Run(ConsoleArgs),
+    Run(RunArgs),
     /// Import a published schedule (path or URL) and report what it holds.
     Import(ImportArgs),
     /// Print every planned post (time, channel, text) of the day without waiting.
@@ -242,6 +242,23 @@ pub struct ConsoleArgs {
     /// Console: print announcements as they fire (implied by `--speed`).
     #[arg(long)]
     pub announce: bool,
+}
+
+/// Options of `run`: the console's, and which Discord shards to run.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+    /// Run only these Discord shards, FIRST-LAST/TOTAL such as 0-3/8 (both
+    /// ends included); every process must name the same TOTAL. Default:
+    /// `[discord] shards`, else one shard for the whole bot.
+    #[arg(long, value_parser = parse_shards)]
+    pub shards: Option<emcee_core::config::ShardRange>,
+}
+
+fn parse_shards(text: &str) -> Result<emcee_core::config::ShardRange, String> {
+    text.parse()
+        .map_err(|e: emcee_core::config::ShardRangeError| e.to_string())
 }
 
 impl ConsoleArgs {

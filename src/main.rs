@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser;
-use emcee::cli::{Cli, Command, ConsoleArgs};
+use emcee::cli::{Cli, Command, ConsoleArgs, RunArgs};
 use emcee::console::Console;
 use emcee::discord::{self, BotToken};
 use emcee::render::text::for_terminal;
@@ -93,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Console(args) => console(args).await,
-        Command::Run(args) => Ok(match dead_run_flag(&args) {
+        Command::Run(args) => Ok(match dead_run_flag(&args.console) {
             Some(why) => usage_error(why),
             None => serve(args).await,
         }),
@@ -166,9 +166,10 @@ fn dead_run_flag(args: &ConsoleArgs) -> Option<&'static str> {
 
 /// `emcee run`: serve Discord, Slack or both until Ctrl-C or SIGTERM
 /// ([`emcee::run`]).
-async fn serve(args: ConsoleArgs) -> ExitCode {
+async fn serve(args: RunArgs) -> ExitCode {
     use emcee::run::Outcome;
-    match emcee::run::serve(&args, |zone| clock(&args, zone), shutdown_signal()).await {
+    let clock_of = |zone| clock(&args.console, zone);
+    match emcee::run::serve(&args, clock_of, shutdown_signal()).await {
         Outcome::Stopped => ExitCode::SUCCESS,
         Outcome::Config(error) => config_error(&error),
         Outcome::Start(error) => start_error(&error),
@@ -364,17 +365,23 @@ fn config_error(error: &emcee_core::config::ConfigError) -> ExitCode {
 
 /// Logs go to stderr, interaction tokens redacted; `RUST_LOG` sets the level
 /// (default: warnings), and
-/// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors.
+/// `EMCEE_LOG_FORMAT=json` switches to JSON lines for log collectors. Beside
+/// them, serenity's gateway warnings are watched for Discord refusing a
+/// shard, which serenity reports nowhere else
+/// ([`emcee::discord::shards::refusal`]).
 fn init_tracing() {
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(format!("warn,{}=info", emcee::telemetry::STATUS))
     });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(emcee::telemetry::RedactingStderr);
-    if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
+    let output = tracing_subscriber::fmt::layer().with_writer(emcee::telemetry::RedactingStderr);
+    let output = if std::env::var("EMCEE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        output.json().boxed()
     } else {
-        builder.init();
-    }
+        output.boxed()
+    };
+    tracing_subscriber::registry()
+        .with(output.with_filter(filter))
+        .with(emcee::discord::shards::refusal::layer())
+        .init();
 }

@@ -7,7 +7,7 @@
 //! port, or through [`crate::slack::both::RoutedPort`] when both run, and
 //! scheduled posts go to every platform that started.
 
-use crate::cli::ConsoleArgs;
+use crate::cli::{ConsoleArgs, RunArgs};
 use crate::discord::{self, BotToken};
 use crate::slack::both::{OnlyOwnPings, Platform};
 use crate::slack::SlackTokens;
@@ -40,10 +40,11 @@ pub enum Outcome {
 /// platform whose section is configured and whose tokens are present is
 /// started; one that fails is reported in one line and the other goes on.
 pub async fn serve(
-    args: &ConsoleArgs,
+    run: &RunArgs,
     clock: impl FnOnce(chrono_tz::Tz) -> Result<Arc<dyn Clock>, String>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Outcome {
+    let args = &run.console;
     let (config, source) = match crate::setup::load_for_bot(&args.source).await {
         Ok(loaded) => loaded,
         Err(error) => return Outcome::Config(error),
@@ -116,7 +117,14 @@ pub async fn serve(
     }
     let discord_bot = match (data, &discord_token, &discord_port) {
         (Some(data), Some(token), Some(port)) => {
-            start_discord(data, token, port, &api_base, &servers, &channel_names).await
+            let connection = discord::Connection {
+                api_base: api_base.clone(),
+                servers: servers.clone(),
+                client: None,
+            };
+            let shards = run.shards.or(settings.discord.shards);
+            let shards = shards.map(|range| (range, Arc::clone(&store.leases)));
+            start_discord(data, token, port, connection, shards, &channel_names).await
         }
         _ => None,
     };
@@ -324,22 +332,32 @@ async fn run_until_stopped(
     }
 }
 
+/// The shards to run (`--shards`, else `[discord] shards`) and the leases
+/// that pace their IDENTIFYs.
+type ShardPlan = (
+    emcee_core::config::ShardRange,
+    Arc<dyn emcee_core::scheduler::LeaseStorage>,
+);
+
 /// Builds the Discord bot and resolves its channels; `None` (reported in
 /// one line) when Discord cannot start.
 async fn start_discord(
     data: discord::Data,
     token: &BotToken,
     port: &Arc<discord::port::DiscordPort>,
-    api_base: &str,
-    servers: &[poise::serenity_prelude::GuildId],
+    connection: discord::Connection,
+    shards: Option<ShardPlan>,
     channel_names: &[String],
 ) -> Option<discord::Bot> {
-    let connection = discord::Connection {
-        api_base: api_base.to_owned(),
-        servers: servers.to_vec(),
-        client: None,
+    let servers = connection.servers.clone();
+    let built = match discord::Bot::build(data, token, connection).await {
+        Ok(bot) => match shards {
+            Some((range, leases)) => bot.sharded(range, leases).await,
+            None => Ok(bot),
+        },
+        Err(error) => Err(error),
     };
-    let bot = match discord::Bot::build(data, token, connection).await {
+    let bot = match built {
         Ok(bot) => bot,
         Err(error) => {
             eprintln!("error: {error}");

@@ -92,16 +92,19 @@ fn check_names_file_line_column_and_field_of_a_typoed_key() {
 #[test]
 fn check_shows_every_problem_of_a_file_at_once_with_snippets_and_suggestions() {
     let (status, err) = check_broken("emcee.toml", |t| {
-        t.replace("timezone = \"US/Pacific\"", "timezone = \"US/Pacfic\"")
-            .replace("refresh_minutes = 5", "refresh_minuts = 5")
-            .replace("lead_minutes = [5, 0]", "lead_minutes = [5, \"zero\"]")
+        t.replace(
+            "timezone = \"America/Los_Angeles\"",
+            "timezone = \"America/Los_Angels\"",
+        )
+        .replace("refresh_minutes = 5", "refresh_minuts = 5")
+        .replace("lead_minutes = [5, 0]", "lead_minutes = [5, \"zero\"]")
     });
     assert_eq!(status, Some(2));
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(errors.len(), 3, "{err}");
     assert!(
         errors[0].contains("`conference.timezone`")
-            && errors[0].ends_with("did you mean `US/Pacific`?"),
+            && errors[0].ends_with("did you mean `America/Los_Angeles`?"),
         "{err}"
     );
     assert!(
@@ -166,7 +169,10 @@ fn check_prints_agenda_text_without_terminal_controls() {
 #[test]
 fn check_refuses_a_bad_timezone_with_its_position() {
     let (status, err) = check_broken("emcee.toml", |t| {
-        t.replace("timezone = \"US/Pacific\"", "timezone = \"Mars/Olympus\"")
+        t.replace(
+            "timezone = \"America/Los_Angeles\"",
+            "timezone = \"Mars/Olympus\"",
+        )
     });
     assert_eq!(status, Some(2));
     assert!(
@@ -186,12 +192,70 @@ fn check_refuses_an_end_before_a_start() {
     assert_eq!(status, Some(2));
     assert!(err.contains("agenda.toml:"), "{err}");
     assert!(err.contains("`sessions[3].end`"), "{err}");
-    assert!(err.contains("not after its start"), "{err}");
+    assert!(
+        err.contains(
+            "ends at 2021-10-07 08:00:00 PDT which is not after its start 2021-10-07 09:00:00 PDT"
+        ),
+        "in the file's own zone, not UTC: {err}"
+    );
     let line = line_of(&err);
     let agenda = std::fs::read_to_string("config/agenda.toml").unwrap();
     assert!(
         agenda.lines().nth(line - 1).unwrap().starts_with("end = "),
         "line {line}: {err}"
+    );
+}
+
+#[test]
+fn check_accepts_an_old_zone_name_and_suggests_the_canonical_one() {
+    let (_dir, config) = broken_config("emcee.toml", |t| {
+        t.replace(
+            "timezone = \"America/Los_Angeles\"",
+            "timezone = \"US/Pacific\"",
+        )
+    });
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warnings: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "the same zone, so no disagreement: {warnings:#?}"
+    );
+    assert!(
+        warnings[0].contains("emcee.toml:10:12: `conference.timezone`: \"US/Pacific\" is an old name of America/Los_Angeles")
+            && warnings[0].contains("write timezone = \"America/Los_Angeles\""),
+        "{warnings:#?}"
+    );
+    let canonical = emcee(&["check"]);
+    assert!(
+        !stderr(&canonical).contains("warning"),
+        "{}",
+        stderr(&canonical)
+    );
+}
+
+#[test]
+fn check_shows_overlaps_at_the_conference_s_local_time() {
+    let (_dir, config) = broken_config("agenda.toml", |t| {
+        t.replace(
+            "start = 2021-10-07T08:25:00-07:00",
+            "start = 2021-10-07T08:10:00-07:00",
+        )
+    });
+    let output = emcee(&["check", "--config", config.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "room `Main Stage`: `rostedt-linux-tracing` (from Thu 7 Oct 08:10 PDT) overlaps \
+             `cantrill-wrights-law` (until 08:20)"
+        ),
+        "{text}"
     );
 }
 
@@ -402,7 +466,7 @@ fn at_takes_a_local_time_in_the_conference_zone() {
     let gap = emcee(&["agenda", "--at", "2021-03-14T02:30", "now"]);
     assert_eq!(gap.status.code(), Some(64), "a usage error");
     assert!(
-        stderr(&gap).contains("does not exist in US/Pacific"),
+        stderr(&gap).contains("does not exist in America/Los_Angeles"),
         "{}",
         stderr(&gap)
     );
@@ -489,7 +553,7 @@ fn the_source_zone_is_explicit_the_glasgow_keynote_is_at_nine_in_london() {
     let guessed = emcee(&["agenda", "--agenda", file, "search", "Summit 2026 Keynote"]);
     assert!(
         stderr(&guessed).contains(
-            "times had no offset (Sessionize gives wall-clock times); read as US/Pacific"
+            "times had no offset (Sessionize gives wall-clock times); read as America/Los_Angeles"
         ),
         "never a silent guess: {}",
         stderr(&guessed)
@@ -540,7 +604,7 @@ fn the_source_zone_is_explicit_the_glasgow_keynote_is_at_nine_in_london() {
     );
     let from_config = emcee(&["import", file]);
     assert!(
-        stdout(&from_config).contains("read as US/Pacific"),
+        stdout(&from_config).contains("read as America/Los_Angeles"),
         "import reads the config's zone: {}",
         stdout(&from_config)
     );
@@ -549,12 +613,15 @@ fn the_source_zone_is_explicit_the_glasgow_keynote_is_at_nine_in_london() {
 #[test]
 fn check_warns_when_the_config_and_the_agenda_disagree_on_the_zone() {
     let (_dir, config) = broken_config("emcee.toml", |t| {
-        t.replace("timezone = \"US/Pacific\"", "timezone = \"Europe/London\"")
+        t.replace(
+            "timezone = \"America/Los_Angeles\"",
+            "timezone = \"Europe/London\"",
+        )
     });
     let output = emcee(&["check", "--config", config.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("says `[conference] timezone = \"US/Pacific\"`")
+        stderr(&output).contains("says `[conference] timezone = \"America/Los_Angeles\"`")
             && stderr(&output).contains("reads agenda times in Europe/London"),
         "{}",
         stderr(&output)

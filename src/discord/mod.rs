@@ -19,6 +19,7 @@ pub mod port;
 pub mod preflight;
 pub mod render;
 pub mod replies;
+pub mod shards;
 pub mod throttle;
 pub mod token;
 
@@ -150,6 +151,9 @@ pub enum StartError {
     BadServerId(String),
     #[error("the Discord client stopped: {0}")]
     Client(String),
+    /// Discord closed a shard's session with 4010 or 4011 (the whole line).
+    #[error("{0}")]
+    ShardRefused(String),
 }
 
 /// Parses `[discord] servers` into guild ids.
@@ -216,6 +220,8 @@ pub fn http(token: &BotToken, api_base: &str, client: Option<reqwest::Client>) -
 /// A built bot, ready to connect.
 pub struct Bot {
     client: serenity::Client,
+    /// The shard range this process runs; `None`: one shard, the whole bot.
+    sharding: Option<shards::Sharding>,
 }
 
 impl Bot {
@@ -258,23 +264,58 @@ impl Bot {
             .framework(framework)
             .await
             .map_err(|e| StartError::Client(e.to_string()))?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            sharding: None,
+        })
+    }
+
+    /// Runs only the shards of `range`, pacing their IDENTIFYs with other
+    /// processes' through `leases` ([`shards`]).
+    ///
+    /// # Errors
+    /// [`StartError::Unreachable`] when the gateway's limits cannot be read.
+    pub async fn sharded(
+        mut self,
+        range: emcee_core::config::ShardRange,
+        leases: Arc<dyn emcee_core::scheduler::LeaseStorage>,
+    ) -> Result<Self, StartError> {
+        self.sharding = Some(shards::Sharding::plan(&self.client.http, range, leases).await?);
+        Ok(self)
     }
 
     /// Runs until `shutdown` completes, then closes every shard cleanly.
     ///
     /// # Errors
-    /// [`StartError`] when the gateway refuses the session.
+    /// [`StartError`] when the gateway refuses the session or a shard.
     pub async fn run_until(
         mut self,
         shutdown: impl std::future::Future<Output = ()>,
     ) -> Result<(), StartError> {
         let shards = Arc::clone(&self.client.shard_manager);
+        let http = Arc::clone(&self.client.http);
+        let sharding = self.sharding.take();
+        let ours = |refusal: &shards::refusal::Refusal| match &sharding {
+            Some(sharding) => sharding.owns(refusal),
+            None => refusal.shard == 0 && refusal.total == 1,
+        };
+        let started = async {
+            match &sharding {
+                Some(sharding) => sharding.start(&mut self.client).await,
+                None => self.client.start().await,
+            }
+        };
         tokio::select! {
-            result = self.client.start() => result.map_err(|e| match e {
+            result = started => result.map_err(|e| match e {
                 serenity::Error::Gateway(serenity::GatewayError::InvalidAuthentication) => StartError::TokenRejected,
                 other => StartError::Client(other.to_string()),
             }),
+            refusal = shards::refusal::refused(ours) => {
+                tracing::error!(shard = refusal.shard, total = refusal.total, code = refusal.code, "Discord refused a shard; stopping");
+                let recommended = http.get_bot_gateway().await.ok().map(|g| g.shards);
+                shards.shutdown_all().await;
+                Err(StartError::ShardRefused(shards::refusal_text(&refusal, recommended)))
+            }
             () = shutdown => {
                 tracing::info!("shutting down");
                 shards.shutdown_all().await;

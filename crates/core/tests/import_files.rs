@@ -107,6 +107,16 @@ fn ccc_36c3_schedule_json() {
         "2019-12-30T00:40:00Z",
         "2019-12-30T05:00:00Z",
     );
+    // Sessions running past midnight Berlin time are flagged, on the day they start.
+    let late: Vec<&str> = imported
+        .report
+        .crosses_midnight
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
+    assert_eq!(late.len(), 19, "{late:?}");
+    assert!(late.contains(&"10737"));
+    assert!(imported.report.longer_than_a_day.is_empty());
     // Names with stray spaces are trimmed.
     let names: Vec<&str> = imported
         .conference
@@ -198,6 +208,22 @@ fn fosdem_2025_frab_xml() {
             .collect::<Vec<_>>(),
         [470, 473]
     );
+    // Abstracts are HTML inside XML: every entity is decoded, numeric ones too
+    // ("flang&#8209;new" stayed as written when only eight entities were known).
+    let flang = by_id(&imported, "6623");
+    assert!(
+        flang
+            .abstract_text
+            .contains("flang\u{2011}new based Fortran tooling")
+            && flang.abstract_text.contains("TU Darmstadt"),
+        "{}",
+        flang.abstract_text
+    );
+    assert!(imported
+        .conference
+        .sessions
+        .iter()
+        .all(|s| !s.abstract_text.contains("&#") && !s.abstract_text.contains("&nbsp;")));
     // Rooms without events are still declared (the Janson main hall has none yet).
     assert_eq!(imported.conference.rooms.len(), 40);
     assert!(imported.conference.sessions.iter().any(|s| s

@@ -160,6 +160,50 @@ impl Ids {
     }
 }
 
+/// Names of the extra guilds and of their one text channel each.
+const EXTRA_GUILDS: [(&str, &str); 8] = [
+    ("Fake Conf Hall 1", "hall-1"),
+    ("Fake Conf Hall 2", "hall-2"),
+    ("Fake Conf Hall 3", "hall-3"),
+    ("Fake Conf Hall 4", "hall-4"),
+    ("Fake Conf Hall 5", "hall-5"),
+    ("Fake Conf Hall 6", "hall-6"),
+    ("Fake Conf Hall 7", "hall-7"),
+    ("Fake Conf Hall 8", "hall-8"),
+];
+
+/// The shard-number part (`id >> 22`) of the first extra guild, a multiple
+/// of 8, so that extra guild `i` is on shard `i % total` for every total
+/// dividing 8.
+const EXTRA_GUILD_BASE: u64 = 262_260_437_000;
+
+impl Ids {
+    /// `n` more guilds (at most 8) for [`crate::Config::extra_guilds`]:
+    /// "Fake Conf Hall 1", … with one text channel each (`#hall-1`, …), owned
+    /// by the conference's owner. Guild `i` (from 0) is on shard `i % total`
+    /// for any total dividing 8.
+    #[must_use]
+    pub fn extra_guilds(&self, n: usize) -> Vec<GuildInfo> {
+        EXTRA_GUILDS
+            .iter()
+            .zip(0..)
+            .take(n)
+            .map(|(&(name, channel), i)| {
+                let id = ((EXTRA_GUILD_BASE + i) << 22) | 100;
+                GuildInfo {
+                    id,
+                    name,
+                    owner_id: self.owner_user_id,
+                    organiser_role_id: None,
+                    bot_role_id: None,
+                    channels: vec![(id + 301, channel)],
+                    denied: Vec::new(),
+                }
+            })
+            .collect()
+    }
+}
+
 /// A human the test plays: the author of injected messages, interactions and
 /// reactions.
 #[derive(Clone, Debug, PartialEq, Eq)]

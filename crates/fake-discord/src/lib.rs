@@ -14,7 +14,11 @@
 //! rate; [`FakeDiscord::injected`] counts what they did. With
 //! [`Config::stranger_guild`] the bot is also in a second server, someone
 //! else's, whose owner ([`FakeUser::stranger_owner`]) may manage it, for tests
-//! of the community boundary.
+//! of the community boundary. With [`Config::shards`] and
+//! [`Config::extra_guilds`] it is a sharded Discord: each IDENTIFY's
+//! `[shard, total]` opens that shard's session, which carries only its guilds
+//! (`(guild_id >> 22) % total`, [`shard_of`]; DMs on shard 0), and
+//! [`FakeDiscord::identify_log`] records when each IDENTIFY came.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,7 +58,7 @@ mod tls;
 pub use error::ApiError;
 pub use fake_support::Timeout;
 pub use faults::{Fault, Injected, Matcher};
-pub use gateway::Dispatch;
+pub use gateway::{shard_of, Dispatch, Identify, Shard};
 pub use ids::{
     FakeUser, GuildInfo, Ids, StrangerIds, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS,
     ORGANISER_PERMISSIONS,
@@ -288,6 +292,41 @@ impl FakeDiscord {
         lock(&self.inner.gateway).identifies.clone()
     }
 
+    /// Every IDENTIFY so far with its shard, instant and refusal, in order:
+    /// what checks of sharding and IDENTIFY pacing read.
+    #[must_use]
+    pub fn identify_log(&self) -> Vec<Identify> {
+        lock(&self.inner.gateway).identify_log.clone()
+    }
+
+    /// The shards whose sessions are connected now, by shard id.
+    #[must_use]
+    pub fn live_shards(&self) -> Vec<Shard> {
+        lock(&self.inner.gateway).live_shards()
+    }
+
+    /// Waits until sessions of `shards` (by id) are all connected.
+    ///
+    /// # Errors
+    /// [`Timeout`] if they are not in time.
+    pub async fn wait_shards_ready(
+        &self,
+        shards: &[u32],
+        timeout: Duration,
+    ) -> Result<(), Timeout> {
+        let inner = &self.inner;
+        inner
+            .changes
+            .wait_until("sessions of every shard", timeout, || {
+                let live = lock(&inner.gateway).live_shards();
+                shards
+                    .iter()
+                    .all(|id| live.iter().any(|s| s.id == *id))
+                    .then_some(())
+            })
+            .await
+    }
+
     /// Every dispatch sent to the bot so far, across sessions, in order.
     #[must_use]
     pub fn dispatched(&self) -> Vec<Dispatch> {
@@ -317,19 +356,19 @@ impl FakeDiscord {
         lock(&self.inner.faults).injected
     }
 
-    /// Drops the gateway's TCP connection without a close frame; serenity resumes.
+    /// Drops every gateway TCP connection without a close frame; serenity resumes.
     /// Dispatches injected meanwhile are replayed on RESUME. Returns whether a
     /// connection was attached.
     pub fn drop_gateway(&self) -> bool {
-        let dropped = lock(&self.inner.gateway).command_live(gateway::Command::Drop);
+        let dropped = lock(&self.inner.gateway).command_live(|| gateway::Command::Drop);
         self.inner.changes.bump();
         dropped
     }
 
-    /// Closes the gateway connection with `code` (1000/4000 resume; 4006/4009
+    /// Closes every gateway connection with `code` (1000/4000 resume; 4006/4009
     /// re-identify after ~5 s; 4004/4013/4014 make serenity give up).
     pub fn close_gateway(&self, code: u16) -> bool {
-        let closed = lock(&self.inner.gateway).command_live(gateway::Command::Close(code));
+        let closed = lock(&self.inner.gateway).command_live(|| gateway::Command::Close(code));
         self.inner.changes.bump();
         closed
     }

@@ -42,6 +42,21 @@ pub struct Config {
     /// Also put the bot in a stranger's server ([`crate::StrangerIds`]), listed
     /// in READY, GUILD_CREATE and `GET /users/@me/guilds`. Off by default.
     pub stranger_guild: bool,
+    /// Put the bot in this many more guilds (at most 8), each with one text
+    /// channel: guild `i` lands on shard `i % total` for any total dividing 8
+    /// ([`crate::Ids::extra_guilds`]).
+    pub extra_guilds: usize,
+    /// The shard count `GET /gateway/bot` recommends. 1 by default.
+    pub shards: u32,
+    /// `session_start_limit.max_concurrency` of `GET /gateway/bot`: how many
+    /// IDENTIFY buckets (`shard % max_concurrency`) there are, each allowing
+    /// one IDENTIFY per 5 s. The fake records each IDENTIFY's instant
+    /// ([`crate::FakeDiscord::identify_log`]) rather than enforcing it.
+    pub max_concurrency: u32,
+    /// Close an IDENTIFY whose total is below [`Self::shards`] with 4011
+    /// (sharding required), as Discord does when one session would carry too
+    /// many guilds. Off by default.
+    pub sharding_required: bool,
 }
 
 impl Default for Config {
@@ -53,6 +68,10 @@ impl Default for Config {
             global_per_second: None,
             denied: Vec::new(),
             stranger_guild: false,
+            extra_guilds: 0,
+            shards: 1,
+            max_concurrency: 1,
+            sharding_required: false,
         }
     }
 }
@@ -95,6 +114,7 @@ impl Inner {
     fn new(config: Config, addr: SocketAddr, tls: Option<Tls>) -> Self {
         let ids = Ids::default();
         let mut guilds = ids.guilds(config.stranger_guild);
+        guilds.extend(ids.extra_guilds(config.extra_guilds));
         for guild in &mut guilds {
             guild.denied = config
                 .denied

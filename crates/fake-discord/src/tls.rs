@@ -61,7 +61,9 @@ pub(crate) async fn bind() -> std::io::Result<(TlsListener, JoinHandle<()>, Tls)
     let certified =
         rcgen::generate_simple_self_signed(vec![DISCORD_HOST.to_owned()]).map_err(other)?;
     let cert = certified.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+        certified.signing_key.serialize_der(),
+    ));
     let acceptor = TlsAcceptor::from(Arc::new(server_config(cert.clone(), key)?));
     let tcp = TcpListener::bind("127.0.0.1:0").await?;
     let addr = tcp.local_addr()?;

@@ -98,11 +98,15 @@ pub fn check(conference: &Conference) -> (Vec<Problem>, Vec<Warning>) {
             );
         }
         if session.end <= session.start {
+            // In the conference's zone, as the organiser wrote them, not UTC.
+            let local = |at: &chrono::DateTime<chrono::Utc>| at.with_timezone(&conference.timezone);
             problem(
                 Field::End,
                 format!(
                     "session `{}` ends at {} which is not after its start {}",
-                    session.id, session.end, session.start
+                    session.id,
+                    local(&session.end),
+                    local(&session.start)
                 ),
             );
         }
@@ -141,10 +145,17 @@ fn room_overlaps(conference: &Conference) -> Vec<Warning> {
             let session = &conference.sessions[index];
             if let Some(previous) = latest_end.map(|i| &conference.sessions[i]) {
                 if session.start < previous.end {
+                    let at = session.start.with_timezone(&conference.timezone);
                     warnings.push(Warning {
                         message: format!(
-                            "room `{room}`: `{}` overlaps `{}`",
-                            session.id, previous.id
+                            "room `{room}`: `{}` (from {}) overlaps `{}` (until {})",
+                            session.id,
+                            at.format("%a %-d %b %H:%M %Z"),
+                            previous.id,
+                            previous
+                                .end
+                                .with_timezone(&conference.timezone)
+                                .format("%H:%M")
                         ),
                     });
                 }

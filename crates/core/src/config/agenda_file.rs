@@ -234,8 +234,8 @@ pub fn to_utc(value: &Datetime, timezone: Tz) -> Result<DateTime<Utc>, String> {
     let naive_time = NaiveTime::from_hms_nano_opt(
         u32::from(time.hour),
         u32::from(time.minute),
-        u32::from(time.second),
-        time.nanosecond,
+        u32::from(time.second.unwrap_or(0)),
+        time.nanosecond.unwrap_or(0),
     );
     let (Some(naive_date), Some(naive_time)) = (naive_date, naive_time) else {
         return Err(format!("`{value}` is not a valid date and time"));

@@ -10,12 +10,16 @@ pub mod needs;
 mod platform_ids;
 mod recovery;
 mod settings;
+mod shards;
+mod zones;
 
 pub use location::{ConfigError, Location, Source};
 pub use settings::{
     AgendaSettings, AnnouncementSettings, ChatSettings, ConferenceSettings, DiscordSettings,
     MetricsSettings, OrganiserSettings, PollSettings, Settings, SlackSettings, StoreSettings,
 };
+pub use shards::{ShardRange, ShardRangeError};
+pub use zones::canonical_zone;
 
 use crate::agenda::{Agenda, AgendaError};
 use crate::import;
@@ -109,12 +113,44 @@ impl Config {
 }
 
 /// What `emcee check` (and `run` at start) should tell the organiser without
-/// refusing the config: a moved key, and zones that disagree. Empty when the
-/// file cannot be read (loading reports that).
+/// refusing the config: a moved key, zones that disagree, and old zone names
+/// (`US/Pacific`) with the canonical one. Empty when the file cannot be read
+/// (loading reports that).
 pub fn warnings(path: &Path) -> Vec<String> {
     let mut warnings = platform_ids::warnings(path);
+    warnings.extend(old_zone_names(path));
     warnings.extend(zone_disagreement(path));
     warnings
+}
+
+/// The zones written in `emcee.toml` and in its agenda TOML that are old
+/// names of another zone.
+fn old_zone_names(path: &Path) -> Vec<String> {
+    let Ok(source) = Source::read(path) else {
+        return Vec::new();
+    };
+    let mut warnings = zones::deprecated_in(
+        &source,
+        &[&["conference", "timezone"], &["agenda", "timezone"]],
+    );
+    let settings = Config::read_settings(path).ok();
+    let agenda = settings.and_then(|settings| agenda_toml(path, &settings));
+    if let Some(agenda) = agenda.and_then(|agenda| Source::read(&agenda).ok()) {
+        warnings.extend(zones::deprecated_in(
+            &agenda,
+            &[&["conference", "timezone"]],
+        ));
+    }
+    warnings
+}
+
+/// The config's agenda source when it is an emcee agenda TOML file.
+fn agenda_toml(path: &Path, settings: &Settings) -> Option<PathBuf> {
+    let agenda = Config::base_dir_of(path).join(&settings.agenda.source);
+    agenda
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        .then_some(agenda)
 }
 
 /// An agenda TOML whose `[conference] timezone` differs from the config's
@@ -122,18 +158,15 @@ pub fn warnings(path: &Path) -> Vec<String> {
 /// which the organiser may not expect.
 fn zone_disagreement(path: &Path) -> Option<String> {
     let settings = Config::read_settings(path).ok()?;
-    let agenda_path = Config::base_dir_of(path).join(&settings.agenda.source);
-    if !agenda_path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-    {
-        return None;
-    }
+    let agenda_path = agenda_toml(path, &settings)?;
     let text = std::fs::read_to_string(&agenda_path).ok()?;
     let table: toml::Table = text.parse().ok()?;
     let agenda_zone = table.get("conference")?.get("timezone")?.as_str()?;
     let config_zone = settings.source_timezone();
-    (agenda_zone.parse::<Tz>().ok()? != config_zone).then(|| {
+    // An old name and its canonical zone are one zone.
+    let canonical = |name: &str| canonical_zone(name).unwrap_or(name).to_owned();
+    let agenda_canonical = canonical(agenda_zone.parse::<Tz>().ok()?.name());
+    (agenda_canonical != canonical(config_zone.name())).then(|| {
         format!(
             "{} says `[conference] timezone = \"{agenda_zone}\"` but {} reads agenda times in \
              {config_zone}; the agenda's zone is used for its times and days: make them agree",

@@ -106,6 +106,10 @@ pub struct DiscordSettings {
     /// commands are registered globally, which can take up to an hour.
     #[serde(default)]
     pub servers: Vec<String>,
+    /// The shards this process runs, `"FIRST-LAST/TOTAL"` (`--shards` wins);
+    /// none: one process runs them all (one shard, today's default).
+    #[serde(default)]
+    pub shards: Option<super::ShardRange>,
 }
 
 /// `[slack]`: the Slack adapter's ids. Channels are routed by the same names

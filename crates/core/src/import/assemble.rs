@@ -3,9 +3,16 @@
 //! Parsers only translate; they do not decide what the agenda accepts. Here each
 //! event is normalised (trimmed title, track and room; an empty track or room
 //! means none) and checked against what [`Agenda::new`](crate::agenda::Agenda::new)
-//! refuses: a missing id or title, an end not after the start, an id already used.
-//! Such events are skipped with the reason rather than failing the whole file, and
-//! every track and room a kept session names is declared, so the result validates.
+//! refuses: a missing id or title, an end not after the start. Such events are
+//! skipped with the reason rather than failing the whole file, and every track and
+//! room a kept session names is declared, so the result validates.
+//!
+//! Session ids must be unique, but generators reuse them (a copied event, a merge
+//! of two exports). Skipping the second made a real session silently vanish from
+//! the bot, so a second session under a used id is kept under a derived id, the
+//! id plus `-2` (`-3`, …; never an id the file uses itself), which the same file
+//! gives again on every import. Only a true repeat (same title, times and room)
+//! is merged into the first. The report names both sides either way.
 
 use super::caps::{self, Cuts};
 use super::limits::{Meter, MAX_EVENTS, MAX_PLACES};
@@ -99,17 +106,18 @@ pub(crate) fn assemble(format: Format, parsed: Parsed) -> (Conference, ImportRep
     );
     let seen = events.len() + cuts.events;
     let mut skipped = Vec::new();
+    let mut ids = Ids::new(&events);
     let mut sessions: Vec<Session> = Vec::new();
-    let mut titles_by_id: HashMap<String, String> = HashMap::new();
     for event in events {
-        match event.and_then(|session| admit(normalised(session), &titles_by_id)) {
-            Ok(session) => {
-                titles_by_id.insert(session.id.as_str().to_owned(), session.title.clone());
-                sessions.push(session);
-            }
+        match event.and_then(|session| admit(normalised(session))) {
+            Ok(session) => match ids.place(session, &sessions) {
+                Ok(session) => sessions.push(session),
+                Err(skip) => skipped.push(skip),
+            },
             Err(skip) => skipped.push(skip),
         }
     }
+    notes.extend(ids.note());
     let tracks = declared(
         declared_tracks,
         sessions.iter().filter_map(|s| s.track.clone()),
@@ -175,7 +183,7 @@ fn normalised(mut session: Session) -> Session {
 }
 
 /// The session if the agenda would accept it, else why not.
-fn admit(session: Session, titles_by_id: &HashMap<String, String>) -> Result<Session, Skipped> {
+fn admit(session: Session) -> Result<Session, Skipped> {
     let skip = |reason: String| Skipped::new(session.id.as_str(), &session.title, reason);
     if session.id.as_str().is_empty() {
         return Err(skip("the event has no id".into()));
@@ -205,10 +213,95 @@ fn admit(session: Session, titles_by_id: &HashMap<String, String>) -> Result<Ses
             session.start.to_rfc3339()
         )));
     }
-    if let Some(first) = titles_by_id.get(session.id.as_str()) {
-        return Err(skip(format!("duplicate id: already used by \"{first}\"")));
-    }
     Ok(session)
+}
+
+/// Which ids are used, so a repeated one can be told apart and renamed.
+struct Ids {
+    /// Every id the file's readable events carry: a derived id never takes one.
+    in_file: HashSet<String>,
+    /// Index in the kept sessions of each id given out.
+    kept: HashMap<String, usize>,
+    /// The next suffix to try per repeated id, so 20,000 repeats stay linear.
+    next_suffix: HashMap<String, usize>,
+    /// (id, first title, derived id, second title) for the report.
+    renamed: Vec<(String, String, String, String)>,
+}
+
+impl Ids {
+    fn new(events: &[Result<Session, Skipped>]) -> Self {
+        let in_file = events
+            .iter()
+            .filter_map(|event| event.as_ref().ok())
+            .map(|session| session.id.as_str().trim().to_owned())
+            .collect();
+        Self {
+            in_file,
+            kept: HashMap::new(),
+            next_suffix: HashMap::new(),
+            renamed: Vec::new(),
+        }
+    }
+
+    /// `session` under its own id, a derived one if that is taken, or merged
+    /// (skipped) when it repeats the session already kept under that id.
+    fn place(&mut self, mut session: Session, sessions: &[Session]) -> Result<Session, Skipped> {
+        let id = session.id.as_str().to_owned();
+        let Some(first) = self.kept.get(&id).and_then(|&at| sessions.get(at)) else {
+            self.kept.insert(id, sessions.len());
+            return Ok(session);
+        };
+        if (&first.title, first.start, first.end, &first.room)
+            == (&session.title, session.start, session.end, &session.room)
+        {
+            return Err(Skipped::new(
+                &id,
+                &session.title,
+                "listed twice (same id, title, times and room); merged into the first".into(),
+            ));
+        }
+        let first_title = first.title.clone();
+        let derived = self.derive(&id);
+        self.renamed
+            .push((id, first_title, derived.clone(), session.title.clone()));
+        self.kept.insert(derived.clone(), sessions.len());
+        session.id.0 = derived;
+        Ok(session)
+    }
+
+    fn derive(&mut self, id: &str) -> String {
+        let next = self.next_suffix.entry(id.to_owned()).or_insert(2);
+        loop {
+            let candidate = format!("{id}-{next}");
+            *next += 1;
+            if !self.in_file.contains(&candidate) && !self.kept.contains_key(&candidate) {
+                return candidate;
+            }
+        }
+    }
+
+    fn note(&self) -> Option<String> {
+        let count = self.renamed.len();
+        let named: Vec<String> = self
+            .renamed
+            .iter()
+            .take(super::limits::LISTED)
+            .map(|(id, first, derived, second)| {
+                format!("{id} \"{first}\" and {derived} \"{second}\"")
+            })
+            .collect();
+        let more = match count.saturating_sub(super::limits::LISTED) {
+            0 => String::new(),
+            more => format!(" and {more} more"),
+        };
+        (count > 0).then(|| {
+            format!(
+                "{count} sessions reuse an id already given to a different session; \
+                 kept each under a derived id: {}{more}",
+                named.join(", ")
+            )
+        })
+    }
 }
 
 /// Declared entries first, in file order, then any used name not declared; no duplicates.
@@ -294,12 +387,78 @@ mod tests {
         ];
         let (conference, report) = assemble(Format::ScheduleJson, parsed);
         assert_eq!(report.events_seen, 7);
-        assert_eq!(report.imported, 1);
-        assert_eq!(report.skipped.len(), 6);
-        assert!(report.skipped[0].reason.contains("duplicate id"));
-        assert!(report.skipped[2].reason.contains("zero length"));
+        assert_eq!(report.imported, 2);
+        assert_eq!(report.skipped.len(), 5);
+        assert!(report.skipped[1].reason.contains("zero length"));
         assert_eq!(conference.tracks.len(), 1);
         assert_eq!(conference.sessions[0].room, None);
         assert!(Agenda::new(conference).is_ok());
+    }
+
+    fn assembled(events: Vec<Session>) -> (Conference, ImportReport) {
+        let mut parsed = Parsed::new(
+            "Conf".into(),
+            chrono_tz::UTC,
+            Meter::start(super::super::limits::Budget::default()),
+        );
+        parsed.events = events.into_iter().map(Ok).collect();
+        assemble(Format::ScheduleJson, parsed)
+    }
+
+    #[test]
+    fn a_reused_id_keeps_both_sessions_under_a_stable_derived_id() {
+        // "1" twice with different titles: the second was skipped ("duplicate
+        // id"), so a real session disappeared. The file's own "1-2" is not taken.
+        let events = vec![
+            session("1", "Opening", 30),
+            session("1-2", "Lightning talks", 30),
+            session("1", "Again", 45),
+            session("1", "Opening", 30),
+            session("1", "Third", 10),
+        ];
+        let (conference, report) = assembled(events.clone());
+        let ids: Vec<(&str, &str)> = conference
+            .sessions
+            .iter()
+            .map(|s| (s.id.as_str(), s.title.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("1", "Opening"),
+                ("1-2", "Lightning talks"),
+                ("1-3", "Again"),
+                ("1-4", "Third")
+            ]
+        );
+        // The exact repeat is merged, and said so.
+        assert_eq!(report.skipped.len(), 1);
+        assert!(report.skipped[0].reason.contains("merged"));
+        let note = report.notes.join("\n");
+        assert!(
+            note.contains("2 sessions reuse an id")
+                && note.contains("1 \"Opening\" and 1-3 \"Again\"")
+                && note.contains("1 \"Opening\" and 1-4 \"Third\""),
+            "{note}"
+        );
+        // The same file gives the same ids again.
+        let (again, _) = assembled(events);
+        assert_eq!(again.sessions, conference.sessions);
+        assert!(Agenda::new(conference).is_ok());
+    }
+
+    #[test]
+    fn thousands_of_repeats_of_one_id_stay_linear() {
+        let events = (0..20_000)
+            .map(|i| session("x", &format!("Talk {i}"), 30))
+            .collect();
+        let (conference, report) = assembled(events);
+        assert_eq!(report.imported, 20_000);
+        assert_eq!(conference.sessions[19_999].id.as_str(), "x-20000");
+        assert!(
+            report.notes[0].contains("and 19989 more"),
+            "{}",
+            report.notes[0]
+        );
     }
 }

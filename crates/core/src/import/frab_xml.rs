@@ -38,6 +38,7 @@ pub(crate) fn parse(text: &str, options: &ImportOptions, meter: Meter) -> Result
     let xml_options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: u32::try_from(nodes_limit).unwrap_or(u32::MAX),
+        entity_resolver: None,
     };
     let document =
         Document::parse_with_options(text, xml_options).map_err(|e| format!("XML error: {e}"))?;

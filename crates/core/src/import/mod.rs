@@ -27,7 +27,6 @@ mod export;
 pub mod fetch;
 mod frab_xml;
 mod ical;
-mod ical_lines;
 mod kind;
 mod lenient_json;
 mod limits;

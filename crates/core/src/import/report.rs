@@ -1,12 +1,14 @@
 //! What an import did, for the organiser who has to trust it: how many events the
 //! file had, how many became sessions, which were skipped and why, how times were
 //! read, and counts per day, room, track and kind to compare with the published
-//! programme at a glance.
+//! programme at a glance. Sessions that run past midnight or for over a day are
+//! pointed out: in a real programme they are night events or a typo in a date,
+//! and either way they sit on the day they start.
 
 use super::limits;
 use super::sniff::Format;
 use crate::agenda::Conference;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeDelta};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -34,6 +36,13 @@ impl Skipped {
     }
 }
 
+/// An imported session the report points out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flagged {
+    pub id: String,
+    pub title: String,
+}
+
 /// The outcome of one import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportReport {
@@ -54,6 +63,11 @@ pub struct ImportReport {
     pub per_track: BTreeMap<String, usize>,
     /// Imported sessions per kind.
     pub per_kind: BTreeMap<String, usize>,
+    /// Sessions that end on a later day (in `timezone`) than they start; an end
+    /// at exactly midnight is still the day before.
+    pub crosses_midnight: Vec<Flagged>,
+    /// Sessions longer than 24 hours.
+    pub longer_than_a_day: Vec<Flagged>,
 }
 
 impl ImportReport {
@@ -75,6 +89,8 @@ impl ImportReport {
             per_room: BTreeMap::new(),
             per_track: BTreeMap::new(),
             per_kind: BTreeMap::new(),
+            crosses_midnight: Vec::new(),
+            longer_than_a_day: Vec::new(),
         };
         for session in &conference.sessions {
             let day = session
@@ -90,6 +106,17 @@ impl ImportReport {
                 .per_kind
                 .entry(session.kind.as_str().to_owned())
                 .or_default() += 1;
+            let flagged = || Flagged {
+                id: session.id.as_str().to_owned(),
+                title: session.title.clone(),
+            };
+            let last_moment = session.end - TimeDelta::seconds(1);
+            if last_moment.with_timezone(&conference.timezone).date_naive() > day {
+                report.crosses_midnight.push(flagged());
+            }
+            if session.end - session.start > TimeDelta::days(1) {
+                report.longer_than_a_day.push(flagged());
+            }
         }
         report
     }
@@ -108,6 +135,13 @@ impl fmt::Display for ImportReport {
         for note in &self.notes {
             writeln!(f, "note: {note}")?;
         }
+        let zone = self.timezone;
+        flagged(
+            f,
+            &self.crosses_midnight,
+            &format!("sessions ending on a later day than they start in {zone} (each is listed on the day it starts)"),
+        )?;
+        flagged(f, &self.longer_than_a_day, "sessions longer than a day")?;
         let days = self
             .per_day
             .iter()
@@ -141,6 +175,28 @@ impl fmt::Display for ImportReport {
         }
         Ok(())
     }
+}
+
+/// One note naming the first few `sessions`, when there are any.
+fn flagged(f: &mut fmt::Formatter<'_>, sessions: &[Flagged], what: &str) -> fmt::Result {
+    if sessions.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = sessions
+        .iter()
+        .take(limits::LISTED)
+        .map(|s| format!("{} \"{}\"", s.id, s.title))
+        .collect();
+    let more = match sessions.len().saturating_sub(limits::LISTED) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    writeln!(
+        f,
+        "note: {what}: {}: {}{more}",
+        sessions.len(),
+        named.join(", ")
+    )
 }
 
 fn counts(
@@ -201,5 +257,49 @@ mod tests {
         assert!(text.contains("(no track)"), "{text}");
         assert!(text.contains("9 \"Broken\": no start"), "{text}");
         assert!(text.contains("note: a note"), "{text}");
+        assert!(!text.contains("later day"), "{text}");
+    }
+
+    #[test]
+    fn flags_sessions_past_midnight_and_longer_than_a_day() {
+        let at = |d, h, m| Utc.with_ymd_and_hms(2025, 2, d, h, m, 0).single().unwrap();
+        let session = |id: &str, start, end| Session {
+            id: SessionId::new(id),
+            title: format!("Session {id}"),
+            abstract_text: String::new(),
+            kind: SessionKind::Talk,
+            track: None,
+            room: None,
+            speakers: Vec::new(),
+            start,
+            end,
+            links: Vec::new(),
+        };
+        // Brussels is UTC+1 in February.
+        let conference = Conference {
+            name: "C".into(),
+            timezone: chrono_tz::Europe::Brussels,
+            tracks: Vec::new(),
+            rooms: Vec::new(),
+            sessions: vec![
+                session("late", at(1, 22, 0), at(1, 23, 30)),
+                session("to-midnight", at(1, 21, 0), at(1, 23, 0)),
+                session("night", at(1, 20, 0), at(2, 1, 0)),
+                session("trip", at(1, 8, 0), at(2, 9, 0)),
+            ],
+        };
+        let report = ImportReport::tally(Format::FrabXml, &conference, 4, Vec::new(), Vec::new());
+        let ids = |list: &[Flagged]| list.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&report.crosses_midnight), ["late", "night", "trip"]);
+        assert_eq!(ids(&report.longer_than_a_day), ["trip"]);
+        let text = report.to_string();
+        assert!(
+            text.contains("note: sessions ending on a later day than they start in Europe/Brussels (each is listed on the day it starts): 3: late"),
+            "{text}"
+        );
+        assert!(
+            text.contains("note: sessions longer than a day: 1: trip \"Session trip\""),
+            "{text}"
+        );
     }
 }

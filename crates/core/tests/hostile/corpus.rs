@@ -147,6 +147,24 @@ pub fn extreme_dates() -> Vec<u8> {
     ics(&events.concat())
 }
 
+/// One single event on 1 February 2025 (the conference's day), one series
+/// repeating every second through it, and `series` that repeat every second
+/// from 1970, never reaching it.
+pub fn repeating_forever(series: usize) -> Vec<u8> {
+    let mut events = vevent("day", "The conference", "20250201T090000Z");
+    events.push_str(
+        "BEGIN:VEVENT\r\nUID:now\r\nSUMMARY:Every second\r\nDTSTART:20250201T090000Z\r\n\
+         DURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n",
+    );
+    for i in 0..series {
+        events.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:old-{i}\r\nSUMMARY:Since 1970\r\nDTSTART:19700101T000000Z\r\n\
+             DURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\n"
+        ));
+    }
+    ics(&events)
+}
+
 /// Titles carrying terminal escapes, BEL, NUL and C1 controls.
 pub fn control_characters() -> Vec<u8> {
     let title = "Real\u{1b}]0;pwned\u{7}\u{1b}[2J\u{0}\u{9b}31m talk";
@@ -197,6 +215,10 @@ pub fn full_size() -> Vec<Case> {
         case("JSON of tiny values (32 MiB)", tiny_json_values(32 * MIB)),
         case("XML of tiny elements (32 MiB)", tiny_xml_elements(32 * MIB)),
         case("extreme dates", extreme_dates()),
+        case(
+            "RRULE:FREQ=SECONDLY x 100,000",
+            repeating_forever(32 * MIB / 120),
+        ),
         case("500,000 distinct rooms", many_rooms(500_000)),
         case(
             "one element, 32 MiB of attributes",

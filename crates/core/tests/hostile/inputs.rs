@@ -94,6 +94,26 @@ fn zone_lookup_is_linear() {
 }
 
 #[test]
+fn rules_repeating_every_second_are_capped_and_reported() {
+    // Expanding RRULE without bounds would never end.
+    let imported = timed(&corpus::repeating_forever(50)).unwrap();
+    let report = &imported.report;
+    // The day's event, and the first 1,000 seconds of the series in that day.
+    assert_eq!(report.imported, 1_001);
+    let notes = report.notes.join("\n");
+    assert!(
+        notes.contains("kept their first 1000: now \"Every second\""),
+        "{notes}"
+    );
+    assert!(notes.contains("lost their later occurrences"), "{notes}");
+    // The series that never reach the day are skipped, each with the reason.
+    assert_eq!(report.skipped.len(), 50);
+    assert!(report.skipped[0]
+        .reason
+        .contains("no occurrence falls within"));
+}
+
+#[test]
 fn a_huge_line_is_cut_with_a_note() {
     let imported = timed(&corpus::huge_line(4 * 1024 * 1024)).unwrap();
     assert_eq!(imported.report.imported, 1);

@@ -1,11 +1,12 @@
-//! The websocket gateway at `/gateway`: HELLO, IDENTIFY -> READY + GUILD_CREATE,
-//! heartbeats, RESUME with replay, and the drops and closes a test asks for.
-//! Text JSON frames only; serenity reads them as they come.
+//! The websocket gateway at `/gateway`: HELLO, IDENTIFY -> READY + GUILD_CREATE
+//! (the guilds of the IDENTIFY's shard only), heartbeats, RESUME with replay,
+//! the refusals of a bad shard (4010, 4011), and the drops and closes a test
+//! asks for. Text JSON frames only; serenity reads them as they come.
 
 mod session;
 
-pub use session::Dispatch;
-pub(crate) use session::{Command, Gateway};
+pub use session::{shard_of, Dispatch, Identify, Shard};
+pub(crate) use session::{Command, Gateway, ShardRules};
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -122,22 +123,36 @@ fn send(tx: &mpsc::UnboundedSender<Command>, value: Value) {
 fn identify(inner: &Inner, conn_id: u64, tx: &mpsc::UnboundedSender<Command>, d: Value) {
     let bot = lock(&inner.world).bot();
     let joined_at = crate::time::now_iso();
+    let rules = ShardRules {
+        shards: inner.config.shards,
+        required: inner.config.sharding_required,
+    };
     {
         let mut gateway = lock(&inner.gateway);
-        let session_id = gateway.identify(conn_id, tx.clone(), d);
-        let ready = payloads::ready(
-            &inner.ids,
-            &inner.guilds,
-            &bot,
-            &session_id,
-            &inner.gateway_url(),
-        );
-        gateway.dispatch("READY", &ready);
-        for guild in &inner.guilds {
-            gateway.dispatch(
-                "GUILD_CREATE",
-                &payloads::guild_create(guild, &bot, &joined_at),
-            );
+        match gateway.identify(conn_id, tx.clone(), d, rules) {
+            Ok((session_id, shard)) => {
+                let guilds: Vec<_> = inner
+                    .guilds
+                    .iter()
+                    .filter(|g| shard.carries(Some(g.id)))
+                    .collect();
+                let ready = payloads::ready(
+                    &inner.ids,
+                    &guilds,
+                    shard,
+                    &bot,
+                    &session_id,
+                    &inner.gateway_url(),
+                );
+                gateway.dispatch_on(&session_id, "READY", &ready);
+                for guild in guilds {
+                    let created = payloads::guild_create(guild, &bot, &joined_at);
+                    gateway.dispatch_on(&session_id, "GUILD_CREATE", &created);
+                }
+            }
+            Err(code) => {
+                let _ = tx.send(Command::Close(code));
+            }
         }
     }
     inner.changes.bump();

@@ -12,7 +12,8 @@ use crate::state::Author;
 /// The READY dispatch body.
 pub(crate) fn ready(
     ids: &Ids,
-    guilds: &[GuildInfo],
+    guilds: &[&GuildInfo],
+    shard: crate::Shard,
     bot: &Author,
     session_id: &str,
     resume_url: &str,
@@ -27,7 +28,7 @@ pub(crate) fn ready(
         "guilds": guilds,
         "session_id": session_id,
         "resume_gateway_url": resume_url,
-        "shard": [0, 1],
+        "shard": [shard.id, shard.total],
         "application": { "id": sf(ids.application_id), "flags": 0 },
         "private_channels": [],
         "relationships": [],

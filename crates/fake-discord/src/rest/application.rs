@@ -16,12 +16,18 @@ pub(crate) fn gateway(inner: &Inner) -> Reply {
     Reply::Json(json!({ "url": inner.gateway_url() }))
 }
 
-/// `GET /gateway/bot`: used only by autosharding.
+/// `GET /gateway/bot`: the recommended shard count and how many IDENTIFYs
+/// may start at once ([`crate::Config::shards`], `max_concurrency`).
 pub(crate) fn gateway_bot(inner: &Inner) -> Reply {
     Reply::Json(json!({
         "url": inner.gateway_url(),
-        "shards": 1,
-        "session_start_limit": { "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1 },
+        "shards": inner.config.shards,
+        "session_start_limit": {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": inner.config.max_concurrency,
+        },
     }))
 }
 

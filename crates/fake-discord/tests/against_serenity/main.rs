@@ -11,4 +11,5 @@ mod client;
 mod harness;
 mod payloads;
 mod rest;
+mod shards;
 mod tls;

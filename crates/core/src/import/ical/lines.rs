@@ -152,6 +152,65 @@ pub(crate) fn unescape(value: &str) -> String {
     out
 }
 
+/// One component (`VEVENT`, `VTIMEZONE`): its own lines, and the lines of each
+/// component directly inside it (`VALARM`, `STANDARD`, `DAYLIGHT`) by name.
+/// Anything nested deeper is dropped.
+#[derive(Debug, Default)]
+pub(crate) struct Component<'a> {
+    pub lines: Vec<&'a ContentLine>,
+    pub parts: Vec<(String, Vec<&'a ContentLine>)>,
+}
+
+impl<'a> Component<'a> {
+    /// The first line called `name`.
+    pub fn find(&self, name: &str) -> Option<&'a ContentLine> {
+        self.lines.iter().copied().find(|line| line.name == name)
+    }
+
+    /// Every line called `name`.
+    pub fn all<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a ContentLine> + 's {
+        self.lines
+            .iter()
+            .copied()
+            .filter(move |line| line.name == name)
+    }
+}
+
+/// Every component called `name` (upper-case) that is not inside another one of
+/// that name; one cut off by the end of the file is still returned.
+pub(crate) fn components<'a>(lines: &'a [ContentLine], name: &str) -> Vec<Component<'a>> {
+    let mut found = Vec::new();
+    let mut current: Option<Component<'a>> = None;
+    let mut depth = 0usize;
+    for line in lines {
+        // Only BEGIN and END values are compared, so only they are upper-cased.
+        let component = match line.name.as_str() {
+            "BEGIN" | "END" => line.value.trim().to_ascii_uppercase(),
+            _ => String::new(),
+        };
+        match (line.name.as_str(), current.as_mut()) {
+            ("BEGIN", None) if component == name => current = Some(Component::default()),
+            ("BEGIN", Some(open)) => {
+                depth += 1;
+                if depth == 1 {
+                    open.parts.push((component, Vec::new()));
+                }
+            }
+            ("END", Some(_)) if depth > 0 => depth -= 1,
+            ("END", Some(_)) if component == name => found.extend(current.take()),
+            (_, Some(open)) if depth == 0 => open.lines.push(line),
+            (_, Some(open)) if depth == 1 => {
+                if let Some((_, part)) = open.parts.last_mut() {
+                    part.push(line);
+                }
+            }
+            _ => {}
+        }
+    }
+    found.extend(current);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +243,17 @@ mod tests {
         assert_eq!(line.param("CN"), Some("Doe: Jane"));
         assert_eq!(line.value, "mailto:j@x");
         assert!(parse_line("no colon here").is_none());
+        let lines = content_lines(
+            b"BEGIN:VTIMEZONE\nTZID:X\nBEGIN:STANDARD\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n\
+              BEGIN:VEVENT\nUID:1\nBEGIN:VALARM\nUID:alarm\nEND:VALARM\nEND:VEVENT\nBEGIN:VEVENT\nUID:2",
+        );
+        let zones = components(&lines, "VTIMEZONE");
+        assert_eq!(zones[0].find("TZID").map(|l| l.value.as_str()), Some("X"));
+        assert_eq!(zones[0].parts[0].0, "STANDARD");
+        assert_eq!(zones[0].parts[0].1[0].value, "+0100");
+        let events = components(&lines, "VEVENT");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].all("UID").count(), 1);
         assert_eq!(
             unescape("Arena\\, Room 8\\; x\\\\y\\"),
             "Arena, Room 8; x\\y\\"
