@@ -1,12 +1,13 @@
-//! The sample day on three processes: every announcement once, a flash poll
-//! in each of two guilds counted exactly, reminders delivered once.
+//! The sample day on three processes running 4 Discord shards: every
+//! announcement once, a flash poll in each of six guilds (on every shard)
+//! counted exactly, reminders delivered once.
 
-use super::{quiesce, stored_votes, Cluster, PROCESSES};
+use super::{quiesce, sharded, stored_votes, Cluster, PROCESSES, SHARDS};
 use crate::harness::{instant, PATIENCE};
 use chrono::TimeDelta;
 use emcee_core::config::Config;
 use emcee_core::scheduler::{plan, Job, JobKind, PlanSettings};
-use fake_discord::{Config as FakeConfig, FakeDiscord, FakeUser, StoredMessage};
+use fake_discord::{FakeDiscord, FakeUser, StoredMessage};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,44 +21,57 @@ const VOTERS: u32 = 12;
 const REMINDED: u32 = 4;
 const SESSION: &str = "morling-jfrunit";
 
+/// The channel each guild's flash poll goes to: the conference's `#polls`,
+/// the first channel of every other guild.
+fn poll_channels(fake: &FakeDiscord) -> Vec<u64> {
+    let ids = fake.ids();
+    fake.guilds()
+        .iter()
+        .map(|guild| match guild.id == ids.guild_id {
+            true => ids.polls_channel_id,
+            false => guild.channels[0].0,
+        })
+        .collect()
+}
+
 /// The sample day's sessions with one flash poll per guild, and a config
-/// routing tracks and rooms to channels of both guilds by id.
+/// serving every guild and routing tracks and rooms to channels of three of
+/// them by id.
 fn write_day(dir: &Path, fake: &FakeDiscord) -> PathBuf {
     let ids = fake.ids();
     let stranger = &ids.stranger;
-    let sample =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml"))
-            .unwrap();
+    let sample = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml"),
+    )
+    .unwrap();
     let sessions = &sample[..sample.find("[[polls]]").unwrap()];
     let mut agenda = sessions.to_owned();
-    for (id, channel) in [
-        ("conference", ids.polls_channel_id),
-        ("stranger", stranger.general_channel_id),
-    ] {
+    for (n, channel) in poll_channels(fake).into_iter().enumerate() {
         let _ = write!(
             agenda,
-            "[[polls]]\nid = \"{id}\"\nquestion = \"Three processes, one count?\"\n\
+            "[[polls]]\nid = \"guild-{n}\"\nquestion = \"Three processes, one count?\"\n\
              options = [\"Yes\", \"No\", \"Not yet\"]\nopens = 2021-10-07T08:00:00-07:00\n\
              minutes = 60\nchannel = \"{channel}\"\n\n"
         );
     }
     std::fs::write(dir.join("agenda.toml"), agenda).unwrap();
+    let servers: Vec<String> = fake.guilds().iter().map(|g| format!("\"{}\"", g.id)).collect();
+    let hall = fake.guilds().last().unwrap().channels[0].0;
     let config = format!(
         "[conference]\ntimezone = \"US/Pacific\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
          [announcements]\nlead_minutes = [5, 0]\ndefault_channel = \"{announcements}\"\n\
          main_channel = \"{general}\"\non_demand = true\ncatch_up_minutes = 10\n\n\
          [announcements.tracks]\n\"Observability\" = \"{s_announcements}\"\n\
-         \"Programming Languages\" = \"{polls}\"\n\n\
+         \"Programming Languages\" = \"{polls}\"\n\"Unikernels\" = \"{hall}\"\n\n\
          [announcements.rooms]\n\"Speakers Lounge\" = \"{s_general}\"\n\n\
          [polls]\nchannel = \"{polls}\"\ntally_every_seconds = 5\n\n\
-         [discord]\nservers = [\"{guild}\", \"{s_guild}\"]\n",
+         [discord]\nservers = [{servers}]\n",
         announcements = ids.announcements_channel_id,
         general = ids.general_channel_id,
         polls = ids.polls_channel_id,
-        guild = ids.guild_id,
         s_announcements = stranger.announcements_channel_id,
         s_general = stranger.general_channel_id,
-        s_guild = stranger.guild_id,
+        servers = servers.join(", "),
     );
     std::fs::write(dir.join("emcee.toml"), config).unwrap();
     dir.join("emcee.toml")
@@ -136,18 +150,13 @@ async fn ask_reminders(cluster: &Cluster) {
     }
 }
 
-#[tokio::test]
-async fn three_processes_post_the_sample_day_once_count_each_guilds_poll_and_remind_once() {
-    let fake = FakeDiscord::start_with(FakeConfig {
-        stranger_guild: true,
-        ..FakeConfig::default()
-    })
-    .await
-    .unwrap();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_processes_on_four_shards_post_the_sample_day_once_count_each_guilds_poll_and_remind_once() {
+    let fake = FakeDiscord::start_with(sharded(4, true)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = write_day(dir.path(), &fake);
     let jobs = announcements(&config);
-    let t0 = instant("2021-10-07T07:20:00-07:00");
+    let t0 = instant("2021-10-07T07:00:00-07:00");
     let Some(mut cluster) = Cluster::new(fake, &config, t0, SPEED).await else {
         return;
     };
@@ -160,14 +169,11 @@ async fn three_processes_post_the_sample_day_once_count_each_guilds_poll_and_rem
         "started in time"
     );
 
-    let ids = cluster.fake.ids().clone();
     let mut polls = Vec::new();
-    for (n, channel) in [ids.polls_channel_id, ids.stranger.general_channel_id]
-        .into_iter()
-        .enumerate()
-    {
+    for (n, channel) in poll_channels(&cluster.fake).into_iter().enumerate() {
         let poll = wait_poll(&cluster.fake, channel).await;
-        let expected = vote(&cluster.fake, &poll, 100 * (u32::try_from(n).unwrap() + 1)).await;
+        let voters = 100 * (u32::try_from(n).unwrap() + 1);
+        let expected = vote(&cluster.fake, &poll, voters).await;
         polls.push((poll, expected));
     }
     let end = jobs.iter().map(|job| job.due_at).max().unwrap();
@@ -185,6 +191,7 @@ async fn three_processes_post_the_sample_day_once_count_each_guilds_poll_and_rem
     quiesce(&cluster.fake).await;
 
     let messages = all_messages(&cluster.fake);
+    let guilds = cluster.fake.guilds().len();
     let posted = by_nonce(&messages);
     let copies: Vec<usize> = jobs
         .iter()
@@ -228,12 +235,14 @@ async fn three_processes_post_the_sample_day_once_count_each_guilds_poll_and_rem
         })
         .collect();
     eprintln!(
-        "multiprocess: {PROCESSES} processes, {expected} announcements expected, {lost} lost, \
+        "multiprocess: {PROCESSES} processes on {SHARDS} shards, {guilds} guilds, {expected} announcements expected, {lost} lost, \
          {doubled} doubled; polls (reactions, stored, results): {counted:?}; reminders per \
          user: {reminded:?}; message posts per process: {senders:?}"
     );
     cluster.kill_all().await;
     let logs = cluster.logs();
+    let adopted = logs.matches("counting a poll another process opened").count();
+    eprintln!("multiprocess: polls counted by a process that did not open them: {adopted}");
     assert_eq!((lost, doubled), (0, 0), "every announcement once\n{logs}");
     for (votes, stored, results) in counted {
         assert_eq!(stored, votes, "the stored votes are the reactions\n{logs}");

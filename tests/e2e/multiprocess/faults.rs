@@ -7,7 +7,7 @@
 //! replays a run. One PostgreSQL server serves every trial (a fresh
 //! database each), and a killed process is restarted, not re-initialised.
 
-use super::{quiesce, stored_votes, Cluster, PROCESSES};
+use super::{quiesce, sharded, stored_votes, Cluster, PROCESSES, SHARDS};
 use crate::faults::TRIALS;
 use crate::faults_announcements::{
     message_posts, must_post, planned, write_block, Verdict, LATENCY,
@@ -43,7 +43,7 @@ struct Block {
 
 impl Block {
     async fn new() -> Option<Self> {
-        let fake = FakeDiscord::start().await.unwrap();
+        let fake = FakeDiscord::start_with(sharded(0, false)).await.unwrap();
         fake.inject(Fault::Delay {
             matcher: Matcher::new("POST", "/channels/*/messages"),
             delay: LATENCY,
@@ -205,7 +205,7 @@ async fn sigkill_any_of_three_processes_twenty_times_loses_and_doubles_nothing()
     let (v, planned) = block.verdict(&[(DateTime::<Utc>::MIN_UTC, t0)]).await;
     let (stored, expected) = settled_votes(&block.cluster, &poll).await;
     eprintln!(
-        "fault suite: multiprocess, {PROCESSES} processes on PostgreSQL, {TRIALS} trials, \
+        "fault suite: multiprocess, {PROCESSES} processes on PostgreSQL and {SHARDS} shards, {TRIALS} trials, \
          SIGKILLs per process {killed:?}, {} sessions, {planned} jobs, {} announcements \
          expected, {} posted, {} lost, {} duplicates, {} resent (deduped by nonce), {} vote \
          events, votes stored {stored:?}, reactions {expected:?}, {:.1} s, seed {seed}",

@@ -7,12 +7,14 @@
 //! restarted, agree on the time. `--database postgres://…` points the
 //! rehearsal at the test's own database. Each process has its own bot token
 //! (the fake takes any), so every request the fake records says which
-//! process sent it. Logs go to a file per process, shown when a test fails.
+//! process sent it. Discord runs 4 shards, split across the processes
+//! (0-1, 2, 3), so each guild's events reach one process, the one running
+//! its shard. Logs go to a file per process, shown when a test fails.
 
 mod day;
 mod faults;
 
-use crate::faults::wait_connected;
+use crate::harness::PATIENCE;
 use crate::pg_server;
 use crate::process::TOKEN;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
@@ -26,6 +28,23 @@ use tokio::time::Instant;
 
 /// Processes in a cluster.
 pub(crate) const PROCESSES: usize = 3;
+/// Discord shards, and the range each process runs (serenity boots a
+/// process's own shards 5 s apart, so the two-shard process starts slowest).
+pub(crate) const SHARDS: u32 = 4;
+const RANGES: [(u32, u32); PROCESSES] = [(0, 1), (2, 2), (3, 3)];
+
+/// A fake Discord of `SHARDS` shards, one IDENTIFY bucket each (so processes
+/// started together need not wait for each other), with `extra_guilds` more
+/// guilds beside the conference's.
+pub(crate) fn sharded(extra_guilds: usize, stranger_guild: bool) -> fake_discord::Config {
+    fake_discord::Config {
+        shards: SHARDS,
+        max_concurrency: SHARDS,
+        extra_guilds,
+        stranger_guild,
+        ..fake_discord::Config::default()
+    }
+}
 
 /// Several bot processes on one database, one fake Discord and one clock.
 pub(crate) struct Cluster {
@@ -93,18 +112,45 @@ impl Cluster {
         request.header("authorization") == Some(&format!("Bot {}", Self::token(n))[..])
     }
 
-    /// Starts every process, one after another, each once connected.
+    /// Starts every process at once and waits until every shard is connected.
     pub async fn start_all(&mut self) {
+        let identified = self.fake.identify_log().len();
         for n in 0..PROCESSES {
-            self.start(n).await;
+            self.spawn(n);
+        }
+        for n in 0..PROCESSES {
+            self.wait_connected(n, identified).await;
         }
     }
 
-    /// Starts process `n` on the clock as it reads now, and waits until it
-    /// is connected to the gateway.
+    /// Starts process `n` on the clock as it reads now, and waits until its
+    /// shards are connected to the gateway.
     pub async fn start(&mut self, n: usize) {
+        let identified = self.fake.identify_log().len();
+        self.spawn(n);
+        self.wait_connected(n, identified).await;
+    }
+
+    /// Waits until each shard of process `n` identified (after the first
+    /// `identified` IDENTIFYs) and is connected.
+    async fn wait_connected(&self, n: usize, identified: usize) {
+        let (first, last) = RANGES[n];
+        let shards: Vec<u32> = (first..=last).collect();
+        let wait = self.fake.wait_until("the shards to identify", PATIENCE, |f| {
+            let log = f.identify_log();
+            let fresh = &log[identified.min(log.len())..];
+            shards
+                .iter()
+                .all(|s| fresh.iter().any(|i| i.shard.id == *s && i.refused.is_none()))
+                .then_some(())
+        });
+        wait.await.expect("the process's shards identify");
+        let ready = self.fake.wait_shards_ready(&shards, PATIENCE).await;
+        ready.expect("the process's shards connect");
+    }
+
+    fn spawn(&mut self, n: usize) {
         assert!(self.children[n].is_none(), "process {n} already runs");
-        let identified = self.fake.identifies().len();
         self.starts += 1;
         let log = self.logs.join(format!("p{n}-{}.log", self.starts));
         let log = std::fs::File::create(log).unwrap();
@@ -113,6 +159,8 @@ impl Cluster {
             .args(["run", "--at", &at, "--speed", &self.speed.to_string()])
             .arg("--database")
             .arg(&self.url)
+            .arg("--shards")
+            .arg(format!("{}-{}/{SHARDS}", RANGES[n].0, RANGES[n].1))
             .arg("--config")
             .arg(&self.config)
             .env("EMCEE_DISCORD_API", self.fake.base_url())
@@ -126,7 +174,6 @@ impl Cluster {
             .spawn()
             .expect("emcee runs");
         self.children[n] = Some(child);
-        wait_connected(&self.fake, identified).await;
     }
 
     /// The process id of process `n`, if it runs.
@@ -167,7 +214,7 @@ impl Cluster {
 
     /// Waits until a running process holds the scheduler lease.
     pub async fn wait_holder(&self, db: &tokio_postgres::Client) -> usize {
-        let deadline = Instant::now() + crate::harness::PATIENCE;
+        let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(n) = self.holder(db).await {
                 return n;
