@@ -40,10 +40,9 @@ fn poll_channels(fake: &FakeDiscord) -> Vec<u64> {
 fn write_day(dir: &Path, fake: &FakeDiscord) -> PathBuf {
     let ids = fake.ids();
     let stranger = &ids.stranger;
-    let sample = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml"),
-    )
-    .unwrap();
+    let sample =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml"))
+            .unwrap();
     let sessions = &sample[..sample.find("[[polls]]").unwrap()];
     let mut agenda = sessions.to_owned();
     for (n, channel) in poll_channels(fake).into_iter().enumerate() {
@@ -55,7 +54,11 @@ fn write_day(dir: &Path, fake: &FakeDiscord) -> PathBuf {
         );
     }
     std::fs::write(dir.join("agenda.toml"), agenda).unwrap();
-    let servers: Vec<String> = fake.guilds().iter().map(|g| format!("\"{}\"", g.id)).collect();
+    let servers: Vec<String> = fake
+        .guilds()
+        .iter()
+        .map(|g| format!("\"{}\"", g.id))
+        .collect();
     let hall = fake.guilds().last().unwrap().channels[0].0;
     let config = format!(
         "[conference]\ntimezone = \"US/Pacific\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n\
@@ -151,7 +154,8 @@ async fn ask_reminders(cluster: &Cluster) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_processes_on_four_shards_post_the_sample_day_once_count_each_guilds_poll_and_remind_once() {
+async fn three_processes_on_four_shards_post_the_sample_day_once_count_each_guilds_poll_and_remind_once(
+) {
     let fake = FakeDiscord::start_with(sharded(4, true)).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = write_day(dir.path(), &fake);
@@ -241,7 +245,9 @@ async fn three_processes_on_four_shards_post_the_sample_day_once_count_each_guil
     );
     cluster.kill_all().await;
     let logs = cluster.logs();
-    let adopted = logs.matches("counting a poll another process opened").count();
+    let adopted = logs
+        .matches("counting a poll another process opened")
+        .count();
     eprintln!("multiprocess: polls counted by a process that did not open them: {adopted}");
     assert_eq!((lost, doubled), (0, 0), "every announcement once\n{logs}");
     for (votes, stored, results) in counted {

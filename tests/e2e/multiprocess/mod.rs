@@ -136,14 +136,20 @@ impl Cluster {
     async fn wait_connected(&self, n: usize, identified: usize) {
         let (first, last) = RANGES[n];
         let shards: Vec<u32> = (first..=last).collect();
-        let wait = self.fake.wait_until("the shards to identify", PATIENCE, |f| {
-            let log = f.identify_log();
-            let fresh = &log[identified.min(log.len())..];
-            shards
-                .iter()
-                .all(|s| fresh.iter().any(|i| i.shard.id == *s && i.refused.is_none()))
-                .then_some(())
-        });
+        let wait = self
+            .fake
+            .wait_until("the shards to identify", PATIENCE, |f| {
+                let log = f.identify_log();
+                let fresh = &log[identified.min(log.len())..];
+                shards
+                    .iter()
+                    .all(|s| {
+                        fresh
+                            .iter()
+                            .any(|i| i.shard.id == *s && i.refused.is_none())
+                    })
+                    .then_some(())
+            });
         wait.await.expect("the process's shards identify");
         let ready = self.fake.wait_shards_ready(&shards, PATIENCE).await;
         ready.expect("the process's shards connect");
