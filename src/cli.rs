@@ -266,7 +266,9 @@ pub struct ConsoleArgs {
     pub speed: f64,
     /// The scheduler's database. Default: `[store] database`, or, when rehearsing
     /// (`--at`/`--speed`), emcee-rehearsal.sqlite3 beside the config, so a
-    /// rehearsal never marks the real day's announcements as done.
+    /// rehearsal never marks the real day's announcements as done. `run` also
+    /// takes a `postgres://` URL here: a rehearsal of several processes on a
+    /// PostgreSQL database of its own.
     #[arg(long)]
     pub database: Option<PathBuf>,
     /// Console: print announcements as they fire (implied by `--speed`).

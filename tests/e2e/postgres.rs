@@ -78,7 +78,10 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         .await
         .unwrap()
         .get(0);
-    assert_eq!(version, 3, "0001_schema, 0002_poll_styles and 0003_questions");
+    assert_eq!(
+        version, 3,
+        "0001_schema, 0002_poll_styles and 0003_questions"
+    );
 
     let (code, stderr) = terminate(pid, exited).await;
     assert_eq!(code, Some(0), "{stderr}");
