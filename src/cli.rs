@@ -80,7 +80,8 @@ pub enum PollsCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// The database; default: `[store] database` of the config.
+        /// The database: a SQLite file or a `postgres://` URL; default: the
+        /// config's store (`EMCEE_DATABASE_URL`, `[store] url`, `[store] database`).
         #[arg(long)]
         database: Option<PathBuf>,
     },

@@ -127,7 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             source,
             format,
             database,
-        }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        }) => emcee::discord::polls::export(&source, format, database.as_deref()).await,
         Command::Completions { shell } => {
             print_bytes(&emcee::cli::completions(shell))?;
             Ok(ExitCode::SUCCESS)
