@@ -85,6 +85,7 @@ fn generate(count: usize) -> Agenda {
                 speakers: vec![Speaker {
                     name: format!("Given{} Surname{}", i % 7, i % 1_000),
                     affiliation: None,
+                    ..Speaker::default()
                 }],
                 start,
                 end: start + TimeDelta::minutes(25),

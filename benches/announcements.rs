@@ -11,80 +11,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, TimeDelta, Utc};
+#[path = "support/festival.rs"]
+mod festival;
+
+use chrono::{DateTime, Utc};
 use emcee::discord::outbound::{Outbound, Pacing};
 use emcee::discord::port::DiscordPort;
 use emcee::discord::BotToken;
-use emcee_core::agenda::{Agenda, Conference, Session, SessionId, SessionKind, Track};
 use emcee_core::clock::SystemClock;
-use emcee_core::config::AnnouncementSettings;
-use emcee_core::programme::Programme;
 use emcee_core::scheduler::ChatAnnouncer;
-use emcee_core::scheduler::{plan, PlanSettings, Scheduler, SchedulerOptions};
+use emcee_core::scheduler::{plan, Scheduler, SchedulerOptions};
 use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SESSIONS: usize = 10_000;
-const CHANNELS: usize = 50;
-const WAVES: usize = 20;
-const WAVE_GAP_SECS: i64 = 2;
-
-fn programme(first: DateTime<Utc>) -> Programme {
-    let tracks: Vec<Track> = (0..CHANNELS)
-        .map(|c| Track {
-            name: format!("track-{c}"),
-            description: None,
-        })
-        .collect();
-    let sessions = (0..SESSIONS)
-        .map(|i| {
-            let start = first + TimeDelta::seconds(WAVE_GAP_SECS * (i % WAVES) as i64);
-            Session {
-                id: SessionId::new(format!("s{i}")),
-                title: format!("Session {i}"),
-                abstract_text: String::new(),
-                kind: SessionKind::Talk,
-                track: Some(format!("track-{}", (i / WAVES) % CHANNELS)),
-                room: None,
-                speakers: Vec::new(),
-                start,
-                end: start + TimeDelta::minutes(25),
-                links: Vec::new(),
-            }
-        })
-        .collect();
-    let conference = Conference {
-        name: "Festival".into(),
-        timezone: chrono_tz::UTC,
-        tracks,
-        rooms: Vec::new(),
-        sessions,
-    };
-    Programme {
-        agenda: Agenda::new(conference).unwrap(),
-        polls: Vec::new(),
-    }
-}
-
-fn settings(channels: &[u64]) -> PlanSettings {
-    let mut announcements = AnnouncementSettings {
-        lead_minutes: vec![0],
-        on_demand: false,
-        ..AnnouncementSettings::default()
-    };
-    for (c, id) in channels.iter().enumerate() {
-        announcements
-            .tracks
-            .insert(format!("track-{c}"), id.to_string());
-    }
-    PlanSettings {
-        announcements,
-        poll_channel: None,
-    }
-}
+use festival::{programme, settings, CHANNELS, SESSIONS, WAVES};
 
 /// User + system CPU time of this process, from /proc (Linux).
 fn cpu_time() -> Duration {

@@ -80,7 +80,8 @@ pub enum PollsCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// The database; default: `[store] database` of the config.
+        /// The database: a SQLite file or a `postgres://` URL; default: the
+        /// config's store (`EMCEE_DATABASE_URL`, `[store] url`, `[store] database`).
         #[arg(long)]
         database: Option<PathBuf>,
     },
@@ -266,7 +267,9 @@ pub struct ConsoleArgs {
     pub speed: f64,
     /// The scheduler's database. Default: `[store] database`, or, when rehearsing
     /// (`--at`/`--speed`), emcee-rehearsal.sqlite3 beside the config, so a
-    /// rehearsal never marks the real day's announcements as done.
+    /// rehearsal never marks the real day's announcements as done. `run` also
+    /// takes a `postgres://` URL here: a rehearsal of several processes on a
+    /// PostgreSQL database of its own.
     #[arg(long)]
     pub database: Option<PathBuf>,
     /// Console: print announcements as they fire (implied by `--speed`).

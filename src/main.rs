@@ -127,7 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             source,
             format,
             database,
-        }) => emcee::discord::polls::export(&source, format, database.as_deref()),
+        }) => emcee::discord::polls::export(&source, format, database.as_deref()).await,
         Command::Completions { shell } => {
             print_bytes(&emcee::cli::completions(shell))?;
             Ok(ExitCode::SUCCESS)
@@ -386,8 +386,9 @@ fn console_scheduler(
     console: &Console,
 ) -> emcee::scheduler::Running {
     let app = console.app();
-    let announcer =
-        emcee_core::scheduler::ChatAnnouncer::new(console.port()).with_polls(app.polls.clone());
+    let announcer = emcee_core::scheduler::ChatAnnouncer::new(console.port())
+        .with_polls(app.polls.clone())
+        .with_questions(app.questions.clone());
     emcee::scheduler::start_for_chat(
         app,
         &config.settings,

@@ -269,7 +269,12 @@ fn app_over(
     let polls =
         emcee_core::polls::PollService::new(Arc::clone(&store.polls), port, Arc::clone(&clock));
     polls.configure(emcee_core::polls::PollConfig::from_settings(settings));
-    Some(App::new(programme, clock, store.clone(), polls))
+    let app = App::new(programme, clock, store.clone(), polls);
+    app.questions
+        .configure(emcee_core::questions::QuestionConfig::from_settings(
+            settings,
+        ));
+    Some(app)
 }
 
 async fn connect_slack(
@@ -304,6 +309,7 @@ fn announcer(
     let over = |port: Arc<dyn ChatPort>, platform| -> Arc<dyn emcee_core::scheduler::Announcer> {
         let announcer = ChatAnnouncer::new(port)
             .with_polls(app.polls.clone())
+            .with_questions(app.questions.clone())
             .with_fallback_channel(fallback.clone());
         let announcer = Arc::new(announcer);
         Arc::new(OnlyOwnPings::new(announcer, platform))

@@ -8,6 +8,7 @@
 pub mod parse;
 mod polls;
 pub mod port;
+mod questions;
 mod reminders;
 
 pub use parse::{parse, Line};
@@ -74,6 +75,10 @@ impl Console {
             store,
             service.clone(),
         );
+        app.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &config.settings,
+            ));
         Self {
             config,
             clock,
@@ -168,6 +173,10 @@ impl Console {
                 break;
             };
             let reminded = reminders::respond(&self.app, &line, self.style.timezone).await;
+            let reminded = match reminded {
+                Some(reply) => Some(reply),
+                None => questions::respond(&self.app, &line, self.style.timezone).await,
+            };
             if let Some(reply) = reminded.or(self.polls.respond(&line).await) {
                 output.write_all(for_terminal(&reply).as_bytes()).await?;
                 output.flush().await?;

@@ -10,10 +10,19 @@ pub fn is_organiser(ctx: Context<'_>) -> bool {
     let poise::Context::Application(app) = ctx else {
         return false;
     };
-    let Some(member) = &app.interaction.member else {
+    let roles = ctx.data().polls.config().organiser_roles;
+    member_is_organiser(app.interaction.member.as_deref(), &roles)
+}
+
+/// Whether `member` (of an interaction: a command or a click) is an
+/// organiser under the configured `roles`; no member (a DM) is not.
+pub fn member_is_organiser(
+    member: Option<&poise::serenity_prelude::Member>,
+    roles: &[String],
+) -> bool {
+    let Some(member) = member else {
         return false;
     };
-    let roles = ctx.data().polls.config().organiser_roles;
     let permissions = member.permissions.unwrap_or_default();
     permissions.manage_guild()
         || permissions.administrator()

@@ -30,6 +30,15 @@ pub async fn dispatch(
         }
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),
+        } if component
+            .data
+            .custom_id
+            .starts_with(emcee_core::questions::posts::PREFIX) =>
+        {
+            super::commands::questions::clicked(ctx, component, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
         } => flip_page(ctx, component, data).await,
         serenity::FullEvent::ReactionAdd { add_reaction } => {
             polls::on_reaction(data, add_reaction, true).await

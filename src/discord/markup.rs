@@ -108,7 +108,34 @@ pub fn message(post: &Post) -> Value {
         body["nonce"] = Value::String(nonce.clone());
         body["enforce_nonce"] = Value::Bool(true);
     }
+    if !post.buttons.is_empty() {
+        body["components"] = components(&post.buttons);
+    }
     body
+}
+
+/// Buttons as Discord's action rows (five to a row, at most five rows).
+pub fn components(buttons: &[emcee_core::chat::Button]) -> Value {
+    let rows: Vec<Value> = buttons
+        .chunks(5)
+        .take(5)
+        .map(|row| {
+            let row: Vec<Value> = row
+                .iter()
+                .map(|b| {
+                    json!({
+                        "type": 2,
+                        "style": 2,
+                        "label": single_line(&b.label).chars().take(80).collect::<String>(),
+                        "custom_id": b.id,
+                        "disabled": b.disabled,
+                    })
+                })
+                .collect();
+            json!({ "type": 1, "components": row })
+        })
+        .collect();
+    Value::Array(rows)
 }
 
 /// A scheduled message's create-message JSON, with the job's nonce.

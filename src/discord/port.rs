@@ -14,6 +14,7 @@
 
 use super::markup;
 use super::outbound::{Outbound, OutboundError};
+use emcee_core::chat::text::single_line;
 use emcee_core::chat::{
     ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, PortError, PortFuture, Post,
 };
@@ -29,6 +30,8 @@ const UNKNOWN_CHANNEL: i64 = 10003;
 const PLATFORM: &str = "discord";
 /// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
 const PAGE: u8 = 100;
+/// Discord's longest thread name.
+const THREAD_NAME: usize = 100;
 
 /// Discord as the core sees it.
 pub struct DiscordPort {
@@ -359,6 +362,39 @@ impl ChatPort for DiscordPort {
                 Some(server) => self.resolve_in(server, name).await.map(|id| id.to_string()),
                 None => self.resolve(name).await.map(|id| id.to_string()),
             }
+        })
+    }
+
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let name: String = single_line(name).chars().take(THREAD_NAME).collect();
+            let thread = self.outbound.start_thread(channel, id, &name).await;
+            thread
+                .map(|t| Some(t.to_string()))
+                .map_err(|e| classify(&e))
+        })
+    }
+
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let pinned = self.outbound.pin_message(channel, id).await;
+            pinned.map_err(|e| classify(&e))
+        })
+    }
+
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let thread = thread
+                .parse()
+                .map_err(|_| PortError::Refused(format!("`{thread}` is not a Discord thread")))?;
+            let archived = self.outbound.archive_thread(thread).await;
+            archived.map_err(|e| classify(&e))
         })
     }
 

@@ -87,10 +87,11 @@ pub fn database_path(
     }
 }
 
-/// The database the bot runs on: `--database` and rehearsals always use
-/// their SQLite file (so a rehearsal never marks the real day's posts as
-/// done); otherwise `EMCEE_DATABASE_URL`, else `[store] url` (PostgreSQL),
-/// else the `[store] database` file.
+/// The database the bot runs on: `--database` (a SQLite file, or a
+/// `postgres://` URL) and rehearsals always use their own (so a rehearsal
+/// never marks the real day's posts as done); otherwise
+/// `EMCEE_DATABASE_URL`, else `[store] url` (PostgreSQL), else the
+/// `[store] database` file.
 ///
 /// # Errors
 /// [`StoreError`] when the URL is wrong or the database cannot be opened.
@@ -98,10 +99,17 @@ pub async fn open_database(
     args: &crate::cli::ConsoleArgs,
     config: &emcee_core::config::Config,
 ) -> Result<Database, StoreError> {
-    let backend = if args.database.is_some() || args.rehearsing() {
-        Backend::Sqlite(database_path(args, config))
-    } else {
-        Backend::choose(config.settings.store.url.as_ref(), config.database_path())?
+    let named = args.database.as_ref().and_then(|path| path.to_str());
+    let backend = match named {
+        // A rehearsal of several processes names its PostgreSQL database
+        // itself, never the real day's from the environment or the config.
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Backend::Postgres(emcee_core::store::DatabaseUrl::parse(url)?)
+        }
+        _ if args.database.is_some() || args.rehearsing() => {
+            Backend::Sqlite(database_path(args, config))
+        }
+        _ => Backend::choose(config.settings.store.url.as_ref(), config.database_path())?,
     };
     let database = Database::open(&backend, config.settings.store.max_bytes()).await?;
     tracing::info!(database = %database.describe(), "opened the database");

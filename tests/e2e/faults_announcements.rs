@@ -30,12 +30,16 @@ const PER_SLOT: usize = 2;
 const SLOT_SECONDS: i64 = 30;
 /// Discord's latency on posting a message: it keeps sends in flight long
 /// enough for the kills to land in the middle of some.
-const LATENCY: Duration = Duration::from_millis(150);
+pub(crate) const LATENCY: Duration = Duration::from_millis(150);
 
 /// Writes an agenda with one track per fake channel, `SLOTS × PER_SLOT`
 /// sessions each from `first`, and an emcee.toml routing each track to its
 /// channel. Returns the config's path and the number of sessions.
-fn write_block(dir: &Path, fake: &FakeDiscord, first: DateTime<Utc>) -> (PathBuf, usize) {
+pub(crate) fn write_block(
+    dir: &Path,
+    fake: &FakeDiscord,
+    first: DateTime<Utc>,
+) -> (PathBuf, usize) {
     let mut tracks = String::new();
     let mut sessions = String::new();
     let mut routes = String::new();
@@ -71,7 +75,7 @@ fn write_block(dir: &Path, fake: &FakeDiscord, first: DateTime<Utc>) -> (PathBuf
 }
 
 /// Every job the config plans, and the catch-up window.
-fn planned(config: &Path) -> (Vec<Job>, TimeDelta) {
+pub(crate) fn planned(config: &Path) -> (Vec<Job>, TimeDelta) {
     let config = Config::load(config).unwrap();
     let settings = PlanSettings::from_settings(&config.settings);
     (plan(&config.programme, &settings, &[]), settings.catch_up())
@@ -81,7 +85,7 @@ fn planned(config: &Path) -> (Vec<Job>, TimeDelta) {
 /// fell due while no process ran (an outage `(down, back]`, the first one
 /// ending at the first start), it is still within the catch-up window and not
 /// moot when the process starts again (as `due_since` in scheduler.rs).
-fn must_post(
+pub(crate) fn must_post(
     job: &Job,
     outages: &[(DateTime<Utc>, DateTime<Utc>)],
     catch_up: TimeDelta,
@@ -114,7 +118,7 @@ fn posts(fake: &FakeDiscord) -> Vec<(u64, String, String)> {
 }
 
 /// Message POSTs Discord answered so far.
-fn message_posts(fake: &FakeDiscord) -> usize {
+pub(crate) fn message_posts(fake: &FakeDiscord) -> usize {
     fake.requests()
         .iter()
         .filter(|r| is_message_post(r))
@@ -192,16 +196,16 @@ async fn run_block(
 }
 
 /// What the fake holds, judged against the announcements that must be there.
-struct Verdict {
-    expected: usize,
-    posted: usize,
-    lost: usize,
-    duplicates: usize,
-    resent: usize,
+pub(crate) struct Verdict {
+    pub expected: usize,
+    pub posted: usize,
+    pub lost: usize,
+    pub duplicates: usize,
+    pub resent: usize,
 }
 
 impl Verdict {
-    fn of(fake: &FakeDiscord, expected: &BTreeSet<String>) -> Self {
+    pub(crate) fn of(fake: &FakeDiscord, expected: &BTreeSet<String>) -> Self {
         let all = posts(fake);
         let by_nonce: HashSet<_> = all.iter().map(|(c, n, _)| (c, n)).collect();
         let by_content: HashSet<_> = all.iter().map(|(c, _, t)| (c, t)).collect();

@@ -115,7 +115,7 @@ impl Voting {
 }
 
 /// The tally Discord (the fake) holds: non-bot reactors per option, and voters.
-fn discord_tally(fake: &FakeDiscord, poll: &MessageKey) -> (Vec<u64>, u64) {
+pub(crate) fn discord_tally(fake: &FakeDiscord, poll: &MessageKey) -> (Vec<u64>, u64) {
     let (message, bot) = (poll.message.parse().unwrap(), fake.ids().bot_user_id);
     let mut voters = BTreeSet::new();
     let counts = EMOJI

@@ -104,6 +104,10 @@ impl TestBot {
             .configure(emcee_core::polls::PollConfig::from_settings(
                 &config.settings,
             ));
+        data.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &config.settings,
+            ));
         let global = servers.is_empty();
         let connection = Connection {
             api_base: fake.base_url(),
@@ -208,7 +212,8 @@ pub fn start_scheduler(
 ) -> emcee::scheduler::Running {
     let announcer =
         ChatAnnouncer::new(Arc::clone(&data.port) as Arc<dyn emcee_core::chat::ChatPort>)
-            .with_polls(data.polls.clone());
+            .with_polls(data.polls.clone())
+            .with_questions(data.questions.clone());
     data.set_reload_source(source);
     emcee::scheduler::start_for_chat(data.app(), settings, Arc::new(announcer), options)
 }

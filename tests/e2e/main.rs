@@ -12,6 +12,7 @@ mod faults_announcements;
 mod faults_network;
 mod faults_storage;
 mod harness;
+mod multiprocess;
 mod operations;
 mod outbound;
 #[path = "../../crates/core/tests/storage_contract/pg_server.rs"]
@@ -21,6 +22,7 @@ mod polls;
 mod postgres;
 mod preflight;
 mod process;
+mod questions;
 mod render_parity;
 mod scheduler;
 mod shards;

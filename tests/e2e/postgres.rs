@@ -78,7 +78,10 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         .await
         .unwrap()
         .get(0);
-    assert_eq!(version, 2, "0001_schema and 0002_poll_styles");
+    assert_eq!(
+        version, 3,
+        "0001_schema, 0002_poll_styles and 0003_questions"
+    );
 
     let (code, stderr) = terminate(pid, exited).await;
     assert_eq!(code, Some(0), "{stderr}");
@@ -98,5 +101,95 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
     assert!(
         !config.path().join("emcee.sqlite3").exists(),
         "no SQLite file beside the config"
+    );
+}
+
+#[tokio::test]
+async fn polls_export_reads_the_shared_postgresql_database() {
+    use emcee_core::polls::{Choice, MarkRow, MessageKey, NewPoll, PollStore, PollStyle};
+    let Some(url) = pg_server::fresh_database().await else {
+        return;
+    };
+    let store = emcee_core::store::postgres::PgStore::open(
+        &emcee_core::store::DatabaseUrl::parse(&url).unwrap(),
+    )
+    .await
+    .unwrap();
+    let polls = store.polls();
+    tokio::task::spawn_blocking(move || {
+        let opened_at = chrono::DateTime::from_timestamp(1_633_622_400, 0).unwrap();
+        let poll = polls
+            .insert_poll(&NewPoll {
+                message: MessageKey::new("10", "20"),
+                question: "Which language?".into(),
+                choices: ["Rust", "Go"]
+                    .iter()
+                    .zip(["🇦", "🇧"])
+                    .map(|(label, key)| Choice {
+                        key: key.into(),
+                        label: (*label).into(),
+                    })
+                    .collect(),
+                multi: false,
+                hide_tally: false,
+                style: PollStyle::Reactions,
+                opened_at,
+                closes_at: opened_at + chrono::TimeDelta::minutes(10),
+                declared_id: None,
+                created_by: None,
+                community: Some("1".into()),
+            })
+            .unwrap();
+        let mark = |voter: &str, option| MarkRow {
+            voter: voter.into(),
+            option,
+            net: 1,
+            last_add: 1,
+        };
+        let marks = [mark("ann", 0), mark("bob", 0), mark("cy", 1)];
+        let marks: Vec<_> = marks.into_iter().map(|m| (poll.id, m)).collect();
+        polls.save_marks(&marks).unwrap();
+    })
+    .await
+    .unwrap();
+    // Named on the command line, and through the environment with the config.
+    let config = sample_config();
+    let named = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["polls", "export", "--format", "json", "--database", &url])
+        .env_remove("EMCEE_DATABASE_URL")
+        .output()
+        .await
+        .unwrap();
+    let from_env = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .args(["polls", "export", "--config"])
+        .arg(config.path().join("emcee.toml"))
+        .env("EMCEE_DATABASE_URL", &url)
+        .output()
+        .await
+        .unwrap();
+    let json = String::from_utf8_lossy(&named.stdout);
+    assert!(
+        named.status.success(),
+        "{}",
+        String::from_utf8_lossy(&named.stderr)
+    );
+    let exported: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(exported[0]["question"], "Which language?", "{json}");
+    assert_eq!(exported[0]["results"]["voters"], 3, "{json}");
+    assert_eq!(exported[0]["results"]["options"][0]["votes"], 2, "{json}");
+    let csv = String::from_utf8_lossy(&from_env.stdout);
+    assert!(
+        from_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_env.stderr)
+    );
+    assert!(
+        csv.contains("Which language?") && csv.contains("Rust"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        3,
+        "a header and one row per option: {csv}"
     );
 }

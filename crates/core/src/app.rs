@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::polls::PollService;
 use crate::programme::Programme;
+use crate::questions::QuestionService;
 use crate::reminders::ReminderService;
 use crate::scheduler::Scheduler;
 use crate::store::Database;
@@ -22,6 +23,9 @@ pub struct App {
     pub store: Database,
     /// Flash polls: commands, reaction votes, and the scheduler's declared polls.
     pub polls: PollService,
+    /// Session Q&A, on the poll service's platform (configure it with
+    /// `[questions]`: [`QuestionService::configure`]).
+    pub questions: QuestionService,
     /// Per-user command allowance.
     pub throttle: Throttle,
     /// The scheduler and its reminders, once one runs in this process.
@@ -38,14 +42,28 @@ impl App {
         store: impl Into<Database>,
         polls: PollService,
     ) -> Self {
-        Self {
+        let store: Database = store.into();
+        let questions = QuestionService::new(
+            Arc::clone(&store.questions),
+            polls.shared_port(),
+            Arc::clone(&clock),
+        );
+        let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
-            store: store.into(),
+            store,
             polls,
+            questions,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
-        }
+        };
+        // The programme cell alone, not the whole application: the service
+        // lives inside the application and must not keep it alive.
+        let cell = Arc::clone(&app.programme);
+        app.questions.attach_programme(Arc::new(move || {
+            Arc::clone(&cell.read().unwrap_or_else(PoisonError::into_inner))
+        }));
+        app
     }
 
     /// Hands the running scheduler to the commands; only the first call
@@ -56,6 +74,7 @@ impl App {
             return;
         }
         self.polls.attach_deadlines(Arc::new(scheduler.clone()));
+        self.questions.resume_threads();
         let reminders = ReminderService::new(scheduler.clone());
         let _ = self.scheduling.set((scheduler, reminders));
     }

@@ -13,6 +13,8 @@
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.
 //! - [`polls`]: flash polls (declared questions and options).
+//! - [`questions`]: session Q&A: questions, upvotes, host controls, the
+//!   "next question" board and each session's thread.
 //! - [`command`]: the command layer adapters share: a typed request in, a
 //!   platform-neutral answer out; each adapter only renders.
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
@@ -36,6 +38,7 @@ pub mod import;
 pub mod paging;
 pub mod polls;
 pub mod programme;
+pub mod questions;
 pub mod reminders;
 pub mod scheduler;
 pub mod store;

@@ -110,6 +110,10 @@ pub(crate) struct World {
     pub(crate) interactions: HashMap<u64, InteractionState>,
     /// Registered commands, by guild (`None` = global).
     pub(crate) commands: HashMap<Option<u64>, Vec<Value>>,
+    /// Threads the bot started, by id (see `rest/threads.rs`).
+    pub(crate) threads: BTreeMap<u64, crate::rest::FakeThread>,
+    /// Messages the bot pinned.
+    pub(crate) pins: std::collections::BTreeSet<u64>,
     nonces: HashMap<(u64, String), (u64, Instant)>,
 }
 
@@ -129,6 +133,8 @@ impl World {
             dm_channels: HashMap::new(),
             interactions: HashMap::new(),
             commands: HashMap::new(),
+            threads: BTreeMap::new(),
+            pins: std::collections::BTreeSet::new(),
             nonces: HashMap::new(),
         }
     }
@@ -158,6 +164,8 @@ impl World {
             .find(|g| g.channels.iter().any(|(id, _)| *id == channel_id));
         if let Some(guild) = guild {
             Ok(Some(guild.id))
+        } else if let Some(thread) = self.threads.get(&channel_id) {
+            Ok(Some(thread.guild_id))
         } else if self.dm_channels.values().any(|id| *id == channel_id) {
             Ok(None)
         } else {

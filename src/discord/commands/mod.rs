@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod agenda;
+pub mod questions;
 pub mod remind;
 
 use super::{Data, Error};
@@ -21,6 +22,8 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         remind::remind(),
         remind::reminders(),
         remind::mycal(),
+        questions::ask(),
+        questions::questions(),
         admin::reload(),
         crate::discord::polls::commands::poll(),
     ]

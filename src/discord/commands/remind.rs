@@ -166,7 +166,11 @@ fn unavailable() -> String {
     "Reminders are not available right now.".to_owned()
 }
 
-async fn complete_session(ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+/// Session names for autocomplete (also `/ask`'s and `/questions`').
+pub(crate) async fn complete_session(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
     let programme = ctx.data().programme();
     let choices = programme
         .agenda

@@ -128,6 +128,51 @@ impl Outbound {
             .await
     }
 
+    /// Starts a public thread named `name` on a message; returns its id.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn start_thread(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        name: &str,
+    ) -> Result<u64, OutboundError> {
+        let path = format!("/channels/{channel_id}/messages/{message_id}/threads");
+        let body = serde_json::json!({ "name": name, "auto_archive_duration": 1440 });
+        let thread = self
+            .call(Call::on(channel_id), |rest| rest.post(&path, &body, &[]))
+            .await?;
+        snowflake(&thread["id"]).ok_or_else(|| OutboundError::GaveUp {
+            route: path.clone(),
+            attempts: 1,
+            last: "no thread id in the answer".into(),
+        })
+    }
+
+    /// Pins a message to its channel.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn pin_message(&self, channel_id: u64, message_id: u64) -> Result<(), OutboundError> {
+        let path = format!("/channels/{channel_id}/pins/{message_id}");
+        self.call(Call::on(channel_id), |rest| rest.put(&path))
+            .await
+            .map(drop)
+    }
+
+    /// Archives thread `thread_id`.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn archive_thread(&self, thread_id: u64) -> Result<(), OutboundError> {
+        let path = format!("/channels/{thread_id}");
+        let body = serde_json::json!({ "archived": true });
+        self.call(Call::on(thread_id), |rest| rest.patch(&path, &body))
+            .await
+            .map(drop)
+    }
+
     /// Deletes a message the bot posted.
     ///
     /// # Errors

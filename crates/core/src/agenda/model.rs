@@ -63,12 +63,28 @@ impl fmt::Display for SessionKind {
     }
 }
 
-/// A person on stage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A person on stage, and who they are in chat (opaque user ids, written in
+/// the agenda as `discord = "…"` / `slack = "U…"`), so they can host their
+/// session's Q&A.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Speaker {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discord: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slack: Option<String>,
+}
+
+impl Speaker {
+    /// Whether chat user `user` (any platform's id) is this speaker.
+    pub fn is_user(&self, user: &str) -> bool {
+        [&self.discord, &self.slack]
+            .into_iter()
+            .flatten()
+            .any(|id| id.trim() == user)
+    }
 }
 
 /// What a link points to; the video link is what "now on demand" announcements use.

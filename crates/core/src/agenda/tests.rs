@@ -31,6 +31,7 @@ fn session(
             .map(|n| Speaker {
                 name: (*n).into(),
                 affiliation: None,
+                ..Speaker::default()
             })
             .collect(),
         start,

@@ -226,6 +226,15 @@ impl ChatPort for MemoryPort {
         ready(Ok(name.trim().trim_start_matches('#').to_owned()))
     }
 
+    /// A thread here is a channel named after the message it hangs off.
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        _name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        ready(Ok(Some(format!("thread-{}", message.message))))
+    }
+
     fn emoji_key(&self, typed: &str) -> Option<String> {
         Some(typed.trim().to_owned())
     }

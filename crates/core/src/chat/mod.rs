@@ -24,7 +24,7 @@ pub mod text;
 
 pub use dedupe::dedupe_key;
 pub use direct::{DirectChannels, KeptInMemory};
-pub use post::{Accent, Attachment, Ballot, BallotOption, Card, Post};
+pub use post::{Accent, Attachment, Ballot, BallotOption, Button, Card, Post};
 pub use text::{Span, Text, TimeStyle};
 
 use std::collections::BTreeSet;
@@ -166,6 +166,32 @@ pub trait ChatPort: Send + Sync + 'static {
     /// without (Discord, the console) keep reaction polls.
     fn vote_buttons(&self, _channel: &str) -> bool {
         false
+    }
+
+    /// Opens a thread named `name` on `message` (a session's start
+    /// announcement); returns its id, a channel id where the platform's
+    /// threads are channels. `Ok(None)`: this platform has no threads, and
+    /// the conversation stays in the channel (the default).
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        let _ = (message, name);
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Pins a message the bot posted to its channel (a session's "next
+    /// question"); a platform without pins does nothing (the default).
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        let _ = message;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Archives thread `thread`; a platform without threads does nothing.
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        let _ = thread;
+        Box::pin(async { Ok(()) })
     }
 
     /// The neutral key for an option emoji as an organiser typed it (Discord:

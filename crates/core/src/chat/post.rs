@@ -51,6 +51,28 @@ pub struct BallotOption {
     pub tally: Option<Text>,
 }
 
+/// A button under a post (the ▲ of a question). `id` is the core's own
+/// action key, which the platform hands back on a click; each adapter shows
+/// it its own way (a Discord button, a Slack block action).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+    /// Shown but not clickable (a hidden question's ▲).
+    pub disabled: bool,
+}
+
+impl Button {
+    /// A clickable button.
+    pub fn new(id: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            label: label.into(),
+            disabled: false,
+        }
+    }
+}
+
 /// One message: text and/or a card, what it may ping, what it answers, and
 /// the key that makes posting it twice land once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,6 +94,8 @@ pub struct Post {
     pub attachment: Option<Attachment>,
     /// A button poll's options, drawn after the heading and lines.
     pub ballot: Option<Ballot>,
+    /// Buttons under the message, in order.
+    pub buttons: Vec<Button>,
 }
 
 impl Post {

@@ -35,6 +35,10 @@ pub struct Settings {
     pub slack: Option<SlackSettings>,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub questions: crate::questions::QuestionSettings,
+    #[serde(default)]
+    pub threads: crate::questions::ThreadSettings,
 }
 
 /// `[metrics]`: the optional Prometheus and health listener.
@@ -65,6 +69,8 @@ impl Settings {
             discord: DiscordSettings::default(),
             slack: None,
             metrics: MetricsSettings::default(),
+            questions: crate::questions::QuestionSettings::default(),
+            threads: crate::questions::ThreadSettings::default(),
         }
     }
 

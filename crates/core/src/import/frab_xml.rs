@@ -143,6 +143,7 @@ fn event(
                 node_text(person).map(|name| Speaker {
                     name,
                     affiliation: None,
+                    ..Speaker::default()
                 })
             })
             .collect(),

@@ -160,7 +160,11 @@ fn person(value: &Value) -> Option<Speaker> {
     let affiliation = ["organization", "organisation", "affiliation", "company"]
         .iter()
         .find_map(|key| non_blank(value, key));
-    Some(Speaker { name, affiliation })
+    Some(Speaker {
+        name,
+        affiliation,
+        ..Speaker::default()
+    })
 }
 
 fn links(value: &Value) -> Vec<Link> {

@@ -86,6 +86,7 @@ fn lookups(root: &Value) -> Lookups {
                 Speaker {
                     name: clip(&name, NAME_CHARS),
                     affiliation: None,
+                    ..Speaker::default()
                 },
             );
         }
@@ -184,6 +185,7 @@ fn inline_speaker(value: &Value) -> Option<Speaker> {
     Some(Speaker {
         name: non_blank(value, "name")?,
         affiliation: None,
+        ..Speaker::default()
     })
 }
 

@@ -197,15 +197,11 @@ mod tests {
     }
 
     #[test]
-    fn runs_of_angle_brackets_cost_one_pass() {
+    fn runs_of_angle_brackets_are_kept_as_text() {
+        // How fast: the hostile_import benchmark ("80,000 '<' then '>'").
         let html = "<".repeat(80_000) + ">";
-        let started = std::time::Instant::now();
-        let text = plain(&html);
-        assert!(started.elapsed() < std::time::Duration::from_millis(500));
-        assert_eq!(text.len(), INPUT_BYTES);
+        assert_eq!(plain(&html).len(), INPUT_BYTES);
         let near_tags = "<a".repeat(40_000) + ">";
-        let started = std::time::Instant::now();
         assert!(plain(&near_tags).starts_with("<a<a"));
-        assert!(started.elapsed() < std::time::Duration::from_millis(500));
     }
 }

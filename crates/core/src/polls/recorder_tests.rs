@@ -222,3 +222,26 @@ async fn clicks_are_stored_before_they_answer_and_a_restart_keeps_one_vote_each(
         "clicks after the close do not count"
     );
 }
+
+#[tokio::test]
+async fn a_poll_another_process_opened_is_adopted_until_its_deadline() {
+    let store = Store::in_memory().unwrap();
+    // Another process on the same database, started before the poll.
+    let other = Recorder::start(Arc::new(store.clone()));
+    let opener = Recorder::start(Arc::new(store.clone()));
+    let poll = opener.open(new_poll(true)).await.unwrap();
+    react(&opener, "alice", "🇦", true).await;
+    assert_eq!(react(&other, "bob", "🇧", true).await, Verdict::NotAPoll);
+    let message = MessageKey::new("c", "m");
+    let unknown = MessageKey::new("c", "not-a-poll");
+    let before = poll.opened_at + chrono::TimeDelta::minutes(1);
+    assert_eq!(other.adopt(&unknown, before).await.unwrap(), None);
+    let late = other.adopt(&message, poll.closes_at).await.unwrap();
+    assert_eq!(late, None, "past its deadline it takes no votes");
+    let adopted = other.adopt(&message, before).await.unwrap();
+    assert_eq!(adopted.map(|p| p.id), Some(poll.id));
+    assert_eq!(counts(&other), vec![1, 0, 0], "its stored votes come along");
+    assert_eq!(other.adopt(&message, before).await.unwrap(), None, "once");
+    react(&other, "bob", "🇧", true).await;
+    assert_eq!(counts(&other), vec![1, 1, 0]);
+}

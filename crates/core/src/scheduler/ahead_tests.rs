@@ -12,11 +12,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use std::sync::Mutex;
 
 /// The keynote starts at 10:00; reminder and announcement are both due 09:50.
-fn keynote_at() -> DateTime<Utc> {
+pub(super) fn keynote_at() -> DateTime<Utc> {
     DateTime::from_timestamp(1_633_600_800, 0).unwrap()
 }
 
-fn programme() -> Programme {
+pub(super) fn programme() -> Programme {
     let start = keynote_at();
     let keynote = Session {
         id: SessionId::new("keynote"),
@@ -43,7 +43,7 @@ fn programme() -> Programme {
     }
 }
 
-fn settings() -> PlanSettings {
+pub(super) fn settings() -> PlanSettings {
     PlanSettings {
         announcements: AnnouncementSettings {
             lead_minutes: vec![10],
@@ -57,14 +57,14 @@ fn settings() -> PlanSettings {
 
 /// Records what was sent and at which clock instant; fails the first
 /// `failures` DMs for a passing reason.
-struct Recorder {
-    clock: ManualClock,
-    sent: Mutex<Vec<(JobKind, DateTime<Utc>)>>,
-    failures: Mutex<u32>,
+pub(super) struct Recorder {
+    pub(super) clock: ManualClock,
+    pub(super) sent: Mutex<Vec<(JobKind, DateTime<Utc>)>>,
+    pub(super) failures: Mutex<u32>,
 }
 
 impl Recorder {
-    fn sent(&self) -> Vec<(JobKind, DateTime<Utc>)> {
+    pub(super) fn sent(&self) -> Vec<(JobKind, DateTime<Utc>)> {
         self.sent.lock().unwrap().clone()
     }
 }
@@ -101,7 +101,7 @@ impl Announcer for Recorder {
 }
 
 /// Lets the loop run a minute of virtual time (several lease ticks).
-async fn settle() {
+pub(super) async fn settle() {
     tokio::time::sleep(std::time::Duration::from_secs(60)).await;
 }
 

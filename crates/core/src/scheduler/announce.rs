@@ -9,11 +9,15 @@
 //! default_channel`), its posts go there, each with a line saying which
 //! channel it was meant for, and its declared polls open there. The adapter
 //! warns once at start; a channel created later is used from its next post.
+//!
+//! With the Q&A attached, a "now on demand" post lists each session's top
+//! questions under its video link.
 
 use super::runner::{Announcer, Delivery, DeliveryError};
 use super::{wording, Message};
 use crate::chat::{ChatPort, PortError};
 use crate::polls::{FlashPoll, MessageKey, PollService, ServiceError};
+use crate::questions::QuestionService;
 use std::sync::Arc;
 
 /// Posts scheduled messages through a chat port.
@@ -23,6 +27,8 @@ pub struct ChatAnnouncer {
     polls: Option<PollService>,
     /// Where posts for a channel that cannot be found go instead.
     fallback: Option<String>,
+    /// Adds the top questions to on-demand posts; `None`: none are added.
+    questions: Option<QuestionService>,
 }
 
 impl ChatAnnouncer {
@@ -32,6 +38,7 @@ impl ChatAnnouncer {
             port,
             polls: None,
             fallback: None,
+            questions: None,
         }
     }
 
@@ -69,17 +76,82 @@ impl ChatAnnouncer {
         self.polls = Some(polls);
         self
     }
+
+    /// Lists each session's top questions in its on-demand post.
+    #[must_use]
+    pub fn with_questions(mut self, questions: QuestionService) -> Self {
+        self.questions = Some(questions);
+        self
+    }
+
+    /// With the Q&A attached: a start announcement of one session opens its
+    /// thread (Discord threads hang off one message, so a post announcing
+    /// several sessions opens none), and an on-demand post is repeated in
+    /// the session's open thread. Failures are logged; the post itself went
+    /// out.
+    async fn follow_in_thread(
+        &self,
+        message: &Message,
+        posted: &MessageKey,
+        post: &crate::chat::Post,
+        nonce: &str,
+    ) {
+        let (Some(questions), [item]) = (&self.questions, message.items.as_slice()) else {
+            return;
+        };
+        match message.kind {
+            super::JobKind::Announce if message.lead_minutes == 0 => {
+                questions
+                    .session_started(&item.session, &item.title, posted)
+                    .await;
+            }
+            super::JobKind::OnDemand => {
+                let Some(thread) = questions.open_thread_of(&item.session).await else {
+                    return;
+                };
+                let again = post
+                    .clone()
+                    .deduped(crate::chat::dedupe_key("thread", nonce));
+                if let Err(error) = self.port.post(&thread, &again).await {
+                    tracing::warn!(%error, "could not post the video link in the thread");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The post for `message`; an on-demand one gains each session's top
+    /// questions after its line. A failed read leaves them out: the video
+    /// link matters more than the questions.
+    async fn post_for(&self, message: &Message) -> crate::chat::Post {
+        let mut post = wording::post(message);
+        let (Some(questions), super::JobKind::OnDemand) = (&self.questions, message.kind) else {
+            return post;
+        };
+        let mut lines = Vec::new();
+        for (item, line) in message.items.iter().zip(post.lines) {
+            lines.push(line);
+            match questions.top(&item.session).await {
+                Ok(top) => lines.extend(crate::questions::posts::on_demand_lines(&top)),
+                Err(error) => tracing::warn!(%error, "could not read the top questions"),
+            }
+        }
+        post.lines = lines;
+        post
+    }
 }
 
 impl Announcer for ChatAnnouncer {
     fn post<'a>(&'a self, channel: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
         Box::pin(async move {
             let (id, meant_for) = self.channel_for(channel).await?;
-            let mut post = wording::post(message).deduped(nonce);
+            let mut post = self.post_for(message).await.deduped(nonce);
             if let Some(meant_for) = meant_for {
                 post.lines.insert(0, wording::meant_for(&meant_for));
             }
-            Ok(self.port.post(&id, &post).await?.message)
+            let posted = self.port.post(&id, &post).await?;
+            self.follow_in_thread(message, &posted, &post, nonce).await;
+            Ok(posted.message)
         })
     }
 

@@ -30,6 +30,8 @@ mod plan;
 mod poll_close;
 mod runner;
 mod storage;
+#[cfg(test)]
+mod stranded_tests;
 pub mod wording;
 
 pub use announce::ChatAnnouncer;

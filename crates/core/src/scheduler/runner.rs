@@ -68,13 +68,27 @@ impl Scheduler {
         }
         let inner = &self.inner;
         let mut holding = false;
+        let mut stranded = false;
         let mut sending = JoinSet::new();
         tokio::pin!(shutdown);
         loop {
             holding = self.keep_lease(holding).await;
+            while sending.try_join_next().is_some() {}
+            if holding && stranded && sending.is_empty() {
+                stranded = !self.release_stranded().await;
+            }
             let next = if holding {
-                self.fire_due(&announcer, &programme, &mut sending).await
+                match self.fire_due(&announcer, &programme, &mut sending).await {
+                    Fired::Next(next) => next,
+                    Fired::ClaimFailed => {
+                        stranded = true;
+                        None
+                    }
+                }
             } else {
+                // A holder that lost the lease has its claims released by
+                // the one that took it.
+                stranded = false;
                 None
             };
             while sending.try_join_next().is_some() {}
@@ -103,14 +117,35 @@ impl Scheduler {
         }
     }
 
+    /// Returns the claims of jobs left `claimed` to pending once this
+    /// process, holding the lease, has no send in flight: a claim the
+    /// database made but whose answer was lost (its connection broke, as in a
+    /// restart of PostgreSQL) is held by no one, and the lease holder that
+    /// keeps its lease would never release it. False when that failed too.
+    async fn release_stranded(&self) -> bool {
+        match self.inner.jobs.release_claims().await {
+            Ok(released) => {
+                if released > 0 {
+                    tracing::info!(released, "released claims a failed claim left behind");
+                }
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "could not release the claims a failed claim left");
+                false
+            }
+        }
+    }
+
     /// Skips what is too late, claims the rest and starts sending it, one task
-    /// per target. Returns when the next pending job falls due.
+    /// per target. Returns when the next pending job falls due, or that a
+    /// claim failed (its jobs may be claimed in the database all the same).
     async fn fire_due(
         &self,
         announcer: &Arc<dyn Announcer>,
         programme: &ProgrammeSource,
         sending: &mut JoinSet<()>,
-    ) -> Option<DateTime<Utc>> {
+    ) -> Fired {
         let now = self.inner.clock.now();
         match self.claim_due(now).await {
             Ok(batches) => {
@@ -132,15 +167,15 @@ impl Scheduler {
                 }
                 // Not the next due instant, which has passed and would spin the
                 // loop: the lease tick (a few seconds) tries again.
-                return None;
+                return Fired::ClaimFailed;
             }
         }
         let ahead = self.inner.options.reminders_ahead;
         let next = self.inner.jobs.next_start(JobKind::Reminder, ahead).await;
-        next.unwrap_or_else(|error| {
+        Fired::Next(next.unwrap_or_else(|error| {
             tracing::error!(%error, "could not read the next due job");
             None
-        })
+        }))
     }
 
     /// Due jobs (and reminders that may start early) this process now owns,
@@ -307,6 +342,14 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// What one round of claiming did.
+enum Fired {
+    /// The sends started; the next pending job falls due then.
+    Next(Option<DateTime<Utc>>),
+    /// Claiming failed: its jobs may be claimed in the database all the same.
+    ClaimFailed,
 }
 
 /// Counts a job's outcome: posted (with its lateness, and "late" past a

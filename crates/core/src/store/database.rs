@@ -12,6 +12,7 @@ use super::{Store, StoreError};
 use crate::chat::direct::DirectChannels;
 use crate::health::StorageHealth;
 use crate::polls::PollStore;
+use crate::questions::QuestionStore;
 use crate::reminders::ReminderStorage;
 use crate::scheduler::{JobStorage, LeaseStorage};
 use serde::{Deserialize, Deserializer};
@@ -152,6 +153,8 @@ pub struct Database {
     pub reminders: Arc<dyn ReminderStorage>,
     pub health: Arc<dyn StorageHealth>,
     pub direct: Arc<dyn DirectChannels>,
+    /// Session Q&A: questions, votes, boards and threads.
+    pub questions: Arc<dyn QuestionStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -220,6 +223,7 @@ impl From<Store> for Database {
             reminders: Arc::new(store.clone()),
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
+            questions: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -235,6 +239,7 @@ impl From<super::postgres::PgStore> for Database {
             reminders: Arc::new(store.clone()),
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
+            questions: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

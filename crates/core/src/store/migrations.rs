@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_poll_styles",
         include_str!("../../migrations/0009_poll_styles.sql"),
     ),
+    (
+        "0010_questions",
+        include_str!("../../migrations/0010_questions.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -24,6 +24,7 @@ mod migrations;
 mod off_workers;
 mod polls;
 pub mod postgres;
+mod questions;
 mod reminders;
 
 pub use crate::polls::PollStore;

@@ -1,4 +1,7 @@
-//! Each class of hostile input: the outcome, and that it came fast.
+//! Each class of hostile input and its outcome. How fast each comes is the
+//! `hostile_import` benchmark's to say (the same inputs, and larger, against
+//! the 2 s budget): a timed assertion here failed on a loaded machine, not on
+//! a slow importer.
 
 use super::corpus;
 use emcee_core::import::{from_bytes, Budget, ImportError, ImportOptions, Imported};
@@ -8,13 +11,9 @@ fn options() -> ImportOptions {
     ImportOptions::new(chrono_tz::Europe::Brussels)
 }
 
-/// Imports `bytes`, asserting it took under a second (debug build, small sizes).
-fn timed(bytes: &[u8]) -> Result<Imported, ImportError> {
-    let started = Instant::now();
-    let result = from_bytes(bytes, &options());
-    let spent = started.elapsed();
-    assert!(spent < Duration::from_secs(1), "took {spent:?}");
-    result
+/// Imports `bytes` with the Brussels zone.
+fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
+    from_bytes(bytes, &options())
 }
 
 fn refused(result: Result<Imported, ImportError>) -> String {
@@ -27,33 +26,33 @@ fn refused(result: Result<Imported, ImportError>) -> String {
 #[test]
 fn deep_xml_is_refused_before_the_parser_recurses() {
     // 1,500 levels overflowed the main thread's stack before the depth limit.
-    let error = refused(timed(&corpus::deep_xml(1_500)));
+    let error = refused(import(&corpus::deep_xml(1_500)));
     assert!(
         error.contains("refused") && error.contains("levels deep"),
         "{error}"
     );
     // Real nesting still reads.
-    let imported = timed(&corpus::deep_xml(20)).unwrap();
+    let imported = import(&corpus::deep_xml(20)).unwrap();
     assert_eq!(imported.report.imported, 1);
 }
 
 #[test]
 fn a_dtd_is_refused_so_entities_cannot_amplify() {
     // With `allow_dtd` this ran for minutes at hundreds of MB.
-    let error = refused(timed(&corpus::dtd_entities(100_000, 3_000)));
+    let error = refused(import(&corpus::dtd_entities(100_000, 3_000)));
     assert!(error.contains("DTD"), "{error}");
 }
 
 #[test]
 fn deep_json_is_refused_with_its_depth() {
-    let error = refused(timed(&corpus::deep_json(100_000)));
+    let error = refused(import(&corpus::deep_json(100_000)));
     assert!(error.contains("levels deep"), "{error}");
 }
 
 #[test]
 fn a_name_referenced_by_every_session_is_held_once_cut() {
     // 1 MB speaker name x 3 per session x 200 sessions: 600 MB before the cap.
-    let imported = timed(&corpus::sessionize_references(1024 * 1024, 200)).unwrap();
+    let imported = import(&corpus::sessionize_references(1024 * 1024, 200)).unwrap();
     assert_eq!(imported.report.imported, 200);
     let speaker = &imported.conference.sessions[0].speakers[0].name;
     assert!(speaker.chars().count() <= 201, "{}", speaker.len());
@@ -69,9 +68,9 @@ fn a_name_referenced_by_every_session_is_held_once_cut() {
 }
 
 #[test]
-fn text_cleaning_is_linear() {
+fn text_cleaning_keeps_a_run_of_brackets_and_cuts_it() {
     // 80,000 '<' then one '>' took about two minutes to strip.
-    let imported = timed(&corpus::quadratic_text(80_000)).unwrap();
+    let imported = import(&corpus::quadratic_text(80_000)).unwrap();
     let text = &imported.conference.sessions[0].abstract_text;
     assert!(
         text.starts_with("<<<<") && text.ends_with('…'),
@@ -81,9 +80,9 @@ fn text_cleaning_is_linear() {
 }
 
 #[test]
-fn zone_lookup_is_linear() {
+fn a_huge_unknown_tzid_is_reported_in_a_short_note() {
     // A 160 KB TZID took about 30 s.
-    let imported = timed(&corpus::long_tzid(160_000)).unwrap();
+    let imported = import(&corpus::long_tzid(160_000)).unwrap();
     assert_eq!(imported.report.imported, 1);
     let note = imported.report.notes.join("\n");
     assert!(
@@ -98,7 +97,7 @@ fn rules_repeating_every_second_are_capped_and_reported() {
     // Expanding RRULE without bounds would never end.
     // Two series from 1970 each stop at the per-series cap (the file-wide one is
     // the bench's 20,000 series: too slow for a test on a loaded machine).
-    let imported = timed(&corpus::repeating_forever(2)).unwrap();
+    let imported = import(&corpus::repeating_forever(2)).unwrap();
     let report = &imported.report;
     // The day's event, and the first 1,000 seconds of the series in that day.
     assert_eq!(report.imported, 1_001);
@@ -117,7 +116,7 @@ fn rules_repeating_every_second_are_capped_and_reported() {
 
 #[test]
 fn a_huge_line_is_cut_with_a_note() {
-    let imported = timed(&corpus::huge_line(4 * 1024 * 1024)).unwrap();
+    let imported = import(&corpus::huge_line(4 * 1024 * 1024)).unwrap();
     assert_eq!(imported.report.imported, 1);
     assert_eq!(imported.conference.sessions[0].title.chars().count(), 501);
     assert!(imported
@@ -144,9 +143,9 @@ fn events_past_the_cap_are_counted_not_read() {
 }
 
 #[test]
-fn many_distinct_rooms_are_read_in_linear_time() {
+fn many_distinct_rooms_are_all_read() {
     // Each room was searched for in the list of rooms seen so far.
-    let imported = timed(&corpus::many_rooms(100_000)).unwrap();
+    let imported = import(&corpus::many_rooms(100_000)).unwrap();
     assert_eq!(imported.report.imported, 0);
     assert_eq!(imported.conference.rooms.len(), 2_000);
 }
@@ -154,32 +153,32 @@ fn many_distinct_rooms_are_read_in_linear_time() {
 #[test]
 fn an_element_with_thousands_of_attributes_is_refused() {
     // roxmltree compares each attribute with every earlier one of its element.
-    let error = refused(timed(&corpus::many_attributes(50_000)));
+    let error = refused(import(&corpus::many_attributes(50_000)));
     assert!(error.contains("attributes"), "{error}");
 }
 
 #[test]
 fn control_characters_are_imported_as_given() {
     // Kept in the model; every renderer removes them (Discord, console, CLI).
-    let imported = timed(&corpus::control_characters()).unwrap();
+    let imported = import(&corpus::control_characters()).unwrap();
     assert!(imported.conference.sessions[0].title.contains('\u{1b}'));
 }
 
 #[test]
 fn invalid_utf8_is_read_lossily_in_calendars_and_xml() {
     let (calendar, xml) = corpus::invalid_utf8();
-    let imported = timed(&calendar).unwrap();
+    let imported = import(&calendar).unwrap();
     assert_eq!(imported.conference.sessions[0].title, "Caf\u{fffd}\u{fffd}");
-    let imported = timed(&xml).unwrap();
+    let imported = import(&xml).unwrap();
     assert_eq!(imported.conference.sessions[0].title, "Caf\u{fffd}\u{fffd}");
 }
 
 #[test]
 fn tiny_values_that_would_balloon_the_tree_are_refused() {
     // 8 MB of `0,` is 4 million JSON values: about 400 MB as serde_json values.
-    let error = refused(timed(&corpus::tiny_json_values(8 * 1024 * 1024)));
+    let error = refused(import(&corpus::tiny_json_values(8 * 1024 * 1024)));
     assert!(error.contains("over the import budget"), "{error}");
-    let error = refused(timed(&corpus::tiny_xml_elements(8 * 1024 * 1024)));
+    let error = refused(import(&corpus::tiny_xml_elements(8 * 1024 * 1024)));
     assert!(error.contains("over the import budget"), "{error}");
 }
 

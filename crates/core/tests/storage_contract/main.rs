@@ -16,6 +16,7 @@ mod jobs;
 mod leases;
 mod migrations;
 mod polls;
+mod questions;
 mod reminders;
 mod secrets;
 mod votes_anywhere;

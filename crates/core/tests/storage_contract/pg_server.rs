@@ -25,6 +25,45 @@ const SUPERUSER: &str = "emcee";
 /// The running server.
 pub struct Server {
     pub port: u16,
+    /// How to run its `pg_ctl` again (fault trials restart it).
+    bin: PathBuf,
+    data: PathBuf,
+    log: PathBuf,
+    as_root: bool,
+    options: String,
+}
+
+// Used by the e2e fault trials; the contract suite never restarts it.
+#[allow(dead_code)]
+impl Server {
+    /// Stops the server as an operator's restart does (`-m fast`: open
+    /// connections are cut); blocking, so call it off the async workers.
+    ///
+    /// # Errors
+    /// What `pg_ctl` said.
+    pub fn stop(&self) -> Result<(), String> {
+        let mut pg_ctl = server_command(&self.bin, "pg_ctl", self.as_root);
+        pg_ctl
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-w", "-m", "fast", "stop"]);
+        run(&mut pg_ctl, self.log.parent().unwrap_or(&self.data))
+    }
+
+    /// Starts the stopped server again on its folder and port; blocking.
+    ///
+    /// # Errors
+    /// What `pg_ctl` said.
+    pub fn start_again(&self) -> Result<(), String> {
+        let mut pg_ctl = server_command(&self.bin, "pg_ctl", self.as_root);
+        pg_ctl
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(&self.log)
+            .args(["-w", "-t", "60", "-o", &self.options, "start"]);
+        run(&mut pg_ctl, self.log.parent().unwrap_or(&self.data))
+    }
 }
 
 /// Whether PostgreSQL tests are opted out of (`EMCEE_SKIP_POSTGRES=1`).
@@ -126,7 +165,14 @@ fn start() -> Result<Server, String> {
         let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
         format!("{error}\nserver log:\n{log}")
     })?;
-    Ok(Server { port })
+    Ok(Server {
+        port,
+        bin,
+        data,
+        log: dir.join("server.log"),
+        as_root,
+        options,
+    })
 }
 
 /// Whether this process runs as root: the owner of a folder it just made.

@@ -7,10 +7,12 @@ mod channels;
 mod interactions;
 mod ratelimit;
 mod routes;
+mod threads;
 
 pub(crate) use application::command_id;
 pub(crate) use channels::react;
 pub(crate) use ratelimit::Buckets;
+pub use threads::FakeThread;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The route table: which endpoint serves which method and path. Anything not
 //! listed is a 404, as on Discord.
 
-use super::{application, channels, interactions, Reply};
+use super::{application, channels, interactions, threads, Reply};
 use crate::error::ApiError;
 use crate::record::RecordedRequest;
 use crate::Inner;
@@ -42,6 +42,13 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         }
         (method, ["applications", app, "guilds", guild, "commands"]) => {
             application::commands(inner, req, method, app, Some(guild))
+        }
+        ("POST", ["channels", channel, "messages", message, "threads"]) => {
+            threads::start(inner, req, id(channel)?, id(message)?)
+        }
+        ("PATCH", ["channels", channel]) => threads::edit(inner, req, id(channel)?),
+        ("PUT", ["channels", channel, "pins", message]) => {
+            threads::pin(inner, id(channel)?, id(message)?)
         }
         (_, ["channels", channel, "messages", rest @ ..]) => {
             channels::route(inner, req, id(channel)?, rest)

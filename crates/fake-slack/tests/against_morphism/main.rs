@@ -5,5 +5,6 @@
 
 mod harness;
 mod interactions;
+mod measure;
 mod socket_mode;
 mod web;

@@ -140,6 +140,7 @@ fn speakers_from(description: &str) -> (Vec<Speaker>, String) {
         .map(|name| Speaker {
             name: name.to_owned(),
             affiliation: None,
+            ..Speaker::default()
         })
         .collect();
     (speakers, rest.to_owned())

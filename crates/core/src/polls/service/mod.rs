@@ -105,6 +105,8 @@ struct Inner {
     tasks: Arc<Tasks>,
     /// Stray-emoji clean-ups running (see `reactions`).
     clearing: Mutex<reactions::Clearing>,
+    /// Reacted messages found to be no poll (see `reactions`).
+    unknown: Mutex<reactions::Unknown>,
 }
 
 impl PollService {
@@ -122,6 +124,7 @@ impl PollService {
                 deadlines: OnceLock::new(),
                 tasks: Arc::default(),
                 clearing: Mutex::default(),
+                unknown: Mutex::default(),
             }),
         }
     }
@@ -165,6 +168,11 @@ impl PollService {
     /// The platform this service posts on.
     pub fn port(&self) -> &dyn ChatPort {
         self.inner.port.as_ref()
+    }
+
+    /// The platform, shared (the Q&A posts on the same one).
+    pub fn shared_port(&self) -> Arc<dyn ChatPort> {
+        Arc::clone(&self.inner.port)
     }
 
     /// The platform's session (re)started: the first time, resumes every open

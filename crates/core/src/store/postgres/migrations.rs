@@ -17,6 +17,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_poll_styles",
         include_str!("../../../migrations/postgres/0002_poll_styles.sql"),
     ),
+    (
+        "0003_questions",
+        include_str!("../../../migrations/postgres/0003_questions.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -19,6 +19,7 @@
 mod jobs;
 mod migrations;
 mod polls;
+mod questions;
 mod reminders;
 
 use super::health::{Counted, WriteHealth};

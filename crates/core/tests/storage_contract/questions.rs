@@ -1,0 +1,250 @@
+//! Session Q&A: questions, merged duplicates, per-person limits, toggled
+//! votes from many users and processes, host flags, boards and threads.
+
+use crate::fixture::{contract, Fixture};
+use chrono::{DateTime, Utc};
+use emcee_core::agenda::SessionId;
+use emcee_core::chat::MessageKey;
+use emcee_core::questions::{normalise, Filed, NewQuestion, QuestionState, SessionThread};
+
+contract!(
+    a_question_is_filed_posted_and_read_back_by_another_process,
+    a_duplicate_joins_the_first_question_with_its_askers_upvote,
+    the_per_person_limit_counts_merged_questions_and_is_per_session_and_community,
+    votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none,
+    host_flags_and_the_board_are_kept,
+    a_sessions_thread_is_kept_once_and_found_by_its_channel,
+);
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_633_618_800 + seconds, 0).unwrap()
+}
+
+fn new(community: &str, session: &str, asker: &str, text: &str) -> NewQuestion {
+    NewQuestion {
+        community: community.into(),
+        session: SessionId::new(session),
+        asker: asker.into(),
+        asker_name: format!("name of {asker}"),
+        anonymous: false,
+        text: text.into(),
+        normal: normalise(text),
+        asked_at: at(0),
+    }
+}
+
+async fn filed(f: &Fixture, question: &NewQuestion) -> emcee_core::questions::Question {
+    match f.db.questions.file_question(question, 3).await.unwrap() {
+        Filed::New(question) => question,
+        other => panic!("not new: {other:?}"),
+    }
+}
+
+async fn a_question_is_filed_posted_and_read_back_by_another_process(f: Fixture) {
+    let mut asked = new("g1", "s1", "7", "How fast is it?");
+    asked.anonymous = true;
+    let question = filed(&f, &asked).await;
+    assert_eq!(question.text, "How fast is it?");
+    assert_eq!(question.asker_name, "name of 7");
+    assert!(question.anonymous);
+    assert_eq!((question.votes, question.state), (0, QuestionState::Open));
+    assert_eq!(question.askers.len(), 1);
+    let key = MessageKey::new("100", "200");
+    f.db.questions.set_message(question.id, &key).await.unwrap();
+    let other = f.another().await;
+    let read = other
+        .questions
+        .question(question.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.message, Some(key));
+    assert_eq!(read.asked_at, at(0));
+    assert!(other
+        .questions
+        .question(question.id + 100)
+        .await
+        .unwrap()
+        .is_none());
+    let listed = other
+        .questions
+        .session_questions(Some("g1"), &SessionId::new("s1"))
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![read]);
+    let elsewhere = other
+        .questions
+        .session_questions(Some("g2"), &SessionId::new("s1"))
+        .await
+        .unwrap();
+    assert!(elsewhere.is_empty(), "bound to its community");
+}
+
+async fn a_duplicate_joins_the_first_question_with_its_askers_upvote(f: Fixture) {
+    let first = filed(&f, &new("g1", "s1", "1", "Is Rust fast?")).await;
+    let mut again = new("g1", "s1", "2", "  is RUST fast ");
+    again.anonymous = true;
+    let merged = f.db.questions.file_question(&again, 3).await.unwrap();
+    let Filed::Merged { question, already } = merged else {
+        panic!("{merged:?}")
+    };
+    assert!(!already);
+    assert_eq!(question.id, first.id);
+    assert_eq!(question.votes, 1, "the second asker's upvote counts");
+    let askers: Vec<(&str, bool)> = question
+        .askers
+        .iter()
+        .map(|a| (a.user.as_str(), a.anonymous))
+        .collect();
+    assert_eq!(askers, [("1", false), ("2", true)]);
+    let twice = f.db.questions.file_question(&again, 3).await.unwrap();
+    assert!(
+        matches!(twice, Filed::Merged { already: true, ref question } if question.votes == 1),
+        "{twice:?}"
+    );
+    // Another session or community is another question.
+    filed(&f, &new("g1", "s2", "2", "Is Rust fast?")).await;
+    filed(&f, &new("g2", "s1", "2", "Is Rust fast?")).await;
+}
+
+async fn the_per_person_limit_counts_merged_questions_and_is_per_session_and_community(f: Fixture) {
+    filed(&f, &new("g1", "s1", "9", "first")).await;
+    filed(&f, &new("g1", "s1", "8", "second")).await;
+    let joined =
+        f.db.questions
+            .file_question(&new("g1", "s1", "9", "Second!"), 2)
+            .await
+            .unwrap();
+    assert!(matches!(joined, Filed::Merged { .. }), "{joined:?}");
+    let third = new("g1", "s1", "9", "third");
+    assert_eq!(
+        f.db.questions.file_question(&third, 2).await.unwrap(),
+        Filed::LimitReached
+    );
+    let other_session = new("g1", "s2", "9", "third");
+    assert!(matches!(
+        f.db.questions
+            .file_question(&other_session, 2)
+            .await
+            .unwrap(),
+        Filed::New(_)
+    ));
+    let other_community = new("g2", "s1", "9", "third");
+    assert!(matches!(
+        f.db.questions
+            .file_question(&other_community, 2)
+            .await
+            .unwrap(),
+        Filed::New(_)
+    ));
+}
+
+async fn votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none(f: Fixture) {
+    let question = filed(&f, &new("g1", "s1", "1", "Votes?")).await;
+    let store = &f.db.questions;
+    assert!(store.toggle_vote(question.id, "u1", at(1)).await.unwrap());
+    assert!(!store.toggle_vote(question.id, "u1", at(2)).await.unwrap());
+    assert!(store.toggle_vote(question.id, "u1", at(3)).await.unwrap());
+    // 50 users click at once, through two processes.
+    let other = f.another().await;
+    let clicks = (0..50).map(|n| {
+        let db = if n % 2 == 0 {
+            f.db.clone()
+        } else {
+            other.clone()
+        };
+        tokio::spawn(async move {
+            db.questions
+                .toggle_vote(question.id, &format!("voter{n}"), at(4))
+                .await
+        })
+    });
+    for click in clicks.collect::<Vec<_>>() {
+        assert!(click.await.unwrap().unwrap(), "each first click counts");
+    }
+    let read = store.question(question.id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 51);
+    for n in 0..10 {
+        let id = format!("voter{n}");
+        assert!(!other
+            .questions
+            .toggle_vote(question.id, &id, at(5))
+            .await
+            .unwrap());
+    }
+    let read = store.question(question.id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 41, "ten took their vote back");
+}
+
+async fn host_flags_and_the_board_are_kept(f: Fixture) {
+    let question = filed(&f, &new("g1", "s1", "1", "Flags?")).await;
+    let store = &f.db.questions;
+    store.set_pinned(question.id, true).await.unwrap();
+    store
+        .set_state(question.id, QuestionState::Answered)
+        .await
+        .unwrap();
+    let read = store.question(question.id).await.unwrap().unwrap();
+    assert!(read.pinned);
+    assert_eq!(read.state, QuestionState::Answered);
+    store
+        .set_state(question.id, QuestionState::Hidden)
+        .await
+        .unwrap();
+    store.set_pinned(question.id, false).await.unwrap();
+    let read = store.question(question.id).await.unwrap().unwrap();
+    assert_eq!((read.pinned, read.state), (false, QuestionState::Hidden));
+
+    let session = SessionId::new("s1");
+    assert_eq!(store.board("g1", &session).await.unwrap(), None);
+    let board = MessageKey::new("100", "300");
+    store.keep_board("g1", &session, &board).await.unwrap();
+    let moved = MessageKey::new("101", "301");
+    store.keep_board("g2", &session, &moved).await.unwrap();
+    let other = f.another().await;
+    assert_eq!(
+        other.questions.board("g1", &session).await.unwrap(),
+        Some(board)
+    );
+    assert_eq!(
+        other.questions.board("g2", &session).await.unwrap(),
+        Some(moved)
+    );
+}
+
+async fn a_sessions_thread_is_kept_once_and_found_by_its_channel(f: Fixture) {
+    let store = &f.db.questions;
+    let session = SessionId::new("s1");
+    assert_eq!(store.thread(&session).await.unwrap(), None);
+    let thread = SessionThread {
+        session: session.clone(),
+        channel: "900".into(),
+        parent: "100".into(),
+        archived: false,
+    };
+    assert!(store.keep_thread(&thread, at(0)).await.unwrap());
+    let second = SessionThread {
+        channel: "901".into(),
+        ..thread.clone()
+    };
+    assert!(
+        !store.keep_thread(&second, at(1)).await.unwrap(),
+        "a session keeps its first thread"
+    );
+    let other = f.another().await;
+    assert_eq!(
+        other.questions.thread(&session).await.unwrap(),
+        Some(thread.clone())
+    );
+    assert_eq!(
+        other.questions.thread_session("900").await.unwrap(),
+        Some(session.clone())
+    );
+    assert_eq!(other.questions.thread_session("901").await.unwrap(), None);
+    other
+        .questions
+        .thread_archived(&session, at(9))
+        .await
+        .unwrap();
+    assert!(store.thread(&session).await.unwrap().unwrap().archived);
+}
