@@ -355,42 +355,6 @@ impl Recorder {
         std::mem::take(&mut *lock(&self.shared.adopted))
     }
 
-    /// Starts counting the poll posted as `message` if another process
-    /// opened it: it is stored, open and not yet past its deadline at `now`,
-    /// and this recorder does not count it yet. Returns it when adopted.
-    /// With several processes on one database, a reaction reaches whichever
-    /// process holds the guild's gateway session, not always the one that
-    /// posted the poll.
-    ///
-    /// # Errors
-    /// [`RecordError`] when the store cannot be read.
-    pub async fn adopt(
-        &self,
-        message: &MessageKey,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Poll>, RecordError> {
-        let message = message.clone();
-        self.call(move |writer| {
-            if writer.open.contains_key(&message) {
-                return Ok(None);
-            }
-            let Some(poll) = writer.store.poll_by_message(&message)? else {
-                return Ok(None);
-            };
-            if poll.state != PollState::Open || poll.closes_at <= now {
-                return Ok(None);
-            }
-            let rows = writer.store.marks(poll.id)?;
-            let ballots = Ballots::restore(poll.multi, poll.choices.len(), rows);
-            writer.add_open(OpenPoll {
-                poll: poll.clone(),
-                ballots,
-            });
-            Ok(Some(poll))
-        })
-        .await
-    }
-
     /// The stored poll posted as `message` and its (running or final) result.
     ///
     /// # Errors

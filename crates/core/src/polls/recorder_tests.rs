@@ -226,22 +226,34 @@ async fn clicks_are_stored_before_they_answer_and_a_restart_keeps_one_vote_each(
 #[tokio::test]
 async fn a_poll_another_process_opened_is_adopted_until_its_deadline() {
     let store = Store::in_memory().unwrap();
+    let clock = Arc::new(crate::clock::ManualClock::new(new_poll(true).opened_at));
     // Another process on the same database, started before the poll.
-    let other = Recorder::start(Arc::new(store.clone()));
+    let other = Recorder::start_with_clock(Arc::new(store.clone()), clock.clone());
     let opener = Recorder::start(Arc::new(store.clone()));
     let poll = opener.open(new_poll(true)).await.unwrap();
     react(&opener, "alice", "🇦", true).await;
-    assert_eq!(react(&other, "bob", "🇧", true).await, Verdict::NotAPoll);
-    let message = MessageKey::new("c", "m");
-    let unknown = MessageKey::new("c", "not-a-poll");
-    let before = poll.opened_at + chrono::TimeDelta::minutes(1);
-    assert_eq!(other.adopt(&unknown, before).await.unwrap(), None);
-    let late = other.adopt(&message, poll.closes_at).await.unwrap();
-    assert_eq!(late, None, "past its deadline it takes no votes");
-    let adopted = other.adopt(&message, before).await.unwrap();
-    assert_eq!(adopted.map(|p| p.id), Some(poll.id));
-    assert_eq!(counts(&other), vec![1, 0, 0], "its stored votes come along");
-    assert_eq!(other.adopt(&message, before).await.unwrap(), None, "once");
-    react(&other, "bob", "🇧", true).await;
-    assert_eq!(counts(&other), vec![1, 1, 0]);
+    let mut unknown = reaction("carol", "🇦", true);
+    unknown.message = MessageKey::new("c", "not-a-poll");
+    let verdict = other.react(unknown, std::time::Instant::now()).await;
+    assert_eq!(verdict.unwrap(), Verdict::NotAPoll);
+    assert!(matches!(
+        react(&other, "bob", "🇧", true).await,
+        Verdict::Counted { .. }
+    ));
+    assert_eq!(
+        other
+            .take_adopted()
+            .into_iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        [poll.id],
+        "adopted once, for the service to watch"
+    );
+    assert_eq!(counts(&other), vec![1, 1, 0], "its stored votes came along");
+    clock.set(poll.closes_at);
+    assert_eq!(
+        react(&other, "dave", "🇧", true).await,
+        Verdict::NotAPoll,
+        "past its deadline it takes no votes"
+    );
 }

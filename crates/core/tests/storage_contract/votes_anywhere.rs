@@ -75,6 +75,8 @@ struct Two {
     /// The second process's store, counting its lookups.
     second_store: Arc<Counting>,
     clock: ManualClock,
+    /// The platform both post on, showing every reaction delivered.
+    port: Arc<MemoryPort>,
 }
 
 async fn two(f: &Fixture) -> Two {
@@ -90,9 +92,10 @@ async fn two(f: &Fixture) -> Two {
             port.clone(),
             Arc::new(clock.clone()),
         ),
-        second: PollService::new(second_store.clone(), port, Arc::new(clock.clone())),
+        second: PollService::new(second_store.clone(), port.clone(), Arc::new(clock.clone())),
         second_store,
         clock,
+        port,
     }
 }
 
@@ -132,14 +135,16 @@ async fn a_poll_opened_by_one_process_counts_the_votes_another_receives(f: Fixtu
     for n in 0..12 {
         let service = [&two.first, &two.second][n % 2];
         let vote = reaction(&poll, &format!("voter-{n}"), n % 3 / 2, true);
-        service.on_reaction(vote, Instant::now()).await.unwrap();
+        two.deliver(service, vote).await;
     }
     // A single-choice vote moved in the process that adopted the poll:
     // the old reaction is reported displaced, the vote counts once.
+    let moved = reaction(&poll, "voter-1", 1, true);
+    two.port.user_reacted(&moved);
     let moved = two
         .second
         .recorder()
-        .react(reaction(&poll, "voter-1", 1, true), Instant::now())
+        .react(moved, Instant::now())
         .await
         .unwrap();
     assert_eq!(
@@ -187,6 +192,12 @@ async fn a_poll_opened_by_one_process_counts_the_votes_another_receives(f: Fixtu
 }
 
 impl Two {
+    /// `event` happens on the platform and reaches `service`.
+    async fn deliver(&self, service: &PollService, event: Reaction) {
+        self.port.user_reacted(&event);
+        service.on_reaction(event, Instant::now()).await.unwrap();
+    }
+
     /// The first process posts a poll.
     async fn open(&self, style: PollStyle, multi: bool) -> Poll {
         self.first.post(request(style, multi)).await.unwrap()
@@ -291,19 +302,13 @@ async fn ordinary_messages_and_known_polls_cost_no_repeated_lookups(f: Fixture) 
     }
     assert_eq!(lookups(), 1, "an ordinary message is looked up once");
     let vote = |n: usize| reaction(&poll, &format!("voter-{n}"), n % 2, true);
-    two.second
-        .on_reaction(vote(0), Instant::now())
-        .await
-        .unwrap();
+    two.deliver(&two.second, vote(0)).await;
     // Adopted by this vote, or loaded at start (PostgreSQL loads off the
     // caller's thread, so maybe after the poll was stored): at most one read.
     let known = lookups();
     assert!(known <= 2, "{known}");
     for n in 1..20 {
-        two.second
-            .on_reaction(vote(n), Instant::now())
-            .await
-            .unwrap();
+        two.deliver(&two.second, vote(n)).await;
     }
     assert_eq!(lookups(), known, "a known poll costs no lookup");
     let mut bot = reaction(&poll, "bot", 0, true);
@@ -321,10 +326,8 @@ async fn ordinary_messages_and_known_polls_cost_no_repeated_lookups(f: Fixture) 
 async fn a_process_does_not_adopt_a_poll_past_its_deadline(f: Fixture) {
     let two = two(&f).await;
     let poll = two.open(PollStyle::Reactions, false).await;
-    two.second
-        .on_reaction(reaction(&poll, "early", 0, true), Instant::now())
-        .await
-        .unwrap();
+    two.deliver(&two.second, reaction(&poll, "early", 0, true))
+        .await;
     // Past the deadline, before any close job ran: the store still says open.
     two.clock.set(poll.closes_at + TimeDelta::seconds(1));
     let late = Reaction {

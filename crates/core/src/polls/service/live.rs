@@ -59,9 +59,17 @@ impl PollService {
     /// Starts the deadline and the tally edits of polls this process began
     /// counting because a vote on them arrived here (another process opened
     /// them), so it stops counting them at their deadline like its own.
+    /// Its reactions are reconciled too: one that reached this process in
+    /// the moment it took the message for none was not counted.
     pub(super) fn watch_adopted(&self) {
         for poll in self.recorder().take_adopted() {
             self.watch(&poll);
+            let service = self.clone();
+            tokio::spawn(async move {
+                if let Err(error) = service.reconcile(&poll).await {
+                    tracing::error!(poll = poll.id, %error, "could not reconcile a poll's votes");
+                }
+            });
         }
     }
 

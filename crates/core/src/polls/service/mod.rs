@@ -105,8 +105,6 @@ struct Inner {
     tasks: Arc<Tasks>,
     /// Stray-emoji clean-ups running (see `reactions`).
     clearing: Mutex<reactions::Clearing>,
-    /// Reacted messages found to be no poll (see `reactions`).
-    unknown: Mutex<reactions::Unknown>,
 }
 
 impl PollService {
@@ -124,7 +122,6 @@ impl PollService {
                 deadlines: OnceLock::new(),
                 tasks: Arc::default(),
                 clearing: Mutex::default(),
-                unknown: Mutex::default(),
             }),
         }
     }

@@ -13,22 +13,13 @@ use super::{PollService, ServiceError};
 use crate::polls::{MessageKey, Reaction, Verdict};
 use std::collections::HashMap;
 use std::sync::PoisonError;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Stray-emoji clean-ups running at once, across polls.
 pub(super) const MAX_CLEARING: usize = 32;
 
 /// The clean-ups running, by (message, emoji): whether strays came meanwhile.
 pub(super) type Clearing = HashMap<(MessageKey, String), bool>;
-
-/// Messages found to be no poll, and when: not looked up again for a while.
-pub(super) type Unknown = HashMap<MessageKey, Instant>;
-
-/// How long a message found to be no poll is taken for none. Short: a poll
-/// another process is posting right now is stored a moment after its message.
-const UNKNOWN_FOR: Duration = Duration::from_secs(1);
-/// Messages remembered as no poll before the stale ones are dropped.
-const MAX_UNKNOWN: usize = 4096;
 
 impl PollService {
     /// A reaction was added or removed on some message, `received` when the
@@ -42,11 +33,7 @@ impl PollService {
         event: Reaction,
         received: Instant,
     ) -> Result<(), ServiceError> {
-        let mut verdict = self.recorder().react(event.clone(), received).await;
-        if verdict == Ok(Verdict::NotAPoll) && self.adopt(&event.message).await {
-            verdict = self.recorder().react(event.clone(), received).await;
-        }
-        let verdict = match verdict {
+        let verdict = match self.recorder().react(event.clone(), received).await {
             Ok(verdict) => verdict,
             Err(error) => {
                 self.mark_unsure(&event.message);
@@ -73,56 +60,6 @@ impl PollService {
             _ => {}
         }
         Ok(())
-    }
-
-    /// Whether `message` is a poll another process opened, now counted here
-    /// too (its tally, its deadline, and its reactions reconciled, since
-    /// earlier ones on this process were not taken for votes). A message
-    /// found to be no poll is not looked up again for [`UNKNOWN_FOR`], so a
-    /// burst of reactions on an ordinary message is one store read.
-    async fn adopt(&self, message: &MessageKey) -> bool {
-        let now = Instant::now();
-        {
-            let mut unknown = self
-                .inner
-                .unknown
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if unknown
-                .get(message)
-                .is_some_and(|at| now.duration_since(*at) < UNKNOWN_FOR)
-            {
-                return false;
-            }
-            if unknown.len() >= MAX_UNKNOWN {
-                unknown.retain(|_, at| now.duration_since(*at) < UNKNOWN_FOR);
-            }
-        }
-        let poll = match self.recorder().adopt(message, self.clock().now()).await {
-            Ok(Some(poll)) => poll,
-            Ok(None) => {
-                let mut unknown = self
-                    .inner
-                    .unknown
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                unknown.insert(message.clone(), now);
-                return false;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "could not look a reacted message up");
-                return false;
-            }
-        };
-        tracing::info!(poll = poll.id, "counting a poll another process opened");
-        self.watch(&poll);
-        let service = self.clone();
-        tokio::spawn(async move {
-            if let Err(error) = service.reconcile(&poll).await {
-                tracing::error!(poll = poll.id, %error, "could not reconcile a poll's votes");
-            }
-        });
-        true
     }
 
     /// Removes every stray `key` reaction from `message`, coalesced with the
