@@ -169,11 +169,14 @@ impl EventHandler for Handler {
                     .await
             }
             Interaction::Component(click) => {
-                self.report("component");
                 let update = CreateInteractionResponseMessage::new().content("clicked");
-                click
+                let updated = click
                     .create_response(&ctx.http, CreateInteractionResponse::UpdateMessage(update))
-                    .await
+                    .await;
+                // Reported once answered: the test deletes the message next, and
+                // an update of a deleted message is Discord's 10008.
+                self.report("component");
+                updated
             }
             _ => Ok(()),
         };
