@@ -4,6 +4,8 @@
 
 use super::{ask, config_dir, SESSION};
 use crate::harness::{instant, BotOptions, TestBot, PATIENCE};
+use emcee_core::agenda::SessionId;
+use emcee_core::questions::QuestionStore;
 use fake_discord::{FakeDiscord, FakeThread, FakeUser};
 use serde_json::json;
 use std::path::Path;
@@ -35,12 +37,30 @@ fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions
     }
 }
 
-async fn the_thread(fake: &FakeDiscord) -> FakeThread {
-    fake.wait_until("the session's thread", PATIENCE, |fake| {
-        fake.threads().into_iter().find(|t| t.name == TITLE)
-    })
-    .await
-    .unwrap()
+/// The session's thread once the bot has kept it: the fake shows the
+/// thread as soon as it is created, a moment before the bot has stored it,
+/// and a question asked in between would go to the session's channel.
+async fn the_thread(bot: &TestBot) -> FakeThread {
+    let thread = bot
+        .fake
+        .wait_until("the session's thread", PATIENCE, |fake| {
+            fake.threads().into_iter().find(|t| t.name == TITLE)
+        })
+        .await
+        .unwrap();
+    let session = SessionId::new(SESSION);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let kept = bot.store.thread(&session).await.unwrap();
+        if kept.is_some_and(|kept| kept.channel == thread.id.to_string()) {
+            return thread;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot never kept the session's thread"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,7 +70,7 @@ async fn a_sessions_thread_is_opened_at_its_start_and_archived_after_it_even_acr
     let fake = FakeDiscord::start().await.unwrap();
     let bot = TestBot::start_with(fake, "2021-10-07T15:58:00Z", options(&config, None)).await;
     bot.clock.set(instant("2021-10-07T16:00:00Z"));
-    let thread = the_thread(&bot.fake).await;
+    let thread = the_thread(&bot).await;
     let polls = bot.fake.ids().polls_channel_id;
     assert_eq!(thread.parent_id, polls);
     let announcement = bot.fake.message(thread.id).expect("on the announcement");
