@@ -22,16 +22,19 @@ use std::time::{Duration, Instant};
 /// Metric names, in one place so dashboards and code agree.
 pub use emcee_core::telemetry as names;
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+static INSTALLED: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
 /// Installs the Prometheus recorder once per process and returns its handle.
+/// Concurrent first calls wait for the one that installs (tests run in
+/// parallel threads), so none of them finds the recorder half-installed.
 ///
 /// # Errors
 /// A message when another recorder was installed first.
 pub fn install() -> Result<PrometheusHandle, String> {
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
+    INSTALLED.get_or_init(install_recorder).clone()
+}
+
+fn install_recorder() -> Result<PrometheusHandle, String> {
     let buckets = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
     ];
@@ -43,7 +46,7 @@ pub fn install() -> Result<PrometheusHandle, String> {
     metrics::set_global_recorder(recorder).map_err(|e| e.to_string())?;
     describe();
     register_at_zero();
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    Ok(handle)
 }
 
 fn describe() {

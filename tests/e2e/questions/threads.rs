@@ -148,15 +148,23 @@ async fn a_sessions_thread_is_opened_at_its_start_and_archived_after_it_even_acr
     let path = format!("/channels/{}", thread.id);
     again
         .fake
-        .wait_for_request(|r| r.is("PATCH", &path), PATIENCE)
+        .wait_for_request(|r| r.is("PATCH", &path) && r.status < 300, PATIENCE)
         .await
         .expect("the thread archived");
-    assert!(again.fake.threads().iter().all(|t| t.archived));
+    // The fake records each request once answered, a moment before the
+    // waiter's next look at its threads.
+    again
+        .fake
+        .wait_until("the thread shown archived", PATIENCE, |fake| {
+            fake.threads().iter().all(|t| t.archived).then_some(())
+        })
+        .await
+        .unwrap();
     let archives = again
         .fake
         .requests()
         .iter()
-        .filter(|r| r.is("PATCH", &path))
+        .filter(|r| r.is("PATCH", &path) && r.status < 300)
         .count();
     assert_eq!(archives, 1, "archived once");
     assert_eq!(again.fake.threads().len(), 1, "no second thread");
