@@ -231,6 +231,7 @@ async fn a_burst_of_clicks_is_redrawn_in_a_few_coalesced_updates() {
         .enumerate()
         .map(|(n, voter)| click(&bot, voter, &poll, n % 2))
         .collect();
+    let started = std::time::Instant::now();
     for clicked in &clicks {
         assert!(told(&bot, clicked).await.starts_with("You voted"));
     }
@@ -256,9 +257,14 @@ async fn a_burst_of_clicks_is_redrawn_in_a_few_coalesced_updates() {
         "{CLICKS} clicks redrawn with {edits} chat.update calls; click received to stored p50 {:?} p99 {:?} max {:?}",
         stored.p50, stored.p99, stored.max
     );
-    // One edit per 2 s at most: a burst that takes under ten seconds end to
-    // end costs at most six, where one edit per click would cost sixty.
-    assert!((1..=6).contains(&edits), "{edits} chat.update calls");
+    // One edit per 2 s at most, counted against how long the burst took
+    // here (a loaded machine stretches it), and never one per click.
+    let windows = usize::try_from(started.elapsed().as_secs() / 2).unwrap() + 2;
+    assert!(
+        (1..=windows).contains(&edits) && edits < CLICKS as usize,
+        "{edits} chat.update calls in {:?}",
+        started.elapsed()
+    );
     assert!(bot.fake.calls_of("chat.postEphemeral").is_empty());
     bot.stop().await;
 }
