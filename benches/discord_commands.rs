@@ -16,6 +16,9 @@
 // A benchmark fails loudly: a setup error ends the run.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "support/proc_status.rs"]
+mod proc_status;
+
 use emcee::discord::outbound::{Outbound, Pacing};
 use emcee::discord::{Bot, BotToken, Connection, Data};
 use emcee_core::clock::ManualClock;
@@ -23,6 +26,7 @@ use emcee_core::config::Config;
 use emcee_core::store::Store;
 use fake_discord::{FakeDiscord, FakeUser};
 use poise::serenity_prelude as serenity;
+use proc_status::status_kib;
 use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
@@ -109,8 +113,8 @@ async fn main() {
     }
     println!(
         "process RSS now {} KiB, peak {} KiB (bot, floor bot and both fakes in one process)",
-        status_kib("VmRSS"),
-        status_kib("VmHWM")
+        status_kib("self", "VmRSS"),
+        status_kib("self", "VmHWM")
     );
 }
 
@@ -324,18 +328,4 @@ fn print_run(name: &str, sorted: &[Duration]) {
         percentile(sorted, 99),
         max
     );
-}
-
-/// A `/proc/self/status` figure in KiB (0 where unavailable).
-fn status_kib(key: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }

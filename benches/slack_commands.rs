@@ -44,6 +44,8 @@ mod floor;
 #[allow(dead_code)]
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
+#[path = "support/proc_status.rs"]
+mod proc_status;
 #[path = "slack_commands/rss.rs"]
 mod rss;
 #[allow(dead_code)]

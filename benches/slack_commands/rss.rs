@@ -3,6 +3,7 @@
 //! and, for reference, each alone. Only the tokens in the environment differ
 //! between the three, as an operator would start them.
 
+use crate::proc_status::status_kib;
 use crate::slack_harness::config_text;
 use fake_discord::FakeDiscord;
 use fake_slack::{FakeSlack, FakeUser};
@@ -110,8 +111,8 @@ async fn measure(platforms: Platforms) -> Memory {
     tokio::time::sleep(SETTLE).await;
     let pid = child.id().expect("running");
     let memory = Memory {
-        rss: status_kib(pid, "VmRSS"),
-        peak: status_kib(pid, "VmHWM"),
+        rss: status_kib(&pid.to_string(), "VmRSS"),
+        peak: status_kib(&pid.to_string(), "VmHWM"),
     };
     stop(child, stderr).await;
     memory
@@ -169,18 +170,4 @@ async fn stop(mut child: Child, stderr: tokio::task::JoinHandle<String>) {
         .expect("exit status");
     let stderr = stderr.await.unwrap_or_default();
     assert!(status.success(), "emcee run failed ({status}): {stderr}");
-}
-
-/// A `/proc/PID/status` figure in KiB (0 where unavailable).
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
