@@ -80,6 +80,7 @@ pub(crate) fn store_files(world: &World, files: &[RecordedAttachment]) -> Vec<St
 
 fn create(inner: &Inner, req: &RecordedRequest, channel: u64) -> Result<Reply, ApiError> {
     let body = req.body.clone().unwrap_or(json!({}));
+    let poll = super::polls::parse(&body)?;
     let (message, fresh) = {
         let mut world = lock(&inner.world);
         let recipient = world.dm_recipient(channel);
@@ -94,7 +95,13 @@ fn create(inner: &Inner, req: &RecordedRequest, channel: u64) -> Result<Reply, A
         let files = store_files(&world, &req.attachments);
         let bot = world.bot();
         let message = world.create_message(channel, bot, &body, files)?;
-        (message, world.messages.len() > before)
+        let fresh = world.messages.len() > before;
+        if let (true, Some(mut poll)) = (fresh, poll) {
+            (poll.message_id, poll.channel_id, poll.guild_id) =
+                (message.id, channel, message.guild_id);
+            world.polls.insert(message.id, poll);
+        }
+        (message, fresh)
     };
     if fresh {
         inner.dispatch_message("MESSAGE_CREATE", &message);
