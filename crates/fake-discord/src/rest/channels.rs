@@ -205,14 +205,12 @@ pub(crate) fn react(
     Ok(Reply::NoContent)
 }
 
-fn reaction_users(
-    inner: &Inner,
+/// A page's `limit` (of at most `max`, `default` when absent) and the
+/// `after` id (0 when absent) of a user list such as a reaction's.
+pub(crate) fn page(
     req: &RecordedRequest,
-    channel: u64,
-    message_id: u64,
-    emoji: &str,
-) -> Result<Reply, ApiError> {
-    let (default, max) = REACTIONS_PAGE;
+    (default, max): (usize, usize),
+) -> Result<(usize, u64), ApiError> {
     let limit = req
         .query("limit")
         .and_then(|l| l.parse().ok())
@@ -221,6 +219,17 @@ fn reaction_users(
         return Err(ApiError::bad_body("limit must be between 1 and 100"));
     }
     let after = req.query("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    Ok((limit, after))
+}
+
+fn reaction_users(
+    inner: &Inner,
+    req: &RecordedRequest,
+    channel: u64,
+    message_id: u64,
+    emoji: &str,
+) -> Result<Reply, ApiError> {
+    let (limit, after) = page(req, REACTIONS_PAGE)?;
     let world = lock(&inner.world);
     let users = world.reaction_users(channel, message_id, emoji, after, limit)?;
     Ok(Reply::Json(Value::Array(

@@ -204,15 +204,7 @@ fn voters(
     message: u64,
     answer: u64,
 ) -> Result<Reply, ApiError> {
-    let (default, max) = VOTERS_PAGE;
-    let limit = req
-        .query("limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(default);
-    if limit == 0 || limit > max {
-        return Err(ApiError::bad_body("limit must be between 1 and 100"));
-    }
-    let after: u64 = req.query("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let (limit, after) = super::channels::page(req, VOTERS_PAGE)?;
     let world = lock(&inner.world);
     world.message(channel, message)?;
     let Some(poll) = world.polls.get(&message) else {
