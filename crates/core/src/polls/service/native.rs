@@ -32,6 +32,11 @@ impl PollService {
         let message = vote.message.clone();
         match self.recorder().native_vote(vote, received).await {
             Ok(verdict) => {
+                // Events seen out of order: the platform's voter lists settle
+                // it before the close.
+                if matches!(verdict, Verdict::Counted { suspect: true, .. }) {
+                    self.mark_unsure(&message);
+                }
                 self.watch_adopted();
                 Ok(verdict)
             }
