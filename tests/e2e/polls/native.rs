@@ -296,3 +296,33 @@ async fn a_vote_naming_another_server_counts_nowhere() {
     );
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn one_poll_asks_to_be_native_where_reactions_are_the_default() {
+    let bot = TestBot::start_at(AT).await;
+    let refused = bot
+        .fake
+        .slash_command(
+            &FakeUser::organiser(1),
+            "poll",
+            json!({ "create": { "question": "Tabs?", "options": "Yes | No", "style": "carrier pigeon" } }),
+        )
+        .await;
+    let refused = bot.response(&refused).await;
+    let said = refused["data"]["content"].as_str().unwrap();
+    assert!(said.contains("`reactions` or `native`"), "{said}");
+    let (reply, poll) = create(
+        &bot,
+        json!({ "options": "Yes | No", "style": "native", "multi": true }),
+    )
+    .await;
+    assert!(!reply.contains("reactions"), "{reply}");
+    let native = bot.fake.poll(poll.message).expect("a native poll");
+    assert_eq!((native.duration_hours, native.allow_multiselect), (1, true));
+    let (_, plain) = create(&bot, json!({ "options": "Yes | No" })).await;
+    assert!(
+        bot.fake.poll(plain.message).is_none(),
+        "the config's default stays reactions"
+    );
+    bot.stop().await;
+}
