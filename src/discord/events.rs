@@ -23,6 +23,18 @@ pub async fn dispatch(
         | serenity::FullEvent::ReactionRemove {
             removed_reaction: r,
         } if !community.admits_event(r.guild_id, "reaction") => Ok(()),
+        serenity::FullEvent::MessagePollVoteAdd {
+            event: serenity::MessagePollVoteAddEvent { guild_id, .. },
+        }
+        | serenity::FullEvent::MessagePollVoteRemove {
+            event: serenity::MessagePollVoteRemoveEvent { guild_id, .. },
+        } if !community.admits_event(*guild_id, "poll vote") => Ok(()),
+        serenity::FullEvent::MessagePollVoteAdd { event } => {
+            polls::on_native_vote(data, event.into(), true).await
+        }
+        serenity::FullEvent::MessagePollVoteRemove { event } => {
+            polls::on_native_vote(data, event.into(), false).await
+        }
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),
         } if component.data.custom_id.starts_with(remind::BUTTON_PREFIX) => {

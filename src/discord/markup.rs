@@ -111,6 +111,9 @@ pub fn message(post: &Post) -> Value {
     if !post.buttons.is_empty() {
         body["components"] = components(&post.buttons);
     }
+    if let Some(poll) = &post.native_poll {
+        body["poll"] = super::polls::native_body(poll);
+    }
     body
 }
 

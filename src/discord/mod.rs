@@ -45,6 +45,7 @@ pub fn intents() -> serenity::GatewayIntents {
     serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
         | serenity::GatewayIntents::DIRECT_MESSAGES
+        | serenity::GatewayIntents::GUILD_MESSAGE_POLLS
 }
 
 /// State shared by every handler: the core's [`App`] and what only Discord

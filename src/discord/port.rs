@@ -16,7 +16,8 @@ use super::markup;
 use super::outbound::{Outbound, OutboundError};
 use emcee_core::chat::text::single_line;
 use emcee_core::chat::{
-    ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, PortError, PortFuture, Post,
+    ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, NativeLimits, PortError,
+    PortFuture, Post,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +31,8 @@ const UNKNOWN_CHANNEL: i64 = 10003;
 const PLATFORM: &str = "discord";
 /// Users per page of `GET …/reactions/{emoji}` (Discord's maximum).
 const PAGE: u8 = 100;
+/// "Poll expired": ending a native poll that has ended.
+const POLL_EXPIRED: i64 = 520001;
 /// Discord's longest thread name.
 const THREAD_NAME: usize = 100;
 
@@ -361,6 +364,45 @@ impl ChatPort for DiscordPort {
             match community {
                 Some(server) => self.resolve_in(server, name).await.map(|id| id.to_string()),
                 None => self.resolve(name).await.map(|id| id.to_string()),
+            }
+        })
+    }
+
+    fn native_polls(&self, _channel: &str) -> Option<NativeLimits> {
+        Some(super::polls::NATIVE_LIMITS)
+    }
+
+    fn end_poll<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            match self.outbound.expire_poll(channel, id).await {
+                // Ended already (a close announced again): what was asked.
+                Err(error) if error.code() == Some(POLL_EXPIRED) => Ok(()),
+                ended => ended.map_err(|e| classify(&e)),
+            }
+        })
+    }
+
+    fn poll_voters<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        option: usize,
+    ) -> PortFuture<'a, BTreeSet<String>> {
+        Box::pin(async move {
+            let (channel, id) = ids(message)?;
+            let answer = super::polls::answer_id(option);
+            let (mut users, mut after) = (BTreeSet::new(), None);
+            loop {
+                let page = self
+                    .outbound
+                    .poll_voters(channel, id, answer, after, PAGE)
+                    .await
+                    .map_err(|e| classify(&e))?;
+                after = page.last().copied();
+                users.extend(page.iter().map(u64::to_string));
+                if page.len() < usize::from(PAGE) {
+                    return Ok(users);
+                }
             }
         })
     }

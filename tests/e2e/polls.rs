@@ -7,6 +7,7 @@ use emcee_core::polls::{MessageKey, PollState};
 use fake_discord::{FakeUser, StoredMessage};
 use serde_json::{json, Value};
 
+mod native;
 mod processes;
 mod recovery;
 

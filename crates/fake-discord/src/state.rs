@@ -114,6 +114,8 @@ pub(crate) struct World {
     pub(crate) threads: BTreeMap<u64, crate::rest::FakeThread>,
     /// Messages the bot pinned.
     pub(crate) pins: std::collections::BTreeSet<u64>,
+    /// Native polls by message id (see `rest/polls.rs`).
+    pub(crate) polls: BTreeMap<u64, crate::rest::FakePoll>,
     nonces: HashMap<(u64, String), (u64, Instant)>,
 }
 
@@ -135,6 +137,7 @@ impl World {
             commands: HashMap::new(),
             threads: BTreeMap::new(),
             pins: std::collections::BTreeSet::new(),
+            polls: BTreeMap::new(),
             nonces: HashMap::new(),
         }
     }

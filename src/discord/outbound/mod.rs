@@ -267,6 +267,44 @@ impl Outbound {
         }))
     }
 
+    /// Ends the native poll on a message now (Discord's expire endpoint).
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn expire_poll(&self, channel_id: u64, message_id: u64) -> Result<(), OutboundError> {
+        let path = format!("/channels/{channel_id}/polls/{message_id}/expire");
+        let body = serde_json::json!({});
+        self.call(Call::on(channel_id), |rest| rest.post(&path, &body, &[]))
+            .await
+            .map(drop)
+    }
+
+    /// One page of the users who voted for answer `answer_id` of the native
+    /// poll on a message, ids ascending, after `after`.
+    ///
+    /// # Errors
+    /// [`OutboundError`] when Discord refuses it or keeps failing.
+    pub async fn poll_voters(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        answer_id: usize,
+        after: Option<u64>,
+        limit: u8,
+    ) -> Result<Vec<u64>, OutboundError> {
+        let mut path =
+            format!("/channels/{channel_id}/polls/{message_id}/answers/{answer_id}?limit={limit}");
+        if let Some(after) = after {
+            path.push_str(&format!("&after={after}"));
+        }
+        let page = self
+            .call(Call::on(channel_id), |rest| rest.get(&path))
+            .await?;
+        Ok(page["users"].as_array().map_or_else(Vec::new, |users| {
+            users.iter().filter_map(|u| snowflake(&u["id"])).collect()
+        }))
+    }
+
     /// The servers the bot is in as (id, name) pairs (up to 200, Discord's page).
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use crate::discord::embeds::{no_mentions, say_privately};
 use crate::discord::markup;
 use crate::discord::{Context, Error};
 use emcee_core::polls::service::{gather_options, result_text};
-use emcee_core::polls::{Poll, PollRequest, PollState, ServiceError};
+use emcee_core::polls::{Poll, PollRequest, PollState, PollStyle, ServiceError};
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
@@ -38,6 +38,9 @@ pub async fn poll_create(
     #[description = "Post it in this channel (#channel, its name or id) instead of here"]
     channel: Option<String>,
     #[description = "Hide the running tally until the poll closes"] hide_tally: Option<bool>,
+    #[description = "reactions, or native: a Discord poll (default from the config)"] style: Option<
+        String,
+    >,
     #[description = "An option, e.g. 🦀 Rust"] option_1: Option<String>,
     #[description = "An option"] option_2: Option<String>,
     #[description = "An option"] option_3: Option<String>,
@@ -64,6 +67,11 @@ pub async fn poll_create(
         )
         .await;
     }
+    let style = match style.as_deref().map(PollStyle::parse) {
+        Some(None) => return say_privately(ctx, "The style is `reactions` or `native`.").await,
+        Some(style) => style,
+        None => None,
+    };
     let service = &ctx.data().polls;
     let closes_at = match service.deadline(duration.as_deref()) {
         Ok(at) => at,
@@ -77,13 +85,13 @@ pub async fn poll_create(
         closes_at,
         multi: multi.unwrap_or(false),
         hide_tally: hide_tally.unwrap_or(service.config().hide_tally),
-        style: None,
+        style,
         declared_id: None,
         created_by: Some(ctx.author().id.to_string()),
         community: ctx.guild_id().map(|g| g.to_string()),
     };
-    match service.post(request).await {
-        Ok(poll) => say_privately(ctx, &posted_text(&poll)).await,
+    match service.post_noting(request).await {
+        Ok((poll, note)) => say_privately(ctx, &posted_text(&poll, note.as_deref())).await,
         Err(ServiceError::Invalid(error)) => say_privately(ctx, &error.to_string()).await,
         Err(ServiceError::NoSuchChannel(_)) => {
             let text = "I found no such channel here; give it as #channel, its name or its id.";
@@ -169,10 +177,14 @@ async fn refuse(ctx: Context<'_>) -> Result<(), Error> {
     say_privately(ctx, "Only organisers can create, close or cancel polls.").await
 }
 
-fn posted_text(poll: &Poll) -> String {
-    format!(
+fn posted_text(poll: &Poll, note: Option<&str>) -> String {
+    let posted = format!(
         "Poll posted in <#{}>; it closes <t:{}:R>.",
         poll.message.channel,
         poll.closes_at.timestamp()
-    )
+    );
+    match note {
+        Some(note) => format!("{posted} {note}"),
+        None => posted,
+    }
 }

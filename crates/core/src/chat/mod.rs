@@ -24,7 +24,9 @@ pub mod text;
 
 pub use dedupe::dedupe_key;
 pub use direct::{DirectChannels, KeptInMemory};
-pub use post::{Accent, Attachment, Ballot, BallotOption, Button, Card, Post};
+pub use post::{
+    Accent, Attachment, Ballot, BallotOption, Button, Card, NativeAnswer, NativePoll, Post,
+};
 pub use text::{Span, Text, TimeStyle};
 
 use std::collections::BTreeSet;
@@ -91,6 +93,17 @@ impl Default for Limits {
             min_edit_gap: Duration::from_secs(1),
         }
     }
+}
+
+/// What a platform's native polls can hold, as it reports it (Discord: a
+/// 300-character question, 10 answers of 55 characters, 768 hours). A poll
+/// past them is run with reactions instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativeLimits {
+    pub question_chars: usize,
+    pub answers: usize,
+    pub answer_chars: usize,
+    pub max_hours: u32,
 }
 
 /// What the core needs from a chat platform. Every call is idempotent where
@@ -166,6 +179,34 @@ pub trait ChatPort: Send + Sync + 'static {
     /// without (Discord, the console) keep reaction polls.
     fn vote_buttons(&self, _channel: &str) -> bool {
         false
+    }
+
+    /// What native polls ([`Post::native_poll`]) in `channel` can hold;
+    /// `None` (the default): this platform has none.
+    fn native_polls(&self, _channel: &str) -> Option<NativeLimits> {
+        None
+    }
+
+    /// Ends the native poll on `message` now: no more votes (the bot's
+    /// close time comes before the platform's own end).
+    fn end_poll<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        let _ = message;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Everyone who voted for option `option` (its index) of the native poll
+    /// on `message`, read from the platform (every page).
+    fn poll_voters<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        option: usize,
+    ) -> PortFuture<'a, BTreeSet<String>> {
+        let _ = (message, option);
+        Box::pin(async {
+            Err(PortError::Refused(
+                "this platform has no native polls".into(),
+            ))
+        })
     }
 
     /// Opens a thread named `name` on `message` (a session's start

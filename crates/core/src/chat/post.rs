@@ -73,6 +73,27 @@ impl Button {
     }
 }
 
+/// A poll the platform itself runs ([`super::ChatPort::native_polls`]):
+/// it shows the answers, takes the votes and shows the counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NativePoll {
+    /// Plain text, within the platform's [`super::NativeLimits`].
+    pub question: String,
+    pub answers: Vec<NativeAnswer>,
+    /// How long the platform keeps it open, in whole hours (Discord's unit);
+    /// the bot ends it earlier, at its own close time.
+    pub hours: u32,
+    pub multi: bool,
+}
+
+/// One answer of a [`NativePoll`]: its option key (the emoji shown beside
+/// it, spelled as for reactions) and its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NativeAnswer {
+    pub key: String,
+    pub text: String,
+}
+
 /// One message: text and/or a card, what it may ping, what it answers, and
 /// the key that makes posting it twice land once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,6 +115,8 @@ pub struct Post {
     pub attachment: Option<Attachment>,
     /// A button poll's options, drawn after the heading and lines.
     pub ballot: Option<Ballot>,
+    /// A native poll, attached to the message.
+    pub native_poll: Option<NativePoll>,
     /// Buttons under the message, in order.
     pub buttons: Vec<Button>,
 }

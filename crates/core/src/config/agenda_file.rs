@@ -88,7 +88,7 @@ pub struct PollEntry {
     /// A channel key from emcee.toml (e.g. a track's channel); default: the polls channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// "reactions" or "buttons"; default: buttons where the platform has them.
+    /// "reactions", "buttons" or "native"; default: `[polls] style`, else buttons where the platform has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<crate::polls::PollStyle>,
 }

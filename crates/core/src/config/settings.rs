@@ -320,6 +320,11 @@ pub struct PollSettings {
     pub hide_tally: bool,
     #[serde(default = "default_max_options")]
     pub max_options: usize,
+    /// How polls take votes where the platform can: `reactions`, `buttons`
+    /// (Slack) or `native` (Discord's own polls); unset: buttons on Slack,
+    /// reactions on Discord.
+    #[serde(default)]
+    pub style: Option<crate::polls::PollStyle>,
 }
 
 impl Default for PollSettings {
@@ -330,6 +335,7 @@ impl Default for PollSettings {
             tally_every_seconds: default_tally_seconds(),
             hide_tally: false,
             max_options: default_max_options(),
+            style: None,
         }
     }
 }

@@ -34,7 +34,9 @@ mod writer;
 pub use ballot::{Ballots, Change, Mark, MarkRow, Tally};
 pub use duration::parse_duration;
 pub use metrics::{Latencies, LatencySummary};
-pub use model::{Choice, Click, MessageKey, NewPoll, Poll, PollState, PollStyle, Reaction};
+pub use model::{
+    Choice, Click, MessageKey, NativeVote, NewPoll, Poll, PollState, PollStyle, Reaction,
+};
 pub use recorder::{ClickVerdict, Observed, PollView, RecordError, Recorder, Verdict};
 pub use results::{OptionResult, Results, BAR_WIDTH};
 pub use service::{PollConfig, PollDeadlines, PollRequest, PollService, ServiceError};

@@ -51,8 +51,9 @@ impl PollState {
 }
 
 /// How a poll takes votes. Each platform maps it to what it can show: Slack
-/// draws buttons; Discord and the console keep reactions whatever was asked
-/// ([`crate::chat::ChatPort::vote_buttons`]).
+/// draws buttons; Discord has native polls; a platform keeps reactions where
+/// it has neither ([`crate::chat::ChatPort::vote_buttons`],
+/// [`crate::chat::ChatPort::native_polls`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PollStyle {
@@ -62,6 +63,10 @@ pub enum PollStyle {
     /// Each option has a Vote button; a click moves, toggles or takes back
     /// the vote, and the bot enforces one vote each.
     Buttons,
+    /// The platform's own poll (Discord's): it counts and shows the votes,
+    /// enforces one vote each in single choice and reports every vote; the
+    /// bot stores them and ends the poll at its own close time.
+    Native,
 }
 
 impl PollStyle {
@@ -70,6 +75,7 @@ impl PollStyle {
         match self {
             Self::Reactions => "reactions",
             Self::Buttons => "buttons",
+            Self::Native => "native",
         }
     }
 
@@ -78,6 +84,7 @@ impl PollStyle {
         match text.trim().to_lowercase().as_str() {
             "reactions" | "reaction" => Some(Self::Reactions),
             "buttons" | "button" => Some(Self::Buttons),
+            "native" => Some(Self::Native),
             _ => None,
         }
     }
@@ -168,6 +175,21 @@ pub struct Click {
     /// (Slack's `action_ts`); increasing with each click of a user, so a
     /// click delivered again is recognised, also after a restart. 0: unknown.
     pub at: u64,
+}
+
+/// A vote on a native poll added or taken back, as the platform reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeVote {
+    pub message: MessageKey,
+    /// The voting user's id.
+    pub voter: String,
+    /// The option voted for (its index).
+    pub option: usize,
+    /// Added (`true`) or taken back.
+    pub added: bool,
+    /// The community the platform says the vote came from; a vote that
+    /// names another community than the poll's counts nowhere.
+    pub community: Option<String>,
 }
 
 /// A reaction added to or removed from a poll message, as the platform reported it.

@@ -46,9 +46,9 @@
 
 use super::ballot::{Ballots, Tally};
 use super::metrics::LatencySummary;
-use super::model::{Click, MessageKey, NewPoll, Poll, PollState, Reaction};
+use super::model::{Click, MessageKey, NativeVote, NewPoll, Poll, PollState, Reaction};
 use super::results::Results;
-use super::writer::{Job, OpenPoll, Shared, Writer};
+use super::writer::{Job, OpenPoll, Shared, Vote, Writer};
 use crate::clock::Clock;
 use crate::store::{PollStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -240,7 +240,7 @@ impl Recorder {
     ) -> Result<Verdict, RecordError> {
         let (reply, answer) = oneshot::channel();
         let job = Job::Reaction {
-            reaction,
+            reaction: Vote::Reaction(reaction),
             received,
             reply,
         };
@@ -262,6 +262,26 @@ impl Recorder {
         let (reply, answer) = oneshot::channel();
         self.submit(Job::Click {
             click,
+            received,
+            reply,
+        });
+        answer.await.map_err(|_| RecordError::Stopped)?
+    }
+
+    /// Handles one vote on a native poll, `received` when the platform's
+    /// event arrived; answers once the change is stored, in the same batches
+    /// as reactions and with the same rules (one vote each in single choice).
+    ///
+    /// # Errors
+    /// [`RecordError`] when the change could not be stored (it is then not counted).
+    pub async fn native_vote(
+        &self,
+        vote: NativeVote,
+        received: Instant,
+    ) -> Result<Verdict, RecordError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Reaction {
+            reaction: Vote::Native(vote),
             received,
             reply,
         });

@@ -257,3 +257,48 @@ async fn a_poll_another_process_opened_is_adopted_until_its_deadline() {
         "past its deadline it takes no votes"
     );
 }
+
+#[tokio::test]
+async fn native_votes_count_on_native_polls_only_from_their_community_and_survive_a_restart() {
+    let store = Store::in_memory().unwrap();
+    let recorder = Recorder::start(Arc::new(store.clone()));
+    let mut native = new_poll(false);
+    native.style = crate::polls::PollStyle::Native;
+    native.community = Some("g1".into());
+    recorder.open(native).await.unwrap();
+    let vote = |voter: &str, option: usize, added: bool, community: &str| {
+        let vote = crate::polls::NativeVote {
+            message: MessageKey::new("c", "m"),
+            voter: voter.into(),
+            option,
+            added,
+            community: Some(community.into()),
+        };
+        recorder.native_vote(vote, Instant::now())
+    };
+    assert!(matches!(
+        vote("alice", 0, true, "g1").await.unwrap(),
+        Verdict::Counted { .. }
+    ));
+    vote("bob", 2, true, "g1").await.unwrap();
+    // A move is a removal, then the new vote.
+    vote("bob", 2, false, "g1").await.unwrap();
+    vote("bob", 1, true, "g1").await.unwrap();
+    assert_eq!(
+        vote("mallory", 2, true, "g2").await.unwrap(),
+        Verdict::NotAPoll,
+        "a vote naming another community counts nowhere"
+    );
+    assert_eq!(
+        vote("carol", 7, true, "g1").await.unwrap(),
+        Verdict::Foreign
+    );
+    assert_eq!(
+        react(&recorder, "dave", "🇨", true).await,
+        Verdict::NotAPoll,
+        "a reaction on a native poll is chatter"
+    );
+    assert_eq!(counts(&recorder), vec![1, 1, 0]);
+    let again = Recorder::start(Arc::new(store));
+    assert_eq!(counts(&again), vec![1, 1, 0]);
+}

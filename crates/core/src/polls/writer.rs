@@ -17,7 +17,7 @@
 
 use super::ballot::{Ballots, MarkRow};
 use super::metrics::Latencies;
-use super::model::{Click, MessageKey, Poll, PollState, PollStyle, Reaction};
+use super::model::{Click, MessageKey, NativeVote, Poll, PollState, PollStyle, Reaction};
 use super::recorder::{ClickVerdict, PollView, RecordError, Verdict};
 use super::results::Results;
 use crate::clock::Clock;
@@ -43,7 +43,7 @@ const MAX_MISSES: usize = 4096;
 /// Work for the writer.
 pub(crate) enum Job {
     Reaction {
-        reaction: Reaction,
+        reaction: Vote,
         received: Instant,
         reply: oneshot::Sender<Result<Verdict, RecordError>>,
     },
@@ -53,6 +53,60 @@ pub(crate) enum Job {
         reply: oneshot::Sender<Result<ClickVerdict, RecordError>>,
     },
     Run(Box<dyn FnOnce(&mut Writer) + Send>),
+}
+
+/// A reaction, or a vote on a native poll: both mark or unmark one option.
+pub(crate) enum Vote {
+    Reaction(Reaction),
+    Native(NativeVote),
+}
+
+impl Vote {
+    fn message(&self) -> &MessageKey {
+        match self {
+            Self::Reaction(reaction) => &reaction.message,
+            Self::Native(vote) => &vote.message,
+        }
+    }
+
+    fn by_self(&self) -> bool {
+        matches!(self, Self::Reaction(reaction) if reaction.by_self)
+    }
+
+    fn voter(&self) -> &str {
+        match self {
+            Self::Reaction(reaction) => &reaction.voter,
+            Self::Native(vote) => &vote.voter,
+        }
+    }
+
+    fn added(&self) -> bool {
+        match self {
+            Self::Reaction(reaction) => reaction.added,
+            Self::Native(vote) => vote.added,
+        }
+    }
+
+    /// Whether this vote counts on `poll` at all: reactions on reaction
+    /// polls, the platform's votes on native polls from the poll's own
+    /// community; a button poll counts clicks only.
+    fn fits(&self, poll: &Poll) -> bool {
+        match self {
+            Self::Reaction(_) => poll.style == PollStyle::Reactions,
+            Self::Native(vote) => {
+                let crosses = matches!((&vote.community, &poll.community), (Some(from), Some(of)) if from != of);
+                poll.style == PollStyle::Native && !crosses
+            }
+        }
+    }
+
+    /// The option voted for; `None`: none of the poll's (a stray emoji).
+    fn option(&self, poll: &Poll) -> Option<usize> {
+        match self {
+            Self::Reaction(reaction) => poll.option_of(&reaction.key),
+            Self::Native(vote) => (vote.option < poll.choices.len()).then_some(vote.option),
+        }
+    }
 }
 
 /// One open poll in the writer.
@@ -316,7 +370,7 @@ impl Writer {
 
     fn stage(
         &mut self,
-        reaction: &Reaction,
+        vote: &Vote,
         received: Instant,
         reply: oneshot::Sender<Result<Verdict, RecordError>>,
         batch: &mut Batch,
@@ -326,30 +380,30 @@ impl Writer {
             return;
         }
         // The bot's own reactions are never votes: no need to look them up.
-        if !reaction.by_self {
-            if let Err(error) = self.known(&reaction.message) {
+        if !vote.by_self() {
+            if let Err(error) = self.known(vote.message()) {
                 let _ = reply.send(Err(error));
                 return;
             }
         }
         let version = self.next_version();
         let now = self.clock.as_ref().map(|clock| clock.now());
-        let verdict = match self.open.get_mut(&reaction.message) {
+        let verdict = match self.open.get_mut(vote.message()) {
             None => Verdict::NotAPoll,
             // Past its deadline, before this process retired it: whichever
             // process closes it may already have counted.
             Some(open) if now.is_some_and(|now| open.poll.closes_at <= now) => Verdict::NotAPoll,
-            // A button poll counts clicks only; reactions on it are chatter.
-            Some(open) if open.poll.style == PollStyle::Buttons => Verdict::NotAPoll,
-            Some(_) if reaction.by_self => Verdict::Ignored,
-            Some(open) => match open.poll.option_of(&reaction.key) {
+            // Reactions on a button or native poll are chatter.
+            Some(open) if !vote.fits(&open.poll) => Verdict::NotAPoll,
+            Some(_) if vote.by_self() => Verdict::Ignored,
+            Some(open) => match vote.option(&open.poll) {
                 None => Verdict::Foreign,
                 Some(option) => {
-                    let change =
-                        open.ballots
-                            .apply(&reaction.voter, option, reaction.added, version);
+                    let change = open
+                        .ballots
+                        .apply(vote.voter(), option, vote.added(), version);
                     batch.rows.push((open.poll.id, change.row));
-                    batch.touched.insert(reaction.message.clone());
+                    batch.touched.insert(vote.message().clone());
                     let keys = change.displaced.iter();
                     Verdict::Counted {
                         displaced: keys.map(|&o| open.poll.choices[o].key.clone()).collect(),

@@ -251,8 +251,8 @@ async fn a_burst_of_votes_is_stored_in_batches(f: Fixture) {
     assert_eq!(stored.await.unwrap(), 2_000);
 }
 
-/// A button poll keeps its style (a restart must not reconcile it with
-/// reactions), and its clicks, moves and take-backs are stored as one vote
+/// A button or native poll keeps its style (a restart must not reconcile it
+/// with reactions), and its clicks, moves and take-backs are stored as one vote
 /// each: a second process reads the same counts.
 async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixture) {
     let recorder = Recorder::start(Arc::clone(&f.db.polls));
@@ -260,6 +260,9 @@ async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixtu
     buttons.style = PollStyle::Buttons;
     let poll = recorder.open(buttons).await.unwrap();
     let reactions = recorder.open(new_poll("reactions", None)).await.unwrap();
+    let mut native = new_poll("native", None);
+    native.style = PollStyle::Native;
+    let native = recorder.open(native).await.unwrap();
     let click = |voter: &str, option: usize, at: u64| Click {
         message: poll.message.clone(),
         voter: voter.into(),
@@ -299,7 +302,8 @@ async fn a_polls_style_is_stored_and_its_clicks_are_read_back_elsewhere(f: Fixtu
         styles,
         [
             (poll.id, PollStyle::Buttons),
-            (reactions.id, PollStyle::Reactions)
+            (reactions.id, PollStyle::Reactions),
+            (native.id, PollStyle::Native)
         ],
         "{}",
         f.kind

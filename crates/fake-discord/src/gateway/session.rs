@@ -338,6 +338,7 @@ fn required_intent(t: &str, d: &Value) -> Option<u64> {
         "GUILD_CREATE" => return Some(1 << 0),
         "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" => (1 << 9, 1 << 12),
         "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => (1 << 10, 1 << 13),
+        "MESSAGE_POLL_VOTE_ADD" | "MESSAGE_POLL_VOTE_REMOVE" => (1 << 24, 1 << 25),
         _ => return None,
     };
     Some(if in_guild { guild } else { direct })

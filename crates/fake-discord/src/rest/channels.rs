@@ -80,6 +80,7 @@ pub(crate) fn store_files(world: &World, files: &[RecordedAttachment]) -> Vec<St
 
 fn create(inner: &Inner, req: &RecordedRequest, channel: u64) -> Result<Reply, ApiError> {
     let body = req.body.clone().unwrap_or(json!({}));
+    let poll = super::polls::parse(&body)?;
     let (message, fresh) = {
         let mut world = lock(&inner.world);
         let recipient = world.dm_recipient(channel);
@@ -94,7 +95,13 @@ fn create(inner: &Inner, req: &RecordedRequest, channel: u64) -> Result<Reply, A
         let files = store_files(&world, &req.attachments);
         let bot = world.bot();
         let message = world.create_message(channel, bot, &body, files)?;
-        (message, world.messages.len() > before)
+        let fresh = world.messages.len() > before;
+        if let (true, Some(mut poll)) = (fresh, poll) {
+            (poll.message_id, poll.channel_id, poll.guild_id) =
+                (message.id, channel, message.guild_id);
+            world.polls.insert(message.id, poll);
+        }
+        (message, fresh)
     };
     if fresh {
         inner.dispatch_message("MESSAGE_CREATE", &message);
@@ -198,14 +205,12 @@ pub(crate) fn react(
     Ok(Reply::NoContent)
 }
 
-fn reaction_users(
-    inner: &Inner,
+/// A page's `limit` (of at most `max`, `default` when absent) and the
+/// `after` id (0 when absent) of a user list such as a reaction's.
+pub(crate) fn page(
     req: &RecordedRequest,
-    channel: u64,
-    message_id: u64,
-    emoji: &str,
-) -> Result<Reply, ApiError> {
-    let (default, max) = REACTIONS_PAGE;
+    (default, max): (usize, usize),
+) -> Result<(usize, u64), ApiError> {
     let limit = req
         .query("limit")
         .and_then(|l| l.parse().ok())
@@ -214,6 +219,17 @@ fn reaction_users(
         return Err(ApiError::bad_body("limit must be between 1 and 100"));
     }
     let after = req.query("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    Ok((limit, after))
+}
+
+fn reaction_users(
+    inner: &Inner,
+    req: &RecordedRequest,
+    channel: u64,
+    message_id: u64,
+    emoji: &str,
+) -> Result<Reply, ApiError> {
+    let (limit, after) = page(req, REACTIONS_PAGE)?;
     let world = lock(&inner.world);
     let users = world.reaction_users(channel, message_id, emoji, after, limit)?;
     Ok(Reply::Json(Value::Array(

@@ -5,12 +5,15 @@
 mod application;
 mod channels;
 mod interactions;
+mod polls;
+mod polls_votes;
 mod ratelimit;
 mod routes;
 mod threads;
 
 pub(crate) use application::command_id;
 pub(crate) use channels::react;
+pub use polls::{FakeAnswer, FakePoll};
 pub(crate) use ratelimit::Buckets;
 pub use threads::FakeThread;
 

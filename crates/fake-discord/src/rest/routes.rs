@@ -1,7 +1,7 @@
 //! The route table: which endpoint serves which method and path. Anything not
 //! listed is a 404, as on Discord.
 
-use super::{application, channels, interactions, threads, Reply};
+use super::{application, channels, interactions, polls, threads, Reply};
 use crate::error::ApiError;
 use crate::record::RecordedRequest;
 use crate::Inner;
@@ -49,6 +49,9 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         ("PATCH", ["channels", channel]) => threads::edit(inner, req, id(channel)?),
         ("PUT", ["channels", channel, "pins", message]) => {
             threads::pin(inner, id(channel)?, id(message)?)
+        }
+        (_, ["channels", channel, "polls", message, rest @ ..]) => {
+            polls::route(inner, req, id(channel)?, id(message)?, rest)
         }
         (_, ["channels", channel, "messages", rest @ ..]) => {
             channels::route(inner, req, id(channel)?, rest)

@@ -10,6 +10,7 @@ mod chaos;
 mod client;
 mod harness;
 mod payloads;
+mod polls;
 mod rest;
 mod shards;
 mod tls;

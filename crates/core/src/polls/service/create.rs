@@ -18,8 +18,9 @@ pub struct PollRequest {
     pub closes_at: DateTime<Utc>,
     pub multi: bool,
     pub hide_tally: bool,
-    /// Reactions or buttons; `None`: buttons where the platform has them.
-    /// A platform without buttons always takes reactions.
+    /// Reactions, buttons or a native poll; `None`: `[polls] style`, else
+    /// buttons where the platform has them. A platform without the style
+    /// asked for takes its default (see `native::style_for`).
     pub style: Option<PollStyle>,
     /// The agenda's `[[polls]]` id, for declared polls.
     pub declared_id: Option<String>,
@@ -81,16 +82,6 @@ impl PollService {
             });
         }
         Ok(choices)
-    }
-
-    /// How a poll asking for `asked` votes in `channel`: buttons where the
-    /// platform has them, unless reactions were asked for.
-    pub(super) fn style_in(&self, channel: &str, asked: Option<PollStyle>) -> PollStyle {
-        match (self.port().vote_buttons(channel), asked) {
-            (false, _) => PollStyle::Reactions,
-            (true, Some(style)) => style,
-            (true, None) => PollStyle::Buttons,
-        }
     }
 }
 

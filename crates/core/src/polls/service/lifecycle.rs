@@ -48,10 +48,25 @@ impl PollService {
     /// [`ServiceError::Invalid`] for a poll that breaks the limits; platform or
     /// database failures otherwise.
     pub async fn post(&self, request: PollRequest) -> Result<Poll, ServiceError> {
+        Ok(self.post_noting(request).await?.0)
+    }
+
+    /// [`Self::post`], with what the organiser should hear besides "posted":
+    /// why a poll that asked to be native takes reactions instead.
+    ///
+    /// # Errors
+    /// As [`Self::post`].
+    pub async fn post_noting(
+        &self,
+        request: PollRequest,
+    ) -> Result<(Poll, Option<String>), ServiceError> {
         let now = self.clock().now();
         let choices = self.choices_for(&request, now)?;
         let channel = self.channel_of(&request).await?;
-        let style = self.style_in(&channel, request.style);
+        let (style, note) = self.style_for(&channel, &request, now);
+        if let Some(note) = &note {
+            tracing::info!(question = %request.question, "{note}");
+        }
         let draft = draft(&request, choices, style, now);
         let mut post = posts::poll_post(&draft, None);
         if let Some(id) = &request.declared_id {
@@ -75,7 +90,7 @@ impl PollService {
         // Stored before the organiser hears "posted": the close survives a crash.
         self.plan_close(&poll).await;
         self.watch(&poll);
-        Ok(poll)
+        Ok((poll, note))
     }
 
     /// The id of the channel `request` names, which must be in its community.
@@ -137,9 +152,16 @@ impl PollService {
         poll: &Poll,
         results: &Results,
     ) -> Result<(), ServiceError> {
-        let edit = posts::poll_post(poll, Some(&results.tally()));
-        if let Err(error) = self.port().edit(&poll.message, &edit).await {
-            tracing::warn!(poll = poll.id, error = %error, "could not show the final tally");
+        if poll.style == PollStyle::Native {
+            // Its counts are the platform's own: ending it is the final tally.
+            if let Err(error) = self.port().end_poll(&poll.message).await {
+                tracing::warn!(poll = poll.id, error = %error, "could not end the native poll");
+            }
+        } else {
+            let edit = posts::poll_post(poll, Some(&results.tally()));
+            if let Err(error) = self.port().edit(&poll.message, &edit).await {
+                tracing::warn!(poll = poll.id, error = %error, "could not show the final tally");
+            }
         }
         let post = match poll.state {
             PollState::Cancelled => posts::cancelled_post(poll),

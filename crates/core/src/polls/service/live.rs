@@ -37,7 +37,8 @@ impl PollService {
             if tallies.has_changed().is_err() {
                 break;
             }
-            if !view.poll.hide_tally {
+            // A native poll's counts are the platform's own.
+            if !view.poll.hide_tally && view.poll.style != PollStyle::Native {
                 // The store's tally: other processes may count this poll too.
                 let tally = match self.recorder().stored_tally(message).await {
                     Ok(Some(tally)) => tally,
@@ -131,8 +132,9 @@ impl PollService {
         }
     }
 
-    /// Sets the stored votes to the message's reactions (every option), so
-    /// votes made while the bot was down count and removed ones go.
+    /// Sets the stored votes to the message's reactions (every option), or
+    /// to a native poll's voters, so votes made while the bot was down count
+    /// and removed ones go.
     /// A button poll has no reactions to read: its clicks are all stored.
     pub(super) async fn reconcile(&self, poll: &Poll) -> Result<(), ServiceError> {
         if poll.style == PollStyle::Buttons {
@@ -140,13 +142,20 @@ impl PollService {
         }
         let since = self.recorder().version();
         let mut present = Vec::new();
-        for choice in &poll.choices {
-            present.push(self.port().reactors(&poll.message, &choice.key).await?);
+        for (index, choice) in poll.choices.iter().enumerate() {
+            present.push(match poll.style {
+                PollStyle::Native => self.port().poll_voters(&poll.message, index).await?,
+                _ => self.port().reactors(&poll.message, &choice.key).await?,
+            });
         }
         let extras = self
             .recorder()
             .reconcile(&poll.message, present, since)
             .await?;
+        // The platform keeps a native poll's one vote each: no reaction to remove.
+        let extras = extras
+            .into_iter()
+            .filter(|_| poll.style != PollStyle::Native);
         for (voter, keys) in extras {
             for key in keys {
                 self.remove_reaction(&poll.message, &key, &voter).await;

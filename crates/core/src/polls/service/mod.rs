@@ -16,6 +16,7 @@
 //! - `live`: tally edits, restart recovery and reconciliation.
 //! - `reactions`: a platform's reaction events, as votes.
 //! - `clicks`: a button poll's clicks, as votes.
+//! - `native`: native polls (Discord's): which polls can be one, and their votes.
 //! - `posts`: what the poll and result messages say.
 //! - `lookup`: which poll a command means.
 
@@ -25,6 +26,7 @@ mod deadline;
 mod lifecycle;
 mod live;
 mod lookup;
+mod native;
 mod posts;
 mod reactions;
 
@@ -55,6 +57,9 @@ pub struct PollConfig {
     pub limits: PollLimits,
     /// Role ids (platform ids) whose members are organisers.
     pub organiser_roles: Vec<String>,
+    /// The style a poll that asks for none gets, where the platform has it
+    /// (`[polls] style`); `None`: the platform's default.
+    pub style: Option<super::PollStyle>,
 }
 
 impl Default for PollConfig {
@@ -78,6 +83,7 @@ impl PollConfig {
                 .iter()
                 .map(|r| r.trim().to_owned())
                 .collect(),
+            style: polls.style,
         }
     }
 }

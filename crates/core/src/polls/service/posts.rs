@@ -2,7 +2,9 @@
 //! running tally), the result reply and the cancellation notice, as neutral
 //! posts each platform renders its own way.
 
-use crate::chat::{Accent, Ballot, BallotOption, Card, Post, Span, Text, TimeStyle};
+use crate::chat::{
+    Accent, Ballot, BallotOption, Card, NativeAnswer, NativePoll, Post, Span, Text, TimeStyle,
+};
 use crate::polls::{ClickVerdict, Poll, PollState, PollStyle, Results, Tally};
 
 /// The poll message (also its edits). `tally` is shown unless the poll hides
@@ -10,8 +12,10 @@ use crate::polls::{ClickVerdict, Poll, PollState, PollStyle, Results, Tally};
 pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
     let shown = tally.filter(|_| !poll.hide_tally || poll.state != PollState::Open);
     let results = shown.map(|tally| Results::new(poll, tally));
-    if poll.style == PollStyle::Buttons {
-        return button_post(poll, results.as_ref());
+    match poll.style {
+        PollStyle::Buttons => return button_post(poll, results.as_ref()),
+        PollStyle::Native => return native_post(poll),
+        PollStyle::Reactions => {}
     }
     let mut lines = Vec::new();
     for (index, choice) in poll.choices.iter().enumerate() {
@@ -77,6 +81,28 @@ fn button_post(poll: &Poll, results: Option<&Results>) -> Post {
             status,
         }),
         ..Post::default()
+    }
+}
+
+/// A native poll: the platform shows the question, the answers and the
+/// counts; the text says when emcee closes it, which is before the
+/// platform's own end (whole hours).
+fn native_post(poll: &Poll) -> Post {
+    let answers = poll.choices.iter().map(|choice| NativeAnswer {
+        key: choice.key.clone(),
+        text: choice.label.clone(),
+    });
+    let line = Text::plain("📊 Voting closes ")
+        .with(Span::Time(poll.closes_at, TimeStyle::Relative))
+        .and("; the result is posted here then.");
+    Post {
+        native_poll: Some(NativePoll {
+            question: poll.question.clone(),
+            answers: answers.collect(),
+            hours: super::native::hours_between(poll.opened_at, poll.closes_at),
+            multi: poll.multi,
+        }),
+        ..Post::lines(vec![line])
     }
 }
 
