@@ -323,7 +323,8 @@ impl StarService {
     }
 
     /// The sessions `user` starred in `community`, in the order they
-    /// starred them (for their calendar feed, among others).
+    /// starred them (by id within one second), for their calendar feed
+    /// among others.
     ///
     /// # Errors
     /// [`StarError::Store`] when the database fails.

@@ -42,6 +42,7 @@ pub trait StarStore: Send + Sync {
         session: &'a SessionId,
     ) -> StoreFuture<'a, Option<Star>>;
 
-    /// `user`'s stars in `community`, oldest first.
+    /// `user`'s stars in `community`, oldest first (by session id within
+    /// one second).
     fn stars_of<'a>(&'a self, community: &'a str, user: &'a str) -> StoreFuture<'a, Vec<Star>>;
 }
