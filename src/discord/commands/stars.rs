@@ -5,7 +5,7 @@
 //! times as `<t:…:t>` so each reader sees their own zone. Every answer is
 //! private.
 
-use crate::discord::embeds::{no_mentions, say_privately};
+use crate::discord::embeds::{say_privately, tell_clicker};
 use crate::discord::{markup, Context, Data, Error};
 use emcee_core::agenda::SessionId;
 use emcee_core::chat::text::pack_lines;
@@ -94,13 +94,7 @@ pub async fn clicked(
         }
         None => SERVER_ONLY.to_owned(),
     };
-    let message = serenity::CreateInteractionResponseMessage::new()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    let response = serenity::CreateInteractionResponse::Message(message);
-    component.create_response(&ctx.http, response).await?;
-    Ok(())
+    tell_clicker(ctx, component, text).await
 }
 
 /// The ☆ button for a session, on its own row beside "Remind me".
