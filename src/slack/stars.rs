@@ -93,3 +93,32 @@ fn answer(result: Result<Text, StarError>) -> (Text, &'static str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StarCommand;
+    use crate::slack::commands::{parse, Command};
+
+    #[test]
+    fn star_unstar_and_mytalks_read_as_subcommands() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/emcee.toml");
+        let agenda = emcee_core::config::Config::load(&path)
+            .map(|c| c.programme.agenda)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let now = chrono::Utc::now();
+        let read = |text| parse(text, &agenda, now);
+        assert_eq!(
+            read("star  Fast I/O "),
+            Command::Stars(StarCommand::Star("Fast I/O".into()))
+        );
+        assert_eq!(
+            read("UNSTAR g1"),
+            Command::Stars(StarCommand::Unstar("g1".into()))
+        );
+        assert_eq!(read("mytalks"), Command::Stars(StarCommand::MyTalks));
+        assert_eq!(
+            read("star"),
+            Command::Stars(StarCommand::Star(String::new()))
+        );
+    }
+}
