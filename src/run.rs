@@ -274,6 +274,7 @@ fn app_over(
         .configure(emcee_core::questions::QuestionConfig::from_settings(
             settings,
         ));
+    app.stars.configure(settings.stars.clone());
     Some(app)
 }
 

@@ -10,6 +10,7 @@ mod polls;
 pub mod port;
 mod questions;
 mod reminders;
+mod stars;
 
 pub use parse::{parse, Line};
 pub use polls::ConsolePolls;
@@ -79,6 +80,7 @@ impl Console {
             .configure(emcee_core::questions::QuestionConfig::from_settings(
                 &config.settings,
             ));
+        app.stars.configure(config.settings.stars.clone());
         Self {
             config,
             clock,
@@ -176,6 +178,10 @@ impl Console {
             let reminded = match reminded {
                 Some(reply) => Some(reply),
                 None => questions::respond(&self.app, &line, self.style.timezone).await,
+            };
+            let reminded = match reminded {
+                Some(reply) => Some(reply),
+                None => stars::respond(&self.app, &line, self.style.timezone).await,
             };
             if let Some(reply) = reminded.or(self.polls.respond(&line).await) {
                 output.write_all(for_terminal(&reply).as_bytes()).await?;

@@ -15,7 +15,7 @@ use emcee_core::app::App;
 use emcee_core::questions::{posts, Action, Ask, Host};
 
 /// The console's community and channel.
-const COMMUNITY: &str = "console";
+pub(super) const COMMUNITY: &str = "console";
 const CHANNEL: &str = "console";
 
 /// The reply to a Q&A line, or `None` when the line is not about questions.

@@ -69,3 +69,22 @@ pub async fn say_privately(
 ) -> Result<(), super::Error> {
     super::replies::send(ctx, private_reply(text)).await
 }
+
+/// Answers a button click with `text` that only the clicker sees.
+///
+/// # Errors
+/// When Discord does not take the answer.
+pub async fn tell_clicker(
+    ctx: &poise::serenity_prelude::Context,
+    component: &poise::serenity_prelude::ComponentInteraction,
+    text: String,
+) -> Result<(), super::Error> {
+    use poise::serenity_prelude::{CreateInteractionResponse, CreateInteractionResponseMessage};
+    let message = CreateInteractionResponseMessage::new()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    let response = CreateInteractionResponse::Message(message);
+    component.create_response(&ctx.http, response).await?;
+    Ok(())
+}

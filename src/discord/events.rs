@@ -1,7 +1,7 @@
 //! Gateway events that are not slash commands. The handler only dispatches:
 //! each event kind goes to one named function.
 
-use super::commands::remind;
+use super::commands::{remind, stars};
 use super::embeds::{embed, no_mentions, paging_buttons};
 use super::polls;
 use super::{Data, Error};
@@ -39,6 +39,11 @@ pub async fn dispatch(
             interaction: serenity::Interaction::Component(component),
         } if component.data.custom_id.starts_with(remind::BUTTON_PREFIX) => {
             remind::clicked(ctx, component, data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
+        } if component.data.custom_id.starts_with(stars::BUTTON_PREFIX) => {
+            stars::clicked(ctx, component, data).await
         }
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),

@@ -129,6 +129,7 @@ impl SlackBot {
             Command::Remind { session, minutes } => self.remind(asked, &session, minutes).await,
             Command::Reminders { cancel } => self.reminders(asked, cancel.as_deref()).await,
             Command::MyCal => self.calendar(asked).await,
+            Command::Stars(command) => super::stars::command(self, asked, command).await,
             Command::Poll(poll) => super::polls::command(self, asked, poll).await,
             Command::Reload => self.reload_agenda(asked).await,
         };
@@ -338,6 +339,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Remind { .. } => "remind",
         Command::Reminders { .. } => "reminders",
         Command::MyCal => "mycal",
+        Command::Stars(command) => command.name(),
         Command::Poll(_) => "poll",
         Command::Reload => "reload",
         Command::Unknown(_) => "unknown",

@@ -23,6 +23,8 @@ enum Click {
         index: usize,
     },
     Remind(String),
+    /// ☆ on a session's details, by its ref.
+    Star(String),
     Share {
         key: String,
         index: usize,
@@ -82,6 +84,7 @@ pub async fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockAction
             Click::Page { key, index } => page(&bot, &url, &key, index, Visibility::Replace).await,
             Click::Share { key, index } => page(&bot, &url, &key, index, Visibility::Channel).await,
             Click::Remind(session) => remind(&bot, &url, &user, &session).await,
+            Click::Star(session) => super::stars::clicked(&bot, &url, &team, &user, &session).await,
             Click::Pick(session) => pick(&bot, &url, &session).await,
             Click::Vote { .. } => {}
         }
@@ -108,6 +111,9 @@ fn read(
     }
     if id == REMIND_ACTION {
         return action.value.clone().map(Click::Remind);
+    }
+    if id == super::stars::STAR_ACTION {
+        return action.value.clone().map(Click::Star);
     }
     if id == PICK_ACTION {
         return action

@@ -5,6 +5,7 @@
 //! them (`/next Observability`, `/agenda tomorrow Observability`), so the
 //! same words answer the same way everywhere.
 
+use super::stars::StarCommand;
 use chrono::{DateTime, Utc};
 use emcee_core::agenda::Agenda;
 use emcee_core::command::Request;
@@ -23,6 +24,8 @@ pub enum Command {
         cancel: Option<String>,
     },
     MyCal,
+    /// `star`, `unstar`, `mytalks`.
+    Stars(super::stars::StarCommand),
     Poll(PollCommand),
     Reload,
     /// Not a command; the text says why.
@@ -61,6 +64,9 @@ pub fn parse(text: &str, agenda: &Agenda, now: DateTime<Utc>) -> Command {
                 .filter(|s| !s.is_empty()),
         },
         "mycal" => Command::MyCal,
+        "star" => Command::Stars(StarCommand::Star(rest.to_owned())),
+        "unstar" => Command::Stars(StarCommand::Unstar(rest.to_owned())),
+        "mytalks" => Command::Stars(StarCommand::MyTalks),
         "reload" => Command::Reload,
         "poll" => Command::Poll(poll(rest)),
         "now" | "next" | "agenda" | "track" | "speaker" | "room" | "session" | "search" => {

@@ -25,6 +25,7 @@ pub mod preflight;
 pub mod render;
 pub mod respond;
 pub mod seen;
+pub mod stars;
 pub mod start;
 pub mod token;
 

@@ -292,6 +292,7 @@ pub fn message(
     }
     if let Some(session) = &page.remind {
         buttons.push(button("Remind me", REMIND_ACTION, Some(session)));
+        buttons.push(button("☆ Star", super::stars::STAR_ACTION, Some(session)));
     }
     if !page.pick.is_empty() {
         buttons.push(menu(&page.pick));

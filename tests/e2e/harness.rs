@@ -108,6 +108,7 @@ impl TestBot {
             .configure(emcee_core::questions::QuestionConfig::from_settings(
                 &config.settings,
             ));
+        data.stars.configure(config.settings.stars.clone());
         let global = servers.is_empty();
         let connection = Connection {
             api_base: fake.base_url(),

@@ -27,3 +27,4 @@ mod render_parity;
 mod scheduler;
 mod shards;
 mod slack;
+mod stars;

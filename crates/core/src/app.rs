@@ -9,6 +9,7 @@ use crate::programme::Programme;
 use crate::questions::QuestionService;
 use crate::reminders::ReminderService;
 use crate::scheduler::Scheduler;
+use crate::stars::StarService;
 use crate::store::Database;
 use crate::throttle::Throttle;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
@@ -26,6 +27,9 @@ pub struct App {
     /// Session Q&A, on the poll service's platform (configure it with
     /// `[questions]`: [`QuestionService::configure`]).
     pub questions: QuestionService,
+    /// Starred sessions, "my day" (configure it with `[stars]`:
+    /// [`StarService::configure`]).
+    pub stars: StarService,
     /// Per-user command allowance.
     pub throttle: Throttle,
     /// The scheduler and its reminders, once one runs in this process.
@@ -48,21 +52,24 @@ impl App {
             polls.shared_port(),
             Arc::clone(&clock),
         );
+        let stars = StarService::new(Arc::clone(&store.stars), Arc::clone(&clock));
         let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             store,
             polls,
             questions,
+            stars,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
         };
         // The programme cell alone, not the whole application: the service
         // lives inside the application and must not keep it alive.
         let cell = Arc::clone(&app.programme);
-        app.questions.attach_programme(Arc::new(move || {
-            Arc::clone(&cell.read().unwrap_or_else(PoisonError::into_inner))
-        }));
+        let source: crate::scheduler::ProgrammeSource =
+            Arc::new(move || Arc::clone(&cell.read().unwrap_or_else(PoisonError::into_inner)));
+        app.questions.attach_programme(Arc::clone(&source));
+        app.stars.attach_programme(source);
         app
     }
 
@@ -76,6 +83,7 @@ impl App {
         self.polls.attach_deadlines(Arc::new(scheduler.clone()));
         self.questions.resume_threads();
         let reminders = ReminderService::new(scheduler.clone());
+        self.stars.attach_reminders(reminders.clone());
         let _ = self.scheduling.set((scheduler, reminders));
     }
 

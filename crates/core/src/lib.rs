@@ -20,6 +20,7 @@
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
 //!   reminders, digests), planned from the programme and run exactly once.
 //! - [`reminders`]: personal reminders and the notice about missed ones.
+//! - [`stars`]: starred sessions, "my day" with its clashes.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
 //! - [`throttle`] and [`paging`]: a per-user command allowance, and the pages
 //!   of long answers, keyed by opaque ids.
@@ -41,6 +42,7 @@ pub mod programme;
 pub mod questions;
 pub mod reminders;
 pub mod scheduler;
+pub mod stars;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;

@@ -118,6 +118,7 @@ async fn answer(ctx: Context<'_>, request: Request) -> Result<(), Error> {
     let mut rows = paging_buttons(&key, 0, pages.len());
     if let Some(id) = super::remind::detailed_session(&reply) {
         rows.push(super::remind::button(id));
+        rows.push(super::stars::button(id));
     }
     message = message.components(rows);
     if pages.len() > 1 {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agenda;
 pub mod questions;
 pub mod remind;
+pub mod stars;
 
 use super::{Data, Error};
 
@@ -22,6 +23,9 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         remind::remind(),
         remind::reminders(),
         remind::mycal(),
+        stars::star(),
+        stars::unstar(),
+        stars::mytalks(),
         questions::ask(),
         questions::questions(),
         admin::reload(),

@@ -221,11 +221,5 @@ async fn tell(
     component: &serenity::ComponentInteraction,
     text: String,
 ) -> Result<(), Error> {
-    let message = serenity::CreateInteractionResponseMessage::new()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    let response = serenity::CreateInteractionResponse::Message(message);
-    component.create_response(&ctx.http, response).await?;
-    Ok(())
+    crate::discord::embeds::tell_clicker(ctx, component, text).await
 }

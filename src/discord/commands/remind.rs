@@ -5,7 +5,7 @@
 //! the reminder as missed (once, no retries), and [`show_missed`] tells the user
 //! privately after their next command.
 
-use crate::discord::embeds::{no_mentions, private_reply, say_privately};
+use crate::discord::embeds::{private_reply, say_privately};
 use crate::discord::markup;
 use crate::discord::{Context, Data, Error};
 use emcee_core::agenda::{NameKind, SessionId};
@@ -81,13 +81,7 @@ pub async fn clicked(
     };
     let user = component.user.id.to_string();
     let text = add(data, &user, session, DEFAULT_MINUTES).await;
-    let message = serenity::CreateInteractionResponseMessage::new()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_mentions());
-    let response = serenity::CreateInteractionResponse::Message(message);
-    component.create_response(&ctx.http, response).await?;
-    Ok(())
+    crate::discord::embeds::tell_clicker(ctx, component, text).await
 }
 
 /// The "Remind me" button for a session.

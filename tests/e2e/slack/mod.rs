@@ -10,3 +10,4 @@ mod parity;
 mod polls;
 mod process;
 mod scheduler;
+mod stars;

@@ -93,6 +93,18 @@ pub const HELP: &[HelpEntry] = &[
         summary: "your reminded sessions as a calendar file",
     },
     HelpEntry {
+        usage: "/star session",
+        summary: "star a session for your day (with a reminder)",
+    },
+    HelpEntry {
+        usage: "/unstar session",
+        summary: "unstar a session",
+    },
+    HelpEntry {
+        usage: "/mytalks",
+        summary: "your starred sessions by day, clashes flagged",
+    },
+    HelpEntry {
         usage: "/poll create|results|close|cancel",
         summary: "flash polls (organisers create, close and cancel them)",
     },

@@ -13,7 +13,7 @@ mod storage;
 pub use missed::{MissedNotice, MissedUsers, NoticePart};
 pub use storage::ReminderStorage;
 
-use crate::agenda::{Agenda, SessionId};
+use crate::agenda::{Agenda, Session, SessionId};
 use crate::chat::{Span, Text, TimeStyle};
 use crate::programme::Programme;
 use crate::scheduler::{ical, reminder_job, wording, JobKind, Reminder, Scheduler};
@@ -75,23 +75,13 @@ impl ReminderService {
         if session.start <= now {
             return Ok(Text::plain(format!("“{title}” has already started")));
         }
-        let reminder = Reminder {
-            user: user.to_owned(),
-            session: id.clone(),
-            minutes_before: minutes,
-        };
-        let limit = self.scheduler.settings().announcements.reminder_limit;
-        let storage = self.scheduler.reminder_storage();
-        let added = storage.add_reminder(reminder.clone(), limit, now).await?;
+        let added = self.set(session, user, minutes).await?;
         if added == Added::LimitReached {
+            let limit = self.limit();
             return Ok(Text::plain(format!(
                 "you already have {limit} reminders; cancel one with /reminders first"
             )));
         }
-        self.cancel_jobs(user, &id).await?;
-        let job = reminder_job(session, &reminder, self.scheduler.settings());
-        self.scheduler.jobs().add_jobs(vec![job]).await?;
-        self.scheduler.wake();
         let done = match added {
             Added::Replaced => "Updated: I'll DM you",
             _ => "I'll DM you",
@@ -99,6 +89,74 @@ impl ReminderService {
         Ok(Text::plain(format!(
             "{done} {minutes} min before “{title}”."
         )))
+    }
+
+    /// Reminds `user` of `session` `minutes` before it starts (replacing the
+    /// lead time of a reminder they hold for it) and plans its DM; nothing
+    /// changes when they hold `[announcements] reminder_limit` already.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub async fn set(
+        &self,
+        session: &Session,
+        user: &str,
+        minutes: u32,
+    ) -> Result<Added, ReminderError> {
+        let reminder = Reminder {
+            user: user.to_owned(),
+            session: session.id.clone(),
+            minutes_before: minutes,
+        };
+        let limit = self.scheduler.settings().announcements.reminder_limit;
+        let now = self.scheduler.clock().now();
+        let storage = self.scheduler.reminder_storage();
+        let added = storage.add_reminder(reminder.clone(), limit, now).await?;
+        if added == Added::LimitReached {
+            return Ok(added);
+        }
+        self.cancel_jobs(user, &session.id).await?;
+        let job = reminder_job(session, &reminder, self.scheduler.settings());
+        self.scheduler.jobs().add_jobs(vec![job]).await?;
+        self.scheduler.wake();
+        Ok(added)
+    }
+
+    /// How many reminders one user may hold (`[announcements] reminder_limit`).
+    pub fn limit(&self) -> usize {
+        self.scheduler.settings().announcements.reminder_limit
+    }
+
+    /// The lead time of `user`'s reminder for `session`, if they hold one.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub async fn lead_of(
+        &self,
+        user: &str,
+        session: &SessionId,
+    ) -> Result<Option<u32>, ReminderError> {
+        let storage = self.scheduler.reminder_storage();
+        let held = storage.reminders_of(user.to_owned()).await?;
+        Ok(held
+            .into_iter()
+            .find(|r| &r.session == session)
+            .map(|r| r.minutes_before))
+    }
+
+    /// Cancels `user`'s reminder for `session` and its DM; false if they
+    /// held none.
+    ///
+    /// # Errors
+    /// [`ReminderError::Store`] when the database fails.
+    pub async fn cancel(&self, user: &str, session: &SessionId) -> Result<bool, ReminderError> {
+        let storage = self.scheduler.reminder_storage();
+        let removed = storage
+            .remove_reminder(user.to_owned(), session.clone())
+            .await?;
+        self.cancel_jobs(user, session).await?;
+        self.scheduler.wake();
+        Ok(removed)
     }
 
     /// `user`'s reminders, after cancelling the one for session `cancel`
@@ -115,10 +173,7 @@ impl ReminderService {
         let mut lines = Vec::new();
         if let Some(typed) = cancel {
             let id = find(agenda, typed).map_or(SessionId::new(typed), |(id, _)| id);
-            let storage = self.scheduler.reminder_storage();
-            let removed = storage.remove_reminder(user.to_owned(), id.clone()).await?;
-            self.cancel_jobs(user, &id).await?;
-            self.scheduler.wake();
+            let removed = self.cancel(user, &id).await?;
             lines.push(Text::plain(if removed {
                 "Cancelled that reminder."
             } else {

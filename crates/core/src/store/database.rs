@@ -15,6 +15,7 @@ use crate::polls::PollStore;
 use crate::questions::QuestionStore;
 use crate::reminders::ReminderStorage;
 use crate::scheduler::{JobStorage, LeaseStorage};
+use crate::stars::StarStore;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::path::PathBuf;
@@ -155,6 +156,8 @@ pub struct Database {
     pub direct: Arc<dyn DirectChannels>,
     /// Session Q&A: questions, votes, boards and threads.
     pub questions: Arc<dyn QuestionStore>,
+    /// Starred sessions ("my day").
+    pub stars: Arc<dyn StarStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -224,6 +227,7 @@ impl From<Store> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            stars: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -240,6 +244,7 @@ impl From<super::postgres::PgStore> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            stars: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

@@ -19,4 +19,5 @@ mod polls;
 mod questions;
 mod reminders;
 mod secrets;
+mod stars;
 mod votes_anywhere;
