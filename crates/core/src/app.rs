@@ -28,6 +28,9 @@ pub struct App {
     pub questions: QuestionService,
     /// Per-user command allowance.
     pub throttle: Throttle,
+    /// Subscribable calendar feeds (configure them with
+    /// [`crate::feeds::Feeds::configure`]).
+    pub feeds: crate::feeds::Feeds,
     /// The scheduler and its reminders, once one runs in this process.
     scheduling: Arc<OnceLock<(Scheduler, ReminderService)>>,
 }
@@ -48,6 +51,7 @@ impl App {
             polls.shared_port(),
             Arc::clone(&clock),
         );
+        let feeds = crate::feeds::Feeds::new(store.clone(), Arc::clone(&clock));
         let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
@@ -55,6 +59,7 @@ impl App {
             polls,
             questions,
             throttle: Throttle::default(),
+            feeds,
             scheduling: Arc::new(OnceLock::new()),
         };
         // The programme cell alone, not the whole application: the service

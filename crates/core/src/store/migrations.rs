@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_questions",
         include_str!("../../migrations/0010_questions.sql"),
     ),
+    (
+        "0012_feed_tokens",
+        include_str!("../../migrations/0012_feed_tokens.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step
