@@ -22,7 +22,10 @@ pub enum Command {
     Reminders {
         cancel: Option<String>,
     },
-    MyCal,
+    /// `mycal [reset]`: the feed address (made anew with `reset`) and the file.
+    MyCal {
+        reset: bool,
+    },
     Poll(PollCommand),
     Reload,
     /// Not a command; the text says why.
@@ -60,7 +63,9 @@ pub fn parse(text: &str, agenda: &Agenda, now: DateTime<Utc>) -> Command {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
         },
-        "mycal" => Command::MyCal,
+        "mycal" => Command::MyCal {
+            reset: rest.eq_ignore_ascii_case("reset"),
+        },
         "reload" => Command::Reload,
         "poll" => Command::Poll(poll(rest)),
         "now" | "next" | "agenda" | "track" | "speaker" | "room" | "session" | "search" => {

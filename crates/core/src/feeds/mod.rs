@@ -12,11 +12,13 @@
 //! - `storage`: what the feeds need from a database.
 //! - `revisions`: each session's `SEQUENCE` and `LAST-MODIFIED`.
 //! - `settings`: `[web]`.
+//! - `wording`: what `/mycal` says.
 
 mod revisions;
 mod settings;
 mod storage;
 mod token;
+pub mod wording;
 
 pub use revisions::Revisions;
 pub use settings::{check as check_settings, WebSettings};
