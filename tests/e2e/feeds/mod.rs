@@ -4,6 +4,7 @@
 //! feed; `/mycal reset` ends the old URL; the conference and track feeds are
 //! for everyone; and nothing a stranger sends gets more than a 404.
 
+mod console;
 mod public;
 mod slack;
 

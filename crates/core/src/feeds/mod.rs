@@ -232,21 +232,6 @@ impl Feeds {
         Some(self.feed(format!("{} · {}", agenda.name(), track.name), events))
     }
 
-    /// The feed URLs anyone may subscribe to: the conference's, then each
-    /// track's with its name; none without a public URL.
-    pub fn public_urls(&self, agenda: &Agenda) -> Option<Vec<(String, String)>> {
-        let base = self.config().public_url?;
-        let mut urls = vec![(
-            agenda.name().to_owned(),
-            format!("{base}/cal/conference.ics"),
-        )];
-        for track in agenda.tracks() {
-            let slug = track_slug(&track.name);
-            urls.push((track.name.clone(), format!("{base}/cal/track/{slug}.ics")));
-        }
-        Some(urls)
-    }
-
     fn feed<'a>(
         &self,
         name: String,

@@ -91,4 +91,33 @@ mod tests {
             assert!(parse_base(bad).is_err(), "{bad}");
         }
     }
+
+    fn check_of(web: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("emcee.toml");
+        let text = format!(
+            "[conference]\ntimezone = \"UTC\"\n\n[agenda]\nsource = \"agenda.toml\"\n\n[web]\n{web}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        match crate::config::Config::read_settings(&path) {
+            Ok(_) => String::new(),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn check_reports_a_listen_without_public_url_and_a_bad_url_where_written() {
+        let alone = check_of("listen = \"127.0.0.1:8080\"");
+        assert!(
+            alone.contains(":8:10: `web.listen`: set `[web] public_url`"),
+            "{alone}"
+        );
+        let bad = check_of("public_url = \"emcee.example.org\"");
+        assert!(
+            bad.contains(":8:14: `web.public_url`: not a usable URL"),
+            "{bad}"
+        );
+        let fine = check_of("listen = \"127.0.0.1:8080\"\npublic_url = \"https://e.example\"");
+        assert_eq!(fine, "");
+    }
 }
