@@ -6,6 +6,36 @@ use crate::feeds::{FeedRow, FeedStorage};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
+/// Storing a user's feed where they have one: keep theirs, or replace it.
+const KEEP: &str = "DO NOTHING";
+const REPLACE: &str = "DO UPDATE SET nonce = excluded.nonce, token_hash = excluded.token_hash,
+     created_at = excluded.created_at";
+
+/// Stores `row`, `on_conflict` saying what to do with a feed already there;
+/// the rows written.
+fn put(
+    store: &Store,
+    row: &FeedRow,
+    now: DateTime<Utc>,
+    on_conflict: &str,
+) -> Result<usize, super::StoreError> {
+    store.write(|connection| {
+        let sql = format!(
+            "INSERT INTO feed_tokens (community, user_id, nonce, token_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (community, user_id) {on_conflict}"
+        );
+        let mut statement = connection.prepare_cached(&sql)?;
+        let params = params![
+            row.community,
+            row.user,
+            row.nonce,
+            row.token_hash,
+            now.timestamp()
+        ];
+        Ok(statement.execute(params)?)
+    })
+}
+
 impl FeedStorage for Store {
     fn feed_of(&self, community: String, user: String) -> StoreFuture<'_, Option<FeedRow>> {
         self.off_workers(move |store| {
@@ -28,44 +58,11 @@ impl FeedStorage for Store {
     }
 
     fn insert_feed(&self, row: FeedRow, now: DateTime<Utc>) -> StoreFuture<'_, bool> {
-        self.off_workers(move |store| {
-            store.write(|connection| {
-                let inserted = connection.execute(
-                    "INSERT INTO feed_tokens (community, user_id, nonce, token_hash, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (community, user_id) DO NOTHING",
-                    params![
-                        row.community,
-                        row.user,
-                        row.nonce,
-                        row.token_hash,
-                        now.timestamp()
-                    ],
-                )?;
-                Ok(inserted == 1)
-            })
-        })
+        self.off_workers(move |store| Ok(put(store, &row, now, KEEP)? == 1))
     }
 
     fn replace_feed(&self, row: FeedRow, now: DateTime<Utc>) -> StoreFuture<'_, ()> {
-        self.off_workers(move |store| {
-            store.write(|connection| {
-                connection.execute(
-                    "INSERT INTO feed_tokens (community, user_id, nonce, token_hash, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (community, user_id) DO UPDATE
-                       SET nonce = excluded.nonce, token_hash = excluded.token_hash,
-                           created_at = excluded.created_at",
-                    params![
-                        row.community,
-                        row.user,
-                        row.nonce,
-                        row.token_hash,
-                        now.timestamp()
-                    ],
-                )?;
-                Ok(())
-            })
-        })
+        self.off_workers(move |store| put(store, &row, now, REPLACE).map(drop))
     }
 
     fn feed_owner(&self, token_hash: String) -> StoreFuture<'_, Option<(String, String)>> {
