@@ -107,3 +107,27 @@ async fn raw_status(addr: SocketAddr, path: &str) -> Option<String> {
         .map(str::to_owned)
         .filter(|l| !l.is_empty())
 }
+
+#[tokio::test]
+async fn without_web_listen_the_feeds_are_served_beside_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = feed_config(dir.path());
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace("listen = \"127.0.0.1:0\"\n", "")
+        .replace("[metrics]\n", "[metrics]\nlisten = \"127.0.0.1:0\"\n");
+    std::fs::write(&config, text).unwrap();
+    let settings = emcee_core::config::Config::load(&config).unwrap().settings;
+    assert!(settings.web.listen.is_none() && settings.metrics.listen.is_some());
+    let bot = TestBot::start_at("2021-10-07T08:30:00-07:00").await;
+    let addr = listen(&config, &bot.data).await;
+    assert_eq!(
+        fetch(&format!("http://{addr}/cal/conference.ics")).await.0,
+        200
+    );
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200, "one listener for both");
+    bot.stop().await;
+}
