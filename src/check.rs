@@ -103,6 +103,13 @@ pub fn summary(config: &Config) -> String {
         .collect();
     let _ = writeln!(out, "  speakers: {}", speakers.len());
     let _ = writeln!(out, "  polls:    {}", polls(config));
+    if let Some(base) = config.settings.web.base_url() {
+        let _ = writeln!(
+            out,
+            "  feeds:    {base}/cal/conference.ics, {} track feeds ({base}/cal/track/…), personal ones by /mycal",
+            agenda.tracks().len()
+        );
+    }
     for note in agenda.notes() {
         let _ = writeln!(
             out,

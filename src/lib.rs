@@ -17,6 +17,7 @@
 //! - [`run`]: `emcee run`, Discord, Slack or both over one application.
 //! - [`rehearse`]: `emcee rehearse`, the planned timeline at a glance.
 //! - [`telemetry`]: Prometheus metrics and the health endpoint.
+//! - [`web`]: the calendar feeds over HTTP.
 //! - [`render`]: plain-text and JSON forms of core answers.
 
 pub mod agenda_cli;
@@ -35,3 +36,4 @@ pub mod scheduler;
 pub mod setup;
 pub mod slack;
 pub mod telemetry;
+pub mod web;

@@ -352,18 +352,16 @@ async fn console(args: ConsoleArgs) -> anyhow::Result<ExitCode> {
         }
         None => emcee_core::store::Store::in_memory()?,
     };
-    if let Some(listen) = config.settings.metrics.listen {
-        let health = emcee::telemetry::Health::for_console(None);
-        if let Err(error) = emcee::telemetry::start(listen, health).await {
-            return Ok(start_error(&error));
-        }
-    }
     let console = Console::new(
         Arc::clone(&config),
         Arc::clone(&clock),
         style,
         store.clone(),
     );
+    let health = emcee::telemetry::Health::for_console(None);
+    if let Err(error) = emcee::web::start(&config.settings, console.app(), health).await {
+        return Ok(start_error(&error));
+    }
     let scheduler =
         (args.announce || args.speed != 1.0).then(|| console_scheduler(&config, &console));
     let input = tokio::io::BufReader::new(tokio::io::stdin());

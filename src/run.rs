@@ -115,10 +115,8 @@ pub async fn serve(
         data.set_reload_source(Some(args.source.clone()));
         data
     });
-    if let Some(listen) = settings.metrics.listen {
-        if let Err(error) = crate::telemetry::start(listen, Arc::clone(&health)).await {
-            return Outcome::Start(error.to_string());
-        }
+    if let Err(error) = crate::web::start(&settings, &app, Arc::clone(&health)).await {
+        return Outcome::Start(error);
     }
     let discord_bot = match (data, &discord_token, &discord_port) {
         (Some(data), Some(token), Some(port)) => {

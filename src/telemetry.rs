@@ -211,6 +211,7 @@ struct Served {
 }
 
 /// Serves `/metrics` and `/healthz` on `listen` until `shutdown` completes.
+/// Other routes (the calendar feeds) may be served beside them: `extra`.
 ///
 /// # Errors
 /// When the address cannot be bound.
@@ -218,23 +219,38 @@ pub async fn serve(
     listen: SocketAddr,
     handle: PrometheusHandle,
     health: Arc<Health>,
+    extra: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<SocketAddr> {
+    let app = Router::new()
+        .route("/metrics", get(metrics_text))
+        .route("/healthz", get(healthz))
+        .with_state(Served { handle, health })
+        .merge(extra);
+    let bound = serve_router(listen, app, shutdown).await?;
+    tracing::info!(%bound, "serving /metrics and /healthz");
+    Ok(bound)
+}
+
+/// Serves `app` on `listen` until `shutdown` completes; the address bound.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn serve_router(
+    listen: SocketAddr,
+    app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let bound = listener.local_addr()?;
-    let app = Router::new()
-        .route("/metrics", get(metrics_text))
-        .route("/healthz", get(healthz))
-        .with_state(Served { handle, health });
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
         {
-            tracing::error!(%error, "the metrics listener stopped");
+            tracing::error!(%error, "an HTTP listener stopped");
         }
     });
-    tracing::info!(%bound, "serving /metrics and /healthz");
     Ok(bound)
 }
 
@@ -361,8 +377,20 @@ pub fn command_finished(command: &str, outcome: &'static str, took: Duration) {
 /// # Errors
 /// A message when the recorder cannot be installed or the address bound.
 pub async fn start(listen: SocketAddr, health: Arc<Health>) -> Result<SocketAddr, String> {
+    start_with(listen, health, Router::new()).await
+}
+
+/// [`start`], with the routes of `extra` (the calendar feeds) beside them.
+///
+/// # Errors
+/// A message when the recorder cannot be installed or the address bound.
+pub async fn start_with(
+    listen: SocketAddr,
+    health: Arc<Health>,
+    extra: Router,
+) -> Result<SocketAddr, String> {
     let handle = install()?;
-    serve(listen, handle, health, std::future::pending())
+    serve(listen, handle, health, extra, std::future::pending())
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))
 }
@@ -434,6 +462,7 @@ mod tests {
             "127.0.0.1:0".parse().unwrap(),
             handle,
             Arc::clone(&health),
+            Router::new(),
             shutdown,
         )
         .await

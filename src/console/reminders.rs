@@ -5,7 +5,8 @@
 //!
 //! - `/remind SESSION [MINUTES]` (SESSION: an id or a title naming one)
 //! - `/reminders [cancel SESSION]`
-//! - `/mycal` prints the calendar file
+//! - `/mycal` prints the feed's address (with `[web] public_url`) and the
+//!   calendar file; `/mycal reset` makes a new address
 
 use crate::scheduler::text;
 use chrono_tz::Tz;
@@ -14,6 +15,8 @@ use emcee_core::reminders::DEFAULT_MINUTES;
 
 /// The console's one user.
 pub const USER: &str = "you";
+/// The console's community (for the user's feed).
+const COMMUNITY: &str = "console";
 
 /// The reply to a reminder line, or `None` when the line is not about reminders.
 pub async fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
@@ -23,14 +26,21 @@ pub async fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
     if !matches!(word, "/remind" | "/reminders" | "/mycal") {
         return None;
     }
+    let now = app.clock.now();
+    let reset = word == "/mycal" && rest.eq_ignore_ascii_case("reset");
+    let feed = match word {
+        "/mycal" => feed(app, reset, timezone, now).await,
+        _ => String::new(),
+    };
+    if reset {
+        return Some(feed);
+    }
     let Some(reminders) = app.reminders() else {
-        return Some(
-            "Reminders need the scheduler: start the console with --announce or --speed.\n"
-                .to_owned(),
-        );
+        return Some(format!(
+            "{feed}Reminders need the scheduler: start the console with --announce or --speed.\n"
+        ));
     };
     let programme = app.programme();
-    let now = app.clock.now();
     let render = |lines: Vec<emcee_core::chat::Text>| {
         let lines: Vec<String> = lines.iter().map(|l| text::text(l, timezone, now)).collect();
         format!("{}\n", lines.join("\n"))
@@ -53,12 +63,30 @@ pub async fn respond(app: &App, line: &str, timezone: Tz) -> Option<String> {
                 .await
                 .map(render)
         }
-        _ => reminders
-            .calendar(&programme.agenda, USER)
-            .await
-            .map(|c| format!("{} session(s) in your calendar:\n{}", c.sessions, c.ics)),
+        _ => reminders.calendar(&programme.agenda, USER).await.map(|c| {
+            format!(
+                "{feed}{} session(s) in your calendar:\n{}",
+                c.sessions, c.ics
+            )
+        }),
     };
     Some(answer.unwrap_or_else(|error| format!("{error}\n")))
+}
+
+/// The console user's feed address (made anew with `reset`), as lines.
+async fn feed(app: &App, reset: bool, timezone: Tz, now: chrono::DateTime<chrono::Utc>) -> String {
+    let url = if reset {
+        app.feeds.reset(COMMUNITY, USER).await
+    } else {
+        app.feeds.personal_url(COMMUNITY, USER).await
+    };
+    match url {
+        Ok(url) => {
+            let answer = emcee_core::feeds::wording::answer(url.as_deref(), reset);
+            format!("{}\n", text::text(&answer, timezone, now))
+        }
+        Err(error) => format!("{error}\n"),
+    }
 }
 
 /// "g1 15" as session "g1" and 15 minutes; no trailing number: the default.

@@ -128,7 +128,7 @@ impl SlackBot {
             }
             Command::Remind { session, minutes } => self.remind(asked, &session, minutes).await,
             Command::Reminders { cancel } => self.reminders(asked, cancel.as_deref()).await,
-            Command::MyCal => self.calendar(asked).await,
+            Command::MyCal { reset } => self.calendar(asked, reset).await,
             Command::Stars(command) => super::stars::command(self, asked, command).await,
             Command::Poll(poll) => super::polls::command(self, asked, poll).await,
             Command::Reload => self.reload_agenda(asked).await,
@@ -225,10 +225,31 @@ impl SlackBot {
         }
     }
 
-    async fn calendar(&self, asked: &Asked) -> &'static str {
+    /// `/emcee mycal [reset]`: the feed address, then the file by DM.
+    async fn calendar(&self, asked: &Asked, reset: bool) -> &'static str {
+        let feeds = &self.app.feeds;
+        let url = if reset {
+            feeds.reset(&asked.team, &asked.user).await
+        } else {
+            feeds.personal_url(&asked.team, &asked.user).await
+        };
+        let mut feed = match url {
+            Ok(url) => emcee_core::feeds::wording::answer(url.as_deref(), reset),
+            Err(error) => {
+                tracing::error!(%error, "could not make a calendar feed address");
+                let sorry = "I could not make your calendar feed address; please try again.";
+                self.private(asked, &Text::plain(sorry)).await;
+                return "error";
+            }
+        };
+        if reset {
+            self.private(asked, &feed).await;
+            return "ok";
+        }
+        feed.push(emcee_core::chat::Span::Break);
         let Some(reminders) = self.app.reminders() else {
-            self.private(asked, &Text::plain("Reminders are off in this bot."))
-                .await;
+            let feed = feed.and("Reminders are off in this bot.");
+            self.private(asked, &feed).await;
             return "user_error";
         };
         let programme = self.app.programme();
@@ -244,7 +265,7 @@ impl SlackBot {
                     Ok(()) => {
                         let sent =
                             format!("{comment} I sent you the calendar file as a direct message.");
-                        self.private(asked, &Text::plain(sent)).await;
+                        self.private(asked, &feed.and(sent)).await;
                         "ok"
                     }
                     Err(error) => {
@@ -338,7 +359,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Ask(request) => request.name(),
         Command::Remind { .. } => "remind",
         Command::Reminders { .. } => "reminders",
-        Command::MyCal => "mycal",
+        Command::MyCal { .. } => "mycal",
         Command::Stars(command) => command.name(),
         Command::Poll(_) => "poll",
         Command::Reload => "reload",

@@ -23,7 +23,10 @@ pub enum Command {
     Reminders {
         cancel: Option<String>,
     },
-    MyCal,
+    /// `mycal [reset]`: the feed address (made anew with `reset`) and the file.
+    MyCal {
+        reset: bool,
+    },
     /// `star`, `unstar`, `mytalks`.
     Stars(super::stars::StarCommand),
     Poll(PollCommand),
@@ -63,7 +66,9 @@ pub fn parse(text: &str, agenda: &Agenda, now: DateTime<Utc>) -> Command {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
         },
-        "mycal" => Command::MyCal,
+        "mycal" => Command::MyCal {
+            reset: rest.eq_ignore_ascii_case("reset"),
+        },
         "star" => Command::Stars(StarCommand::Star(rest.to_owned())),
         "unstar" => Command::Stars(StarCommand::Unstar(rest.to_owned())),
         "mytalks" => Command::Stars(StarCommand::MyTalks),

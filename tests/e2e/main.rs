@@ -11,6 +11,7 @@ mod faults;
 mod faults_announcements;
 mod faults_network;
 mod faults_storage;
+mod feeds;
 mod harness;
 mod multiprocess;
 mod operations;

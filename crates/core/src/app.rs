@@ -32,6 +32,9 @@ pub struct App {
     pub stars: StarService,
     /// Per-user command allowance.
     pub throttle: Throttle,
+    /// Subscribable calendar feeds (configure them with
+    /// [`crate::feeds::Feeds::configure`]).
+    pub feeds: crate::feeds::Feeds,
     /// The scheduler and its reminders, once one runs in this process.
     scheduling: Arc<OnceLock<(Scheduler, ReminderService)>>,
 }
@@ -53,6 +56,7 @@ impl App {
             Arc::clone(&clock),
         );
         let stars = StarService::new(Arc::clone(&store.stars), Arc::clone(&clock));
+        let feeds = crate::feeds::Feeds::new(store.clone(), Arc::clone(&clock));
         let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
@@ -61,6 +65,7 @@ impl App {
             questions,
             stars,
             throttle: Throttle::default(),
+            feeds,
             scheduling: Arc::new(OnceLock::new()),
         };
         // The programme cell alone, not the whole application: the service

@@ -7,6 +7,7 @@
 //! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
+//! - [`feeds`]: subscribable calendar feeds (personal, conference, track).
 //! - [`health`]: whether the database takes writes and every background task
 //!   is alive, for `/healthz`; the supervisor that restarts a dead task.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
@@ -34,6 +35,7 @@ pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod feeds;
 pub mod health;
 pub mod import;
 pub mod paging;

@@ -52,22 +52,49 @@ pub async fn reminders(
     say_privately(ctx, lines_text(&lines)).await
 }
 
-/// Your reminded sessions as a calendar file
+/// Your calendar feed's address, and your reminded sessions as a file
 #[poise::command(slash_command)]
-pub async fn mycal(ctx: Context<'_>) -> Result<(), Error> {
+pub async fn mycal(
+    ctx: Context<'_>,
+    #[description = "Make a new feed address; the old one stops working"] reset: Option<bool>,
+) -> Result<(), Error> {
+    let reset = reset.unwrap_or(false);
+    let community = ctx
+        .guild_id()
+        .map_or_else(|| "direct".to_owned(), |guild| guild.to_string());
+    let user = ctx.author().id.to_string();
+    let feed = feed_text(ctx.data(), &community, &user, reset).await;
+    if reset {
+        return say_privately(ctx, feed).await;
+    }
     let Some(reminders) = ctx.data().reminders() else {
-        return say_privately(ctx, unavailable()).await;
+        return say_privately(ctx, format!("{feed}\n{}", unavailable())).await;
     };
     let programme = ctx.data().programme();
-    let user = ctx.author().id.to_string();
     let calendar = reminders.calendar(&programme.agenda, &user).await?;
     let file = serenity::CreateAttachment::bytes(calendar.ics.into_bytes(), "emcee-reminders.ics");
     let reply = private_reply(format!(
-        "{} session(s) in your calendar.",
+        "{feed}\n{} session(s) in your calendar.",
         calendar.sessions
     ))
     .attachment(file);
     crate::discord::replies::send(ctx, reply).await
+}
+
+/// The user's feed address (made anew with `reset`), in words.
+async fn feed_text(data: &Data, community: &str, user: &str, reset: bool) -> String {
+    let url = if reset {
+        data.feeds.reset(community, user).await
+    } else {
+        data.feeds.personal_url(community, user).await
+    };
+    match url {
+        Ok(url) => markup::text(&emcee_core::feeds::wording::answer(url.as_deref(), reset)),
+        Err(error) => {
+            tracing::error!(%error, "could not make a calendar feed address");
+            crate::discord::errors::STORAGE_FAILING.to_owned()
+        }
+    }
 }
 
 /// A click on "Remind me" under a session: remind the clicker, answer privately.

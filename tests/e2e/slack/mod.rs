@@ -3,7 +3,7 @@
 
 mod buttons;
 mod commands;
-mod harness;
+pub(crate) mod harness;
 mod membership;
 mod outbound;
 mod parity;

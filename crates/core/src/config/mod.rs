@@ -302,6 +302,7 @@ fn check_settings(source: &Source, settings: &Settings) -> Vec<ConfigError> {
         ));
     }
     problems.extend(platform_ids::check(source, settings));
+    problems.extend(crate::feeds::check_settings(source, &settings.web));
     problems
 }
 

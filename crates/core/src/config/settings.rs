@@ -41,6 +41,8 @@ pub struct Settings {
     pub threads: crate::questions::ThreadSettings,
     #[serde(default)]
     pub stars: crate::stars::StarSettings,
+    #[serde(default)]
+    pub web: crate::feeds::WebSettings,
 }
 
 /// `[metrics]`: the optional Prometheus and health listener.
@@ -74,6 +76,7 @@ impl Settings {
             questions: crate::questions::QuestionSettings::default(),
             threads: crate::questions::ThreadSettings::default(),
             stars: crate::stars::StarSettings::default(),
+            web: crate::feeds::WebSettings::default(),
         }
     }
 

@@ -10,6 +10,7 @@
 
 use super::{Store, StoreError};
 use crate::chat::direct::DirectChannels;
+use crate::feeds::FeedStorage;
 use crate::health::StorageHealth;
 use crate::polls::PollStore;
 use crate::questions::QuestionStore;
@@ -158,6 +159,8 @@ pub struct Database {
     pub questions: Arc<dyn QuestionStore>,
     /// Starred sessions ("my day").
     pub stars: Arc<dyn StarStore>,
+    /// Personal calendar feed tokens.
+    pub feeds: Arc<dyn FeedStorage>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -228,6 +231,7 @@ impl From<Store> for Database {
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
             stars: Arc::new(store.clone()),
+            feeds: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -245,6 +249,7 @@ impl From<super::postgres::PgStore> for Database {
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
             stars: Arc::new(store.clone()),
+            feeds: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_stars",
         include_str!("../../migrations/0011_stars.sql"),
     ),
+    (
+        "0012_feed_tokens",
+        include_str!("../../migrations/0012_feed_tokens.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

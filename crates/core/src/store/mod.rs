@@ -17,6 +17,7 @@ mod checkpoint;
 mod database;
 mod direct_channels;
 mod early_jobs;
+mod feeds;
 mod health;
 mod jobs;
 mod lease;

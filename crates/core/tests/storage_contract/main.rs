@@ -11,6 +11,7 @@ mod fixture;
 mod pg_server;
 
 mod direct;
+mod feeds;
 mod health;
 mod jobs;
 mod leases;

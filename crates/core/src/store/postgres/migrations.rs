@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_stars",
         include_str!("../../../migrations/postgres/0004_stars.sql"),
     ),
+    (
+        "0005_feed_tokens",
+        include_str!("../../../migrations/postgres/0005_feed_tokens.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -1,0 +1,34 @@
+//! What the feeds need from a database, async like every domain's storage:
+//! SQLite implements it on a blocking thread (`crate::store`), PostgreSQL on
+//! its async client (`crate::store::postgres`).
+
+use crate::store::StoreFuture;
+use chrono::{DateTime, Utc};
+
+/// One user's feed in one community, as stored: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedRow {
+    pub community: String,
+    pub user: String,
+    /// Random; the token is derived from it under the feed key.
+    pub nonce: String,
+    /// The token's SHA-256 (hex), what a request is looked up by.
+    pub token_hash: String,
+}
+
+/// Personal feed tokens and the database's own feed key.
+pub trait FeedStorage: Send + Sync {
+    /// `user`'s feed in `community`, if one was made.
+    fn feed_of(&self, community: String, user: String) -> StoreFuture<'_, Option<FeedRow>>;
+    /// Stores `row` unless the user already has a feed there (made by
+    /// another process meanwhile); true when `row` was stored.
+    fn insert_feed(&self, row: FeedRow, now: DateTime<Utc>) -> StoreFuture<'_, bool>;
+    /// Stores `row` in place of the user's feed (`/mycal reset`, or a new
+    /// key): the old token no longer finds it.
+    fn replace_feed(&self, row: FeedRow, now: DateTime<Utc>) -> StoreFuture<'_, ()>;
+    /// Whose feed the token with SHA-256 `token_hash` is: (community, user).
+    fn feed_owner(&self, token_hash: String) -> StoreFuture<'_, Option<(String, String)>>;
+    /// The database's feed key: `candidate` is stored when there is none
+    /// yet, and whichever is stored is returned (every process gets one key).
+    fn feed_key(&self, candidate: String) -> StoreFuture<'_, String>;
+}
