@@ -114,6 +114,8 @@ pub(crate) struct World {
     pub(crate) threads: BTreeMap<u64, crate::rest::FakeThread>,
     /// Messages the bot pinned.
     pub(crate) pins: std::collections::BTreeSet<u64>,
+    /// Guild scheduled events, by id (see `rest/scheduled_events.rs`).
+    pub(crate) scheduled_events: BTreeMap<u64, crate::rest::FakeScheduledEvent>,
     nonces: HashMap<(u64, String), (u64, Instant)>,
 }
 
@@ -135,6 +137,7 @@ impl World {
             commands: HashMap::new(),
             threads: BTreeMap::new(),
             pins: std::collections::BTreeSet::new(),
+            scheduled_events: BTreeMap::new(),
             nonces: HashMap::new(),
         }
     }

@@ -7,11 +7,13 @@ mod channels;
 mod interactions;
 mod ratelimit;
 mod routes;
+mod scheduled_events;
 mod threads;
 
 pub(crate) use application::command_id;
 pub(crate) use channels::react;
 pub(crate) use ratelimit::Buckets;
+pub use scheduled_events::FakeScheduledEvent;
 pub use threads::FakeThread;
 
 use std::collections::BTreeMap;

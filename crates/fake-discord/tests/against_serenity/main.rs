@@ -11,5 +11,6 @@ mod client;
 mod harness;
 mod payloads;
 mod rest;
+mod scheduled_events;
 mod shards;
 mod tls;
