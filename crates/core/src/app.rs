@@ -30,6 +30,8 @@ pub struct App {
     pub throttle: Throttle,
     /// The scheduler and its reminders, once one runs in this process.
     scheduling: Arc<OnceLock<(Scheduler, ReminderService)>>,
+    /// Ticks each time the programme is replaced, for tasks that follow it.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl App {
@@ -56,6 +58,7 @@ impl App {
             questions,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         // The programme cell alone, not the whole application: the service
         // lives inside the application and must not keep it alive.
@@ -111,11 +114,17 @@ impl App {
             .programme
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&programme);
+        self.changes.send_modify(|version| *version += 1);
         if let Some(scheduler) = self.scheduler() {
             if let Err(error) = scheduler.reschedule(&programme, diff).await {
                 tracing::error!(%error, "could not reschedule after the agenda changed");
             }
         }
+    }
+
+    /// Ticks whenever the programme is replaced (`/reload`, the refresh).
+    pub fn programme_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// The programme as a source the scheduler reads on every due job.

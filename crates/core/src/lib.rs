@@ -7,6 +7,8 @@
 //! - [`app`]: the state of one process, shared by every adapter.
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
+//! - [`events`]: the platform's scheduled events (Discord's) for the
+//!   keynotes and a rolling window of sessions, kept in step with the agenda.
 //! - [`health`]: whether the database takes writes and every background task
 //!   is alive, for `/healthz`; the supervisor that restarts a dead task.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
@@ -33,6 +35,7 @@ pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod events;
 pub mod health;
 pub mod import;
 pub mod paging;

@@ -155,6 +155,8 @@ pub struct Database {
     pub direct: Arc<dyn DirectChannels>,
     /// Session Q&A: questions, votes, boards and threads.
     pub questions: Arc<dyn QuestionStore>,
+    /// The scheduled events emcee made, per community and session.
+    pub events: Arc<dyn crate::events::EventStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -224,6 +226,7 @@ impl From<Store> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            events: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -240,6 +243,7 @@ impl From<super::postgres::PgStore> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            events: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

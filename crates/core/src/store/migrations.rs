@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_questions",
         include_str!("../../migrations/0010_questions.sql"),
     ),
+    (
+        "0013_scheduled_events",
+        include_str!("../../migrations/0013_scheduled_events.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -26,6 +26,7 @@ mod polls;
 pub mod postgres;
 mod questions;
 mod reminders;
+mod scheduled_events;
 
 pub use crate::polls::PollStore;
 pub use database::{Backend, Database, DatabaseUrl, DATABASE_URL_VAR};

@@ -18,5 +18,6 @@ mod migrations;
 mod polls;
 mod questions;
 mod reminders;
+mod scheduled_events;
 mod secrets;
 mod votes_anywhere;

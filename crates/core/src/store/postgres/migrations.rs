@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_questions",
         include_str!("../../../migrations/postgres/0003_questions.sql"),
     ),
+    (
+        "0006_scheduled_events",
+        include_str!("../../../migrations/postgres/0006_scheduled_events.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -21,6 +21,7 @@ mod migrations;
 mod polls;
 mod questions;
 mod reminders;
+mod scheduled_events;
 
 use super::health::{Counted, WriteHealth};
 use super::{DatabaseUrl, StoreError, StoreFuture};
