@@ -3,8 +3,8 @@
 //! The platform's events are read first, so the sync works from what is
 //! there, not from what it believes: an event it made whose id is stored is
 //! updated when its session moved or was renamed, deleted when its session
-//! was cancelled or left the plan, and forgotten once it is gone or its
-//! session is over. An event it made but did not get to store (a crash
+//! was cancelled, is over or left the plan (its slot under the cap goes to
+//! the next session), and forgotten once it is gone from the platform. An event it made but did not get to store (a crash
 //! between the two) is recognised by its creator, name and start, and
 //! adopted. Every other event (an organiser's) is never touched, but counts
 //! against the platform's cap, which the plan stays under. Deletions go
@@ -72,7 +72,7 @@ pub struct SyncCounts {
     pub updated: usize,
     pub deleted: usize,
     pub adopted: usize,
-    /// Stored events found gone from the platform or over, and forgotten.
+    /// Stored events found gone from the platform, and forgotten.
     pub forgotten: usize,
     /// Planned events, after the cap.
     pub planned: usize,
@@ -152,7 +152,6 @@ impl EventSync {
         let mut present: BTreeSet<SessionId> = BTreeSet::new();
         for kept in &stored {
             let event = by_id.get(kept.event.as_str()).filter(|e| e.uncompleted);
-            let over = agenda.session(&kept.session).is_some_and(|s| s.end <= now);
             match (event, wanted.get(&kept.session)) {
                 (Some(event), Some(planned)) => {
                     if !event.matches(planned) {
@@ -162,12 +161,14 @@ impl EventSync {
                     present.insert(kept.session.clone());
                     continue;
                 }
-                (Some(event), None) if !over => {
+                // Cancelled, over, moved out of the window or over the cap:
+                // its slot goes to a session that needs it.
+                (Some(event), None) => {
                     if !self.delete(community, &event.id, &mut counts).await {
                         continue;
                     }
                 }
-                _ => counts.forgotten += 1,
+                (None, _) => counts.forgotten += 1,
             }
             let (session, id) = (kept.session.clone(), kept.event.clone());
             self.store
