@@ -5,6 +5,7 @@
 
 mod big;
 mod interested;
+mod lease;
 mod restart;
 mod window;
 

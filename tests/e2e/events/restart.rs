@@ -84,3 +84,53 @@ async fn a_restart_makes_no_duplicates_and_an_organisers_event_is_left_alone() {
     assert!(!touched, "never patched nor deleted");
     second.stop().await;
 }
+
+#[tokio::test]
+async fn an_event_the_bot_made_but_never_stored_is_adopted_not_made_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = conference(dir.path(), 1, None);
+    let fake = FakeDiscord::start().await.unwrap();
+    let guild = fake.ids().guild_id;
+    let keynotes = titles(&config, &["cantrill-wrights-law", "rostedt-linux-tracing"]);
+    // As a process that died between Discord's answer and its own write
+    // would have left it: made by the bot, with an older description.
+    let token = emcee::discord::BotToken::new("fake-token".into()).unwrap();
+    let outbound = emcee::discord::outbound::Outbound::new(
+        &fake.base_url(),
+        &token,
+        reqwest::Client::new(),
+        emcee::discord::outbound::Pacing::default(),
+    );
+    let body = serde_json::json!({
+        "name": keynotes[0],
+        "description": "an older description",
+        "privacy_level": 2,
+        "entity_type": 3,
+        "scheduled_start_time": "2021-10-07T15:00:00Z",
+        "scheduled_end_time": "2021-10-07T15:20:00Z",
+        "entity_metadata": { "location": "#announcements" },
+    });
+    let orphan = outbound.create_scheduled_event(guild, &body).await.unwrap();
+    let orphan: u64 = orphan["id"].as_str().unwrap().parse().unwrap();
+    let since = fake.requests().len();
+    let store = file_store(dir.path());
+    let bot = EventsBot::start(fake, "2021-10-07T07:00:00-07:00", &config, store, "a").await;
+    let made = bot
+        .settled(&keynotes.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    let adopted = made.iter().find(|e| e.id == orphan).expect("adopted");
+    assert!(
+        adopted
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("Bryan Cantrill"),
+        "brought up to date"
+    );
+    assert_eq!(
+        bot.calls("POST", since).len(),
+        1,
+        "only the other keynote is made"
+    );
+    bot.stop().await;
+}

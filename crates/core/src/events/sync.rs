@@ -188,8 +188,13 @@ impl EventSync {
                 .position(|e| e.name == planned.name && e.start == planned.start);
             let id = match orphan {
                 Some(index) => {
+                    let orphan = orphans.swap_remove(index);
                     counts.adopted += 1;
-                    orphans.swap_remove(index).id.clone()
+                    if !orphan.matches(planned) {
+                        self.update(community, &orphan.id, planned, &mut counts)
+                            .await;
+                    }
+                    orphan.id.clone()
                 }
                 // The platform takes no event that starts in the past.
                 None if planned.start <= now => continue,
