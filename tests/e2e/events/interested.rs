@@ -4,67 +4,30 @@
 //! no session.
 
 use super::{at, conference, file_store, titles, EventsBot};
+use crate::faults_storage::logs::Logs;
 use crate::harness::PATIENCE;
 use fake_discord::{FakeDiscord, FakeUser};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The bot's debug lines about scheduled events, from this thread (the
-/// test's runtime runs the bot's tasks here too).
-struct Logs {
-    buffer: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
-}
-
-#[derive(Clone)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn capture() -> Self {
-        let buffer = Arc::new(Mutex::new(Vec::new()));
-        let sink = Sink(Arc::clone(&buffer));
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_env_filter("emcee::discord::events_sync=debug")
-            .with_writer(move || sink.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        Self {
-            buffer,
-            _guard: guard,
+/// Waits until a line of `logs` contains every one of `parts`.
+async fn line(logs: &Logs, parts: &[&str]) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let text = logs.text();
+        if text.lines().any(|l| parts.iter().all(|p| l.contains(p))) {
+            return;
         }
-    }
-
-    /// Waits until a line contains every one of `parts`; returns it.
-    async fn line(&self, parts: &[&str]) -> String {
-        let deadline = std::time::Instant::now() + PATIENCE;
-        loop {
-            let text = String::from_utf8_lossy(&self.buffer.lock().unwrap()).into_owned();
-            if let Some(line) = text.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
-                return line.to_owned();
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no log line with {parts:?} in:\n{text}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log line with {parts:?} in:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
 #[tokio::test]
 async fn interested_reaches_the_bot_as_the_events_session_and_user() {
-    let logs = Logs::capture();
+    let logs = Logs::capture_filtered("emcee::discord::events_sync=debug");
     let dir = tempfile::tempdir().unwrap();
     let config = conference(dir.path(), 1, None);
     let fake = FakeDiscord::start().await.unwrap();
@@ -92,7 +55,7 @@ async fn interested_reaches_the_bot_as_the_events_session_and_user() {
         "session=rostedt-linux-tracing",
         "added=true",
     ];
-    logs.line(&added).await;
+    line(&logs, &added).await;
     bot.bot
         .fake
         .mark_interested(&attendee, keynote, false)
@@ -104,7 +67,7 @@ async fn interested_reaches_the_bot_as_the_events_session_and_user() {
         "session=rostedt-linux-tracing",
         "added=false",
     ];
-    logs.line(&removed).await;
+    line(&logs, &removed).await;
 
     let organiser = FakeUser::organiser(1);
     let start = at("2021-10-07T18:00:00-07:00");
@@ -125,8 +88,8 @@ async fn interested_reaches_the_bot_as_the_events_session_and_user() {
         .mark_interested(&attendee, by_hand, true)
         .unwrap()
         .unwrap();
-    logs.line(&["not a session's", &by_hand.to_string()]).await;
-    let text = String::from_utf8_lossy(&logs.buffer.lock().unwrap()).into_owned();
+    line(&logs, &["not a session's", &by_hand.to_string()]).await;
+    let text = logs.text();
     assert_eq!(text.matches("interested in a session").count(), 2, "{text}");
     bot.stop().await;
 }

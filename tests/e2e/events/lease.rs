@@ -28,13 +28,7 @@ fn process(
     let polls =
         emcee_core::polls::PollService::new(Arc::new(store.clone()), port, Arc::clone(&clock));
     let app = App::new(loaded.programme, clock, store, polls);
-    let token = emcee::discord::BotToken::new("fake-token".into()).unwrap();
-    let outbound = emcee::discord::outbound::Outbound::new(
-        &fake.base_url(),
-        &token,
-        reqwest::Client::new(),
-        emcee::discord::outbound::Pacing::default(),
-    );
+    let outbound = super::outbound(fake);
     let options = SyncOptions {
         holder: holder.into(),
         lease_ttl: Duration::from_secs(1),

@@ -156,6 +156,17 @@ fn titles(config: &Path, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// The paced sender against `fake`, as the bot builds it.
+fn outbound(fake: &FakeDiscord) -> emcee::discord::outbound::Outbound {
+    let token = emcee::discord::BotToken::new("fake-token".into()).unwrap();
+    emcee::discord::outbound::Outbound::new(
+        &fake.base_url(),
+        &token,
+        reqwest::Client::new(),
+        emcee::discord::outbound::Pacing::default(),
+    )
+}
+
 /// A fresh SQLite file in `dir`, as `run` keeps one across restarts.
 fn file_store(dir: &Path) -> Store {
     Store::open(&dir.join("emcee.sqlite3")).unwrap()

@@ -94,13 +94,7 @@ async fn an_event_the_bot_made_but_never_stored_is_adopted_not_made_again() {
     let keynotes = titles(&config, &["cantrill-wrights-law", "rostedt-linux-tracing"]);
     // As a process that died between Discord's answer and its own write
     // would have left it: made by the bot, with an older description.
-    let token = emcee::discord::BotToken::new("fake-token".into()).unwrap();
-    let outbound = emcee::discord::outbound::Outbound::new(
-        &fake.base_url(),
-        &token,
-        reqwest::Client::new(),
-        emcee::discord::outbound::Pacing::default(),
-    );
+    let outbound = super::outbound(&fake);
     let body = serde_json::json!({
         "name": keynotes[0],
         "description": "an older description",
