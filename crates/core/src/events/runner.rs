@@ -44,6 +44,8 @@ pub async fn run(
     tokio::pin!(shutdown);
     let (mut holding, mut dirty) = (false, true);
     let mut next: Option<DateTime<Utc>> = None;
+    // False once the application is gone: nothing will change again.
+    let mut followed = true;
     loop {
         let held = runner.keep_lease(holding).await;
         dirty |= held && !holding;
@@ -61,14 +63,18 @@ pub async fn run(
                 (None, None) => std::future::pending().await,
             }
         };
+        let changed = async {
+            if followed {
+                changes.changed().await.is_ok()
+            } else {
+                std::future::pending().await
+            }
+        };
         tokio::select! {
             () = &mut shutdown => break,
-            changed = changes.changed() => {
-                if changed.is_err() {
-                    // The application is gone; nothing will change again.
-                    std::future::pending::<()>().await;
-                }
-                dirty = true;
+            open = changed => {
+                followed = open;
+                dirty |= open;
             }
             () = tokio::time::sleep(runner.lease_ttl / 3) => {}
             () = due => {}
