@@ -142,6 +142,11 @@ pub async fn serve(
         health.set_gateway_connected(true);
     }
     let discord_port = discord_port.filter(|_| discord_bot.is_some());
+    let events = discord_port.as_ref().and_then(|port| {
+        let served = servers.iter().map(|s| s.get()).collect();
+        let options = discord::events_sync::SyncOptions::default();
+        discord::events_sync::start(&app, port.outbound().clone(), &settings, served, options)
+    });
     let fallback = settings.announcements.default_channel.clone();
     let Some(announcer) = announcer(&app, discord_port, slack.as_ref(), fallback) else {
         return Outcome::NothingStarted;
@@ -186,6 +191,9 @@ pub async fn serve(
         }
     };
     let outcome = run_until_stopped(discord_bot, scheduler, stopped).await;
+    if let Some(events) = events {
+        events.stop().await;
+    }
     if let Some(running) = slack {
         running.stop().await;
     }

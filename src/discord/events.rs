@@ -57,6 +57,16 @@ pub async fn dispatch(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(component),
         } => flip_page(ctx, component, data).await,
+        serenity::FullEvent::GuildScheduledEventUserAdd { subscribed: e }
+            if community.admits_event(Some(e.guild_id), "interested") =>
+        {
+            interest(data, e.guild_id, e.user_id, e.scheduled_event_id, true).await
+        }
+        serenity::FullEvent::GuildScheduledEventUserRemove { unsubscribed: e }
+            if community.admits_event(Some(e.guild_id), "interested") =>
+        {
+            interest(data, e.guild_id, e.user_id, e.scheduled_event_id, false).await
+        }
         serenity::FullEvent::ReactionAdd { add_reaction } => {
             polls::on_reaction(data, add_reaction, true).await
         }
@@ -106,6 +116,19 @@ async fn ready_line(data: &Data, user: &str, guilds: usize) -> String {
         None => "no scheduler".to_owned(),
     };
     format!("connected as {user}, serving {servers}, {next}")
+}
+
+/// "Interested" on a scheduled event, to its session ([`super::events_sync`]).
+async fn interest(
+    data: &Data,
+    guild: serenity::GuildId,
+    user: serenity::UserId,
+    event: serenity::ScheduledEventId,
+    added: bool,
+) -> Result<(), Error> {
+    super::events_sync::on_interest(data, guild, user, event, added)
+        .await
+        .map(drop)
 }
 
 /// Records a gateway session started or resumed.

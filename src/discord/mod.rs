@@ -11,6 +11,7 @@ pub mod community;
 pub mod embeds;
 mod errors;
 mod events;
+pub mod events_sync;
 pub mod markdown;
 pub mod markup;
 pub mod outbound;
@@ -41,11 +42,13 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 pub const DISCORD_API: &str = "https://discord.com";
 
 /// Intents the features need; none of them privileged.
+/// (`GUILD_SCHEDULED_EVENTS` carries "Interested" on scheduled events.)
 pub fn intents() -> serenity::GatewayIntents {
     serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
         | serenity::GatewayIntents::DIRECT_MESSAGES
         | serenity::GatewayIntents::GUILD_MESSAGE_POLLS
+        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS
 }
 
 /// State shared by every handler: the core's [`App`] and what only Discord

@@ -220,7 +220,7 @@ fn user_id(user: &str) -> Result<u64, PortError> {
 }
 
 /// How a sender failure counts for the core.
-fn classify(error: &OutboundError) -> PortError {
+pub(crate) fn classify(error: &OutboundError) -> PortError {
     match error {
         OutboundError::Rejected { code, .. } if *code == DMS_CLOSED => PortError::Unreachable,
         OutboundError::Rejected { .. } => PortError::Refused(error.to_string()),

@@ -105,7 +105,10 @@ pub fn emcee_toml(settings: &Settings<'_>) -> String {
          # Your Discord server (guild) id, as a number (Developer Mode, then Copy\n\
          # Server ID): commands are registered there at start, instantly. Empty: every\n\
          # server the bot is in, with commands registered globally (up to an hour).\n\
-         servers = []\n\n\
+         servers = []\n\
+         # Discord Scheduled Events for the keynotes and the next 6 hours of sessions\n\
+         # (needs Manage Events; see \"Scheduled Events\" in the README).\n\
+         # scheduled_events = true\n\n\
          # Slack: uncomment with your workspace's team id (see the README).\n\
          # [slack]\n\
          # workspace = \"T0123ABCD\"\n",

@@ -310,6 +310,6 @@ async fn the_bot_identifies_with_unprivileged_intents_only() {
         .or_else(|| identify["intents"].as_u64())
         .unwrap();
     // GUILDS (1) | GUILD_MESSAGE_REACTIONS (1 << 10) | DIRECT_MESSAGES (1 << 12).
-    assert_eq!(intents, 1 | (1 << 10) | (1 << 12) | (1 << 24));
+    assert_eq!(intents, 1 | (1 << 10) | (1 << 12) | (1 << 16) | (1 << 24));
     bot.stop().await;
 }

@@ -4,7 +4,7 @@
 //! and an agenda file corrupted under a running bot.
 
 mod fill;
-mod logs;
+pub mod logs;
 mod votes;
 
 use crate::harness::{embed, BotOptions, TestBot, PATIENCE};

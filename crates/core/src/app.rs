@@ -37,6 +37,8 @@ pub struct App {
     pub feeds: crate::feeds::Feeds,
     /// The scheduler and its reminders, once one runs in this process.
     scheduling: Arc<OnceLock<(Scheduler, ReminderService)>>,
+    /// Ticks each time the programme is replaced, for tasks that follow it.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl App {
@@ -67,6 +69,7 @@ impl App {
             throttle: Throttle::default(),
             feeds,
             scheduling: Arc::new(OnceLock::new()),
+            changes: Arc::new(tokio::sync::watch::Sender::new(0)),
         };
         // The programme cell alone, not the whole application: the service
         // lives inside the application and must not keep it alive.
@@ -124,11 +127,17 @@ impl App {
             .programme
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Arc::clone(&programme);
+        self.changes.send_modify(|version| *version += 1);
         if let Some(scheduler) = self.scheduler() {
             if let Err(error) = scheduler.reschedule(&programme, diff).await {
                 tracing::error!(%error, "could not reschedule after the agenda changed");
             }
         }
+    }
+
+    /// Ticks whenever the programme is replaced (`/reload`, the refresh).
+    pub fn programme_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// The programme as a source the scheduler reads on every due job.

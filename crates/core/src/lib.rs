@@ -8,6 +8,8 @@
 //! - [`chat`]: the chat port, what the core needs from a platform (post, edit,
 //!   react, DM, resolve a channel) over opaque ids, and neutral rich text.
 //! - [`feeds`]: subscribable calendar feeds (personal, conference, track).
+//! - [`events`]: the platform's scheduled events (Discord's) for the
+//!   keynotes and a rolling window of sessions, kept in step with the agenda.
 //! - [`health`]: whether the database takes writes and every background task
 //!   is alive, for `/healthz`; the supervisor that restarts a dead task.
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
@@ -35,6 +37,7 @@ pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod import;

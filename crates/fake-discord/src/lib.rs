@@ -65,7 +65,7 @@ pub use ids::{
 };
 pub use inject::InteractionHandle;
 pub use record::{RecordedAttachment, RecordedRequest};
-pub use rest::{FakeAnswer, FakePoll, FakeThread};
+pub use rest::{FakeAnswer, FakePoll, FakeScheduledEvent, FakeThread};
 pub use server::Config;
 pub use state::{Author, StoredAttachment, StoredMessage, StoredReaction};
 

@@ -116,6 +116,8 @@ pub(crate) struct World {
     pub(crate) pins: std::collections::BTreeSet<u64>,
     /// Native polls by message id (see `rest/polls.rs`).
     pub(crate) polls: BTreeMap<u64, crate::rest::FakePoll>,
+    /// Guild scheduled events, by id (see `rest/scheduled_events.rs`).
+    pub(crate) scheduled_events: BTreeMap<u64, crate::rest::FakeScheduledEvent>,
     nonces: HashMap<(u64, String), (u64, Instant)>,
 }
 
@@ -138,6 +140,7 @@ impl World {
             threads: BTreeMap::new(),
             pins: std::collections::BTreeSet::new(),
             polls: BTreeMap::new(),
+            scheduled_events: BTreeMap::new(),
             nonces: HashMap::new(),
         }
     }

@@ -14,6 +14,7 @@
 mod gate;
 mod pacing;
 mod rest;
+mod scheduled_events;
 
 pub use pacing::Pacing;
 pub use rest::Attachment;

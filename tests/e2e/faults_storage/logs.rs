@@ -24,11 +24,17 @@ impl std::io::Write for Sink {
 
 impl Logs {
     pub fn capture() -> Self {
+        Self::capture_filtered("warn")
+    }
+
+    /// Log lines that `filter` (an `EnvFilter` directive such as
+    /// `emcee::discord::events_sync=debug`) lets through.
+    pub fn capture_filtered(filter: &str) -> Self {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink(Arc::clone(&buffer));
         let subscriber = tracing_subscriber::fmt()
             .with_ansi(false)
-            .with_max_level(tracing::Level::WARN)
+            .with_env_filter(filter)
             .with_writer(move || sink.clone())
             .finish();
         let guard = tracing::subscriber::set_default(subscriber);

@@ -122,6 +122,24 @@ pub struct DiscordSettings {
     /// none: one process runs them all (one shard, today's default).
     #[serde(default)]
     pub shards: Option<super::ShardRange>,
+    /// Keep Guild Scheduled Events for the keynotes and the next sessions
+    /// (`[discord.events]` says more); off by default.
+    #[serde(default)]
+    pub scheduled_events: bool,
+    /// `[discord.events]`: `enabled`, `window_hours`.
+    #[serde(default)]
+    pub events: crate::events::EventSettings,
+}
+
+impl DiscordSettings {
+    /// The scheduled-events settings when the feature is on
+    /// (`scheduled_events = true` or `[discord.events] enabled = true`).
+    pub fn scheduled_events(&self) -> Option<crate::events::EventSettings> {
+        (self.scheduled_events || self.events.enabled).then(|| crate::events::EventSettings {
+            enabled: true,
+            ..self.events.clone()
+        })
+    }
 }
 
 /// `[slack]`: the Slack adapter's ids. Channels are routed by the same names

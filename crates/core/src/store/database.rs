@@ -161,6 +161,8 @@ pub struct Database {
     pub stars: Arc<dyn StarStore>,
     /// Personal calendar feed tokens.
     pub feeds: Arc<dyn FeedStorage>,
+    /// The scheduled events emcee made, per community and session.
+    pub events: Arc<dyn crate::events::EventStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -232,6 +234,7 @@ impl From<Store> for Database {
             questions: Arc::new(store.clone()),
             stars: Arc::new(store.clone()),
             feeds: Arc::new(store.clone()),
+            events: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -250,6 +253,7 @@ impl From<super::postgres::PgStore> for Database {
             questions: Arc::new(store.clone()),
             stars: Arc::new(store.clone()),
             feeds: Arc::new(store.clone()),
+            events: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_feed_tokens",
         include_str!("../../migrations/0012_feed_tokens.sql"),
     ),
+    (
+        "0013_scheduled_events",
+        include_str!("../../migrations/0013_scheduled_events.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -27,6 +27,7 @@ mod polls;
 pub mod postgres;
 mod questions;
 mod reminders;
+mod scheduled_events;
 mod stars;
 
 pub use crate::polls::PollStore;

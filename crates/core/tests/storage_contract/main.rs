@@ -19,6 +19,7 @@ mod migrations;
 mod polls;
 mod questions;
 mod reminders;
+mod scheduled_events;
 mod secrets;
 mod stars;
 mod votes_anywhere;

@@ -336,6 +336,9 @@ fn required_intent(t: &str, d: &Value) -> Option<u64> {
     let in_guild = d.get("guild_id").is_some_and(|g| !g.is_null());
     let (guild, direct) = match t {
         "GUILD_CREATE" => return Some(1 << 0),
+        "GUILD_SCHEDULED_EVENT_USER_ADD" | "GUILD_SCHEDULED_EVENT_USER_REMOVE" => {
+            return Some(1 << 16)
+        }
         "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" => (1 << 9, 1 << 12),
         "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => (1 << 10, 1 << 13),
         "MESSAGE_POLL_VOTE_ADD" | "MESSAGE_POLL_VOTE_REMOVE" => (1 << 24, 1 << 25),

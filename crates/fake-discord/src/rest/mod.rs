@@ -9,12 +9,14 @@ mod polls;
 mod polls_votes;
 mod ratelimit;
 mod routes;
+mod scheduled_events;
 mod threads;
 
 pub(crate) use application::command_id;
 pub(crate) use channels::react;
 pub use polls::{FakeAnswer, FakePoll};
 pub(crate) use ratelimit::Buckets;
+pub use scheduled_events::FakeScheduledEvent;
 pub use threads::FakeThread;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,9 @@
 //! The route table: which endpoint serves which method and path. Anything not
 //! listed is a 404, as on Discord.
 
-use super::{application, channels, interactions, polls, threads, Reply};
+use super::{
+    application, channels, interactions, polls, scheduled_events as events, threads, Reply,
+};
 use crate::error::ApiError;
 use crate::record::RecordedRequest;
 use crate::Inner;
@@ -37,6 +39,17 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
             Some(guild) => Ok(Reply::Json(crate::payloads::guild_channels(guild))),
             None => Err(ApiError::new(404, 10004, "Unknown Guild")),
         },
+        ("GET", ["guilds", guild, "scheduled-events"]) => events::list(inner, req, id(guild)?),
+        ("POST", ["guilds", guild, "scheduled-events"]) => events::create(inner, req, id(guild)?),
+        (method, ["guilds", guild, "scheduled-events", event]) => {
+            let (guild, event) = (id(guild)?, id(event)?);
+            match method {
+                "GET" => events::get(inner, guild, event),
+                "PATCH" => events::edit(inner, req, guild, event),
+                "DELETE" => events::delete(inner, guild, event),
+                _ => Err(ApiError::not_found()),
+            }
+        }
         (method, ["applications", app, "commands"]) => {
             application::commands(inner, req, method, app, None)
         }

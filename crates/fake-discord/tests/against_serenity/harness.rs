@@ -25,6 +25,7 @@ pub fn intents() -> GatewayIntents {
         | GatewayIntents::MESSAGE_CONTENT
         | GatewayIntents::GUILD_MESSAGE_REACTIONS
         | GatewayIntents::DIRECT_MESSAGE_REACTIONS
+        | GatewayIntents::GUILD_SCHEDULED_EVENTS
 }
 
 /// A proxy-mode Http client for the fake, as the bot builds it; the application
@@ -140,6 +141,28 @@ impl EventHandler for Handler {
 
     async fn reaction_remove(&self, _: Context, _: Reaction) {
         self.report("reaction_remove");
+    }
+
+    async fn guild_scheduled_event_user_add(
+        &self,
+        _: Context,
+        added: serenity::all::GuildScheduledEventUserAddEvent,
+    ) {
+        self.report(&format!(
+            "interested {} {}",
+            added.user_id, added.scheduled_event_id
+        ));
+    }
+
+    async fn guild_scheduled_event_user_remove(
+        &self,
+        _: Context,
+        removed: serenity::all::GuildScheduledEventUserRemoveEvent,
+    ) {
+        self.report(&format!(
+            "uninterested {} {}",
+            removed.user_id, removed.scheduled_event_id
+        ));
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {

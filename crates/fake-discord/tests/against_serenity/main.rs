@@ -12,5 +12,6 @@ mod harness;
 mod payloads;
 mod polls;
 mod rest;
+mod scheduled_events;
 mod shards;
 mod tls;

@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_feed_tokens",
         include_str!("../../../migrations/postgres/0005_feed_tokens.sql"),
     ),
+    (
+        "0006_scheduled_events",
+        include_str!("../../../migrations/postgres/0006_scheduled_events.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -22,6 +22,7 @@ mod migrations;
 mod polls;
 mod questions;
 mod reminders;
+mod scheduled_events;
 mod stars;
 
 use super::health::{Counted, WriteHealth};
