@@ -2,6 +2,7 @@
 //! each event kind goes to one named function.
 
 use super::commands::remind;
+use super::contests;
 use super::embeds::{embed, no_mentions, paging_buttons};
 use super::polls;
 use super::{Data, Error};
@@ -41,10 +42,17 @@ pub async fn dispatch(
             interaction: serenity::Interaction::Component(component),
         } => flip_page(ctx, component, data).await,
         serenity::FullEvent::ReactionAdd { add_reaction } => {
-            polls::on_reaction(data, add_reaction, true).await
+            polls::on_reaction(data, add_reaction, true).await?;
+            contests::on_reaction(data, add_reaction, true).await
         }
         serenity::FullEvent::ReactionRemove { removed_reaction } => {
-            polls::on_reaction(data, removed_reaction, false).await
+            polls::on_reaction(data, removed_reaction, false).await?;
+            contests::on_reaction(data, removed_reaction, false).await
+        }
+        serenity::FullEvent::Message { new_message }
+            if community.admits_event(new_message.guild_id, "message") =>
+        {
+            contests::on_message(data, new_message).await
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(
@@ -54,6 +62,7 @@ pub async fn dispatch(
             );
             gateway_up(data, "identify");
             polls::on_ready(data, data_about_bot).await;
+            data.contests.session_started();
             Ok(())
         }
         serenity::FullEvent::Resume { .. } => {

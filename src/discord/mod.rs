@@ -8,6 +8,7 @@ pub mod access;
 pub mod channels;
 pub mod commands;
 pub mod community;
+pub mod contests;
 pub mod embeds;
 mod errors;
 mod events;
@@ -45,6 +46,8 @@ pub fn intents() -> serenity::GatewayIntents {
     serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
         | serenity::GatewayIntents::DIRECT_MESSAGES
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::MESSAGE_CONTENT
 }
 
 /// State shared by every handler: the core's [`App`] and what only Discord

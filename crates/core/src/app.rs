@@ -4,6 +4,7 @@
 //! scheduler's start take it.
 
 use crate::clock::Clock;
+use crate::contests::ContestService;
 use crate::polls::PollService;
 use crate::programme::Programme;
 use crate::questions::QuestionService;
@@ -26,6 +27,8 @@ pub struct App {
     /// Session Q&A, on the poll service's platform (configure it with
     /// `[questions]`: [`QuestionService::configure`]).
     pub questions: QuestionService,
+    /// Meme contests, on the poll service's platform.
+    pub contests: ContestService,
     /// Per-user command allowance.
     pub throttle: Throttle,
     /// The scheduler and its reminders, once one runs in this process.
@@ -48,12 +51,18 @@ impl App {
             polls.shared_port(),
             Arc::clone(&clock),
         );
+        let contests = ContestService::new(
+            Arc::clone(&store.contests),
+            polls.shared_port(),
+            Arc::clone(&clock),
+        );
         let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
             store,
             polls,
             questions,
+            contests,
             throttle: Throttle::default(),
             scheduling: Arc::new(OnceLock::new()),
         };
@@ -74,6 +83,8 @@ impl App {
             return;
         }
         self.polls.attach_deadlines(Arc::new(scheduler.clone()));
+        self.contests.attach_deadlines(Arc::new(scheduler.clone()));
+        scheduler.attach_contests(Arc::new(self.contests.clone()));
         self.questions.resume_threads();
         let reminders = ReminderService::new(scheduler.clone());
         let _ = self.scheduling.set((scheduler, reminders));

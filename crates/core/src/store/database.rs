@@ -10,6 +10,7 @@
 
 use super::{Store, StoreError};
 use crate::chat::direct::DirectChannels;
+use crate::contests::ContestStore;
 use crate::health::StorageHealth;
 use crate::polls::PollStore;
 use crate::questions::QuestionStore;
@@ -155,6 +156,8 @@ pub struct Database {
     pub direct: Arc<dyn DirectChannels>,
     /// Session Q&A: questions, votes, boards and threads.
     pub questions: Arc<dyn QuestionStore>,
+    /// Meme contests: contests, entries and votes.
+    pub contests: Arc<dyn ContestStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -224,6 +227,7 @@ impl From<Store> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            contests: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -240,6 +244,7 @@ impl From<super::postgres::PgStore> for Database {
             health: Arc::new(store.clone()),
             direct: Arc::new(store.clone()),
             questions: Arc::new(store.clone()),
+            contests: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

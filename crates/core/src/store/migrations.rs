@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_questions",
         include_str!("../../migrations/0010_questions.sql"),
     ),
+    (
+        "0015_contests",
+        include_str!("../../migrations/0015_contests.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_questions",
         include_str!("../../../migrations/postgres/0003_questions.sql"),
     ),
+    (
+        "0008_contests",
+        include_str!("../../../migrations/postgres/0008_contests.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
