@@ -7,6 +7,7 @@
 mod abuse;
 mod agenda;
 mod community;
+mod contests;
 mod faults;
 mod faults_announcements;
 mod faults_network;

@@ -71,8 +71,7 @@ pub fn over_limit_post(contest: &Contest) -> Post {
 /// count. `ranked` is every entry, best first.
 pub fn result_posts(contest: &Contest, ranked: &[Standing]) -> Vec<Post> {
     let rules = &contest.rules;
-    let key =
-        |part: &str| crate::chat::dedupe_key("contest-result", &format!("{}/{part}", contest.id));
+    let key = |part: &str| crate::chat::dedupe_key("cx-res-", &format!("{}/{part}", contest.id));
     let heading = Text::plain("🏆 Meme contest results: ").with(Span::Strong(rules.title.clone()));
     let voters_line = Text::plain(format!(
         "{} from {}.",
