@@ -3,6 +3,8 @@
 //! is killed during the voting and reconciles what it missed at start, and
 //! `/contest close` posts the exact winners with their images.
 
+mod declared;
+
 use crate::harness::{BotOptions, TestBot, PATIENCE};
 use emcee_core::contests::{ContestStore, Standing};
 use fake_discord::{FakeUser, StoredMessage, UserFile};
