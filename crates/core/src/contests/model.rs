@@ -193,6 +193,36 @@ mod tests {
     }
 
     #[test]
+    fn a_contest_takes_part_only_within_its_window_while_open() {
+        let at = |s: i64| DateTime::from_timestamp(1_000_000 + s, 0).unwrap();
+        let mut contest = Contest {
+            id: 1,
+            rules: NewContest {
+                community: None,
+                declared_id: None,
+                title: "Memes".into(),
+                channel: "c".into(),
+                template: None,
+                per_person: 1,
+                emoji: vec!["👍".into()],
+                top: 3,
+                opens_at: at(0),
+                closes_at: at(60),
+                created_by: None,
+            },
+            state: ContestState::Open,
+            closed_at: None,
+            announced: false,
+        };
+        assert!(!contest.takes_part_at(at(-1)), "before it opens");
+        assert!(contest.takes_part_at(at(0)) && contest.takes_part_at(at(59)));
+        assert!(!contest.takes_part_at(at(60)), "at the close");
+        contest.state = ContestState::Closed;
+        assert!(!contest.takes_part_at(at(30)), "closed early by command");
+        assert!(contest.is_vote("👍") && !contest.is_vote("😂"));
+    }
+
+    #[test]
     fn ties_go_to_the_earlier_entry() {
         let at = |s: i64| DateTime::from_timestamp(s, 0).unwrap();
         let standing = |id: i64, posted: i64, votes: u32| Standing {
