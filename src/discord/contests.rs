@@ -1,17 +1,15 @@
 //! Meme contests on Discord: only translation. Messages with attachments
 //! become [`Submission`]s (the MESSAGE_CONTENT intent is what lets the bot
 //! see the attachments of messages that do not mention it), reactions become
-//! the same [`Reaction`]s polls get, and `/contest open|close` become
+//! the same core reactions polls get, and `/contest open|close` become
 //! requests to the core's [`emcee_core::contests::ContestService`], which
 //! decides and posts through the Discord port.
 
 use super::access::is_organiser;
 use super::embeds::say_privately;
-use super::markup::key_of_reaction;
-use super::polls::emoji_key;
 use super::{Context, Data, Error};
 use emcee_core::contests::{ContestError, OpenContest, Submission, Upload};
-use emcee_core::polls::{MessageKey, Reaction};
+use emcee_core::polls::MessageKey;
 use poise::serenity_prelude as serenity;
 
 /// A message was posted: an entry if it carries an image in a contest's
@@ -63,15 +61,8 @@ pub async fn on_reaction(
     reaction: &serenity::Reaction,
     added: bool,
 ) -> anyhow::Result<()> {
-    let Some(user) = reaction.user_id else {
+    let Some(event) = super::polls::neutral(data, reaction, added) else {
         return Ok(());
-    };
-    let event = Reaction {
-        message: MessageKey::new(reaction.channel_id, reaction.message_id),
-        voter: user.to_string(),
-        key: key_of_reaction(&emoji_key(&reaction.emoji)),
-        added,
-        by_self: user.get() == data.port.bot_user(),
     };
     data.contests.on_reaction(event).await?;
     Ok(())

@@ -7,7 +7,8 @@ use crate::ids::FakeUser;
 use crate::state::{Author, StoredAttachment};
 use crate::{lock, FakeDiscord};
 
-/// MESSAGE_CONTENT, the privileged intent.
+/// MESSAGE_CONTENT, the privileged intent without which guild messages arrive
+/// with empty content and no attachments.
 const MESSAGE_CONTENT: u64 = 1 << 15;
 
 /// A file a user attaches: its name and, if the client sent one, its type.

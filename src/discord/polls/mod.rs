@@ -10,4 +10,4 @@ mod export;
 mod reactions;
 
 pub use export::export;
-pub use reactions::{emoji_key, on_reaction, on_ready};
+pub use reactions::{emoji_key, neutral, on_reaction, on_ready};

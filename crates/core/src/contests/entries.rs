@@ -74,14 +74,7 @@ impl ContestService {
                 }
             }
         }
-        let open: Vec<Contest> = self
-            .inner
-            .store
-            .contests()
-            .await?
-            .into_iter()
-            .filter(|contest| contest.state == ContestState::Open)
-            .collect();
+        let open = self.stored_open().await?;
         *self
             .inner
             .open

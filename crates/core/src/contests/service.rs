@@ -229,12 +229,9 @@ impl ContestService {
         channel: &str,
     ) -> Result<Option<Contest>, ContestError> {
         let open: Vec<Contest> = self
-            .inner
-            .store
-            .contests()
+            .stored_open()
             .await?
             .into_iter()
-            .filter(|c| c.state == ContestState::Open)
             .filter(|c| community.is_none() || c.rules.community.as_deref() == community)
             .collect();
         let here = open.iter().rev().find(|c| c.rules.channel == channel);
@@ -290,6 +287,15 @@ impl ContestService {
         if tokio::time::timeout(RECOVERY_WAIT, done).await.is_err() {
             tracing::warn!("closing a contest before the start-up reconciliation finished");
         }
+    }
+
+    /// The open contests as stored now (no cache).
+    pub(super) async fn stored_open(&self) -> Result<Vec<Contest>, ContestError> {
+        let all = self.inner.store.contests().await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| c.state == ContestState::Open)
+            .collect())
     }
 
     pub(super) fn forget_open(&self) {
