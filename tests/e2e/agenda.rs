@@ -302,14 +302,17 @@ async fn the_bot_resumes_after_the_gateway_drops_and_keeps_answering() {
 }
 
 #[tokio::test]
-async fn the_bot_identifies_with_unprivileged_intents_only() {
+async fn the_bot_identifies_with_message_content_its_only_privileged_intent() {
     let bot = TestBot::start_at(BEFORE_FIRST_BLOCK).await;
     let identify = bot.fake.identifies().into_iter().next().unwrap();
     let intents = identify["d"]["intents"]
         .as_u64()
         .or_else(|| identify["intents"].as_u64())
         .unwrap();
-    // GUILDS (1) | GUILD_MESSAGE_REACTIONS (1 << 10) | DIRECT_MESSAGES (1 << 12).
-    assert_eq!(intents, 1 | (1 << 10) | (1 << 12));
+    // GUILDS (1) | GUILD_MESSAGES (1 << 9) | GUILD_MESSAGE_REACTIONS (1 << 10)
+    // | DIRECT_MESSAGES (1 << 12) | MESSAGE_CONTENT (1 << 15): the meme
+    // contest sees attachments only with Message Content, the one privileged
+    // intent (Server Members and Presence stay off).
+    assert_eq!(intents, 1 | (1 << 9) | (1 << 10) | (1 << 12) | (1 << 15));
     bot.stop().await;
 }
