@@ -172,17 +172,19 @@ impl ContestService {
     async fn start(&self, rules: NewContest) -> Result<Contest, ContestError> {
         let (contest, fresh) = self.inner.store.insert_contest(rules).await?;
         self.forget_open();
+        // The close is planned first: a call for entries that cannot be
+        // posted must not leave the contest open for ever.
+        if contest.state == ContestState::Open {
+            if let Some(deadlines) = self.inner.deadlines.get() {
+                deadlines.close_at(&contest).await?;
+            }
+        }
         if fresh {
             self.inner
                 .port
                 .post(&contest.rules.channel, &posts::opened_post(&contest))
                 .await?;
             tracing::info!(contest = contest.id, "opened a meme contest");
-        }
-        if contest.state == ContestState::Open {
-            if let Some(deadlines) = self.inner.deadlines.get() {
-                deadlines.close_at(&contest).await?;
-            }
         }
         Ok(contest)
     }

@@ -167,7 +167,6 @@ impl Desk {
         if rows.is_empty() {
             return Ok(());
         }
-        metrics::counter!(crate::telemetry::VOTES).increment(rows.len() as u64);
         self.store.save_votes(rows).await.map_err(store_error)
     }
 
