@@ -221,6 +221,7 @@ async fn emcee_fake() -> FakeDiscord {
             api_base: fake.base_url(),
             servers,
             client: None,
+            message_content: false,
         },
     )
     .await

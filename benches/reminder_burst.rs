@@ -94,6 +94,7 @@ fn programme(start: DateTime<Utc>) -> Programme {
     Programme {
         agenda: Agenda::new(conference).unwrap(),
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }
 

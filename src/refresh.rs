@@ -52,6 +52,7 @@ pub async fn refresh_once(source: &AgendaSource, app: &App) {
             let programme = Programme {
                 agenda: update.agenda,
                 polls: current.polls.clone(),
+                contests: current.contests.clone(),
             };
             app.replace_programme(programme, &diff).await;
         }
@@ -91,6 +92,7 @@ mod tests {
         let programme = Programme {
             agenda: loaded.agenda,
             polls: Vec::new(),
+            contests: Vec::new(),
         };
         let app = app(programme);
         let first = app.programme();

@@ -124,6 +124,7 @@ pub async fn serve(
                 api_base: api_base.clone(),
                 servers: servers.clone(),
                 client: None,
+                message_content: discord::wants_message_content(&settings, &app.programme()),
             };
             let shards = run.shards.or(settings.discord.shards);
             let shards = shards.map(|range| (range, Arc::clone(&store.leases)));

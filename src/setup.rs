@@ -167,6 +167,7 @@ pub async fn load_for_bot(
     let programme = Programme {
         agenda: loaded.agenda,
         polls: Vec::new(),
+        contests: Vec::new(),
     };
     Ok((
         Config {

@@ -49,6 +49,7 @@ pub fn programme(first: DateTime<Utc>) -> Programme {
     Programme {
         agenda: Agenda::new(conference).unwrap(),
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! each event kind goes to one named function.
 
 use super::commands::{remind, stars};
+use super::contests;
 use super::embeds::{embed, no_mentions, paging_buttons};
 use super::polls;
 use super::{Data, Error};
@@ -68,10 +69,17 @@ pub async fn dispatch(
             interest(data, e.guild_id, e.user_id, e.scheduled_event_id, false).await
         }
         serenity::FullEvent::ReactionAdd { add_reaction } => {
-            polls::on_reaction(data, add_reaction, true).await
+            polls::on_reaction(data, add_reaction, true).await?;
+            contests::on_reaction(data, add_reaction, true).await
         }
         serenity::FullEvent::ReactionRemove { removed_reaction } => {
-            polls::on_reaction(data, removed_reaction, false).await
+            polls::on_reaction(data, removed_reaction, false).await?;
+            contests::on_reaction(data, removed_reaction, false).await
+        }
+        serenity::FullEvent::Message { new_message }
+            if community.admits_event(new_message.guild_id, "message") =>
+        {
+            contests::on_message(data, new_message).await
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(
@@ -81,6 +89,7 @@ pub async fn dispatch(
             );
             gateway_up(data, "identify");
             polls::on_ready(data, data_about_bot).await;
+            data.contests.session_started();
             Ok(())
         }
         serenity::FullEvent::Resume { .. } => {

@@ -94,6 +94,8 @@ pub fn message(post: &Post) -> Value {
         }
         if let (true, Some(file)) = (card.image, &post.attachment) {
             embed["image"] = json!({ "url": format!("attachment://{}", file.filename) });
+        } else if let Some(url) = &card.image_url {
+            embed["image"] = json!({ "url": url });
         }
         body["embeds"] = json!([embed]);
     }

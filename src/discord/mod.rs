@@ -8,6 +8,7 @@ pub mod access;
 pub mod channels;
 pub mod commands;
 pub mod community;
+pub mod contests;
 pub mod embeds;
 mod errors;
 mod events;
@@ -41,14 +42,34 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 /// The default Discord API base; `EMCEE_DISCORD_API` points elsewhere (a proxy, the test fake).
 pub const DISCORD_API: &str = "https://discord.com";
 
-/// Intents the features need; none of them privileged.
-/// (`GUILD_SCHEDULED_EVENTS` carries "Interested" on scheduled events.)
-pub fn intents() -> serenity::GatewayIntents {
-    serenity::GatewayIntents::GUILDS
+/// Intents the features need. Only `message_content` (the meme contest is
+/// on) adds a privileged one: Message Content, with Guild Messages, so that
+/// the bot sees the attachments of posts that do not mention it. Asking for
+/// it where the portal has it off makes Discord refuse the connection, so a
+/// bot without contests never asks. (`GUILD_SCHEDULED_EVENTS` carries
+/// "Interested" on scheduled events.)
+pub fn intents(message_content: bool) -> serenity::GatewayIntents {
+    let always = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
         | serenity::GatewayIntents::DIRECT_MESSAGES
         | serenity::GatewayIntents::GUILD_MESSAGE_POLLS
-        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS
+        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS;
+    if message_content {
+        always
+            | serenity::GatewayIntents::GUILD_MESSAGES
+            | serenity::GatewayIntents::MESSAGE_CONTENT
+    } else {
+        always
+    }
+}
+
+/// Whether the meme contest is on for Discord: the agenda declares a
+/// contest, or `[discord] contests` lets organisers open them by command.
+pub fn wants_message_content(
+    settings: &emcee_core::config::Settings,
+    programme: &Programme,
+) -> bool {
+    settings.discord.contests || !programme.contests.is_empty()
 }
 
 /// State shared by every handler: the core's [`App`] and what only Discord
@@ -67,6 +88,9 @@ pub struct Data {
     reload: Arc<OnceLock<Option<crate::cli::SourceArgs>>>,
     /// The servers emcee serves; commands, clicks and reactions from others act on nothing.
     pub community: community::Community,
+    /// Whether the bot asked for Message Content (the meme contest is on):
+    /// without it Discord shows the bot no attachments, so no entries.
+    pub message_content: bool,
 }
 
 impl std::ops::Deref for Data {
@@ -106,6 +130,7 @@ impl Data {
             pages: PageStore::default(),
             reload: Arc::new(OnceLock::new()),
             community: community::Community::default(),
+            message_content: false,
         }
     }
 
@@ -142,6 +167,9 @@ pub struct Connection {
     /// The HTTP client for serenity's REST calls; `None` builds serenity's default.
     /// (Tests pass one that trusts the fake Discord's certificate.)
     pub client: Option<reqwest::Client>,
+    /// Ask for Message Content, for the meme contest
+    /// ([`wants_message_content`]).
+    pub message_content: bool,
 }
 
 /// Why the bot could not run.
@@ -238,6 +266,9 @@ impl Bot {
         token: &BotToken,
         connection: Connection,
     ) -> Result<Self, StartError> {
+        let mut data = data;
+        let message_content = connection.message_content;
+        data.message_content = message_content;
         let http = http(token, &connection.api_base, connection.client.clone());
         if let Err(error) = http.get_current_user().await {
             return Err(classify(&error, &connection.api_base));
@@ -264,7 +295,7 @@ impl Bot {
                 })
             })
             .build();
-        let client = serenity::ClientBuilder::new_with_http(http, intents())
+        let client = serenity::ClientBuilder::new_with_http(http, intents(message_content))
             .framework(framework)
             .await
             .map_err(|e| StartError::Client(e.to_string()))?;

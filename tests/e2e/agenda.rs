@@ -1,6 +1,6 @@
 //! Every agenda command through serenity and the fake Discord, at fixed instants.
 
-use crate::harness::{embed, instant, mentions_nobody, TestBot, PATIENCE};
+use crate::harness::{embed, instant, mentions_nobody, BotOptions, TestBot, PATIENCE};
 use fake_discord::FakeUser;
 use serde_json::json;
 
@@ -302,14 +302,40 @@ async fn the_bot_resumes_after_the_gateway_drops_and_keeps_answering() {
 }
 
 #[tokio::test]
-async fn the_bot_identifies_with_unprivileged_intents_only() {
+async fn the_bot_identifies_with_unprivileged_intents_only_unless_contests_are_on() {
     let bot = TestBot::start_at(BEFORE_FIRST_BLOCK).await;
     let identify = bot.fake.identifies().into_iter().next().unwrap();
     let intents = identify["d"]["intents"]
         .as_u64()
         .or_else(|| identify["intents"].as_u64())
         .unwrap();
-    // GUILDS (1) | GUILD_MESSAGE_REACTIONS (1 << 10) | DIRECT_MESSAGES (1 << 12).
+    // GUILDS (1) | GUILD_MESSAGE_REACTIONS (1 << 10) | DIRECT_MESSAGES (1 << 12)
+    // | GUILD_SCHEDULED_EVENTS (1 << 16) | GUILD_MESSAGE_POLLS (1 << 24): no
+    // privileged one, so a portal with them all off connects.
     assert_eq!(intents, 1 | (1 << 10) | (1 << 12) | (1 << 16) | (1 << 24));
+    let organiser = FakeUser::organiser(1);
+    let asked = bot
+        .fake
+        .slash_command(
+            &organiser,
+            "contest",
+            json!({ "open": { "channel": "polls", "minutes": 10 } }),
+        )
+        .await;
+    let answer = bot.response(&asked).await;
+    let text = answer["data"]["content"].as_str().unwrap();
+    assert!(text.contains("Message Content"), "{answer}");
+    assert_eq!(answer["data"]["flags"], 64, "private: {answer}");
+    // The meme contest on: GUILD_MESSAGES (1 << 9) and MESSAGE_CONTENT
+    // (1 << 15), the one privileged intent, are asked for too.
+    let programme = emcee_core::config::Config::load(&BotOptions::default().config).unwrap();
+    let mut settings = programme.settings.clone();
+    settings.discord.contests = true;
+    assert!(emcee::discord::wants_message_content(
+        &settings,
+        &programme.programme
+    ));
+    let on = emcee::discord::intents(true).bits();
+    assert_eq!(on, intents | (1 << 9) | (1 << 15));
     bot.stop().await;
 }

@@ -91,6 +91,7 @@ impl TestBot {
             vec![GuildId::new(fake.ids().guild_id)]
         };
         let named = emcee::discord::server_ids(settings.servers()).expect("server ids");
+        let message_content = emcee::discord::wants_message_content(&settings, &config.programme);
         let port = DiscordPort::new(outbound, named.iter().map(|s| s.get()).collect())
             .with_direct_channels(Arc::new(store.clone()));
         let data = Data::new(
@@ -114,6 +115,7 @@ impl TestBot {
             api_base: fake.base_url(),
             servers,
             client: None,
+            message_content,
         };
         let registered_before = fake.requests().len();
         let bot = Bot::build(data.clone(), &token, connection)

@@ -7,6 +7,7 @@
 mod abuse;
 mod agenda;
 mod community;
+mod contests;
 mod events;
 mod faults;
 mod faults_announcements;

@@ -4,6 +4,7 @@
 //! scheduler's start take it.
 
 use crate::clock::Clock;
+use crate::contests::ContestService;
 use crate::polls::PollService;
 use crate::programme::Programme;
 use crate::questions::QuestionService;
@@ -30,6 +31,8 @@ pub struct App {
     /// Starred sessions, "my day" (configure it with `[stars]`:
     /// [`StarService::configure`]).
     pub stars: StarService,
+    /// Meme contests, on the poll service's platform.
+    pub contests: ContestService,
     /// Per-user command allowance.
     pub throttle: Throttle,
     /// Subscribable calendar feeds (configure them with
@@ -59,6 +62,11 @@ impl App {
         );
         let stars = StarService::new(Arc::clone(&store.stars), Arc::clone(&clock));
         let feeds = crate::feeds::Feeds::new(store.clone(), Arc::clone(&clock));
+        let contests = ContestService::new(
+            Arc::clone(&store.contests),
+            polls.shared_port(),
+            Arc::clone(&clock),
+        );
         let app = Self {
             programme: Arc::new(RwLock::new(Arc::new(programme))),
             clock,
@@ -66,6 +74,7 @@ impl App {
             polls,
             questions,
             stars,
+            contests,
             throttle: Throttle::default(),
             feeds,
             scheduling: Arc::new(OnceLock::new()),
@@ -89,6 +98,8 @@ impl App {
             return;
         }
         self.polls.attach_deadlines(Arc::new(scheduler.clone()));
+        self.contests.attach_deadlines(Arc::new(scheduler.clone()));
+        scheduler.attach_contests(Arc::new(self.contests.clone()));
         self.questions.resume_threads();
         let reminders = ReminderService::new(scheduler.clone());
         self.stars.attach_reminders(reminders.clone());

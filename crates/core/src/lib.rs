@@ -15,6 +15,7 @@
 //! - [`import`]: published schedules (schedule.json, frab XML, Sessionize, iCalendar), from a file or a URL.
 //! - [`config`]: typed, validated `emcee.toml` and `agenda.toml`, with errors that
 //!   point at file, line and column.
+//! - [`contests`]: meme contests: image entries, reaction votes, results.
 //! - [`polls`]: flash polls (declared questions and options).
 //! - [`questions`]: session Q&A: questions, upvotes, host controls, the
 //!   "next question" board and each session's thread.
@@ -37,6 +38,7 @@ pub mod chat;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod contests;
 pub mod events;
 pub mod feeds;
 pub mod health;

@@ -8,12 +8,7 @@ use crate::error::ApiError;
 use crate::ids::FakeUser;
 use crate::payloads::{self, InteractionTarget};
 use crate::rest::command_id;
-use crate::state::Author;
 use crate::{lock, FakeDiscord};
-
-/// MESSAGE_CONTENT, the privileged intent without which guild messages arrive
-/// with empty content.
-const MESSAGE_CONTENT: u64 = 1 << 15;
 
 /// An interaction the fake dispatched; pass it to
 /// [`FakeDiscord::wait_for_interaction_response`].
@@ -167,25 +162,7 @@ impl FakeDiscord {
     /// # Panics
     /// If the channel is unknown: a test bug.
     pub async fn user_message(&self, channel_id: u64, user: &FakeUser, content: &str) -> u64 {
-        let message = {
-            let mut world = lock(&self.inner.world);
-            world.remember(user);
-            let body = serde_json::json!({ "content": content });
-            world
-                .create_message(channel_id, Author::from(user), &body, Vec::new())
-                .unwrap_or_else(|e| panic!("cannot post in channel {channel_id}: {}", e.message))
-        };
-        let intents = lock(&self.inner.gateway).intents();
-        let mention = format!("<@{}>", self.ids().bot_user_id);
-        let mut seen = message.clone();
-        if message.guild_id.is_some()
-            && intents & MESSAGE_CONTENT == 0
-            && !content.contains(&mention)
-        {
-            seen.content.clear();
-        }
-        self.inner.dispatch_message("MESSAGE_CREATE", &seen);
-        message.id
+        self.user_upload(channel_id, user, content, &[]).await
     }
 
     /// `user` reacts to a message with `emoji` (Unicode, or `name:id`); dispatches

@@ -54,6 +54,7 @@ mod server;
 mod state;
 mod time;
 mod tls;
+mod uploads;
 
 pub use error::ApiError;
 pub use fake_support::Timeout;
@@ -68,6 +69,7 @@ pub use record::{RecordedAttachment, RecordedRequest};
 pub use rest::{FakeAnswer, FakePoll, FakeScheduledEvent, FakeThread};
 pub use server::Config;
 pub use state::{Author, StoredAttachment, StoredMessage, StoredReaction};
+pub use uploads::UserFile;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -30,5 +30,6 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         questions::questions(),
         admin::reload(),
         crate::discord::polls::commands::poll(),
+        crate::discord::contests::contest(),
     ]
 }

@@ -15,4 +15,4 @@ pub use export::export;
 pub use native::{
     answer_id, body as native_body, on_vote as on_native_vote, LIMITS as NATIVE_LIMITS,
 };
-pub use reactions::{emoji_key, on_reaction, on_ready};
+pub use reactions::{emoji_key, neutral, on_reaction, on_ready};

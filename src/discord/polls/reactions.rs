@@ -20,18 +20,24 @@ pub async fn on_reaction(
     added: bool,
 ) -> anyhow::Result<()> {
     let received = Instant::now();
-    let Some(user) = reaction.user_id else {
+    let Some(event) = neutral(data, reaction, added) else {
         return Ok(());
     };
-    let event = Reaction {
+    data.polls.on_reaction(event, received).await?;
+    Ok(())
+}
+
+/// A gateway reaction as the core's [`Reaction`] (the option's neutral key,
+/// whether it is the bot's own); `None` without a user. Contests take the same.
+pub fn neutral(data: &Data, reaction: &serenity::Reaction, added: bool) -> Option<Reaction> {
+    let user = reaction.user_id?;
+    Some(Reaction {
         message: MessageKey::new(reaction.channel_id, reaction.message_id),
         voter: user.to_string(),
         key: key_of_reaction(&emoji_key(&reaction.emoji)),
         added,
         by_self: user.get() == data.port.bot_user(),
-    };
-    data.polls.on_reaction(event, received).await?;
-    Ok(())
+    })
 }
 
 /// READY (a new gateway session): remembers the bot's id, then lets the poll

@@ -28,6 +28,8 @@ pub struct Card {
     pub accent: Accent,
     /// Show the post's attachment as the card's image.
     pub image: bool,
+    /// Show the image the platform serves at this URL (a contest entry's).
+    pub image_url: Option<String>,
 }
 
 /// A button poll's options, each with its own vote button: what a platform

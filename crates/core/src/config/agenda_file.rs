@@ -31,6 +31,8 @@ pub struct AgendaFile {
     pub sessions: Vec<SessionEntry>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub polls: Vec<PollEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contests: Vec<super::contest_entry::ContestEntry>,
 }
 
 /// `[conference]`.
@@ -125,6 +127,7 @@ pub fn load(
                 .ok()
         })
         .collect();
+    let contests = super::contest_entry::contests(source, &file.contests, timezone, &mut problems);
     // The agenda's own checks (end before start, duplicate ids) need every
     // session read; with some unreadable they would misreport the rest.
     ConfigError::collect(problems)?;
@@ -150,7 +153,11 @@ pub fn load(
             .err()
             .unwrap_or_else(|| source.error_at(&["sessions"], "is not a valid agenda"))
     })?;
-    Ok(Programme { agenda, polls })
+    Ok(Programme {
+        agenda,
+        polls,
+        contests,
+    })
 }
 
 fn session(

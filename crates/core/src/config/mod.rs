@@ -5,6 +5,7 @@
 //! so `emcee check` can be run before the conference and trusted.
 
 pub mod agenda_file;
+mod contest_entry;
 mod location;
 pub mod needs;
 mod platform_ids;
@@ -246,6 +247,7 @@ pub fn programme_from_bytes(
             Ok(Programme {
                 agenda: agenda.with_notes(notes),
                 polls: Vec::new(),
+                contests: Vec::new(),
             })
         }
         Err(error @ import::ImportError::UnknownFormat { .. }) => {

@@ -65,6 +65,13 @@ pub fn channel_needs(settings: &Settings, programme: &Programme) -> Vec<ChannelN
             add(key, format!("poll {}", poll.id), true);
         }
     }
+    for contest in &programme.contests {
+        add(
+            &contest.channel,
+            format!("meme contest {}", contest.id),
+            true,
+        );
+    }
     needs.into_values().collect()
 }
 

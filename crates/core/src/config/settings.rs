@@ -129,6 +129,12 @@ pub struct DiscordSettings {
     /// `[discord.events]`: `enabled`, `window_hours`.
     #[serde(default)]
     pub events: crate::events::EventSettings,
+    /// Meme contests opened by `/contest open` without a `[[contests]]` in
+    /// the agenda: asks Discord for the Message Content intent (privileged:
+    /// turn it on in the developer portal first). A declared contest asks
+    /// for it on its own.
+    #[serde(default)]
+    pub contests: bool,
 }
 
 impl DiscordSettings {

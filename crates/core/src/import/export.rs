@@ -37,5 +37,6 @@ pub fn to_agenda_file(conference: &Conference) -> AgendaFile {
         rooms: conference.rooms.clone(),
         sessions,
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }

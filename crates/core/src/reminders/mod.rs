@@ -359,6 +359,7 @@ mod tests {
         let programme = Programme {
             agenda: agenda_of(&["b", "a:b", "B", "x_b"]),
             polls: Vec::new(),
+            contests: Vec::new(),
         };
         let clock = crate::clock::ManualClock::new("2021-10-07T12:00:00Z".parse().unwrap());
         let settings = crate::scheduler::PlanSettings {

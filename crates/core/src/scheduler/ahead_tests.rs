@@ -40,6 +40,7 @@ pub(super) fn programme() -> Programme {
     Programme {
         agenda: Agenda::new(conference).unwrap(),
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }
 

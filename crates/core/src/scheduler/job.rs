@@ -29,6 +29,10 @@ pub enum JobKind {
     Digest,
     /// A "schedule change" notice after the agenda was reloaded.
     Change,
+    /// Opening a declared meme contest.
+    ContestOpen,
+    /// Closing a meme contest at its deadline and posting its result.
+    ContestClose,
 }
 
 impl JobKind {
@@ -42,6 +46,8 @@ impl JobKind {
             Self::Reminder => "reminder",
             Self::Digest => "digest",
             Self::Change => "change",
+            Self::ContestOpen => "contest_open",
+            Self::ContestClose => "contest_close",
         }
     }
 
@@ -55,6 +61,8 @@ impl JobKind {
             Self::Reminder,
             Self::Digest,
             Self::Change,
+            Self::ContestOpen,
+            Self::ContestClose,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -154,6 +162,10 @@ pub struct Message {
     /// The local day of a digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
+    /// The declared contest to open ([`JobKind::ContestOpen`]), or the
+    /// stored contest's id to close ([`JobKind::ContestClose`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contest: Option<String>,
 }
 
 impl Message {
@@ -168,6 +180,7 @@ impl Message {
             poll: None,
             poll_message: None,
             day: None,
+            contest: None,
         }
     }
 }

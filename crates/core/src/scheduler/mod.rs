@@ -13,6 +13,7 @@
 //! - `plan.rs`: routing, combining, lead times, digests, reminders, polls.
 //! - `changes.rs`: the "schedule change" notice from an agenda diff.
 //! - `poll_close.rs`: a posted poll's close, as a job.
+//! - `contest_jobs.rs`: a meme contest's opening and close, as jobs.
 //! - `runner.rs`: the loop, the lease, catch-up and outcomes.
 //! - `announce.rs`: the [`Announcer`] over the chat port.
 //! - `ical.rs`: a user's reminded sessions as an iCalendar file.
@@ -22,6 +23,7 @@
 mod ahead_tests;
 mod announce;
 mod changes;
+mod contest_jobs;
 pub mod holder;
 pub mod ical;
 mod job;
@@ -36,6 +38,7 @@ pub mod wording;
 
 pub use announce::ChatAnnouncer;
 pub use changes::change_notice;
+pub use contest_jobs::{contest_close_job, ContestJobs};
 pub use job::{nonce_of, reminder_subject, Item, Job, JobKind, Message, Target};
 pub use plan::{plan, reminder_job, PlanSettings};
 pub use poll_close::poll_close_job;
@@ -147,6 +150,8 @@ struct Inner {
     /// One plan at a time: the start-up plan and a `/reload` must not
     /// interleave their reads and writes of the job set.
     planning: tokio::sync::Mutex<()>,
+    /// Opens and closes meme contests, once attached.
+    contests: std::sync::OnceLock<Arc<dyn ContestJobs>>,
 }
 
 impl Scheduler {
@@ -183,6 +188,7 @@ impl Scheduler {
                 wake: Notify::new(),
                 missed: MissedUsers::default(),
                 planning: tokio::sync::Mutex::new(()),
+                contests: std::sync::OnceLock::new(),
             }),
         }
     }

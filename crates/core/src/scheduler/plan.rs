@@ -107,6 +107,12 @@ pub fn plan(programme: &Programme, settings: &PlanSettings, reminders: &[Reminde
             .iter()
             .filter_map(|poll| poll_job(poll, settings)),
     );
+    jobs.extend(
+        programme
+            .contests
+            .iter()
+            .map(super::contest_jobs::contest_open_job),
+    );
     if let Some(at) = settings.announcements.digest_at {
         jobs.extend(digest_jobs(programme, settings, at));
     }

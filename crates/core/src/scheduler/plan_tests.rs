@@ -40,6 +40,7 @@ fn programme(sessions: Vec<Session>) -> Programme {
     Programme {
         agenda: Agenda::new(conference).unwrap(),
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }
 

@@ -149,6 +149,7 @@ fn programme() -> Programme {
     Programme {
         agenda: Agenda::new(conference).unwrap(),
         polls: Vec::new(),
+        contests: Vec::new(),
     }
 }
 

@@ -226,7 +226,7 @@ impl Scheduler {
     /// Why a job must not run any more, if so. A poll's close is never too
     /// late: an open poll must close, however long the bot was down.
     fn too_late(&self, job: &Job, now: DateTime<Utc>) -> Option<&'static str> {
-        if job.kind() == JobKind::PollClose {
+        if matches!(job.kind(), JobKind::PollClose | JobKind::ContestClose) {
             None
         } else if now >= job.expires_at {
             Some("its moment has passed (e.g. the session already ended)")
@@ -269,6 +269,9 @@ impl Scheduler {
                         "the poll is no longer declared".into(),
                     )),
                 }
+            }
+            _ if matches!(job.kind(), JobKind::ContestOpen | JobKind::ContestClose) => {
+                self.run_contest_job(job, programme).await
             }
             _ if job.kind() == JobKind::PollClose => match &job.message.poll_message {
                 Some(poll) => announcer.close_poll(poll).await,

@@ -51,6 +51,11 @@ pub fn heading(message: &Message) -> Text {
             message.poll.as_deref().unwrap_or_default()
         )),
         JobKind::PollClose => Text::plain("Poll closes"),
+        JobKind::ContestOpen => Text::plain(format!(
+            "Meme contest opens: {}",
+            message.contest.as_deref().unwrap_or_default()
+        )),
+        JobKind::ContestClose => Text::plain("Meme contest closes"),
     }
 }
 

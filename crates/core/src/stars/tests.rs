@@ -147,6 +147,7 @@ fn rig(minutes: u32) -> Rig {
     let programme = Arc::new(Programme {
         agenda: agenda(),
         polls: Vec::new(),
+        contests: Vec::new(),
     });
     let settings = PlanSettings {
         announcements: crate::config::AnnouncementSettings::default(),

@@ -10,6 +10,7 @@
 
 use super::{Store, StoreError};
 use crate::chat::direct::DirectChannels;
+use crate::contests::ContestStore;
 use crate::feeds::FeedStorage;
 use crate::health::StorageHealth;
 use crate::polls::PollStore;
@@ -163,6 +164,8 @@ pub struct Database {
     pub feeds: Arc<dyn FeedStorage>,
     /// The scheduled events emcee made, per community and session.
     pub events: Arc<dyn crate::events::EventStore>,
+    /// Meme contests: contests, entries and votes.
+    pub contests: Arc<dyn ContestStore>,
     /// The SQLite store behind it, when that is the backend.
     sqlite: Option<Store>,
     backend: String,
@@ -235,6 +238,7 @@ impl From<Store> for Database {
             stars: Arc::new(store.clone()),
             feeds: Arc::new(store.clone()),
             events: Arc::new(store.clone()),
+            contests: Arc::new(store.clone()),
             backend: format!("SQLite {}", store.path()),
             sqlite: Some(store),
         }
@@ -254,6 +258,7 @@ impl From<super::postgres::PgStore> for Database {
             stars: Arc::new(store.clone()),
             feeds: Arc::new(store.clone()),
             events: Arc::new(store.clone()),
+            contests: Arc::new(store.clone()),
             backend: format!("PostgreSQL {}", store.url()),
             sqlite: None,
         }

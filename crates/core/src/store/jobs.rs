@@ -286,12 +286,17 @@ impl JobStore for Store {
             let pending: Vec<(String, String, Option<String>)> = {
                 let mut statement = transaction.prepare(
                     "SELECT key, kind, subject FROM jobs
-                     WHERE state = 'pending' AND kind NOT IN (?1, ?2)",
+                     WHERE state = 'pending' AND kind NOT IN (?1, ?2, ?3)",
                 )?;
-                let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
-                let rows = statement.query_map(params![unplanned[0], unplanned[1]], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })?;
+                let unplanned = [
+                    JobKind::Change.as_str(),
+                    JobKind::PollClose.as_str(),
+                    JobKind::ContestClose.as_str(),
+                ];
+                let rows = statement
+                    .query_map(params![unplanned[0], unplanned[1], unplanned[2]], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })?;
                 rows.collect::<Result<_, _>>()?
             };
             for (key, kind, subject) in pending {

@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_scheduled_events",
         include_str!("../../migrations/0013_scheduled_events.sql"),
     ),
+    (
+        "0014_contests",
+        include_str!("../../migrations/0014_contests.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

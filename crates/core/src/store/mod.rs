@@ -14,6 +14,7 @@
 //! database stops taking them (a full disk, or the `[store] max_size_mb` cap).
 
 mod checkpoint;
+mod contests;
 mod database;
 mod direct_channels;
 mod early_jobs;

@@ -10,6 +10,7 @@
 mod fixture;
 mod pg_server;
 
+mod contests;
 mod direct;
 mod feeds;
 mod health;

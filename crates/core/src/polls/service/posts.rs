@@ -36,6 +36,7 @@ pub fn poll_post(poll: &Poll, tally: Option<&Tally>) -> Post {
             _ => Accent::Done,
         },
         image: false,
+        image_url: None,
     })
 }
 

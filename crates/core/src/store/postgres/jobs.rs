@@ -119,7 +119,11 @@ impl JobStorage for PgStore {
             let planned_count = upsert(&transaction, &planned).await?;
             let keys: Vec<&str> = planned.iter().map(|job| job.key.as_str()).collect();
             let subjects: Vec<String> = planned.iter().filter_map(Job::subject).collect();
-            let unplanned = [JobKind::Change.as_str(), JobKind::PollClose.as_str()];
+            let unplanned = [
+                JobKind::Change.as_str(),
+                JobKind::PollClose.as_str(),
+                JobKind::ContestClose.as_str(),
+            ];
             // A reminder's job added after the plan read the reminders (its
             // reminder exists, the plan has no job for it) stays, as on SQLite.
             let cancelled = transaction

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_scheduled_events",
         include_str!("../../../migrations/postgres/0006_scheduled_events.sql"),
     ),
+    (
+        "0007_contests",
+        include_str!("../../../migrations/postgres/0007_contests.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

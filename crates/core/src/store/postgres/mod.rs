@@ -16,6 +16,7 @@
 //! TLS is not built in: the server is reached over a private network, a
 //! Unix socket or a local tunnel (`sslmode=require` is refused at start).
 
+mod contests;
 mod feeds;
 mod jobs;
 mod migrations;
