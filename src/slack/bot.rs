@@ -130,6 +130,10 @@ impl SlackBot {
             Command::Reminders { cancel } => self.reminders(asked, cancel.as_deref()).await,
             Command::MyCal => self.calendar(asked).await,
             Command::Poll(poll) => super::polls::command(self, asked, poll).await,
+            Command::Question(typed) => super::questions::ask(self, asked, typed).await,
+            Command::Questions { session } => {
+                super::questions::host_list(self, asked, session.as_deref()).await
+            }
             Command::Reload => self.reload_agenda(asked).await,
         };
         metrics::counter!("emcee_commands_total", "command" => name, "outcome" => outcome, "platform" => "slack")
@@ -339,6 +343,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Reminders { .. } => "reminders",
         Command::MyCal => "mycal",
         Command::Poll(_) => "poll",
+        Command::Question(_) => "ask",
+        Command::Questions { .. } => "questions",
         Command::Reload => "reload",
         Command::Unknown(_) => "unknown",
     }

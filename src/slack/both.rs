@@ -138,6 +138,22 @@ impl ChatPort for RoutedPort {
         self.by(channel).vote_buttons(channel)
     }
 
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        self.by(&message.channel).open_thread(message, name)
+    }
+
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        self.by(&message.channel).pin(message)
+    }
+
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        self.by(thread).archive_thread(thread)
+    }
+
     /// `:name:` is Slack's spelling of an emoji; anything else Discord's.
     fn emoji_key(&self, typed: &str) -> Option<String> {
         let slack = typed.trim().starts_with(':') && typed.trim().ends_with(':');

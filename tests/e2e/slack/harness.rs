@@ -75,6 +75,8 @@ pub struct SlackOptions {
     pub reload: bool,
     /// Channel names checked at start besides the config's.
     pub channels: Vec<String>,
+    /// TOML appended to the config (`[questions]`, `[threads]`, …).
+    pub extra_config: String,
 }
 
 impl SlackTestBot {
@@ -105,7 +107,12 @@ impl SlackTestBot {
             }
         }
         let path = dir.path().join("emcee.toml");
-        std::fs::write(&path, config_text(&fake.ids().team_id)).expect("config");
+        let text = format!(
+            "{}\n{}\n",
+            config_text(&fake.ids().team_id),
+            options.extra_config
+        );
+        std::fs::write(&path, text).expect("config");
         let config = Config::load(&path).expect("config loads");
         let settings = config.settings.clone();
         let clock = ManualClock::new(instant(at));
@@ -138,6 +145,10 @@ impl SlackTestBot {
             store.clone(),
             polls,
         );
+        app.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &settings,
+            ));
         let mut names = emcee::discord::channels::configured_names(&settings, &config.programme);
         names.extend(options.channels.iter().cloned());
         let before = fake.connects();
@@ -157,7 +168,8 @@ impl SlackTestBot {
         .expect("socket open");
         let scheduler = options.scheduler.map(|options| {
             let announcer = ChatAnnouncer::new(Arc::clone(&port) as Arc<dyn ChatPort>)
-                .with_polls(app.polls.clone());
+                .with_polls(app.polls.clone())
+                .with_questions(app.questions.clone());
             emcee::scheduler::start_for_chat(&app, &settings, Arc::new(announcer), options)
         });
         Self {

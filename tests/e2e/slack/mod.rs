@@ -9,4 +9,5 @@ mod outbound;
 mod parity;
 mod polls;
 mod process;
+mod questions;
 mod scheduler;

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_questions",
         include_str!("../../migrations/0010_questions.sql"),
     ),
+    (
+        "0017_question_clicks",
+        include_str!("../../migrations/0017_question_clicks.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

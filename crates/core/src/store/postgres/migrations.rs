@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_questions",
         include_str!("../../../migrations/postgres/0003_questions.sql"),
     ),
+    (
+        "0010_question_clicks",
+        include_str!("../../../migrations/postgres/0010_question_clicks.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
