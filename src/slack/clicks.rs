@@ -1,7 +1,9 @@
-//! Button clicks (`block_actions`): a poll's Vote buttons, paging ◀ / ▶,
-//! "Remind me", "Share in channel". Each returns at once; the answer goes
-//! through the click's own `response_url`, never a Web API call per click
-//! (a 2,000-voter poll would exhaust `chat.postEphemeral`'s ~100 a minute).
+//! Button clicks (`block_actions`): a poll's Vote buttons, a question's ▲
+//! and the hosts' Q&A controls, paging ◀ / ▶, "Remind me", "Share in
+//! channel". Each returns at once (a vote or an upvote once it is stored);
+//! the answer goes through the click's own `response_url`, never a Web API
+//! call per click (a 2,000-voter poll would exhaust `chat.postEphemeral`'s
+//! ~100 a minute).
 //! A vote is stored before the voter hears "you voted X"; the poll message's
 //! tally follows within the core's tally gap.
 

@@ -62,7 +62,7 @@ pub fn typed_question(rest: &str) -> TypedQuestion {
 /// `/emcee ask …`: files the question and tells the asker privately.
 pub async fn ask(bot: &SlackBot, asked: &Asked, typed: TypedQuestion) -> &'static str {
     if typed.text.is_empty() {
-        let usage = "Usage: /emcee ask [SESSION |] QUESTION [anonymous:yes]";
+        let usage = "Usage: /emcee ask [session |] question [anonymous:yes]";
         bot.private(asked, &Text::plain(usage)).await;
         return "user_error";
     }

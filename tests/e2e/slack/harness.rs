@@ -222,6 +222,47 @@ impl SlackTestBot {
     }
 }
 
+/// A fake Slack that waits 3 s for an ack before delivering an envelope
+/// again: long enough for a stopped bot's lost acks to come back to the
+/// restarted one, not to the dying one.
+pub async fn fake_for_restarts() -> FakeSlack {
+    FakeSlack::start_with(fake_slack::Config {
+        ack_timeout: Duration::from_secs(3),
+        stranger_workspace: true,
+        ..fake_slack::Config::default()
+    })
+    .await
+    .expect("fake slack")
+}
+
+/// Every answer posted to `clicked`'s `response_url`, once there are `n`.
+pub async fn answers(fake: &FakeSlack, clicked: &Interaction, n: usize) -> Vec<ResponsePost> {
+    let token = clicked.response_token.clone();
+    fake.wait_until("the click's answers", PATIENCE, |fake| {
+        let mine: Vec<ResponsePost> = fake
+            .response_posts()
+            .into_iter()
+            .filter(|p| p.token == token)
+            .collect();
+        (mine.len() == n).then_some(mine)
+    })
+    .await
+    .expect("answered")
+}
+
+/// What `voter` was told privately about their click: the text posted to
+/// the click's `response_url`, which must not replace the message clicked.
+pub async fn told(bot: &SlackTestBot, clicked: &Interaction) -> String {
+    let answer = bot
+        .fake
+        .wait_for_response(&clicked.response_token, PATIENCE)
+        .await
+        .expect("the click is answered through its response_url");
+    assert_eq!(answer.body["response_type"], "ephemeral", "{}", answer.body);
+    assert_eq!(answer.body["replace_original"], false, "{}", answer.body);
+    answer.text().unwrap_or_default().to_owned()
+}
+
 /// Every `<…>` form in a message's JSON: what could ping, link or format.
 pub fn forms(json: &str) -> Vec<String> {
     json.split('<')

@@ -6,7 +6,7 @@
 //! a thread on the start announcement with the questions in it and its
 //! closing line said once, and `/emcee help` listing the Q&A.
 
-use super::harness::{SlackOptions, SlackTestBot};
+use super::harness::{answers, fake_for_restarts, told, SlackOptions, SlackTestBot};
 use crate::harness::PATIENCE;
 use emcee_core::questions::QuestionStore;
 use fake_slack::{Click, FakeUser, Fault, Interaction, ResponseEffect, StoredMessage};
@@ -84,13 +84,9 @@ async fn question_of(
     bot.store.question(id).await.unwrap().unwrap()
 }
 
-async fn told(bot: &SlackTestBot, clicked: &Interaction) -> String {
-    let answer = bot
-        .fake
-        .wait_for_response(&clicked.response_token, PATIENCE)
-        .await
-        .expect("the click is answered through its response_url");
-    answer.text().unwrap_or_default().to_owned()
+/// The stored count of question `id`.
+async fn votes_of(bot: &SlackTestBot, id: i64) -> u32 {
+    bot.store.question(id).await.unwrap().unwrap().votes
 }
 
 /// Waits until the question's message shows `▲ votes`.
@@ -154,13 +150,7 @@ async fn questions_take_upvotes_toggles_duplicates_and_anonymity_and_strangers_c
     )
     .await;
     assert!(merged.contains("Someone asked that already"), "{merged}");
-    let before = bot
-        .store
-        .question(question.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .votes;
+    let before = votes_of(&bot, question.id).await;
 
     let voters: Vec<FakeUser> = (100..150).map(FakeUser::attendee).collect();
     let channel = random(&bot);
@@ -178,13 +168,7 @@ async fn questions_take_upvotes_toggles_duplicates_and_anonymity_and_strangers_c
             .await
             .starts_with("Your ▲ was taken back"));
     }
-    let votes = bot
-        .store
-        .question(question.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .votes;
+    let votes = votes_of(&bot, question.id).await;
     assert_eq!(votes, before + 40, "50 upvotes, 10 taken back");
     shows(&bot, &message, votes).await;
 
@@ -201,13 +185,7 @@ async fn questions_take_upvotes_toggles_duplicates_and_anonymity_and_strangers_c
         .wait_for_ack(&stranger.envelope_id, PATIENCE)
         .await
         .unwrap();
-    let after = bot
-        .store
-        .question(question.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .votes;
+    let after = votes_of(&bot, question.id).await;
     assert_eq!(after, votes);
     assert!(bot
         .fake
@@ -342,10 +320,10 @@ async fn hosts_answer_pin_and_hide_from_their_private_panel_and_others_are_refus
     let (_, help) = bot.ask_as(&host, &random(&bot), "help").await;
     let help = help.body.to_string();
     assert!(
-        help.contains("/emcee ask [SESSION |] QUESTION [anonymous:yes]"),
+        help.contains("/emcee ask [session |] question [anonymous:yes]"),
         "{help}"
     );
-    assert!(help.contains("/emcee questions [SESSION]"), "{help}");
+    assert!(help.contains("/emcee questions [session]"), "{help}");
     bot.stop().await;
 }
 
@@ -355,13 +333,7 @@ async fn hosts_answer_pin_and_hide_from_their_private_panel_and_others_are_refus
 #[tokio::test]
 async fn upvotes_delivered_again_after_a_restart_change_nothing() {
     const EACH: u32 = 10;
-    let fake = fake_slack::FakeSlack::start_with(fake_slack::Config {
-        ack_timeout: Duration::from_secs(3),
-        stranger_workspace: true,
-        ..fake_slack::Config::default()
-    })
-    .await
-    .unwrap();
+    let fake = fake_for_restarts().await;
     let bot = SlackTestBot::start_at(
         AT,
         SlackOptions {
@@ -402,32 +374,14 @@ async fn upvotes_delivered_again_after_a_restart_change_nothing() {
         assert!(told(&bot, clicked).await.starts_with("Your ▲ counts"));
     }
     for clicked in &clicks[..EACH as usize] {
-        let token = clicked.response_token.clone();
-        let answers = bot
-            .fake
-            .wait_until("the second answer", PATIENCE, |fake| {
-                let mine: Vec<_> = fake
-                    .response_posts()
-                    .into_iter()
-                    .filter(|p| p.token == token)
-                    .collect();
-                (mine.len() == 2).then_some(mine)
-            })
-            .await
-            .unwrap();
+        let answers = answers(&bot.fake, clicked, 2).await;
         let again = answers[1].text().unwrap_or_default();
         assert!(
             again.starts_with("Your ▲ counts"),
             "delivered again: {again}"
         );
     }
-    let votes = bot
-        .store
-        .question(question.id)
-        .await
-        .unwrap()
-        .unwrap()
-        .votes;
+    let votes = votes_of(&bot, question.id).await;
     assert_eq!(votes, before + 2 * EACH, "each click once");
     shows(&bot, &message, votes).await;
     bot.stop().await;

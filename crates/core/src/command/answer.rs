@@ -104,35 +104,35 @@ pub const HELP: &[HelpEntry] = &[
     ),
     HelpEntry::everywhere(
         "/track name",
-        "/emcee track NAME",
+        "/emcee track name",
         "every session of a track",
     ),
     HelpEntry::everywhere(
         "/speaker name",
-        "/emcee speaker NAME",
+        "/emcee speaker name",
         "a speaker's sessions (any order, accents optional)",
     ),
-    HelpEntry::everywhere("/room name", "/emcee room NAME", "everything in one room"),
+    HelpEntry::everywhere("/room name", "/emcee room name", "everything in one room"),
     HelpEntry::everywhere(
         "/session name",
-        "/emcee session NAME",
+        "/emcee session name",
         "one session in detail, by title or id",
     ),
     HelpEntry::everywhere(
         "/search text",
-        "/emcee search TEXT",
+        "/emcee search text",
         "search titles, abstracts and speakers",
     ),
     HelpEntry {
         summary: "a direct message before a session starts",
         discord: Some("/remind session [minutes_before]"),
-        slack: Some("/emcee remind SESSION [minutes]"),
+        slack: Some("/emcee remind session [minutes]"),
         console: Some("/remind session [minutes]"),
     },
     HelpEntry {
         summary: "your reminders; cancel one",
         discord: Some("/reminders [cancel]"),
-        slack: Some("/emcee reminders [cancel SESSION]"),
+        slack: Some("/emcee reminders [cancel session]"),
         console: Some("/reminders [cancel session]"),
     },
     HelpEntry::everywhere(
@@ -143,12 +143,12 @@ pub const HELP: &[HelpEntry] = &[
     HelpEntry {
         summary: "ask the speakers a question; the room upvotes it with ▲",
         discord: Some("/ask question [session] [anonymous]"),
-        slack: Some("/emcee ask [SESSION |] QUESTION [anonymous:yes]"),
+        slack: Some("/emcee ask [session |] question [anonymous:yes]"),
         console: Some("/ask [anon] [session |] question"),
     },
     HelpEntry::everywhere(
         "/questions [session]",
-        "/emcee questions [SESSION]",
+        "/emcee questions [session]",
         "a session's questions, for its hosts: answered, pin, hide",
     ),
     HelpEntry::everywhere(
@@ -179,9 +179,9 @@ mod tests {
         assert!(has(&discord, "/questions [session]") && has(&discord, "/reload"));
         assert!(has(
             &slack,
-            "/emcee ask [SESSION |] QUESTION [anonymous:yes]"
+            "/emcee ask [session |] question [anonymous:yes]"
         ));
-        assert!(has(&slack, "/emcee questions [SESSION]"));
+        assert!(has(&slack, "/emcee questions [session]"));
         assert!(has(&console, "/ask [anon] [session |] question"));
         assert!(!console.iter().any(|(u, _)| u.contains("reload")));
         assert!(slack.iter().all(|(u, _)| u.starts_with("/emcee ")));

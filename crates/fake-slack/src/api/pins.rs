@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::reactions::target;
 use super::Ctx;
 use crate::error::SlackError;
 
@@ -14,18 +15,6 @@ pub(super) fn method(name: &str) -> Option<super::Method> {
         "pins.list" => list,
         _ => return None,
     })
-}
-
-/// The message a pin call names, and its channel id.
-fn target(ctx: &Ctx<'_>) -> Result<(String, String), SlackError> {
-    let channel = ctx
-        .world
-        .readable(&ctx.args.required("channel")?)?
-        .id
-        .clone();
-    let ts = ctx.args.required("timestamp")?;
-    ctx.world.message(&channel, &ts)?;
-    Ok((channel, ts))
 }
 
 fn add(ctx: &mut Ctx<'_>) -> Result<Value, SlackError> {
