@@ -154,6 +154,10 @@ impl ChatPort for RoutedPort {
         self.by(thread).archive_thread(thread)
     }
 
+    fn same_platform(&self, a: &str, b: &str) -> bool {
+        platform_of(a) == platform_of(b)
+    }
+
     /// `:name:` is Slack's spelling of an emoji; anything else Discord's.
     fn emoji_key(&self, typed: &str) -> Option<String> {
         let slack = typed.trim().starts_with(':') && typed.trim().ends_with(':');
@@ -347,6 +351,13 @@ mod tests {
         assert_eq!(platform_of("U042"), Platform::Slack);
         assert_eq!(platform_of("T0123ABCD"), Platform::Slack);
         assert!(looks_like_slack_id("C0123ABCD"));
+        // A session's Slack thread is no place for a Discord question.
+        let memory =
+            || Arc::new(emcee_core::chat::memory::MemoryPort::default()) as Arc<dyn ChatPort>;
+        let routed = RoutedPort::new(memory(), memory());
+        assert!(routed.same_platform("C0RANDOM/1633622700.000200", "C0GENERAL"));
+        assert!(!routed.same_platform("C0RANDOM/1633622700.000200", "123456789012345678"));
+        assert!(routed.same_platform("223456789012345678", "123456789012345678"));
         assert!(!looks_like_slack_id("announcements"));
     }
 }
