@@ -229,15 +229,7 @@ async fn a_burst_of_clicks_is_redrawn_in_a_few_coalesced_updates() {
         .await
         .unwrap();
     let edits = updates(&bot, &poll);
-    let stored = bot
-        .running
-        .as_ref()
-        .unwrap()
-        .bot
-        .app
-        .polls
-        .recorder()
-        .latencies();
+    let stored = bot.app().polls.recorder().latencies();
     println!(
         "{CLICKS} clicks redrawn with {edits} chat.update calls; click received to stored p50 {:?} p99 {:?} max {:?}",
         stored.p50, stored.p99, stored.max

@@ -205,6 +205,11 @@ impl SlackTestBot {
         self.ask_as(&FakeUser::attendee(1), &general, text).await.1
     }
 
+    /// The application the running bot serves.
+    pub fn app(&self) -> &App {
+        &self.running.as_ref().expect("the bot runs").bot.app
+    }
+
     /// The config the bot runs with.
     pub fn config_path(&self) -> std::path::PathBuf {
         self._dir.path().join("emcee.toml")

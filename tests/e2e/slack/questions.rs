@@ -171,14 +171,7 @@ async fn questions_take_upvotes_toggles_duplicates_and_anonymity_and_strangers_c
     let votes = votes_of(&bot, question.id).await;
     assert_eq!(votes, before + 40, "50 upvotes, 10 taken back");
     shows(&bot, &message, votes).await;
-    let stored = bot
-        .running
-        .as_ref()
-        .unwrap()
-        .bot
-        .app
-        .questions
-        .vote_latencies();
+    let stored = bot.app().questions.vote_latencies();
     println!(
         "slack upvotes: {} clicks, received -> stored p50 {:?}, p99 {:?}, max {:?} (debug build, in-memory SQLite)",
         stored.count, stored.p50, stored.p99, stored.max
