@@ -77,6 +77,8 @@ pub struct SlackOptions {
     pub channels: Vec<String>,
     /// TOML appended to the config (`[questions]`, `[threads]`, …).
     pub extra_config: String,
+    /// Post "now on demand" after sessions with a video (off by default).
+    pub on_demand: bool,
 }
 
 impl SlackTestBot {
@@ -107,11 +109,14 @@ impl SlackTestBot {
             }
         }
         let path = dir.path().join("emcee.toml");
-        let text = format!(
+        let mut text = format!(
             "{}\n{}\n",
             config_text(&fake.ids().team_id),
             options.extra_config
         );
+        if options.on_demand {
+            text = text.replace("on_demand = false", "on_demand = true");
+        }
         std::fs::write(&path, text).expect("config");
         let config = Config::load(&path).expect("config loads");
         let settings = config.settings.clone();

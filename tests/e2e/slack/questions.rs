@@ -393,8 +393,9 @@ async fn upvotes_delivered_again_after_a_restart_change_nothing() {
 }
 
 /// With `[threads] enabled`, JfrUnit's start announcement in #random is its
-/// thread: questions asked then are replies there, the board too; after
-/// the session the thread gets its closing line, once.
+/// thread: questions asked then are replies there, the board too, and the
+/// "now on demand" post with the top question; after the session the
+/// thread gets its closing line, once.
 #[tokio::test]
 async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
     let options = SlackOptions {
@@ -404,6 +405,7 @@ async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
             ..emcee_core::scheduler::SchedulerOptions::default()
         }),
         extra_config: "[questions]\nboard_every_seconds = 1\n\n[threads]\nenabled = true\narchive_after_minutes = 1\n".into(),
+        on_demand: true,
         ..options()
     };
     let bot = SlackTestBot::start_at("2021-10-07T15:59:50Z", options).await;
@@ -433,6 +435,26 @@ async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
     );
     let board = message_with(&bot, "Next question").await;
     assert_eq!(board.thread_ts.as_deref(), Some(parent), "the board too");
+
+    // At its end the session's video and top question go to the thread too.
+    bot.clock
+        .set(crate::harness::instant("2021-10-07T16:25:00Z"));
+    let on_demand = bot
+        .fake
+        .wait_for_message(
+            &channel,
+            |m| {
+                m.thread_ts.as_deref() == Some(parent) && m.text.contains("Now available on demand")
+            },
+            PATIENCE,
+        )
+        .await
+        .unwrap();
+    assert!(
+        on_demand.text.contains("Does JfrUnit run in CI?"),
+        "{}",
+        on_demand.text
+    );
 
     bot.clock
         .set(crate::harness::instant("2021-10-07T16:26:01Z"));
