@@ -8,7 +8,7 @@
 use super::markdown::escape;
 use chrono::{DateTime, Utc};
 use emcee_core::agenda::{LinkKind, Session};
-use emcee_core::command::{Answer, HelpEntry, Notice, Reply};
+use emcee_core::command::{Answer, HelpEntry, Notice, Reply, Surface};
 use std::fmt::Write;
 
 /// Discord's limit on an embed description.
@@ -214,8 +214,8 @@ fn detail(answer: &Answer) -> Vec<Page> {
 
 fn help(entries: &[HelpEntry]) -> Page {
     let mut description = String::new();
-    for entry in entries {
-        let _ = writeln!(description, "`{}` — {}", entry.usage, entry.summary);
+    for (usage, summary) in emcee_core::command::help_lines(entries, Surface::Discord) {
+        let _ = writeln!(description, "`{usage}` — {summary}");
     }
     Page {
         title: "emcee commands".to_owned(),

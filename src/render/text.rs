@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use emcee_core::agenda::Session;
-use emcee_core::command::{Answer, CommandError, HelpEntry, Notice, Reply};
+use emcee_core::command::{Answer, CommandError, HelpEntry, Notice, Reply, Surface};
 use std::fmt::Write;
 
 /// `text` safe to print on a terminal: every C0 and C1 control character but
@@ -202,10 +202,15 @@ pub fn relative(delta: TimeDelta) -> String {
 }
 
 fn help(entries: &[HelpEntry]) -> String {
-    let width = entries.iter().map(|e| e.usage.len()).max().unwrap_or(0);
+    let lines = emcee_core::command::help_lines(entries, Surface::Console);
+    let width = lines
+        .iter()
+        .map(|(usage, _)| usage.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::from("Commands:\n");
-    for entry in entries {
-        let _ = writeln!(out, "  {:width$}  {}", entry.usage, entry.summary);
+    for (usage, summary) in lines {
+        let _ = writeln!(out, "  {usage:width$}  {summary}");
     }
     out
 }

@@ -7,7 +7,7 @@
 
 use super::markup;
 use emcee_core::chat::text::pack_lines;
-use emcee_core::chat::{Ballot, Card, Post, Text};
+use emcee_core::chat::{Ballot, Button, Card, Post, Text};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
@@ -21,6 +21,10 @@ const FALLBACK_CHARS: usize = 3000;
 pub const DEDUPE_EVENT: &str = "emcee_post";
 /// The metadata payload field holding the dedupe key.
 pub const DEDUPE_FIELD: &str = "dedupe";
+/// Elements one actions block may hold.
+const ACTIONS_PER_BLOCK: usize = 25;
+/// Characters of a button's label (Slack's limit).
+const BUTTON_LABEL_CHARS: usize = 75;
 /// The action id prefix of a poll option's Vote button: `emcee:vote:INDEX`
 /// (action ids are unique within a message); the value is the index too.
 pub const VOTE_ACTION: &str = "emcee:vote";
@@ -99,6 +103,7 @@ pub fn blocks(post: &Post) -> Vec<SlackBlock> {
     }
     let mut card_blocks = post.card.as_ref().map(card).unwrap_or_default();
     card_blocks.extend(post.ballot.as_ref().map(ballot).unwrap_or_default());
+    card_blocks.extend(actions(&post.buttons));
     // Room for the card and one closing "…and N more" section.
     let room = MAX_BLOCKS.saturating_sub(blocks.len() + card_blocks.len() + 1);
     let lines: Vec<String> = post.lines.iter().map(markup::text).collect();
@@ -154,6 +159,26 @@ fn ballot(ballot: &Ballot) -> Vec<SlackBlock> {
     }
     blocks.push(context(markup::text(&ballot.status)));
     blocks
+}
+
+/// A post's buttons as one actions block (Slack holds 25 elements in one);
+/// `None` without any. Slack has no disabled button, so a disabled one (a
+/// hidden question's ▲) is left out; its click would be refused anyway.
+pub fn actions(buttons: &[Button]) -> Option<SlackBlock> {
+    let elements: Vec<SlackActionBlockElement> = buttons
+        .iter()
+        .filter(|b| !b.disabled)
+        .take(ACTIONS_PER_BLOCK)
+        .map(|b| {
+            let label = plain(&Text::plain(b.label.clone()), BUTTON_LABEL_CHARS);
+            SlackActionBlockElement::Button(
+                SlackBlockButtonElement::new(label)
+                    .with_action_id(b.id.clone().into())
+                    .with_value(b.id.clone()),
+            )
+        })
+        .collect();
+    (!elements.is_empty()).then(|| SlackActionsBlock::new(elements).into())
 }
 
 /// The option index a Vote button's action id names.

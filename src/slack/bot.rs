@@ -131,6 +131,10 @@ impl SlackBot {
             Command::MyCal { reset } => self.calendar(asked, reset).await,
             Command::Stars(command) => super::stars::command(self, asked, command).await,
             Command::Poll(poll) => super::polls::command(self, asked, poll).await,
+            Command::Question(typed) => super::questions::ask(self, asked, typed).await,
+            Command::Questions { session } => {
+                super::questions::host_list(self, asked, session.as_deref()).await
+            }
             Command::Reload => self.reload_agenda(asked).await,
         };
         metrics::counter!("emcee_commands_total", "command" => name, "outcome" => outcome, "platform" => "slack")
@@ -362,6 +366,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::MyCal { .. } => "mycal",
         Command::Stars(command) => command.name(),
         Command::Poll(_) => "poll",
+        Command::Question(_) => "ask",
+        Command::Questions { .. } => "questions",
         Command::Reload => "reload",
         Command::Unknown(_) => "unknown",
     }

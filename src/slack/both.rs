@@ -138,6 +138,26 @@ impl ChatPort for RoutedPort {
         self.by(channel).vote_buttons(channel)
     }
 
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        self.by(&message.channel).open_thread(message, name)
+    }
+
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        self.by(&message.channel).pin(message)
+    }
+
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        self.by(thread).archive_thread(thread)
+    }
+
+    fn same_platform(&self, a: &str, b: &str) -> bool {
+        platform_of(a) == platform_of(b)
+    }
+
     /// `:name:` is Slack's spelling of an emoji; anything else Discord's.
     fn emoji_key(&self, typed: &str) -> Option<String> {
         let slack = typed.trim().starts_with(':') && typed.trim().ends_with(':');
@@ -331,6 +351,13 @@ mod tests {
         assert_eq!(platform_of("U042"), Platform::Slack);
         assert_eq!(platform_of("T0123ABCD"), Platform::Slack);
         assert!(looks_like_slack_id("C0123ABCD"));
+        // A session's Slack thread is no place for a Discord question.
+        let memory =
+            || Arc::new(emcee_core::chat::memory::MemoryPort::default()) as Arc<dyn ChatPort>;
+        let routed = RoutedPort::new(memory(), memory());
+        assert!(routed.same_platform("C0RANDOM/1633622700.000200", "C0GENERAL"));
+        assert!(!routed.same_platform("C0RANDOM/1633622700.000200", "123456789012345678"));
+        assert!(routed.same_platform("223456789012345678", "123456789012345678"));
         assert!(!looks_like_slack_id("announcements"));
     }
 }

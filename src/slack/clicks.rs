@@ -1,7 +1,9 @@
-//! Button clicks (`block_actions`): a poll's Vote buttons, paging ◀ / ▶,
-//! "Remind me", "Share in channel". Each returns at once; the answer goes
-//! through the click's own `response_url`, never a Web API call per click
-//! (a 2,000-voter poll would exhaust `chat.postEphemeral`'s ~100 a minute).
+//! Button clicks (`block_actions`): a poll's Vote buttons, a question's ▲
+//! and the hosts' Q&A controls, paging ◀ / ▶, "Remind me", "Share in
+//! channel". Each returns at once (a vote or an upvote once it is stored);
+//! the answer goes through the click's own `response_url`, never a Web API
+//! call per click (a 2,000-voter poll would exhaust `chat.postEphemeral`'s
+//! ~100 a minute).
 //! A vote is stored before the voter hears "you voted X"; the poll message's
 //! tally follows within the core's tally gap.
 
@@ -12,6 +14,7 @@ use super::respond::Visibility;
 use emcee_core::chat::Text;
 use emcee_core::paging::parse_button_id;
 use emcee_core::polls::{Click as VoteClick, ClickVerdict, MessageKey};
+use emcee_core::questions::Action;
 use emcee_core::reminders::DEFAULT_MINUTES;
 use slack_morphism::prelude::*;
 use std::time::Instant;
@@ -31,6 +34,13 @@ enum Click {
     },
     /// A session picked from the menu of an ambiguous name, by id.
     Pick(String),
+    /// A Q&A button: a question's ▲ or a host's control, clicked at `at`
+    /// (Slack's `action_ts` in microseconds).
+    Question {
+        action: Action,
+        id: i64,
+        at: u64,
+    },
     /// A poll option's Vote button, on the poll message `(channel, ts)`,
     /// clicked at `at` (Slack's `action_ts` in microseconds).
     Vote {
@@ -62,6 +72,22 @@ pub async fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockAction
         return;
     };
     let (bot, user) = (bot.clone(), user.id.to_string());
+    if let Click::Question { action, id, at } = click {
+        // An upvote is stored before the envelope is acked, like a vote.
+        if action == Action::Upvote {
+            let answer = super::questions::upvote(&bot, &team, id, &user, at).await;
+            tokio::spawn(async move {
+                bot.reply(&url, &render::line(&answer), Visibility::Private)
+                    .await;
+            });
+        } else {
+            tokio::spawn(async move {
+                let by = (team.as_str(), user.as_str());
+                super::questions::moderate(&bot, &url, by, action, id).await;
+            });
+        }
+        return;
+    }
     if let Click::Vote {
         message,
         option,
@@ -86,7 +112,7 @@ pub async fn on_block_actions(bot: &SlackBot, event: SlackInteractionBlockAction
             Click::Remind(session) => remind(&bot, &url, &user, &session).await,
             Click::Star(session) => super::stars::clicked(&bot, &url, &team, &user, &session).await,
             Click::Pick(session) => pick(&bot, &url, &session).await,
-            Click::Vote { .. } => {}
+            Click::Vote { .. } | Click::Question { .. } => {}
         }
     });
 }
@@ -96,13 +122,16 @@ fn read(
     container: &SlackInteractionActionContainer,
 ) -> Option<Click> {
     let id = action.action_id.to_string();
+    let at = action.action_ts.as_ref().map_or(0, |ts| micros(&ts.0));
+    if let Some((action, id)) = Action::parse(&id) {
+        return Some(Click::Question { action, id, at });
+    }
     if let Some(option) = vote_of(&id) {
         let SlackInteractionActionContainer::Message(on) = container else {
             return None;
         };
         let channel = on.channel_id.as_ref()?;
         let message = MessageKey::new(channel, &on.message_ts);
-        let at = action.action_ts.as_ref().map_or(0, |ts| micros(&ts.0));
         return Some(Click::Vote {
             message,
             option,

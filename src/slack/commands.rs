@@ -30,6 +30,12 @@ pub enum Command {
     /// `star`, `unstar`, `mytalks`.
     Stars(super::stars::StarCommand),
     Poll(PollCommand),
+    /// `ask [SESSION |] QUESTION [anonymous:yes]`.
+    Question(crate::slack::questions::TypedQuestion),
+    /// `questions [SESSION]`: the hosts' panel.
+    Questions {
+        session: Option<String>,
+    },
     Reload,
     /// Not a command; the text says why.
     Unknown(String),
@@ -74,6 +80,10 @@ pub fn parse(text: &str, agenda: &Agenda, now: DateTime<Utc>) -> Command {
         "mytalks" => Command::Stars(StarCommand::MyTalks),
         "reload" => Command::Reload,
         "poll" => Command::Poll(poll(rest)),
+        "ask" => Command::Question(crate::slack::questions::typed_question(rest)),
+        "questions" => Command::Questions {
+            session: Some(rest.to_owned()).filter(|s| !s.is_empty()),
+        },
         "now" | "next" | "agenda" | "track" | "speaker" | "room" | "session" | "search" => {
             let line = format!("/{word} {rest}");
             match crate::console::parse::parse(&line, agenda, now) {

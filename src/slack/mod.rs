@@ -22,6 +22,7 @@ pub mod outbound;
 pub mod polls;
 pub mod port;
 pub mod preflight;
+pub mod questions;
 pub mod render;
 pub mod respond;
 pub mod seen;

@@ -217,13 +217,12 @@ fn detail(answer: &Answer) -> Page {
 }
 
 fn help(entries: &[HelpEntry]) -> Page {
-    let lines = entries
-        .iter()
-        .map(|entry| {
-            let usage = entry.usage.replacen('/', "/emcee ", 1);
+    let lines = emcee_core::command::help_lines(entries, emcee_core::command::Surface::Slack)
+        .into_iter()
+        .map(|(usage, summary)| {
             Text(vec![
-                Span::Code(usage),
-                Span::Plain(format!(" — {}", entry.summary)),
+                Span::Code(usage.to_owned()),
+                Span::Plain(format!(" — {summary}")),
             ])
         })
         .collect();

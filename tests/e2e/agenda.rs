@@ -93,10 +93,18 @@ async fn now_track_speaker_room_search_and_help_answer_from_the_agenda() {
     );
 
     let help = bot.ask("help", json!({})).await;
-    assert!(embed(&help)["description"]
-        .as_str()
-        .unwrap()
-        .contains("`/speaker name`"));
+    let listed = embed(&help)["description"].as_str().unwrap();
+    for usage in [
+        "`/speaker name`",
+        "`/ask question [session] [anonymous]`",
+        "`/questions [session]`",
+    ] {
+        assert!(listed.contains(usage), "{listed}");
+    }
+    assert!(
+        !listed.contains("/emcee"),
+        "Slack's syntax on Discord: {listed}"
+    );
     for response in [&now, &track, &speaker, &room, &search, &help] {
         assert!(mentions_nobody(response), "{response}");
     }

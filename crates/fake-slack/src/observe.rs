@@ -73,6 +73,18 @@ impl FakeSlack {
             .unwrap_or_default()
     }
 
+    /// The `ts` of every message pinned in `channel`.
+    #[must_use]
+    pub fn pinned(&self, channel: &str) -> Vec<String> {
+        let world = lock(&self.inner.world);
+        world
+            .pins
+            .iter()
+            .filter(|(c, _)| c == channel)
+            .map(|(_, ts)| ts.clone())
+            .collect()
+    }
+
     /// One message.
     #[must_use]
     pub fn message(&self, channel: &str, ts: &str) -> Option<StoredMessage> {

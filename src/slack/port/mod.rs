@@ -35,7 +35,10 @@ use std::time::Duration;
 
 mod direct;
 mod once;
+mod threads;
 mod told;
+
+pub use threads::CLOSING_LINE;
 
 use direct::classify_direct;
 
@@ -198,11 +201,11 @@ fn classify(error: &SendError) -> PortError {
     }
 }
 
+/// A message's channel and `ts`; a message in a thread is keyed by the
+/// thread (`CHANNEL/PARENT`), whose channel it is in.
 fn ts(message: &MessageKey) -> (SlackChannelId, SlackTs) {
-    (
-        message.channel.as_str().into(),
-        SlackTs::new(message.message.clone()),
-    )
+    let channel = threads::thread_of(&message.channel).map_or(message.channel.as_str(), |t| t.0);
+    (channel.into(), SlackTs::new(message.message.clone()))
 }
 
 impl ChatPort for SlackPort {
@@ -219,6 +222,9 @@ impl ChatPort for SlackPort {
 
     fn post<'a>(&'a self, channel: &'a str, post: &'a Post) -> PortFuture<'a, MessageKey> {
         Box::pin(async move {
+            if let Some(parent) = threads::thread_of(channel) {
+                return self.reply(channel, parent, post).await;
+            }
             let channel = self.resolve(channel).await?;
             self.post_once(&channel, post).await
         })
@@ -355,6 +361,25 @@ impl ChatPort for SlackPort {
 
     fn emoji_key(&self, typed: &str) -> Option<String> {
         markup::emoji_key(typed)
+    }
+
+    /// A Slack thread is the replies to the announcement: nothing to open;
+    /// its key makes later posts replies there.
+    fn open_thread<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        _name: &'a str,
+    ) -> PortFuture<'a, Option<String>> {
+        Box::pin(async move { Ok(Some(format!("{}/{}", message.channel, message.message))) })
+    }
+
+    fn pin<'a>(&'a self, message: &'a MessageKey) -> PortFuture<'a, ()> {
+        Box::pin(self.pin_message(message))
+    }
+
+    /// Slack has no archived threads: the thread gets a closing line, once.
+    fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
+        Box::pin(self.close_thread(thread))
     }
 
     /// Every Slack message can carry buttons: polls vote by button here

@@ -6,11 +6,10 @@
 //! once per 2 s, hidden until the close when asked, and nothing lost or
 //! counted twice across a restart while clicks come in.
 
-use super::harness::{SlackOptions, SlackTestBot};
+use super::harness::{told, SlackOptions, SlackTestBot};
 use crate::harness::PATIENCE;
 use chrono::TimeDelta;
 use fake_slack::{Click, FakeUser, Fault, Interaction, StoredMessage};
-use std::time::Duration;
 
 const AT: &str = "2021-10-07T15:55:00Z";
 
@@ -44,19 +43,6 @@ fn click(bot: &SlackTestBot, voter: &FakeUser, poll: &StoredMessage, option: usi
     let polls = &bot.fake.ids().polls_channel_id;
     bot.fake
         .click(voter, polls, &poll.ts, &format!("emcee:vote:{option}"))
-}
-
-/// What `voter` was told privately about their click: the text posted to
-/// the click's `response_url`, which must not replace the poll.
-async fn told(bot: &SlackTestBot, clicked: &Interaction) -> String {
-    let answer = bot
-        .fake
-        .wait_for_response(&clicked.response_token, PATIENCE)
-        .await
-        .expect("the click is answered through its response_url");
-    assert_eq!(answer.body["response_type"], "ephemeral", "{}", answer.body);
-    assert_eq!(answer.body["replace_original"], false, "{}", answer.body);
-    answer.text().unwrap_or_default().to_owned()
 }
 
 async fn vote(bot: &SlackTestBot, voter: &FakeUser, poll: &StoredMessage, option: usize) -> String {
@@ -244,15 +230,7 @@ async fn a_burst_of_clicks_is_redrawn_in_a_few_coalesced_updates() {
         .await
         .unwrap();
     let edits = updates(&bot, &poll);
-    let stored = bot
-        .running
-        .as_ref()
-        .unwrap()
-        .bot
-        .app
-        .polls
-        .recorder()
-        .latencies();
+    let stored = bot.app().polls.recorder().latencies();
     println!(
         "{CLICKS} clicks redrawn with {edits} chat.update calls; click received to stored p50 {:?} p99 {:?} max {:?}",
         stored.p50, stored.p99, stored.max
@@ -275,13 +253,7 @@ async fn a_burst_of_clicks_is_redrawn_in_a_few_coalesced_updates() {
 #[tokio::test]
 async fn a_restart_while_clicks_come_in_loses_and_doubles_nothing() {
     const EACH: usize = 10;
-    let fake = fake_slack::FakeSlack::start_with(fake_slack::Config {
-        ack_timeout: Duration::from_secs(3),
-        stranger_workspace: true,
-        ..fake_slack::Config::default()
-    })
-    .await
-    .unwrap();
+    let fake = super::harness::fake_for_restarts().await;
     let options = SlackOptions {
         fake: Some(fake),
         ..SlackOptions::default()
@@ -315,16 +287,7 @@ async fn a_restart_while_clicks_come_in_loses_and_doubles_nothing() {
     // The lost acks' clicks come again, to the new process, and are told
     // the vote as it stands instead of being taken back.
     for clicked in &clicks[..EACH] {
-        let token = clicked.response_token.clone();
-        let answers = bot
-            .fake
-            .wait_until("the second answer", PATIENCE, |fake| {
-                let posts = fake.response_posts();
-                let mine: Vec<_> = posts.into_iter().filter(|p| p.token == token).collect();
-                (mine.len() == 2).then_some(mine)
-            })
-            .await
-            .unwrap();
+        let answers = super::harness::answers(&bot.fake, clicked, 2).await;
         assert!(answers[1]
             .text()
             .unwrap_or_default()

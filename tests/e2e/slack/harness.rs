@@ -75,6 +75,10 @@ pub struct SlackOptions {
     pub reload: bool,
     /// Channel names checked at start besides the config's.
     pub channels: Vec<String>,
+    /// TOML appended to the config (`[questions]`, `[threads]`, …).
+    pub extra_config: String,
+    /// Post "now on demand" after sessions with a video (off by default).
+    pub on_demand: bool,
 }
 
 impl SlackTestBot {
@@ -105,7 +109,15 @@ impl SlackTestBot {
             }
         }
         let path = dir.path().join("emcee.toml");
-        std::fs::write(&path, config_text(&fake.ids().team_id)).expect("config");
+        let mut text = format!(
+            "{}\n{}\n",
+            config_text(&fake.ids().team_id),
+            options.extra_config
+        );
+        if options.on_demand {
+            text = text.replace("on_demand = false", "on_demand = true");
+        }
+        std::fs::write(&path, text).expect("config");
         let config = Config::load(&path).expect("config loads");
         let settings = config.settings.clone();
         let clock = ManualClock::new(instant(at));
@@ -138,6 +150,10 @@ impl SlackTestBot {
             store.clone(),
             polls,
         );
+        app.questions
+            .configure(emcee_core::questions::QuestionConfig::from_settings(
+                &settings,
+            ));
         let mut names = emcee::discord::channels::configured_names(&settings, &config.programme);
         names.extend(options.channels.iter().cloned());
         let before = fake.connects();
@@ -157,7 +173,8 @@ impl SlackTestBot {
         .expect("socket open");
         let scheduler = options.scheduler.map(|options| {
             let announcer = ChatAnnouncer::new(Arc::clone(&port) as Arc<dyn ChatPort>)
-                .with_polls(app.polls.clone());
+                .with_polls(app.polls.clone())
+                .with_questions(app.questions.clone());
             emcee::scheduler::start_for_chat(&app, &settings, Arc::new(announcer), options)
         });
         Self {
@@ -193,6 +210,11 @@ impl SlackTestBot {
         self.ask_as(&FakeUser::attendee(1), &general, text).await.1
     }
 
+    /// The application the running bot serves.
+    pub fn app(&self) -> &App {
+        &self.running.as_ref().expect("the bot runs").bot.app
+    }
+
     /// The config the bot runs with.
     pub fn config_path(&self) -> std::path::PathBuf {
         self._dir.path().join("emcee.toml")
@@ -208,6 +230,47 @@ impl SlackTestBot {
         }
         (self.fake.clone(), self.store.clone())
     }
+}
+
+/// A fake Slack that waits 3 s for an ack before delivering an envelope
+/// again: long enough for a stopped bot's lost acks to come back to the
+/// restarted one, not to the dying one.
+pub async fn fake_for_restarts() -> FakeSlack {
+    FakeSlack::start_with(fake_slack::Config {
+        ack_timeout: Duration::from_secs(3),
+        stranger_workspace: true,
+        ..fake_slack::Config::default()
+    })
+    .await
+    .expect("fake slack")
+}
+
+/// Every answer posted to `clicked`'s `response_url`, once there are `n`.
+pub async fn answers(fake: &FakeSlack, clicked: &Interaction, n: usize) -> Vec<ResponsePost> {
+    let token = clicked.response_token.clone();
+    fake.wait_until("the click's answers", PATIENCE, |fake| {
+        let mine: Vec<ResponsePost> = fake
+            .response_posts()
+            .into_iter()
+            .filter(|p| p.token == token)
+            .collect();
+        (mine.len() == n).then_some(mine)
+    })
+    .await
+    .expect("answered")
+}
+
+/// What `voter` was told privately about their click: the text posted to
+/// the click's `response_url`, which must not replace the message clicked.
+pub async fn told(bot: &SlackTestBot, clicked: &Interaction) -> String {
+    let answer = bot
+        .fake
+        .wait_for_response(&clicked.response_token, PATIENCE)
+        .await
+        .expect("the click is answered through its response_url");
+    assert_eq!(answer.body["response_type"], "ephemeral", "{}", answer.body);
+    assert_eq!(answer.body["replace_original"], false, "{}", answer.body);
+    answer.text().unwrap_or_default().to_owned()
 }
 
 /// Every `<…>` form in a message's JSON: what could ping, link or format.

@@ -9,5 +9,6 @@ mod outbound;
 mod parity;
 mod polls;
 mod process;
+mod questions;
 mod scheduler;
 mod stars;

@@ -229,6 +229,15 @@ pub trait ChatPort: Send + Sync + 'static {
         Box::pin(async { Ok(()) })
     }
 
+    /// Whether channels (or threads) `a` and `b` are on the same platform.
+    /// One process may serve two (Discord and Slack) while a session has
+    /// one thread, on the platform whose announcement opened it: a question
+    /// asked on the other stays where it was asked. One platform: always.
+    fn same_platform(&self, a: &str, b: &str) -> bool {
+        let _ = (a, b);
+        true
+    }
+
     /// Archives thread `thread`; a platform without threads does nothing.
     fn archive_thread<'a>(&'a self, thread: &'a str) -> PortFuture<'a, ()> {
         let _ = thread;

@@ -8,7 +8,7 @@
 mod answer;
 mod day;
 
-pub use answer::{Answer, HelpEntry, Notice, Reply, HELP};
+pub use answer::{help_lines, Answer, HelpEntry, Notice, Reply, Surface, HELP};
 pub use day::parse_day;
 
 use crate::agenda::{text, Agenda, NameMatch, Session};

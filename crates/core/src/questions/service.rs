@@ -295,13 +295,35 @@ impl QuestionService {
         id: i64,
         user: &str,
     ) -> Result<(Question, bool), QuestionError> {
+        self.upvote_click(agenda, community, id, user, 0).await
+    }
+
+    /// [`Self::upvote`] for a click the platform timed at `click`
+    /// (microseconds, increasing per user; Slack's `action_ts`): a click
+    /// delivered again, also to a restarted process, changes nothing and
+    /// answers with the vote as it stands. `click` 0: unknown.
+    ///
+    /// # Errors
+    /// As [`Self::upvote`].
+    pub async fn upvote_click(
+        &self,
+        agenda: &Agenda,
+        community: &str,
+        id: i64,
+        user: &str,
+        click: u64,
+    ) -> Result<(Question, bool), QuestionError> {
         let clicked = std::time::Instant::now();
         let question = self.question_in(community, id).await?;
         if question.state == QuestionState::Hidden {
             return Err(QuestionError::Hidden);
         }
         let now = self.inner.clock.now();
-        let voted = self.inner.store.toggle_vote(id, user, now).await?;
+        let voted = self
+            .inner
+            .store
+            .toggle_vote_once(id, user, now, click)
+            .await?;
         self.inner.votes.record(clicked.elapsed());
         let question = self.question_in(community, id).await?;
         let title = title_in(agenda, &question.session);

@@ -69,14 +69,19 @@ impl QuestionService {
         }
     }
 
-    /// Where a session's questions go: its thread, else where it was asked.
+    /// Where a session's questions go: its thread (when it is on the
+    /// platform the question was asked on), else where it was asked.
     pub(super) async fn place_for(
         &self,
         session: &SessionId,
         asked_in: &str,
     ) -> Result<String, StoreError> {
         Ok(match self.inner.store.thread(session).await? {
-            Some(thread) if !thread.archived => thread.channel,
+            Some(thread)
+                if !thread.archived && self.inner.port.same_platform(&thread.channel, asked_in) =>
+            {
+                thread.channel
+            }
             _ => asked_in.to_owned(),
         })
     }

@@ -44,6 +44,21 @@ pub trait QuestionStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> StoreFuture<'a, bool>;
 
+    /// Toggles `user`'s upvote of question `id` for a click the platform
+    /// timed at `click` (microseconds, increasing with each click of a user,
+    /// such as Slack's `action_ts`), in one transaction with the record of
+    /// that time: a click not later than `user`'s last one on this question
+    /// (the same click delivered again, also after a restart) changes
+    /// nothing. True when the vote now counts. `click` 0: unknown, always
+    /// toggles, as [`Self::toggle_vote`].
+    fn toggle_vote_once<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        at: DateTime<Utc>,
+        click: u64,
+    ) -> StoreFuture<'a, bool>;
+
     /// Question `id` with its votes and askers.
     fn question(&self, id: i64) -> StoreFuture<'_, Option<Question>>;
 

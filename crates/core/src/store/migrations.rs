@@ -61,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0014_contests",
         include_str!("../../migrations/0014_contests.sql"),
     ),
+    (
+        "0015_question_clicks",
+        include_str!("../../migrations/0015_question_clicks.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

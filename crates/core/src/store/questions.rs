@@ -141,8 +141,41 @@ fn file(connection: &mut Connection, new: &NewQuestion, limit: usize) -> Result<
 }
 
 fn toggle(connection: &mut Connection, id: i64, user: &str, at: i64) -> Result<bool, StoreError> {
+    toggle_once(connection, id, user, at, 0)
+}
+
+/// Records a user's click on a question unless one as late is recorded;
+/// changes no row for a click seen before. The same SQL on PostgreSQL.
+pub(crate) const LATER_CLICK: &str =
+    "INSERT INTO question_clicks (question_id, user_id, clicked_at) VALUES ($1, $2, $3)
+     ON CONFLICT (question_id, user_id) DO UPDATE SET clicked_at = excluded.clicked_at
+     WHERE question_clicks.clicked_at < excluded.clicked_at";
+
+/// [`toggle`], unless `click` (non-zero) is not later than `user`'s last
+/// recorded click on question `id`: then the vote stays as it is.
+fn toggle_once(
+    connection: &mut Connection,
+    id: i64,
+    user: &str,
+    at: i64,
+    click: u64,
+) -> Result<bool, StoreError> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if click != 0 {
+        let click = i64::try_from(click).unwrap_or(i64::MAX);
+        let later = transaction
+            .prepare_cached(LATER_CLICK)?
+            .execute(params![id, user, click])?;
+        if later == 0 {
+            let voted = transaction
+                .prepare_cached(
+                    "SELECT 1 FROM question_votes WHERE question_id = ?1 AND user_id = ?2",
+                )?
+                .exists(params![id, user])?;
+            return Ok(voted);
+        }
+    }
     let removed = transaction
         .prepare_cached("DELETE FROM question_votes WHERE question_id = ?1 AND user_id = ?2")?
         .execute(params![id, user])?;
@@ -198,6 +231,19 @@ impl QuestionStore for Store {
     ) -> StoreFuture<'a, bool> {
         let user = user.to_owned();
         self.off_workers(move |store| store.write(|c| toggle(c, id, &user, at.timestamp())))
+    }
+
+    fn toggle_vote_once<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        at: DateTime<Utc>,
+        click: u64,
+    ) -> StoreFuture<'a, bool> {
+        let user = user.to_owned();
+        self.off_workers(move |store| {
+            store.write(|c| toggle_once(c, id, &user, at.timestamp(), click))
+        })
     }
 
     fn question(&self, id: i64) -> StoreFuture<'_, Option<Question>> {

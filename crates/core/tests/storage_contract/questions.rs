@@ -12,6 +12,7 @@ contract!(
     a_duplicate_joins_the_first_question_with_its_askers_upvote,
     the_per_person_limit_counts_merged_questions_and_is_per_session_and_community,
     votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none,
+    a_click_delivered_again_changes_no_vote_in_any_process,
     host_flags_and_the_board_are_kept,
     a_sessions_thread_is_kept_once_and_found_by_its_channel,
 );
@@ -174,6 +175,45 @@ async fn votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none(f: Fix
     }
     let read = store.question(question.id).await.unwrap().unwrap();
     assert_eq!(read.votes, 41, "ten took their vote back");
+}
+
+async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
+    let question = filed(&f, &new("T1", "s1", "U1", "Clicks?")).await;
+    let (store, other) = (&f.db.questions, f.another().await);
+    let once = |db: &emcee_core::store::Database, user: &str, click: u64| {
+        let (db, user) = (db.clone(), user.to_owned());
+        async move {
+            db.questions
+                .toggle_vote_once(question.id, &user, at(1), click)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(once(&f.db, "U2", 100).await, "the first click counts");
+    assert!(
+        once(&other, "U2", 100).await,
+        "again, elsewhere: still counts"
+    );
+    assert!(!once(&f.db, "U2", 200).await, "a later click takes it back");
+    assert!(
+        !once(&other, "U2", 200).await,
+        "and its redelivery changes nothing"
+    );
+    assert!(!once(&f.db, "U2", 150).await, "nor does an older click");
+    assert!(once(&f.db, "U3", 150).await, "clicks are per user");
+    // The same click handled by two processes at once counts once.
+    let both = tokio::join!(once(&f.db, "U4", 300), once(&other, "U4", 300));
+    assert_eq!(both, (true, true));
+    assert!(store
+        .toggle_vote_once(question.id, "U5", at(1), 0)
+        .await
+        .unwrap());
+    assert!(!store
+        .toggle_vote_once(question.id, "U5", at(1), 0)
+        .await
+        .unwrap());
+    let read = store.question(question.id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 2, "U3 and U4");
 }
 
 async fn host_flags_and_the_board_are_kept(f: Fixture) {

@@ -18,7 +18,12 @@ const POST_WINDOW: Duration = Duration::from_secs(5);
 fn per_minute(method: &str) -> Option<usize> {
     Some(match method {
         "apps.connections.open" => 1,
-        "conversations.list" | "usergroups.users.list" | "reactions.remove" => 20,
+        "conversations.list"
+        | "usergroups.users.list"
+        | "reactions.remove"
+        | "pins.add"
+        | "pins.remove"
+        | "pins.list" => 20,
         "chat.update"
         | "chat.delete"
         | "chat.scheduleMessage"

@@ -9,6 +9,7 @@ mod chat;
 mod conversations;
 mod files;
 mod limits;
+mod pins;
 mod reactions;
 mod views;
 mod workspace;
@@ -50,6 +51,7 @@ fn method(name: &str) -> Option<Method> {
     chat::method(name)
         .or_else(|| conversations::method(name))
         .or_else(|| files::method(name))
+        .or_else(|| pins::method(name))
         .or_else(|| reactions::method(name))
         .or_else(|| views::method(name))
         .or_else(|| workspace::method(name))

@@ -32,8 +32,8 @@ fn name(ctx: &Ctx<'_>) -> Result<String, SlackError> {
     }
 }
 
-/// The message a reaction call names, and its channel id.
-fn target(ctx: &Ctx<'_>) -> Result<(String, String), SlackError> {
+/// The message a reaction (or pin) call names, and its channel id.
+pub(super) fn target(ctx: &Ctx<'_>) -> Result<(String, String), SlackError> {
     let channel = ctx
         .world
         .readable(&ctx.args.required("channel")?)?

@@ -21,7 +21,7 @@ pub(crate) use responses::content_of;
 pub use responses::{ResponseEffect, ResponsePost, ResponseUrl};
 pub use views::StoredView;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Value};
 
@@ -55,6 +55,8 @@ pub(crate) struct World {
     /// Whether the bot may post in public channels it is not in
     /// (`chat:write.public`).
     pub(crate) chat_write_public: bool,
+    /// Pinned messages, as (channel, ts).
+    pub(crate) pins: BTreeSet<(String, String)>,
 }
 
 impl World {
@@ -75,6 +77,7 @@ impl World {
             triggers: HashMap::new(),
             views: BTreeMap::new(),
             chat_write_public: false,
+            pins: BTreeSet::new(),
             ids,
         };
         world.populate(stranger);

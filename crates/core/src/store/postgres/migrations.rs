@@ -37,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_contests",
         include_str!("../../../migrations/postgres/0007_contests.sql"),
     ),
+    (
+        "0008_question_clicks",
+        include_str!("../../../migrations/postgres/0008_question_clicks.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -189,8 +189,37 @@ impl QuestionStore for PgStore {
         user: &'a str,
         at: DateTime<Utc>,
     ) -> StoreFuture<'a, bool> {
+        self.toggle_vote_once(id, user, at, 0)
+    }
+
+    fn toggle_vote_once<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        at: DateTime<Utc>,
+        click: u64,
+    ) -> StoreFuture<'a, bool> {
         self.write(move |mut client| async move {
             let transaction = client.transaction().await?;
+            if click != 0 {
+                let click = i64::try_from(click).unwrap_or(i64::MAX);
+                // Two deliveries of one click in two processes at once: the
+                // second waits on the first's row and then changes nothing.
+                let later = transaction
+                    .execute(crate::store::questions::LATER_CLICK, &[&id, &user, &click])
+                    .await?;
+                if later == 0 {
+                    let voted = transaction
+                        .query_opt(
+                            "SELECT 1 FROM question_votes WHERE question_id = $1 AND user_id = $2",
+                            &[&id, &user],
+                        )
+                        .await?
+                        .is_some();
+                    transaction.commit().await?;
+                    return Ok(voted);
+                }
+            }
             let removed = transaction
                 .execute(
                     "DELETE FROM question_votes WHERE question_id = $1 AND user_id = $2",
