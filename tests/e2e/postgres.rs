@@ -79,8 +79,8 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         .unwrap()
         .get(0);
     assert_eq!(
-        version, 3,
-        "0001_schema, 0002_poll_styles and 0003_questions"
+        version, 4,
+        "0001_schema, 0002_poll_styles, 0003_questions and 0009_question_vote_counts"
     );
 
     let (code, stderr) = terminate(pid, exited).await;

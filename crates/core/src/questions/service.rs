@@ -7,7 +7,7 @@
 //! that was confirmed, and since a vote is a row keyed by question and user,
 //! nothing is counted twice.
 
-use super::model::{normalise, Filed, NewQuestion, Question, QuestionState};
+use super::model::{normalise, Filed, NewQuestion, Question, QuestionState, Voted};
 use super::posts::{self, Action};
 use super::settings::{QuestionSettings, ThreadSettings};
 use super::store::QuestionStore;
@@ -296,14 +296,13 @@ impl QuestionService {
         user: &str,
     ) -> Result<(Question, bool), QuestionError> {
         let clicked = std::time::Instant::now();
-        let question = self.question_in(community, id).await?;
-        if question.state == QuestionState::Hidden {
-            return Err(QuestionError::Hidden);
-        }
         let now = self.inner.clock.now();
-        let voted = self.inner.store.toggle_vote(id, user, now).await?;
+        let (question, voted) = match self.inner.store.vote(community, id, user, now).await? {
+            Voted::Toggled { question, counts } => (*question, counts),
+            Voted::Hidden => return Err(QuestionError::Hidden),
+            Voted::Unknown => return Err(QuestionError::UnknownQuestion),
+        };
         self.inner.votes.record(clicked.elapsed());
-        let question = self.question_in(community, id).await?;
         let title = title_in(agenda, &question.session);
         self.inner
             .recount

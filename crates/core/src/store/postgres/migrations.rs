@@ -21,6 +21,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_questions",
         include_str!("../../../migrations/postgres/0003_questions.sql"),
     ),
+    (
+        "0009_question_vote_counts",
+        include_str!("../../../migrations/postgres/0009_question_vote_counts.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
