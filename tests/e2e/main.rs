@@ -13,6 +13,7 @@ mod faults_network;
 mod faults_storage;
 mod harness;
 mod multiprocess;
+mod nudges;
 mod operations;
 mod outbound;
 #[path = "../../crates/core/tests/storage_contract/pg_server.rs"]

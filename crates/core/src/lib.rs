@@ -19,6 +19,8 @@
 //!   platform-neutral answer out; each adapter only renders.
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
 //!   reminders, digests), planned from the programme and run exactly once.
+//! - [`nudges`]: direct messages to speakers before their talk, and when
+//!   questions wait at its end.
 //! - [`reminders`]: personal reminders and the notice about missed ones.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
 //! - [`throttle`] and [`paging`]: a per-user command allowance, and the pages
@@ -35,6 +37,7 @@ pub mod command;
 pub mod config;
 pub mod health;
 pub mod import;
+pub mod nudges;
 pub mod paging;
 pub mod polls;
 pub mod programme;

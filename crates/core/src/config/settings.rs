@@ -39,6 +39,8 @@ pub struct Settings {
     pub questions: crate::questions::QuestionSettings,
     #[serde(default)]
     pub threads: crate::questions::ThreadSettings,
+    #[serde(default)]
+    pub nudges: crate::nudges::NudgeSettings,
 }
 
 /// `[metrics]`: the optional Prometheus and health listener.
@@ -71,6 +73,7 @@ impl Settings {
             metrics: MetricsSettings::default(),
             questions: crate::questions::QuestionSettings::default(),
             threads: crate::questions::ThreadSettings::default(),
+            nudges: crate::nudges::NudgeSettings::default(),
         }
     }
 

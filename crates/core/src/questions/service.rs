@@ -401,6 +401,19 @@ impl QuestionService {
         Ok(top)
     }
 
+    /// How many questions of `session` (every community) are still open:
+    /// neither answered nor hidden.
+    ///
+    /// # Errors
+    /// Storage.
+    pub async fn open_count(&self, session: &SessionId) -> Result<usize, QuestionError> {
+        let questions = self.inner.store.session_questions(None, session).await?;
+        Ok(questions
+            .iter()
+            .filter(|q| q.state == QuestionState::Open)
+            .count())
+    }
+
     async fn question_in(&self, community: &str, id: i64) -> Result<Question, QuestionError> {
         match self.inner.store.question(id).await? {
             Some(question) if question.community == community => Ok(question),

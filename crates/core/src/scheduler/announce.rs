@@ -165,7 +165,11 @@ impl Announcer for ChatAnnouncer {
 
     fn direct<'a>(&'a self, user: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
         Box::pin(async move {
-            let post = wording::post(message).deduped(nonce);
+            let nudged = crate::nudges::post(message, self.port.as_ref(), self.questions.as_ref());
+            let Some(post) = nudged.await? else {
+                return Ok("nothing: no question is waiting".into());
+            };
+            let post = post.deduped(nonce);
             Ok(self.port.direct(user, &post).await?.message)
         })
     }

@@ -29,6 +29,11 @@ pub enum JobKind {
     Digest,
     /// A "schedule change" notice after the agenda was reloaded.
     Change,
+    /// A direct message to a speaker before their talk ([`crate::nudges`]).
+    Nudge,
+    /// A direct message to a speaker at their talk's end, when its Q&A has
+    /// open questions.
+    QuestionsWaiting,
 }
 
 impl JobKind {
@@ -42,6 +47,8 @@ impl JobKind {
             Self::Reminder => "reminder",
             Self::Digest => "digest",
             Self::Change => "change",
+            Self::Nudge => "nudge",
+            Self::QuestionsWaiting => "questions_waiting",
         }
     }
 
@@ -55,6 +62,8 @@ impl JobKind {
             Self::Reminder,
             Self::Digest,
             Self::Change,
+            Self::Nudge,
+            Self::QuestionsWaiting,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -154,6 +163,9 @@ pub struct Message {
     /// The local day of a digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
+    /// For a nudge: the channel that announces the talk (a config key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 impl Message {
@@ -168,6 +180,7 @@ impl Message {
             poll: None,
             poll_message: None,
             day: None,
+            channel: None,
         }
     }
 }
