@@ -3,7 +3,8 @@
 //! restart; nothing for unmapped speakers; and "questions are waiting" at
 //! the end only for a session whose Q&A has open questions.
 
-use crate::harness::{instant, BotOptions, TestBot, PATIENCE};
+use crate::harness::{instant, TestBot, PATIENCE};
+use crate::questions::threads::options;
 use crate::questions::{ask, config_dir, speaker, SESSION};
 use emcee_core::questions::QuestionState;
 use emcee_core::store::{JobState, JobStore};
@@ -35,19 +36,6 @@ fn nudge_config(dir: &Path) {
     let path = dir.join("emcee.toml");
     let settings = std::fs::read_to_string(&path).unwrap();
     std::fs::write(path, format!("{settings}\n[nudges]\nenabled = true\n")).unwrap();
-}
-
-fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions {
-    BotOptions {
-        config: config.to_path_buf(),
-        store,
-        scheduler: Some(emcee_core::scheduler::SchedulerOptions {
-            holder: "nudges".into(),
-            lease_ttl: std::time::Duration::from_secs(1),
-            ..Default::default()
-        }),
-        ..BotOptions::default()
-    }
 }
 
 /// The texts the bot sent into `user`'s DM channel, one per send request

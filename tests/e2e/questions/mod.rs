@@ -6,7 +6,7 @@
 mod kill;
 mod on_demand;
 mod restart;
-mod threads;
+pub(crate) mod threads;
 
 use crate::harness::{eventually, BotOptions, TestBot, PATIENCE};
 use fake_discord::{FakeUser, StoredMessage};

@@ -25,7 +25,9 @@ fn thread_config(dir: &Path) {
     std::fs::write(path, settings).unwrap();
 }
 
-fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions {
+/// A bot on `config` with its scheduler running (a one-second lease, so a
+/// process started after a kill takes over at once), on `store` if given.
+pub(crate) fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions {
     BotOptions {
         config: config.to_path_buf(),
         store,
