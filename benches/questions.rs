@@ -6,6 +6,11 @@
 //! 30 s, and checks the hosts' top list against the expected counts.
 //! Targets (issue 14): within 30 s, p99 under 2 ms, the top list exact.
 //!
+//! Beside it, the same run prints a floor: the same clicks as bare store
+//! calls (`QuestionStore::vote`), one after another on a fresh SQLite file
+//! in the same folder, with no bot, gateway or board around them: what one
+//! vote costs this machine at that moment.
+//!
 //! Run: `cargo bench --bench questions` (release). `QA_ATTENDEES` and
 //! `QA_VOTES` (upvotes per attendee, default 5) change the load;
 //! `QA_SECONDS` (default 30) spreads the clicks evenly over that many
@@ -18,7 +23,9 @@
 #[path = "../tests/e2e/harness.rs"]
 mod harness;
 
-use emcee_core::questions::Host;
+use emcee_core::agenda::SessionId;
+use emcee_core::polls::{Latencies, LatencySummary};
+use emcee_core::questions::{normalise, Filed, Host, NewQuestion, QuestionStore};
 use emcee_core::store::Store;
 use fake_discord::FakeUser;
 use harness::{BotOptions, Rng, TestBot, PATIENCE};
@@ -75,6 +82,7 @@ async fn main() {
         }
     }
     let total = clicks.len() as u64;
+    let floor_clicks = clicks.clone();
     let seconds = env("QA_SECONDS", 30);
     let mut pace = (seconds > 0).then(|| {
         let gap = Duration::from_secs(u64::from(seconds)).as_secs_f64() / total as f64;
@@ -101,6 +109,9 @@ async fn main() {
     }
     let stored = Instant::now();
     let correct = top_list_is_exact(&bot, &buttons, &expected).await;
+    let service_latencies = service.vote_latencies();
+    bot.stop().await;
+    let floor = floor(dir.path(), &floor_clicks).await;
     report(
         attendees,
         total,
@@ -108,9 +119,43 @@ async fn main() {
         sent,
         stored,
         correct,
-        &service.vote_latencies(),
+        &Latency {
+            service: service_latencies,
+            floor,
+        },
     );
-    bot.stop().await;
+}
+
+/// The same clicks as bare store calls on a fresh file, one at a time.
+async fn floor(dir: &std::path::Path, clicks: &[(FakeUser, usize)]) -> LatencySummary {
+    let store = Store::open(&dir.join("floor.sqlite3")).unwrap();
+    let at = chrono::Utc::now();
+    let mut ids = Vec::new();
+    for n in 0..QUESTIONS {
+        let text = format!("Benchmark question number {n}?");
+        let new = NewQuestion {
+            community: "floor".into(),
+            session: SessionId::new(SESSION),
+            asker: format!("asker{n}"),
+            asker_name: format!("asker {n}"),
+            anonymous: false,
+            normal: normalise(&text),
+            text,
+            asked_at: at,
+        };
+        match store.file_question(&new, 3).await.unwrap() {
+            Filed::New(question) => ids.push(question.id),
+            other => panic!("{other:?}"),
+        }
+    }
+    let latencies = Latencies::default();
+    for (user, q) in clicks {
+        let started = Instant::now();
+        let user = user.id.to_string();
+        store.vote("floor", ids[*q], &user, at, 0).await.unwrap();
+        latencies.record(started.elapsed());
+    }
+    latencies.summary()
 }
 
 /// 50 attendees ask one question each; returns each question's message and
@@ -176,6 +221,12 @@ async fn top_list_is_exact(
     counts_right && sorted && listed.len() == QUESTIONS
 }
 
+/// Click to stored through the bot, and the floor beside it.
+struct Latency {
+    service: LatencySummary,
+    floor: LatencySummary,
+}
+
 fn report(
     attendees: u32,
     clicks: u64,
@@ -183,8 +234,12 @@ fn report(
     sent: Instant,
     stored: Instant,
     correct: bool,
-    latencies: &emcee_core::polls::LatencySummary,
+    latency: &Latency,
 ) {
+    let Latency {
+        service: latencies,
+        floor,
+    } = latency;
     let total = stored - started;
     let rate = clicks as f64 / total.as_secs_f64();
     println!(
@@ -199,6 +254,10 @@ fn report(
     println!(
         "  click -> stored latency:              p50 {:?}, p99 {:?}, max {:?} (target p99 < 2 ms)",
         latencies.p50, latencies.p99, latencies.max
+    );
+    println!(
+        "  floor (bare store votes, same run):   p50 {:?}, p99 {:?}, max {:?}",
+        floor.p50, floor.p99, floor.max
     );
     println!("  hosts' top list exact:                {correct}");
     let drain = stored - sent;

@@ -107,6 +107,7 @@ fn settings(announcements_channel: u64) -> PlanSettings {
             ..AnnouncementSettings::default()
         },
         poll_channel: None,
+        nudges: None,
     }
 }
 

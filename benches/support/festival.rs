@@ -67,5 +67,6 @@ pub fn settings(channels: &[u64]) -> PlanSettings {
     PlanSettings {
         announcements,
         poll_channel: None,
+        nudges: None,
     }
 }

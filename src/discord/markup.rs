@@ -26,10 +26,21 @@ pub fn text(text: &Text) -> String {
             Span::Time(at, style) => out.push_str(&timestamp(at.timestamp(), *style)),
             Span::Link(url) => out.push_str(&format!("<{}>", url.replace('>', "%3E"))),
             Span::Emoji(key) => out.push_str(&emoji_text(key)),
+            Span::Channel(id) => out.push_str(&channel_link(id)),
             Span::Break => out.push('\n'),
         }
     }
     out
+}
+
+/// `<#id>`, a link to a channel or thread; an id that is not a snowflake
+/// (which the platform never gives) is shown as plain text instead.
+fn channel_link(id: &str) -> String {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        format!("<#{id}>")
+    } else {
+        format!("#{}", escape(&single_line(id)))
+    }
 }
 
 fn timestamp(unix: i64, style: TimeStyle) -> String {

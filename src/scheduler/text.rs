@@ -61,6 +61,9 @@ pub fn text(text: &Text, timezone: Tz, now: DateTime<Utc>) -> String {
                 let _ = write!(out, "<{url}>");
             }
             Span::Emoji(key) => out.push_str(key),
+            Span::Channel(id) => {
+                let _ = write!(out, "#{}", emcee_core::chat::text::single_line(id));
+            }
             Span::Time(at, style) => out.push_str(&time(*at, *style, timezone, now)),
             Span::Break => out.push('\n'),
         }

@@ -68,6 +68,10 @@ pub fn text(text: &Text) -> String {
             Span::Time(at, style) => out.push_str(&time(*at, *style)),
             Span::Link(url) => out.push_str(&link(url)),
             Span::Emoji(key) => out.push_str(&format!(":{}:", shortcode_of(key))),
+            Span::Channel(id) if id.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                out.push_str(&format!("<#{id}>"));
+            }
+            Span::Channel(id) => out.push_str(&format!("#{}", escape(id))),
             Span::Break => out.push('\n'),
         }
     }

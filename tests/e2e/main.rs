@@ -16,6 +16,7 @@ mod faults_storage;
 mod feeds;
 mod harness;
 mod multiprocess;
+mod nudges;
 mod operations;
 mod outbound;
 #[path = "../../crates/core/tests/storage_contract/pg_server.rs"]

@@ -23,6 +23,8 @@
 //!   platform-neutral answer out; each adapter only renders.
 //! - [`scheduler`]: what is posted when (announcements, poll openings,
 //!   reminders, digests), planned from the programme and run exactly once.
+//! - [`nudges`]: direct messages to speakers before their talk, and when
+//!   questions wait at its end.
 //! - [`reminders`]: personal reminders and the notice about missed ones.
 //! - [`stars`]: starred sessions, "my day" with its clashes.
 //! - [`store`]: SQLite persistence (bundled), migrations and leases.
@@ -43,6 +45,7 @@ pub mod events;
 pub mod feeds;
 pub mod health;
 pub mod import;
+pub mod nudges;
 pub mod paging;
 pub mod polls;
 pub mod programme;

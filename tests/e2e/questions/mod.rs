@@ -3,9 +3,10 @@
 //! duplicates, the hosts' `/questions` and their controls, the debounced
 //! "next question" board, and a crash during a burst of upvotes.
 
+mod kill;
 mod on_demand;
 mod restart;
-mod threads;
+pub(crate) mod threads;
 
 use crate::harness::{eventually, BotOptions, TestBot, PATIENCE};
 use fake_discord::{FakeUser, StoredMessage};

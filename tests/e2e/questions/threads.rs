@@ -1,4 +1,5 @@
-//! A thread per session: opened on the start announcement, home of the
+//! A thread per session: opened on the start announcement (which then
+//! links to it), home of the
 //! session's questions and of its on-demand post, archived once a set time
 //! after the session ends, also across a restart.
 
@@ -24,7 +25,9 @@ fn thread_config(dir: &Path) {
     std::fs::write(path, settings).unwrap();
 }
 
-fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions {
+/// A bot on `config` with its scheduler running (a one-second lease, so a
+/// process started after a kill takes over at once), on `store` if given.
+pub(crate) fn options(config: &Path, store: Option<emcee_core::store::Store>) -> BotOptions {
     BotOptions {
         config: config.to_path_buf(),
         store,
@@ -78,6 +81,21 @@ async fn a_sessions_thread_is_opened_at_its_start_and_archived_after_it_even_acr
         announcement.content.contains("Starting now"),
         "{}",
         announcement.content
+    );
+    // The announcement is edited to link to its thread, once it is kept.
+    let link = format!("<#{}>", thread.id);
+    let linked = bot
+        .fake
+        .wait_until("the announcement's link to its thread", PATIENCE, |fake| {
+            let message = fake.message(thread.id)?;
+            message.content.contains(&link).then_some(message)
+        })
+        .await
+        .expect("the announcement links to its thread");
+    assert!(
+        linked.content.contains("Starting now") && linked.content.contains(TITLE),
+        "{}",
+        linked.content
     );
 
     // Asked elsewhere, the question lands in the thread; asked in the

@@ -32,6 +32,9 @@ pub enum Span {
     Link(String),
     /// A poll option's emoji, by its neutral key.
     Emoji(String),
+    /// A link to a channel or thread of the platform, by its id (Discord's
+    /// `<#id>`); only ids the platform gave the bot, never user text.
+    Channel(String),
     /// A line break.
     Break,
 }
@@ -106,6 +109,10 @@ impl Text {
                 }
                 Span::Link(url) => out.push_str(url),
                 Span::Emoji(key) => out.push_str(key),
+                Span::Channel(id) => {
+                    out.push('#');
+                    out.push_str(id);
+                }
                 Span::Time(at, _) => out.push_str(&at.format("%Y-%m-%d %H:%M UTC").to_string()),
                 Span::Break => out.push('\n'),
             }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub stars: crate::stars::StarSettings,
     #[serde(default)]
     pub web: crate::feeds::WebSettings,
+    #[serde(default)]
+    pub nudges: crate::nudges::NudgeSettings,
 }
 
 /// `[metrics]`: the optional Prometheus and health listener.
@@ -77,6 +79,7 @@ impl Settings {
             threads: crate::questions::ThreadSettings::default(),
             stars: crate::stars::StarSettings::default(),
             web: crate::feeds::WebSettings::default(),
+            nudges: crate::nudges::NudgeSettings::default(),
         }
     }
 

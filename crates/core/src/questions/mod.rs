@@ -27,7 +27,7 @@ mod settings;
 mod store;
 pub mod threads;
 
-pub use model::{normalise, Asker, Filed, NewQuestion, Question, QuestionState};
+pub use model::{normalise, Asker, Filed, NewQuestion, Question, QuestionState, Voted};
 pub use posts::Action;
 pub use service::{Ask, Asked, Host, QuestionConfig, QuestionError, QuestionService};
 pub use settings::{QuestionSettings, ThreadSettings};

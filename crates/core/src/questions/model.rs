@@ -108,6 +108,21 @@ pub enum Filed {
     LimitReached,
 }
 
+/// What an upvote click did, decided in the transaction that stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Voted {
+    /// The click's vote was toggled: the question as it now stands, and
+    /// whether the clicker's vote now counts.
+    Toggled {
+        question: Box<Question>,
+        counts: bool,
+    },
+    /// A host hid the question: its votes are closed, nothing changed.
+    Hidden,
+    /// No such question in the clicker's community: nothing changed.
+    Unknown,
+}
+
 /// The form duplicates are matched by: case, accents, punctuation and
 /// spacing folded away, words kept in order ("Is Rust fast?" and
 /// "is rust   FAST" are one question; "fast, is Rust?" is another).

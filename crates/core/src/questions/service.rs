@@ -7,7 +7,7 @@
 //! that was confirmed, and since a vote is a row keyed by question and user,
 //! nothing is counted twice.
 
-use super::model::{normalise, Filed, NewQuestion, Question, QuestionState};
+use super::model::{normalise, Filed, NewQuestion, Question, QuestionState, Voted};
 use super::posts::{self, Action};
 use super::settings::{QuestionSettings, ThreadSettings};
 use super::store::QuestionStore;
@@ -314,18 +314,18 @@ impl QuestionService {
         click: u64,
     ) -> Result<(Question, bool), QuestionError> {
         let clicked = std::time::Instant::now();
-        let question = self.question_in(community, id).await?;
-        if question.state == QuestionState::Hidden {
-            return Err(QuestionError::Hidden);
-        }
         let now = self.inner.clock.now();
-        let voted = self
+        let (question, voted) = match self
             .inner
             .store
-            .toggle_vote_once(id, user, now, click)
-            .await?;
+            .vote(community, id, user, now, click)
+            .await?
+        {
+            Voted::Toggled { question, counts } => (*question, counts),
+            Voted::Hidden => return Err(QuestionError::Hidden),
+            Voted::Unknown => return Err(QuestionError::UnknownQuestion),
+        };
         self.inner.votes.record(clicked.elapsed());
-        let question = self.question_in(community, id).await?;
         let title = title_in(agenda, &question.session);
         self.inner
             .recount
@@ -422,6 +422,19 @@ impl QuestionService {
         top.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.id.cmp(&b.id)));
         top.truncate(limit);
         Ok(top)
+    }
+
+    /// How many questions of `session` (every community) are still open:
+    /// neither answered nor hidden.
+    ///
+    /// # Errors
+    /// Storage.
+    pub async fn open_count(&self, session: &SessionId) -> Result<usize, QuestionError> {
+        let questions = self.inner.store.session_questions(None, session).await?;
+        Ok(questions
+            .iter()
+            .filter(|q| q.state == QuestionState::Open)
+            .count())
     }
 
     async fn question_in(&self, community: &str, id: i64) -> Result<Question, QuestionError> {

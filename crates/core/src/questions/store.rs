@@ -1,7 +1,7 @@
 //! What the Q&A needs from a database; both backends implement it and the
 //! storage contract suite tests both.
 
-use super::model::{Filed, NewQuestion, Question, QuestionState};
+use super::model::{Filed, NewQuestion, Question, QuestionState, Voted};
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 pub use crate::store::StoreFuture;
@@ -36,28 +36,25 @@ pub trait QuestionStore: Send + Sync {
     /// Records where question `id`'s message is.
     fn set_message<'a>(&'a self, id: i64, message: &'a MessageKey) -> StoreFuture<'a, ()>;
 
-    /// Toggles `user`'s upvote of question `id`; true when it now counts.
-    fn toggle_vote<'a>(
+    /// Toggles `user`'s upvote of question `id` of `community`, unless it
+    /// is hidden or of another community, and reads the question back, in
+    /// one transaction that also keeps the question's vote count: one
+    /// short write per click, and a count that is always its rows'.
+    ///
+    /// `click` is the time the platform gave the click (microseconds,
+    /// increasing with each click of a user, such as Slack's `action_ts`),
+    /// recorded in the same transaction: a click not later than `user`'s
+    /// last one on this question (the same click delivered again, also
+    /// after a restart) changes nothing and reads the vote as it stands.
+    /// `click` 0: unknown, always toggles.
+    fn vote<'a>(
         &'a self,
-        id: i64,
-        user: &'a str,
-        at: DateTime<Utc>,
-    ) -> StoreFuture<'a, bool>;
-
-    /// Toggles `user`'s upvote of question `id` for a click the platform
-    /// timed at `click` (microseconds, increasing with each click of a user,
-    /// such as Slack's `action_ts`), in one transaction with the record of
-    /// that time: a click not later than `user`'s last one on this question
-    /// (the same click delivered again, also after a restart) changes
-    /// nothing. True when the vote now counts. `click` 0: unknown, always
-    /// toggles, as [`Self::toggle_vote`].
-    fn toggle_vote_once<'a>(
-        &'a self,
+        community: &'a str,
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
         click: u64,
-    ) -> StoreFuture<'a, bool>;
+    ) -> StoreFuture<'a, Voted>;
 
     /// Question `id` with its votes and askers.
     fn question(&self, id: i64) -> StoreFuture<'_, Option<Question>>;

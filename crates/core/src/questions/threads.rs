@@ -3,6 +3,12 @@
 //! questions are posted there, its on-demand post too, and it is archived
 //! `archive_after_minutes` after the session ends.
 //!
+//! The announcement is then edited to end with a link to the thread, as the
+//! best bots do: Discord shows a thread opened on a message under it, but
+//! only as a small "N messages" bar that reads as replies to the post, and
+//! a post inside the thread linking to itself would help nobody. One edit,
+//! no extra message, and `<#thread>` is a link every client opens.
+//!
 //! The thread is stored per session, so a moved session (announced again at
 //! its new time) keeps the thread it has, and a restart neither opens a
 //! second one nor forgets to archive: every unarchived thread gets its
@@ -12,8 +18,13 @@
 use super::service::QuestionService;
 use super::store::SessionThread;
 use crate::agenda::SessionId;
-use crate::chat::MessageKey;
+use crate::chat::{MessageKey, Span, Text};
 use chrono::TimeDelta;
+
+/// The line a start announcement gains once its thread is open.
+pub fn link(thread: &str) -> Text {
+    Text::plain("💬 Questions and chat: ").with(Span::Channel(thread.to_owned()))
+}
 
 impl QuestionService {
     /// The start announcement of `session` went out as `announcement`:

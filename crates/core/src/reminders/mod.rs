@@ -365,6 +365,7 @@ mod tests {
         let settings = crate::scheduler::PlanSettings {
             announcements: crate::config::AnnouncementSettings::default(),
             poll_channel: None,
+            nudges: None,
         };
         let options = crate::scheduler::SchedulerOptions::default();
         let clock = std::sync::Arc::new(clock);

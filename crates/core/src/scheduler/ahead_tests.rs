@@ -53,6 +53,7 @@ pub(super) fn settings() -> PlanSettings {
             ..AnnouncementSettings::default()
         },
         poll_channel: None,
+        nudges: None,
     }
 }
 

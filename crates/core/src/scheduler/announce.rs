@@ -86,8 +86,8 @@ impl ChatAnnouncer {
 
     /// With the Q&A attached: a start announcement of one session opens its
     /// thread (Discord threads hang off one message, so a post announcing
-    /// several sessions opens none), and an on-demand post is repeated in
-    /// the session's open thread. Failures are logged; the post itself went
+    /// several sessions opens none) and is edited to link to it, and an
+    /// on-demand post is repeated in the session's open thread. Failures are logged; the post itself went
     /// out.
     async fn follow_in_thread(
         &self,
@@ -101,9 +101,17 @@ impl ChatAnnouncer {
         };
         match message.kind {
             super::JobKind::Announce if message.lead_minutes == 0 => {
-                questions
+                let Some(thread) = questions
                     .session_started(&item.session, &item.title, posted)
-                    .await;
+                    .await
+                else {
+                    return;
+                };
+                let mut linked = post.clone();
+                linked.lines.push(crate::questions::threads::link(&thread));
+                if let Err(error) = self.port.edit(posted, &linked).await {
+                    tracing::warn!(%error, "could not link the announcement to its thread");
+                }
             }
             super::JobKind::OnDemand => {
                 let Some(thread) = questions.open_thread_of(&item.session).await else {
@@ -157,7 +165,11 @@ impl Announcer for ChatAnnouncer {
 
     fn direct<'a>(&'a self, user: &'a str, message: &'a Message, nonce: &'a str) -> Delivery<'a> {
         Box::pin(async move {
-            let post = wording::post(message).deduped(nonce);
+            let nudged = crate::nudges::post(message, self.port.as_ref(), self.questions.as_ref());
+            let Some(post) = nudged.await? else {
+                return Ok("nothing: no question is waiting".into());
+            };
+            let post = post.deduped(nonce);
             Ok(self.port.direct(user, &post).await?.message)
         })
     }

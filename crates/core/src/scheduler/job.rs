@@ -33,6 +33,11 @@ pub enum JobKind {
     ContestOpen,
     /// Closing a meme contest at its deadline and posting its result.
     ContestClose,
+    /// A direct message to a speaker before their talk ([`crate::nudges`]).
+    Nudge,
+    /// A direct message to a speaker at their talk's end, when its Q&A has
+    /// open questions.
+    QuestionsWaiting,
 }
 
 impl JobKind {
@@ -48,6 +53,8 @@ impl JobKind {
             Self::Change => "change",
             Self::ContestOpen => "contest_open",
             Self::ContestClose => "contest_close",
+            Self::Nudge => "nudge",
+            Self::QuestionsWaiting => "questions_waiting",
         }
     }
 
@@ -63,6 +70,8 @@ impl JobKind {
             Self::Change,
             Self::ContestOpen,
             Self::ContestClose,
+            Self::Nudge,
+            Self::QuestionsWaiting,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == text)
@@ -166,6 +175,9 @@ pub struct Message {
     /// stored contest's id to close ([`JobKind::ContestClose`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contest: Option<String>,
+    /// For a nudge: the channel that announces the talk (a config key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
 }
 
 impl Message {
@@ -181,6 +193,7 @@ impl Message {
             poll_message: None,
             day: None,
             contest: None,
+            channel: None,
         }
     }
 }

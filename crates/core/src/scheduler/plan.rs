@@ -26,6 +26,8 @@ pub struct PlanSettings {
     pub announcements: AnnouncementSettings,
     /// `[polls] channel`: where declared polls without a channel open.
     pub poll_channel: Option<String>,
+    /// `[nudges]`, when on.
+    pub nudges: Option<crate::nudges::NudgePlan>,
 }
 
 impl PlanSettings {
@@ -34,6 +36,7 @@ impl PlanSettings {
         Self {
             announcements: settings.announcements.clone(),
             poll_channel: settings.polls.channel.clone(),
+            nudges: crate::nudges::NudgePlan::from_settings(settings),
         }
     }
 
@@ -101,6 +104,12 @@ pub fn plan(programme: &Programme, settings: &PlanSettings, reminders: &[Reminde
         }
     }
     let mut jobs = combine(entries, settings);
+    if let Some(nudges) = &settings.nudges {
+        for session in agenda.sessions() {
+            let channel = settings.channels_for(session).into_iter().next();
+            jobs.extend(crate::nudges::jobs(session, channel.as_deref(), nudges));
+        }
+    }
     jobs.extend(
         programme
             .polls

@@ -60,6 +60,7 @@ fn settings() -> PlanSettings {
     PlanSettings {
         announcements,
         poll_channel: Some("polls".into()),
+        nudges: None,
     }
 }
 

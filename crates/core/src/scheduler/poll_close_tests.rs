@@ -175,6 +175,7 @@ fn process(store: &Store, clock: &ManualClock, holder: &str) -> Process {
             ..AnnouncementSettings::default()
         },
         poll_channel: None,
+        nudges: None,
     };
     let options = SchedulerOptions {
         holder: holder.into(),

@@ -46,6 +46,8 @@ pub fn heading(message: &Message) -> Text {
             None => Text::plain("Today's programme"),
         },
         JobKind::Change => Text::plain("Schedule change"),
+        JobKind::Nudge => Text::plain("🎤 Your talk is coming up"),
+        JobKind::QuestionsWaiting => Text::plain("❓ Questions are waiting"),
         JobKind::PollOpen => Text::plain(format!(
             "Poll opens: {}",
             message.poll.as_deref().unwrap_or_default()

@@ -152,6 +152,7 @@ fn rig(minutes: u32) -> Rig {
     let settings = PlanSettings {
         announcements: crate::config::AnnouncementSettings::default(),
         poll_channel: None,
+        nudges: None,
     };
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());
     let scheduler = Scheduler::new(

@@ -65,6 +65,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0015_question_clicks",
         include_str!("../../migrations/0015_question_clicks.sql"),
     ),
+    (
+        "0016_question_vote_counts",
+        include_str!("../../migrations/0016_question_vote_counts.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step
@@ -267,6 +271,7 @@ mod tests {
         let settings = crate::scheduler::PlanSettings {
             announcements: crate::config::AnnouncementSettings::default(),
             poll_channel: None,
+            nudges: None,
         };
         let job = reminder_job(&session, &reminder, &settings);
         connection
@@ -307,5 +312,35 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(keys, ["A", "T", "🦀"]);
+    }
+
+    #[test]
+    fn vote_counts_are_filled_from_the_stored_votes() {
+        let connection = rusqlite::Connection::open_in_memory().unwrap();
+        let before = super::MIGRATIONS
+            .iter()
+            .position(|(name, _)| *name == "0016_question_vote_counts")
+            .unwrap();
+        for (_, sql) in &super::MIGRATIONS[..before] {
+            connection.execute_batch(sql).unwrap();
+        }
+        connection
+            .execute_batch(
+                "INSERT INTO questions (id, community, session_id, asker, asker_name, anonymous, body, normal, asked_at)
+                 VALUES (1, 'g', 's', 'u', 'U', 0, 'a?', 'a', 0), (2, 'g', 's', 'u', 'U', 0, 'b?', 'b', 0);
+                 INSERT INTO question_votes VALUES (1, 'x', 0), (1, 'y', 0), (1, 'z', 0);",
+            )
+            .unwrap();
+        connection
+            .execute_batch(super::MIGRATIONS[before].1)
+            .unwrap();
+        let votes: Vec<i64> = connection
+            .prepare("SELECT votes FROM questions ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(votes, [3, 0]);
     }
 }

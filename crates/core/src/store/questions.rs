@@ -7,7 +7,7 @@ use super::{Store, StoreError, StoreFuture};
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 use crate::questions::{
-    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread,
+    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread, Voted,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// The columns [`question_of`] reads, vote count last.
 pub(crate) const COLUMNS: &str = "q.id, q.community, q.session_id, q.asker, q.anonymous, q.body,
      q.asked_at, q.state, q.pinned, q.channel_id, q.message_id,
-     (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id), q.asker_name";
+     q.votes, q.asker_name";
 
 fn question_of(row: &Row<'_>) -> rusqlite::Result<Question> {
     let channel: Option<String> = row.get(9)?;
@@ -90,11 +90,12 @@ fn file(connection: &mut Connection, new: &NewQuestion, limit: usize) -> Result<
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             params![id, new.asker, new.anonymous, at],
         )?;
-        transaction.execute(
+        let voted = transaction.execute(
             "INSERT INTO question_votes (question_id, user_id, voted_at)
              VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![id, new.asker, at],
         )?;
+        count_votes(&transaction, id, i64::try_from(voted).unwrap_or(0))?;
         let question = read_question(&transaction, id)?;
         transaction.commit()?;
         return question
@@ -102,7 +103,7 @@ fn file(connection: &mut Connection, new: &NewQuestion, limit: usize) -> Result<
                 question,
                 already: joined == 0,
             })
-            .ok_or_else(|| StoreError::Decode(format!("question {id} vanished")));
+            .ok_or_else(|| vanished(id));
     }
     let held: i64 = transaction.query_row(
         "SELECT COUNT(*) FROM question_askers a JOIN questions q ON q.id = a.question_id
@@ -135,13 +136,7 @@ fn file(connection: &mut Connection, new: &NewQuestion, limit: usize) -> Result<
     )?;
     let question = read_question(&transaction, id)?;
     transaction.commit()?;
-    question
-        .map(Filed::New)
-        .ok_or_else(|| StoreError::Decode(format!("question {id} vanished")))
-}
-
-fn toggle(connection: &mut Connection, id: i64, user: &str, at: i64) -> Result<bool, StoreError> {
-    toggle_once(connection, id, user, at, 0)
+    question.map(Filed::New).ok_or_else(|| vanished(id))
 }
 
 /// Records a user's click on a question unless one as late is recorded;
@@ -151,17 +146,36 @@ pub(crate) const LATER_CLICK: &str =
      ON CONFLICT (question_id, user_id) DO UPDATE SET clicked_at = excluded.clicked_at
      WHERE question_clicks.clicked_at < excluded.clicked_at";
 
-/// [`toggle`], unless `click` (non-zero) is not later than `user`'s last
-/// recorded click on question `id`: then the vote stays as it is.
-fn toggle_once(
+/// Adds `delta` to question `id`'s vote count, in the caller's transaction.
+fn count_votes(connection: &Connection, id: i64, delta: i64) -> Result<(), StoreError> {
+    if delta != 0 {
+        connection
+            .prepare_cached("UPDATE questions SET votes = votes + ?2 WHERE id = ?1")?
+            .execute(params![id, delta])?;
+    }
+    Ok(())
+}
+
+fn vote(
     connection: &mut Connection,
+    community: &str,
     id: i64,
-    user: &str,
-    at: i64,
-    click: u64,
-) -> Result<bool, StoreError> {
+    (user, at, click): (&str, i64, u64),
+) -> Result<Voted, StoreError> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let found: Option<(String, String)> = transaction
+        .prepare_cached("SELECT community, state FROM questions WHERE id = ?1")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    match found {
+        Some((of, _)) if of != community => return Ok(Voted::Unknown),
+        None => return Ok(Voted::Unknown),
+        Some((_, state)) if QuestionState::parse(&state) == QuestionState::Hidden => {
+            return Ok(Voted::Hidden)
+        }
+        Some(_) => {}
+    }
     if click != 0 {
         let click = i64::try_from(click).unwrap_or(i64::MAX);
         let later = transaction
@@ -173,21 +187,40 @@ fn toggle_once(
                     "SELECT 1 FROM question_votes WHERE question_id = ?1 AND user_id = ?2",
                 )?
                 .exists(params![id, user])?;
-            return Ok(voted);
+            let question = read_question(&transaction, id)?;
+            transaction.commit()?;
+            let question = question.ok_or_else(|| vanished(id))?;
+            return Ok(Voted::Toggled {
+                question: Box::new(question),
+                counts: voted,
+            });
         }
     }
     let removed = transaction
         .prepare_cached("DELETE FROM question_votes WHERE question_id = ?1 AND user_id = ?2")?
         .execute(params![id, user])?;
-    if removed == 0 {
+    let added = if removed == 0 {
         transaction
             .prepare_cached(
                 "INSERT INTO question_votes (question_id, user_id, voted_at) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![id, user, at])?;
-    }
+            .execute(params![id, user, at])?
+    } else {
+        0
+    };
+    let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
+    count_votes(&transaction, id, delta)?;
+    let question = read_question(&transaction, id)?;
     transaction.commit()?;
-    Ok(removed == 0)
+    let question = question.ok_or_else(|| vanished(id))?;
+    Ok(Voted::Toggled {
+        question: Box::new(question),
+        counts: removed == 0,
+    })
+}
+
+fn vanished(id: i64) -> StoreError {
+    StoreError::Decode(format!("question {id} vanished"))
 }
 
 fn thread_of(row: &Row<'_>) -> rusqlite::Result<SessionThread> {
@@ -223,26 +256,17 @@ impl QuestionStore for Store {
         })
     }
 
-    fn toggle_vote<'a>(
+    fn vote<'a>(
         &'a self,
-        id: i64,
-        user: &'a str,
-        at: DateTime<Utc>,
-    ) -> StoreFuture<'a, bool> {
-        let user = user.to_owned();
-        self.off_workers(move |store| store.write(|c| toggle(c, id, &user, at.timestamp())))
-    }
-
-    fn toggle_vote_once<'a>(
-        &'a self,
+        community: &'a str,
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
         click: u64,
-    ) -> StoreFuture<'a, bool> {
-        let user = user.to_owned();
+    ) -> StoreFuture<'a, Voted> {
+        let (community, user) = (community.to_owned(), user.to_owned());
         self.off_workers(move |store| {
-            store.write(|c| toggle_once(c, id, &user, at.timestamp(), click))
+            store.write(|c| vote(c, &community, id, (&user, at.timestamp(), click)))
         })
     }
 

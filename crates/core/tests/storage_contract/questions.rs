@@ -5,7 +5,8 @@ use crate::fixture::{contract, Fixture};
 use chrono::{DateTime, Utc};
 use emcee_core::agenda::SessionId;
 use emcee_core::chat::MessageKey;
-use emcee_core::questions::{normalise, Filed, NewQuestion, QuestionState, SessionThread};
+use emcee_core::questions::{normalise, Filed, NewQuestion, QuestionState, SessionThread, Voted};
+use emcee_core::store::Database;
 
 contract!(
     a_question_is_filed_posted_and_read_back_by_another_process,
@@ -13,6 +14,7 @@ contract!(
     the_per_person_limit_counts_merged_questions_and_is_per_session_and_community,
     votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none,
     a_click_delivered_again_changes_no_vote_in_any_process,
+    a_click_from_another_community_or_on_a_hidden_question_changes_nothing,
     host_flags_and_the_board_are_kept,
     a_sessions_thread_is_kept_once_and_found_by_its_channel,
 );
@@ -140,41 +142,82 @@ async fn the_per_person_limit_counts_merged_questions_and_is_per_session_and_com
     ));
 }
 
+/// One click through `db`: whether the vote now counts, and the count read
+/// back in the same transaction.
+async fn click(db: &Database, community: &str, id: i64, user: &str) -> (bool, u32) {
+    match db
+        .questions
+        .vote(community, id, user, at(4), 0)
+        .await
+        .unwrap()
+    {
+        Voted::Toggled { question, counts } => (counts, question.votes),
+        other => panic!("not toggled: {other:?}"),
+    }
+}
+
 async fn votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none(f: Fixture) {
     let question = filed(&f, &new("g1", "s1", "1", "Votes?")).await;
-    let store = &f.db.questions;
-    assert!(store.toggle_vote(question.id, "u1", at(1)).await.unwrap());
-    assert!(!store.toggle_vote(question.id, "u1", at(2)).await.unwrap());
-    assert!(store.toggle_vote(question.id, "u1", at(3)).await.unwrap());
-    // 50 users click at once, through two processes.
+    let id = question.id;
+    assert_eq!(click(&f.db, "g1", id, "u1").await, (true, 1));
+    assert_eq!(click(&f.db, "g1", id, "u1").await, (false, 0));
+    assert_eq!(click(&f.db, "g1", id, "u1").await, (true, 1));
+    // 50 users click at once, through two processes; five of them twice at
+    // once, each pair ending where the clicks' order leaves it.
     let other = f.another().await;
-    let clicks = (0..50).map(|n| {
+    let clicks = (0..55).map(|n| {
         let db = if n % 2 == 0 {
             f.db.clone()
         } else {
             other.clone()
         };
-        tokio::spawn(async move {
-            db.questions
-                .toggle_vote(question.id, &format!("voter{n}"), at(4))
-                .await
-        })
+        let user = format!("voter{}", n % 50);
+        tokio::spawn(async move { click(&db, "g1", id, &user).await })
     });
     for click in clicks.collect::<Vec<_>>() {
-        assert!(click.await.unwrap().unwrap(), "each first click counts");
+        click.await.unwrap();
     }
-    let read = store.question(question.id).await.unwrap().unwrap();
-    assert_eq!(read.votes, 51);
-    for n in 0..10 {
-        let id = format!("voter{n}");
-        assert!(!other
-            .questions
-            .toggle_vote(question.id, &id, at(5))
+    let store = &f.db.questions;
+    let read = store.question(id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 46, "u1, and the 45 voters who clicked once");
+    for n in 10..20 {
+        let (counts, _) = click(&other, "g1", id, &format!("voter{n}")).await;
+        assert!(!counts, "voter{n} took their vote back");
+    }
+    let read = store.question(id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 36, "ten took their vote back");
+    let listed = store
+        .session_questions(Some("g1"), &SessionId::new("s1"))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].votes, 36, "the board reads the same count");
+}
+
+async fn a_click_from_another_community_or_on_a_hidden_question_changes_nothing(f: Fixture) {
+    let question = filed(&f, &new("g1", "s1", "1", "Hidden?")).await;
+    let store = &f.db.questions;
+    assert_eq!(
+        store.vote("g2", question.id, "u1", at(1), 0).await.unwrap(),
+        Voted::Unknown
+    );
+    assert_eq!(
+        store
+            .vote("g1", question.id + 100, "u1", at(1), 0)
             .await
-            .unwrap());
-    }
+            .unwrap(),
+        Voted::Unknown
+    );
+    assert_eq!(click(&f.db, "g1", question.id, "u2").await, (true, 1));
+    store
+        .set_state(question.id, QuestionState::Hidden)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.vote("g1", question.id, "u2", at(2), 0).await.unwrap(),
+        Voted::Hidden
+    );
     let read = store.question(question.id).await.unwrap().unwrap();
-    assert_eq!(read.votes, 41, "ten took their vote back");
+    assert_eq!(read.votes, 1, "the hidden question's vote stays");
 }
 
 async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
@@ -183,10 +226,11 @@ async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
     let once = |db: &emcee_core::store::Database, user: &str, click: u64| {
         let (db, user) = (db.clone(), user.to_owned());
         async move {
-            db.questions
-                .toggle_vote_once(question.id, &user, at(1), click)
-                .await
-                .unwrap()
+            let voted = db.questions.vote("T1", question.id, &user, at(1), click);
+            match voted.await.unwrap() {
+                Voted::Toggled { counts, .. } => counts,
+                other => panic!("not toggled: {other:?}"),
+            }
         }
     };
     assert!(once(&f.db, "U2", 100).await, "the first click counts");
@@ -204,14 +248,8 @@ async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
     // The same click handled by two processes at once counts once.
     let both = tokio::join!(once(&f.db, "U4", 300), once(&other, "U4", 300));
     assert_eq!(both, (true, true));
-    assert!(store
-        .toggle_vote_once(question.id, "U5", at(1), 0)
-        .await
-        .unwrap());
-    assert!(!store
-        .toggle_vote_once(question.id, "U5", at(1), 0)
-        .await
-        .unwrap());
+    assert!(once(&f.db, "U5", 0).await, "an unknown click time toggles");
+    assert!(!once(&f.db, "U5", 0).await, "and toggles again");
     let read = store.question(question.id).await.unwrap().unwrap();
     assert_eq!(read.votes, 2, "U3 and U4");
 }

@@ -41,6 +41,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_question_clicks",
         include_str!("../../../migrations/postgres/0008_question_clicks.sql"),
     ),
+    (
+        "0009_question_vote_counts",
+        include_str!("../../../migrations/postgres/0009_question_vote_counts.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

@@ -6,7 +6,7 @@ use super::PgStore;
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 use crate::questions::{
-    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread,
+    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread, Voted,
 };
 use crate::store::{StoreError, StoreFuture};
 use chrono::{DateTime, Utc};
@@ -16,7 +16,7 @@ use tokio_postgres::Row;
 
 const COLUMNS: &str = "q.id, q.community, q.session_id, q.asker, q.anonymous, q.body,
      q.asked_at, q.state, q.pinned, q.channel_id, q.message_id,
-     (SELECT COUNT(*) FROM question_votes v WHERE v.question_id = q.id), q.asker_name";
+     q.votes, q.asker_name";
 
 fn question_of(row: &Row) -> Result<Question, StoreError> {
     let channel: Option<String> = row.try_get(9)?;
@@ -84,6 +84,19 @@ fn thread_of(row: &Row) -> Result<SessionThread, StoreError> {
     })
 }
 
+/// Adds `delta` to question `id`'s vote count, in the caller's transaction.
+async fn count_votes(client: &impl GenericClient, id: i64, delta: i64) -> Result<(), StoreError> {
+    if delta != 0 {
+        client
+            .execute(
+                "UPDATE questions SET votes = votes + $2 WHERE id = $1",
+                &[&id, &delta],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 fn vanished(id: i64) -> StoreError {
     StoreError::Decode(format!("question {id} vanished"))
 }
@@ -113,13 +126,14 @@ impl QuestionStore for PgStore {
                         &[&id, &new.asker, &new.anonymous, &at],
                     )
                     .await?;
-                transaction
+                let voted = transaction
                     .execute(
                         "INSERT INTO question_votes (question_id, user_id, voted_at)
                          VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                         &[&id, &new.asker, &at],
                     )
                     .await?;
+                count_votes(&transaction, id, i64::try_from(voted).unwrap_or(0)).await?;
                 let question = read_question(&transaction, id).await?;
                 transaction.commit().await?;
                 let question = question.ok_or_else(|| vanished(id))?;
@@ -183,28 +197,39 @@ impl QuestionStore for PgStore {
         })
     }
 
-    fn toggle_vote<'a>(
+    fn vote<'a>(
         &'a self,
-        id: i64,
-        user: &'a str,
-        at: DateTime<Utc>,
-    ) -> StoreFuture<'a, bool> {
-        self.toggle_vote_once(id, user, at, 0)
-    }
-
-    fn toggle_vote_once<'a>(
-        &'a self,
+        community: &'a str,
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
         click: u64,
-    ) -> StoreFuture<'a, bool> {
+    ) -> StoreFuture<'a, Voted> {
+        // The question's row is locked first: clicks on one question, from
+        // any process, toggle one after another, as on SQLite, so two quick
+        // clicks of one user always end where they started.
         self.write(move |mut client| async move {
             let transaction = client.transaction().await?;
+            let found = transaction
+                .query_opt(
+                    "SELECT community, state FROM questions WHERE id = $1 FOR UPDATE",
+                    &[&id],
+                )
+                .await?;
+            let Some(found) = found else {
+                return Ok(Voted::Unknown);
+            };
+            let (of, state): (String, String) = (found.try_get(0)?, found.try_get(1)?);
+            if of != community {
+                return Ok(Voted::Unknown);
+            }
+            if QuestionState::parse(&state) == QuestionState::Hidden {
+                return Ok(Voted::Hidden);
+            }
             if click != 0 {
                 let click = i64::try_from(click).unwrap_or(i64::MAX);
                 // Two deliveries of one click in two processes at once: the
-                // second waits on the first's row and then changes nothing.
+                // second waits on the question's lock and then changes nothing.
                 let later = transaction
                     .execute(crate::store::questions::LATER_CLICK, &[&id, &user, &click])
                     .await?;
@@ -216,8 +241,13 @@ impl QuestionStore for PgStore {
                         )
                         .await?
                         .is_some();
+                    let question = read_question(&transaction, id).await?;
                     transaction.commit().await?;
-                    return Ok(voted);
+                    let question = question.ok_or_else(|| vanished(id))?;
+                    return Ok(Voted::Toggled {
+                        question: Box::new(question),
+                        counts: voted,
+                    });
                 }
             }
             let removed = transaction
@@ -226,17 +256,26 @@ impl QuestionStore for PgStore {
                     &[&id, &user],
                 )
                 .await?;
-            if removed == 0 {
+            let added = if removed == 0 {
                 transaction
                     .execute(
                         "INSERT INTO question_votes (question_id, user_id, voted_at)
                          VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                         &[&id, &user, &at.timestamp()],
                     )
-                    .await?;
-            }
+                    .await?
+            } else {
+                0
+            };
+            let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
+            count_votes(&transaction, id, delta).await?;
+            let question = read_question(&transaction, id).await?;
             transaction.commit().await?;
-            Ok(removed == 0)
+            let question = question.ok_or_else(|| vanished(id))?;
+            Ok(Voted::Toggled {
+                question: Box::new(question),
+                counts: removed == 0,
+            })
         })
     }
 
