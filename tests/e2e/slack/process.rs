@@ -111,6 +111,22 @@ async fn slack_alone_answers_and_stops_cleanly_without_showing_a_token() {
 }
 
 #[tokio::test]
+async fn a_sigterm_while_it_is_still_starting_is_a_clean_stop() {
+    // The first Web API call is made while `run` starts, before it waits
+    // for a signal: a SIGTERM then must already have its handler (it once
+    // killed the process, exit status by signal, when it came that early).
+    let slack = FakeSlack::start().await.unwrap();
+    let dir = config(&slack);
+    let child = running(emcee_run(&slack, slack.bot_token(), None, &dir));
+    slack
+        .wait_for_call(|c| c.method == "auth.test", PATIENCE)
+        .await
+        .unwrap();
+    let (code, stderr) = child.terminate().await;
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[tokio::test]
 async fn a_rejected_slack_token_with_nothing_else_is_one_line_and_status_2() {
     let slack = FakeSlack::start().await.unwrap();
     let dir = config(&slack);
