@@ -3,8 +3,10 @@
 //! the app subscribes to it), and the world changes as Slack would record it.
 
 mod actions;
+mod files;
 
 pub use actions::Click;
+pub use files::{Shared, SharedFile};
 
 use serde_json::{json, Value};
 
