@@ -197,6 +197,7 @@ pub fn on_modal(bot: &SlackBot, event: &SlackInteractionViewSubmissionEvent) {
 }
 
 /// A reaction event, as the core's vote.
+#[derive(Debug, Clone)]
 pub struct ReactionEvent {
     pub team: String,
     pub event_id: String,

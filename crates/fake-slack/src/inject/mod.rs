@@ -4,6 +4,7 @@
 
 mod actions;
 mod files;
+mod unseen;
 
 pub use actions::Click;
 pub use files::{Shared, SharedFile};
