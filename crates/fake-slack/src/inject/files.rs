@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use crate::error::SlackError;
+use super::SentEvent;
 use crate::ids::FakeUser;
 use crate::world::{Content, StoredFile};
 use crate::{lock, FakeSlack};
@@ -28,11 +29,13 @@ impl SharedFile {
     }
 }
 
-/// A share the fake made: the message's `ts` and the file ids on it.
+/// A share the fake made: the message's `ts`, the file ids on it, and the
+/// event sent (none if the app does not subscribe to `message`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shared {
     pub ts: String,
     pub files: Vec<String>,
+    pub event: Option<SentEvent>,
 }
 
 impl FakeSlack {
@@ -47,7 +50,7 @@ impl FakeSlack {
         text: &str,
         files: &[SharedFile],
     ) -> Result<Shared, SlackError> {
-        let (shared, event) = {
+        let ((ts, ids), event) = {
             let mut world = lock(&self.inner.world);
             world.remember(user);
             let content = Content {
@@ -77,13 +80,12 @@ impl FakeSlack {
             let stored = stored.clone();
             let mut event = world.message_event(&stored);
             event["subtype"] = json!("file_share");
-            let shared = Shared {
-                ts: message.ts,
-                files: ids,
-            };
-            (shared, event)
+            ((message.ts, ids), event)
         };
-        self.event(&user.team_id, event);
-        Ok(shared)
+        Ok(Shared {
+            ts,
+            files: ids,
+            event: self.event(&user.team_id, event),
+        })
     }
 }
