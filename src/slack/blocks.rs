@@ -143,7 +143,9 @@ fn card(card: &Card) -> Vec<SlackBlock> {
 fn image(url: &str) -> Option<SlackBlock> {
     // reqwest's `Url` is the `url` crate's, which slack-morphism takes.
     let url = reqwest::Url::parse(url).ok()?;
-    let hosted = url.host_str().is_some_and(|host| host.ends_with("slack.com"));
+    let hosted = url
+        .host_str()
+        .is_some_and(|host| host.ends_with("slack.com"));
     let source = if hosted {
         SlackImageUrlOrFile::SlackFile {
             slack_file: SlackFileIdOrUrl::Url { url },

@@ -75,7 +75,8 @@ fn unwrap_form(word: &str) -> String {
 
 /// What one `/emcee contest …` does; returns the outcome for the metrics.
 pub async fn command(bot: &SlackBot, asked: &Asked, command: ContestCommand) -> &'static str {
-    let usage = "Usage: /emcee contest open #channel MINUTES [template link] | /emcee contest close";
+    let usage =
+        "Usage: /emcee contest open #channel MINUTES [template link] | /emcee contest close";
     let (verb, request) = match command {
         ContestCommand::Usage => {
             bot.private(asked, &Text::plain(usage)).await;

@@ -175,7 +175,11 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
         })
         .await
         .expect("posted");
-    assert!(text_of(&call).contains("Meme contest"), "{}", text_of(&call));
+    assert!(
+        text_of(&call).contains("Meme contest"),
+        "{}",
+        text_of(&call)
+    );
 
     let mut entries = Vec::new();
     for n in 0..ENTRANTS {
@@ -223,7 +227,9 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
         name: "emcee".to_owned(),
         ..FakeUser::attendee(0)
     };
-    bot.fake.react(&me, &channel, &entries[5].ts, "joy").unwrap();
+    bot.fake
+        .react(&me, &channel, &entries[5].ts, "joy")
+        .unwrap();
     bot.fake
         .react(&voter(3), &channel, &entries[6].ts, "tada")
         .unwrap();
@@ -298,7 +304,10 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
             .unwrap_or_else(|| panic!("place {place} in {summary}"));
         assert!(line.contains(&votes), "{line} has {votes}");
         if entry > 0 {
-            assert!(line.contains(&format!("*attendee{}*", 100 + entry)), "{line}");
+            assert!(
+                line.contains(&format!("*attendee{}*", 100 + entry)),
+                "{line}"
+            );
         }
         let card = text_of(&posts[place + 1]);
         let file = &entries[entry].files[0];
@@ -309,6 +318,10 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
         );
         assert!(card.contains("/files/"), "the entry's link: {card}");
     }
-    assert!(again.fake.bot_pings().is_empty(), "{:?}", again.fake.bot_pings());
+    assert!(
+        again.fake.bot_pings().is_empty(),
+        "{:?}",
+        again.fake.bot_pings()
+    );
     again.stop().await;
 }

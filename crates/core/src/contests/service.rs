@@ -165,7 +165,12 @@ impl ContestService {
             emoji: declared
                 .emoji
                 .iter()
-                .map(|typed| self.inner.port.emoji_key(typed).unwrap_or_else(|| typed.clone()))
+                .map(|typed| {
+                    self.inner
+                        .port
+                        .emoji_key(typed)
+                        .unwrap_or_else(|| typed.clone())
+                })
                 .collect(),
             top: declared.top,
             opens_at: declared.opens_at,

@@ -5,8 +5,8 @@
 
 use serde_json::json;
 
-use crate::error::SlackError;
 use super::SentEvent;
+use crate::error::SlackError;
 use crate::ids::FakeUser;
 use crate::world::{Content, StoredFile};
 use crate::{lock, FakeSlack};
