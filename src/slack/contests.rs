@@ -12,11 +12,10 @@
 //! reaches a task; a reply in a thread is never an entry.
 
 use super::bot::{Asked, SlackBot};
-use super::markup;
 use super::polls::ReactionEvent;
 use emcee_core::chat::{Span, Text, TimeStyle};
 use emcee_core::contests::{ContestError, OpenContest, Submission, Upload};
-use emcee_core::polls::{MessageKey, Reaction};
+use emcee_core::polls::MessageKey;
 use slack_morphism::prelude::*;
 
 /// The longest contest a command opens: a week, as on Discord.
@@ -244,13 +243,7 @@ pub fn on_reaction(bot: &SlackBot, event: ReactionEvent) {
     if !bot.seen.first_time(&seen) || !bot.community.serves(&event.team, "contest vote") {
         return;
     }
-    let reaction = Reaction {
-        message: MessageKey::new(&event.channel, &event.ts),
-        by_self: event.user == bot.port.bot_user(),
-        voter: event.user,
-        key: markup::key_of_reaction(&event.reaction),
-        added: event.added,
-    };
+    let reaction = event.neutral(bot);
     let contests = bot.app.contests.clone();
     tokio::spawn(async move {
         if let Err(error) = contests.on_reaction(reaction).await {

@@ -8,6 +8,7 @@
 //! nothing, and no entrant's name pings.
 
 use super::harness::{SlackOptions, SlackTestBot};
+use crate::feeds::eventually_async as wait;
 use crate::harness::PATIENCE;
 use emcee::slack::outbound::Pacing;
 use emcee_core::contests::Standing;
@@ -100,25 +101,6 @@ async fn standings(bot: &SlackTestBot, contest: i64) -> Vec<Standing> {
     let mut all = bot.app().contests.standings(contest).await.unwrap();
     all.sort_by_key(|s| s.entry.id);
     all
-}
-
-/// Polls `check` (a read of the database) until it yields, within PATIENCE.
-async fn wait<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited {PATIENCE:?} for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Waits until every entry's stored votes are `counts` (in posting order).

@@ -153,12 +153,7 @@ impl FakeSlack {
     ) -> Result<Option<SentEvent>, SlackError> {
         let event = {
             let mut world = lock(&self.inner.world);
-            world.remember(user);
-            if added {
-                world.add_reaction(channel, ts, name, &user.id)?;
-            } else {
-                world.remove_reaction(channel, ts, name, &user.id)?;
-            }
+            world.react_as(user, channel, ts, name, added)?;
             world.reaction_event(added, &user.id, channel, ts, name)?
         };
         Ok(self.event(&user.team_id, event))

@@ -19,9 +19,7 @@ impl FakeSlack {
         ts: &str,
         name: &str,
     ) -> Result<(), SlackError> {
-        let mut world = lock(&self.inner.world);
-        world.remember(user);
-        world.add_reaction(channel, ts, name, &user.id)
+        lock(&self.inner.world).react_as(user, channel, ts, name, true)
     }
 
     /// `user` takes their `name` reaction back, and the event is lost.
@@ -35,8 +33,6 @@ impl FakeSlack {
         ts: &str,
         name: &str,
     ) -> Result<(), SlackError> {
-        let mut world = lock(&self.inner.world);
-        world.remember(user);
-        world.remove_reaction(channel, ts, name, &user.id)
+        lock(&self.inner.world).react_as(user, channel, ts, name, false)
     }
 }
