@@ -5,7 +5,8 @@
 //! the reactions Slack never told it of, and `/emcee contest close` posts
 //! the exact winners with their images. Self-votes, the bot's reaction,
 //! other emoji, a text file and anything from another workspace count for
-//! nothing, and no entrant's name pings.
+//! nothing, and no entrant's name pings. A contest in the agenda may
+//! spell its emoji as Slack does (`:joy:`).
 
 use super::harness::{SlackOptions, SlackTestBot};
 use crate::feeds::eventually_async as wait;
@@ -306,4 +307,99 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
         again.fake.bot_pings()
     );
     again.stop().await;
+}
+
+/// A contest in the agenda with its emoji as Slack spells it (`:joy:`).
+const DECLARED: &str = r#"
+[[contests]]
+id = "joy-memes"
+title = "Joy memes"
+channel = "random"
+opens = 2021-10-07T16:00:00Z
+minutes = 30
+emoji = [":joy:"]
+top = 1
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_contest_counts_the_emoji_the_agenda_spells_as_slack_does() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/agenda.toml");
+    let agenda = std::fs::read_to_string(sample).unwrap();
+    let options = SlackOptions {
+        scheduler: Some(emcee_core::scheduler::SchedulerOptions {
+            holder: "slack".into(),
+            lease_ttl: Duration::from_secs(1),
+            ..emcee_core::scheduler::SchedulerOptions::default()
+        }),
+        agenda: Some(format!("{agenda}\n{DECLARED}")),
+        ..fast(fake().await, None)
+    };
+    let bot = SlackTestBot::start_at(AT, options).await;
+    let channel = bot.fake.ids().random_channel_id.clone();
+    bot.clock
+        .set(crate::harness::instant("2021-10-07T16:00:00Z"));
+    let contest = wait("the declared contest", || async {
+        let open = bot.app().contests.open_contests().await.unwrap();
+        open.into_iter()
+            .find(|c| c.rules.declared_id.as_deref() == Some("joy-memes"))
+    })
+    .await;
+    assert_eq!(
+        contest.rules.emoji,
+        ["😂"],
+        "keyed as Slack's reactions are"
+    );
+    let call = bot
+        .fake
+        .wait_until("the call for entries", PATIENCE, |fake| {
+            fake.messages(&channel)
+                .into_iter()
+                .find(|m| m.by_bot() && text_of(m).contains("Joy memes"))
+        })
+        .await
+        .unwrap();
+    assert!(text_of(&call).contains(":joy:"), "{}", text_of(&call));
+    let (alice, bob) = (entrant(1), entrant(2));
+    let mut posted = Vec::new();
+    for user in [&alice, &bob] {
+        bot.fake.add_user(user);
+        let image = SharedFile::new("meme.jpg", "image/jpeg");
+        posted.push(bot.fake.user_files(user, &channel, "", &[image]).unwrap());
+        wait("the entry stored", || async {
+            let stored = standings(&bot, contest.id).await;
+            (stored.len() == posted.len()).then_some(())
+        })
+        .await;
+    }
+    // Two :joy: (one with a skin tone, the same emoji) for bob, one for
+    // alice; :+1: is not this contest's emoji.
+    let votes = [
+        (1, "joy"),
+        (1, "joy::skin-tone-3"),
+        (0, "joy"),
+        (0, "+1"),
+        (1, "+1"),
+    ];
+    for (n, (entry, name)) in votes.into_iter().enumerate() {
+        let voter = voter(u32::try_from(n).unwrap());
+        bot.fake
+            .react(&voter, &channel, &posted[entry].ts, name)
+            .unwrap();
+    }
+    wait_counts(&bot, contest.id, &[1, 2]).await;
+    bot.clock
+        .set(crate::harness::instant("2021-10-07T16:30:00Z"));
+    let summary = bot
+        .fake
+        .wait_until("the result", PATIENCE, |fake| {
+            fake.messages(&channel)
+                .into_iter()
+                .map(|m| text_of(&m))
+                .find(|text| text.contains("Meme contest results"))
+        })
+        .await
+        .unwrap();
+    assert!(summary.contains("*attendee102*: 2 votes"), "{summary}");
+    assert!(!summary.contains("🥈"), "top 1 only: {summary}");
+    bot.stop().await;
 }
