@@ -371,6 +371,19 @@ async fn a_declared_contest_counts_the_emoji_the_agenda_spells_as_slack_does() {
         })
         .await;
     }
+    // One entry each: alice's second image is not counted, and she is told.
+    let again = SharedFile::new("again.png", "image/png");
+    bot.fake.user_files(&alice, &channel, "", &[again]).unwrap();
+    bot.fake
+        .wait_until("the note", PATIENCE, |fake| {
+            let dm = fake.dm_channel(&alice.id)?;
+            let told = fake.messages(&dm);
+            told.iter()
+                .any(|m| m.text.contains("not counted"))
+                .then_some(())
+        })
+        .await
+        .expect("told by direct message");
     // Two :joy: (one with a skin tone, the same emoji) for bob, one for
     // alice; :+1: is not this contest's emoji.
     let votes = [
@@ -401,5 +414,6 @@ async fn a_declared_contest_counts_the_emoji_the_agenda_spells_as_slack_does() {
         .unwrap();
     assert!(summary.contains("*attendee102*: 2 votes"), "{summary}");
     assert!(!summary.contains("🥈"), "top 1 only: {summary}");
+    assert!(summary.contains("2 entries from 2 people"), "{summary}");
     bot.stop().await;
 }
