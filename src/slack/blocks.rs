@@ -129,10 +129,31 @@ fn card(card: &Card) -> Vec<SlackBlock> {
         body.push_str(&markup::text(&card.body));
     }
     let mut blocks = vec![section(cut(&body, SECTION_CHARS))];
+    if let Some(image) = card.image_url.as_deref().and_then(image) {
+        blocks.push(image);
+    }
     if let Some(footer) = &card.footer {
         blocks.push(context(markup::text(footer)));
     }
     blocks
+}
+
+/// The image at `url`: a file Slack hosts (`files.slack.com`, which needs
+/// the viewer's login) as a `slack_file`, any other as an `image_url`.
+fn image(url: &str) -> Option<SlackBlock> {
+    // reqwest's `Url` is the `url` crate's, which slack-morphism takes.
+    let url = reqwest::Url::parse(url).ok()?;
+    let hosted = url
+        .host_str()
+        .is_some_and(|host| host.ends_with("slack.com"));
+    let source = if hosted {
+        SlackImageUrlOrFile::SlackFile {
+            slack_file: SlackFileIdOrUrl::Url { url },
+        }
+    } else {
+        SlackImageUrlOrFile::ImageUrl { image_url: url }
+    };
+    Some(SlackImageBlock::new(source, "The entry's image".to_owned()).into())
 }
 
 /// A button poll: each option a section (label, then its bar and count when

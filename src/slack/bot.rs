@@ -136,6 +136,7 @@ impl SlackBot {
                 super::questions::host_list(self, asked, session.as_deref()).await
             }
             Command::Reload => self.reload_agenda(asked).await,
+            Command::Contest(contest) => super::contests::command(self, asked, contest).await,
         };
         metrics::counter!("emcee_commands_total", "command" => name, "outcome" => outcome, "platform" => "slack")
             .increment(1);
@@ -369,6 +370,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Question(_) => "ask",
         Command::Questions { .. } => "questions",
         Command::Reload => "reload",
+        Command::Contest(_) => "contest",
         Command::Unknown(_) => "unknown",
     }
 }

@@ -37,6 +37,8 @@ pub enum Command {
         session: Option<String>,
     },
     Reload,
+    /// `contest open CHANNEL MINUTES [template]`, `contest close`.
+    Contest(crate::slack::contests::ContestCommand),
     /// Not a command; the text says why.
     Unknown(String),
 }
@@ -79,6 +81,7 @@ pub fn parse(text: &str, agenda: &Agenda, now: DateTime<Utc>) -> Command {
         "unstar" => Command::Stars(StarCommand::Unstar(rest.to_owned())),
         "mytalks" => Command::Stars(StarCommand::MyTalks),
         "reload" => Command::Reload,
+        "contest" => Command::Contest(crate::slack::contests::typed(rest)),
         "poll" => Command::Poll(poll(rest)),
         "ask" => Command::Question(crate::slack::questions::typed_question(rest)),
         "questions" => Command::Questions {

@@ -105,6 +105,10 @@ async fn on_push(
     let (user, reaction, item, added) = match event.event {
         SlackEventCallbackBody::ReactionAdded(e) => (e.user, e.reaction, e.item, true),
         SlackEventCallbackBody::ReactionRemoved(e) => (e.user, e.reaction, e.item, false),
+        SlackEventCallbackBody::Message(message) => {
+            super::contests::on_message(&bot, &team, &event_id, message);
+            return Ok(());
+        }
         _ => return Ok(()),
     };
     let SlackReactionsItem::Message(message) = item else {
@@ -113,18 +117,17 @@ async fn on_push(
     let Some(channel) = message.origin.channel else {
         return Ok(());
     };
-    on_reaction(
-        &bot,
-        ReactionEvent {
-            team,
-            event_id,
-            user: user.to_string(),
-            reaction: reaction.to_string(),
-            channel: channel.to_string(),
-            ts: message.origin.ts.to_string(),
-            added,
-        },
-    );
+    let reacted = ReactionEvent {
+        team,
+        event_id,
+        user: user.to_string(),
+        reaction: reaction.to_string(),
+        channel: channel.to_string(),
+        ts: message.origin.ts.to_string(),
+        added,
+    };
+    super::contests::on_reaction(&bot, reacted.clone());
+    on_reaction(&bot, reacted);
     Ok(())
 }
 

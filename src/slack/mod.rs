@@ -14,6 +14,7 @@ pub mod channels;
 pub mod clicks;
 pub mod commands;
 pub mod community;
+pub mod contests;
 pub mod files;
 pub mod listener;
 pub mod markup;

@@ -197,6 +197,7 @@ pub fn on_modal(bot: &SlackBot, event: &SlackInteractionViewSubmissionEvent) {
 }
 
 /// A reaction event, as the core's vote.
+#[derive(Debug, Clone)]
 pub struct ReactionEvent {
     pub team: String,
     pub event_id: String,
@@ -207,6 +208,19 @@ pub struct ReactionEvent {
     pub added: bool,
 }
 
+impl ReactionEvent {
+    /// The core's reaction (polls' and contests' alike).
+    pub fn neutral(self, bot: &SlackBot) -> Reaction {
+        Reaction {
+            message: MessageKey::new(&self.channel, &self.ts),
+            by_self: self.user == bot.port.bot_user(),
+            voter: self.user,
+            key: markup::key_of_reaction(&self.reaction),
+            added: self.added,
+        }
+    }
+}
+
 /// `reaction_added` / `reaction_removed`: returns at once; the vote is
 /// counted in a task.
 pub fn on_reaction(bot: &SlackBot, event: ReactionEvent) {
@@ -214,13 +228,7 @@ pub fn on_reaction(bot: &SlackBot, event: ReactionEvent) {
         return;
     }
     let received = Instant::now();
-    let reaction = Reaction {
-        message: MessageKey::new(&event.channel, &event.ts),
-        by_self: event.user == bot.port.bot_user(),
-        voter: event.user,
-        key: markup::key_of_reaction(&event.reaction),
-        added: event.added,
-    };
+    let reaction = event.neutral(bot);
     let service = bot.app.polls.clone();
     tokio::spawn(async move {
         if let Err(error) = service.on_reaction(reaction, received).await {

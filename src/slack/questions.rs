@@ -213,7 +213,7 @@ fn panel(title: &str, questions: &[Question]) -> SlackMessageContent {
 
 /// The name the room sees for `user`: their Slack display name, else real
 /// name, else user name, else the id (never a `<@…>` mention, which pings).
-async fn display_name(bot: &SlackBot, user: &str) -> String {
+pub(super) async fn display_name(bot: &SlackBot, user: &str) -> String {
     let request = SlackApiUsersInfoRequest::new(user.into());
     let sender = bot.port.sender();
     let found = paced!(sender, "users.info", Tier::Four, None, |session| session

@@ -179,6 +179,7 @@ impl Prepared {
             .await
             .map_err(|e| StartError::Socket(e.to_string()))?;
         bot.app.polls.session_started();
+        bot.app.contests.session_started();
         tracing::info!(workspace = %self.port.workspace(), "serving Slack");
         Ok(Running {
             bot,

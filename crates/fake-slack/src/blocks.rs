@@ -1,8 +1,9 @@
 //! Block Kit checks, as Slack refuses a message with `invalid_blocks` and a
 //! JSON pointer to the culprit: at most 50 blocks, known block types, section
-//! text up to 3,000 characters, header text up to 150, button labels up to 75,
-//! up to 25 elements in an actions block and 10 in a context block, unique
-//! block ids, and action ids unique within their block.
+//! text up to 3,000 characters, header text up to 150, an image's one source
+//! and its alt text, button labels up to 75, up to 25 elements in an actions
+//! block and 10 in a context block, unique block ids, and action ids unique
+//! within their block.
 
 use std::collections::HashSet;
 
@@ -138,9 +139,33 @@ impl Check {
                     None => self.fail(&format!("{at}/element"), "must provide an object"),
                 }
             }
+            "image" => self.image(at, block),
             "actions" => self.elements(at, block, 25),
             "context" => self.elements(at, block, 10),
             _ => {}
+        }
+    }
+
+    /// An image: `alt_text` and exactly one of `image_url` and `slack_file`
+    /// (a file's `url` or `id`).
+    fn image(&mut self, at: &str, block: &Value) {
+        let alt = block.get("alt_text").and_then(Value::as_str);
+        if !alt.is_some_and(|alt| !alt.is_empty() && alt.chars().count() <= 2000) {
+            self.fail(&format!("{at}/alt_text"), "must be 1 to 2000 characters");
+        }
+        let url = block.get("image_url").and_then(Value::as_str);
+        let file = block.get("slack_file");
+        let file_ok = file.is_some_and(|f| {
+            f.get("url").and_then(Value::as_str).is_some()
+                || f.get("id").and_then(Value::as_str).is_some()
+        });
+        let valid = match (url, file) {
+            (Some(_), None) => true,
+            (None, Some(_)) => file_ok,
+            _ => false,
+        };
+        if !valid {
+            self.fail(at, "must provide either image_url or slack_file");
         }
     }
 
@@ -296,5 +321,18 @@ mod tests {
         let twins = json!({ "type": "actions", "elements": [button("A", "v"), button("B", "v")] });
         assert!(detail(&[twins]).contains("action_id must be unique"));
         assert!(detail(&[json!({ "type": "poll" })]).contains("unsupported type"));
+    }
+
+    #[test]
+    fn an_image_has_one_source_and_alt_text() {
+        let file = json!({ "type": "image", "alt_text": "meme", "slack_file": { "url": "https://files.slack.com/x.png" } });
+        let link = json!({ "type": "image", "alt_text": "meme", "image_url": "https://cdn.example/x.png" });
+        assert!(validate(&[file, link]).is_ok());
+        let both = json!({ "type": "image", "alt_text": "m", "image_url": "u", "slack_file": { "id": "F1" } });
+        assert!(detail(&[both]).contains("either image_url or slack_file"));
+        let blind = json!({ "type": "image", "image_url": "https://cdn.example/x.png" });
+        assert!(detail(&[blind]).contains("/blocks/0/alt_text"));
+        let empty = json!({ "type": "image", "alt_text": "m", "slack_file": {} });
+        assert!(detail(&[empty]).contains("either image_url or slack_file"));
     }
 }

@@ -130,7 +130,7 @@ pub use error::SlackError;
 pub use fake_support::Timeout;
 pub use faults::{Fault, Injected};
 pub use ids::{FakeUser, Ids, StrangerIds};
-pub use inject::{Click, Interaction, SentEvent};
+pub use inject::{Click, Interaction, SentEvent, Shared, SharedFile};
 pub use measure::Mark;
 pub use record::RecordedCall;
 pub use server::Config;

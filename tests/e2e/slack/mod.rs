@@ -3,6 +3,7 @@
 
 mod buttons;
 mod commands;
+mod contests;
 pub(crate) mod harness;
 mod membership;
 mod outbound;

@@ -174,7 +174,7 @@ pub const HELP: &[HelpEntry] = &[
     HelpEntry {
         summary: "a meme contest in a channel (organisers)",
         discord: Some("/contest open|close"),
-        slack: None,
+        slack: Some("/emcee contest open|close"),
         console: None,
     },
     HelpEntry {
@@ -210,9 +210,11 @@ mod tests {
             .iter()
             .chain(&console)
             .all(|(u, _)| !u.contains("emcee")));
-        // The meme contest is Discord's alone (Slack has no entries yet).
+        // The meme contest runs on both chat platforms, not in the console.
         assert!(has(&discord, "/contest open|close"));
-        assert_eq!(discord.len(), slack.len() + 1);
+        assert!(has(&slack, "/emcee contest open|close"));
+        assert!(!console.iter().any(|(u, _)| u.contains("contest")));
+        assert_eq!(discord.len(), slack.len());
         assert!(has(&slack, "/emcee star session") && has(&console, "/mytalks"));
     }
 }

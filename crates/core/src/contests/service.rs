@@ -160,7 +160,18 @@ impl ContestService {
             channel,
             template: declared.template.clone(),
             per_person: declared.per_person,
-            emoji: declared.emoji.clone(),
+            // The agenda's spelling (`:joy:` on Slack, `<:ferris:1>` on
+            // Discord) as the key the platform's reactions come with.
+            emoji: declared
+                .emoji
+                .iter()
+                .map(|typed| {
+                    self.inner
+                        .port
+                        .emoji_key(typed)
+                        .unwrap_or_else(|| typed.clone())
+                })
+                .collect(),
             top: declared.top,
             opens_at: declared.opens_at,
             closes_at: declared.closes_at,

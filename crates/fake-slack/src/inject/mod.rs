@@ -3,8 +3,11 @@
 //! the app subscribes to it), and the world changes as Slack would record it.
 
 mod actions;
+mod files;
+mod unseen;
 
 pub use actions::Click;
+pub use files::{Shared, SharedFile};
 
 use serde_json::{json, Value};
 
@@ -150,12 +153,7 @@ impl FakeSlack {
     ) -> Result<Option<SentEvent>, SlackError> {
         let event = {
             let mut world = lock(&self.inner.world);
-            world.remember(user);
-            if added {
-                world.add_reaction(channel, ts, name, &user.id)?;
-            } else {
-                world.remove_reaction(channel, ts, name, &user.id)?;
-            }
+            world.react_as(user, channel, ts, name, added)?;
             world.reaction_event(added, &user.id, channel, ts, name)?
         };
         Ok(self.event(&user.team_id, event))

@@ -26,13 +26,19 @@ pub struct StoredFile {
     pub completed: bool,
     /// Channels it was shared to.
     pub channels: Vec<String>,
+    /// Who shared it, when a user did (else the bot).
+    pub owner: Option<String>,
 }
 
 impl StoredFile {
     /// The `file` object Slack describes a file with.
     pub(crate) fn json(&self, world: &World) -> Value {
-        let (filetype, mimetype) = kind_of(&self.name);
+        let (filetype, guessed) = kind_of(&self.name);
+        // A user's share carries the type its client gave; an upload's is guessed.
+        let given = self.owner.as_ref().and(self.content_type.as_deref());
+        let mimetype = given.unwrap_or(guessed);
         let domain = &world.ids.team_domain;
+        let owner = self.owner.as_deref().unwrap_or(&world.ids.bot_user_id);
         json!({
             "id": self.id,
             "created": world.clock.now(),
@@ -42,12 +48,12 @@ impl StoredFile {
             "mimetype": mimetype,
             "filetype": filetype,
             "pretty_type": filetype.to_uppercase(),
-            "user": world.ids.bot_user_id,
+            "user": owner,
             "size": self.bytes.as_ref().map_or(self.declared_length, Vec::len),
             "is_external": false,
             "is_public": !self.channels.is_empty(),
             "url_private": format!("https://files.slack.com/files-pri/{}-{}/{}", world.ids.team_id, self.id, self.name),
-            "permalink": format!("https://{domain}.slack.com/files/{}/{}/{}", world.ids.bot_user_id, self.id, self.name),
+            "permalink": format!("https://{domain}.slack.com/files/{owner}/{}/{}", self.id, self.name),
             "channels": self.channels,
         })
     }
@@ -58,6 +64,8 @@ fn kind_of(name: &str) -> (&'static str, &'static str) {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("png") => ("png", "image/png"),
+        Some("jpg" | "jpeg") => ("jpg", "image/jpeg"),
+        Some("gif") => ("gif", "image/gif"),
         Some("ics") => ("ics", "text/calendar"),
         Some("csv") => ("csv", "text/csv"),
         Some("json") => ("json", "application/json"),
@@ -103,6 +111,7 @@ impl World {
                 content_type: None,
                 completed: false,
                 channels: Vec::new(),
+                owner: None,
             },
         );
         self.uploads.insert(ticket.clone(), id.clone());

@@ -311,6 +311,23 @@ impl World {
         Ok(())
     }
 
+    /// `user` (remembered) adds or removes their `name` reaction.
+    pub(crate) fn react_as(
+        &mut self,
+        user: &crate::ids::FakeUser,
+        channel: &str,
+        ts: &str,
+        name: &str,
+        added: bool,
+    ) -> Result<(), SlackError> {
+        self.remember(user);
+        if added {
+            self.add_reaction(channel, ts, name, &user.id)
+        } else {
+            self.remove_reaction(channel, ts, name, &user.id)
+        }
+    }
+
     /// Adds `user`'s `name` reaction; `already_reacted` if it is there.
     pub(crate) fn add_reaction(
         &mut self,
