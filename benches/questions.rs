@@ -25,7 +25,8 @@ mod harness;
 
 use emcee_core::agenda::SessionId;
 use emcee_core::polls::{Latencies, LatencySummary};
-use emcee_core::questions::{normalise, Filed, Host, NewQuestion, QuestionStore};
+use emcee_core::questions::{normalise, Click, Filed, Host, NewQuestion, QuestionStore};
+use emcee_core::scheduler::holder;
 use emcee_core::store::Store;
 use fake_discord::FakeUser;
 use harness::{BotOptions, Rng, TestBot, PATIENCE};
@@ -152,7 +153,14 @@ async fn floor(dir: &std::path::Path, clicks: &[(FakeUser, usize)]) -> LatencySu
     for (user, q) in clicks {
         let started = Instant::now();
         let user = user.id.to_string();
-        store.vote("floor", ids[*q], &user, at, 0).await.unwrap();
+        let click = Click::Answered {
+            by: holder::me(),
+            click: 0,
+        };
+        store
+            .vote("floor", ids[*q], &user, at, click)
+            .await
+            .unwrap();
         latencies.record(started.elapsed());
     }
     latencies.summary()

@@ -23,7 +23,7 @@ use super::render;
 use super::respond::Visibility;
 use crate::paced;
 use emcee_core::chat::{Post, Text};
-use emcee_core::questions::{posts, Action, Ask, Host, Question, QuestionError};
+use emcee_core::questions::{posts, Action, Ask, Click, Host, Question, QuestionError};
 use slack_morphism::prelude::*;
 
 /// Questions listed in the hosts' panel; the first few get buttons.
@@ -124,10 +124,16 @@ pub async fn host_list(bot: &SlackBot, asked: &Asked, session: Option<&str>) -> 
 /// what to tell the voter.
 pub async fn upvote(bot: &SlackBot, team: &str, id: i64, user: &str, at: u64) -> Text {
     let programme = bot.app.programme();
+    // Slack delivers an unacked click again, with its `action_ts`.
+    let click = if at == 0 {
+        Click::Plain
+    } else {
+        Click::Timed(at)
+    };
     let voted = bot
         .app
         .questions
-        .upvote_click(&programme.agenda, team, id, user, at)
+        .upvote_click(&programme.agenda, team, id, user, click)
         .await;
     match voted {
         Ok((question, true)) => Text::plain(format!("Your ▲ counts (▲ {}).", question.votes)),

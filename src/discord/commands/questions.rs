@@ -112,15 +112,20 @@ pub async fn clicked(
     let programme = data.programme();
     let agenda = &programme.agenda;
     if action == Action::Upvote {
-        let voted = data.questions.upvote(agenda, &community, id, &user).await;
-        return match voted {
+        let click = (user.as_str(), component.id.get());
+        let voted = data
+            .questions
+            .upvote_to_answer(agenda, &community, id, click);
+        return match voted.await {
             Ok((question, _)) => {
                 let post = question_post(agenda, &question);
                 let body = serde_json::json!({ "type": 7, "data": markup::message(&post) });
                 let http = &ctx.http;
-                http.create_interaction_response(component.id, &component.token, &body, vec![])
-                    .await?;
-                Ok(())
+                let answer = http
+                    .create_interaction_response(component.id, &component.token, &body, vec![])
+                    .await;
+                data.questions.answered(id, click, answer.is_ok()).await;
+                Ok(answer?)
             }
             Err(error) => tell(ctx, component, refusal(error)?).await,
         };

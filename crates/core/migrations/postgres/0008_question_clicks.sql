@@ -1,4 +1,4 @@
--- SQLite's 0017_question_clicks on PostgreSQL.
+-- SQLite's 0015_question_clicks on PostgreSQL.
 -- The latest ▲ click of each user on each question, by the platform's own
 -- click time (Slack's action_ts, in microseconds). Slack delivers a click
 -- again when its envelope was not acked, also to a restarted bot: such a

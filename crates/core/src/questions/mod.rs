@@ -27,7 +27,8 @@ mod settings;
 mod store;
 pub mod threads;
 
-pub use model::{normalise, Asker, Filed, NewQuestion, Question, QuestionState, Voted};
+pub(crate) use model::is_retry;
+pub use model::{normalise, Asker, Click, Filed, NewQuestion, Question, QuestionState, Voted};
 pub use posts::Action;
 pub use service::{Ask, Asked, Host, QuestionConfig, QuestionError, QuestionService};
 pub use settings::{QuestionSettings, ThreadSettings};

@@ -123,6 +123,40 @@ pub enum Voted {
     Unknown,
 }
 
+/// How the platform delivers a ▲ click, which says what a second click of
+/// the same user means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Click {
+    /// Delivered again until acknowledged, with the platform's click time
+    /// (microseconds, increasing with each click of a user: Slack's
+    /// `action_ts`): a click not later than the user's last one on the
+    /// question is a redelivery, also to a restarted process, and changes
+    /// nothing.
+    Timed(u64),
+    /// Never delivered twice, and answered after it is stored by process
+    /// `by` ([`crate::scheduler::holder::me`]): Discord, where `click` is
+    /// the interaction's id (unique per click). The change stays
+    /// unanswered until the store hears that its answer went out. The
+    /// user's next click while it is unanswered for good (its process is
+    /// gone, or its answer failed) is the same click tried again after the
+    /// user's client said it failed, and changes nothing.
+    Answered { by: &'static str, click: u64 },
+    /// Every click toggles (the console).
+    Plain,
+}
+
+/// The holder kept for a change whose answer failed: unanswered for good.
+pub(crate) const ANSWER_FAILED: &str = "";
+
+/// Whether a click by the user whose latest change of the vote is
+/// unanswered by `unanswered_by` (if it is) is that change tried again,
+/// for a click [`Click::Answered`] by `me`. A change that `me` still
+/// answers, or that a live process does, is not: a quick second click
+/// toggles as ever.
+pub(crate) fn is_retry(unanswered_by: Option<&str>, me: &str) -> bool {
+    unanswered_by.is_some_and(|by| by == ANSWER_FAILED || crate::scheduler::holder::is_gone(by, me))
+}
+
 /// The form duplicates are matched by: case, accents, punctuation and
 /// spacing folded away, words kept in order ("Is Rust fast?" and
 /// "is rust   FAST" are one question; "fast, is Rust?" is another).

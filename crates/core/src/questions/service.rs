@@ -7,7 +7,7 @@
 //! that was confirmed, and since a vote is a row keyed by question and user,
 //! nothing is counted twice.
 
-use super::model::{normalise, Filed, NewQuestion, Question, QuestionState, Voted};
+use super::model::{normalise, Click, Filed, NewQuestion, Question, QuestionState, Voted};
 use super::posts::{self, Action};
 use super::settings::{QuestionSettings, ThreadSettings};
 use super::store::QuestionStore;
@@ -284,6 +284,7 @@ impl QuestionService {
 
     /// Toggles `user`'s upvote of question `id`; returns the question as it
     /// now stands, and whether the vote counts. The vote is stored first.
+    /// Every click toggles ([`Click::Plain`]).
     ///
     /// # Errors
     /// [`QuestionError::UnknownQuestion`] for a question of another
@@ -295,13 +296,52 @@ impl QuestionService {
         id: i64,
         user: &str,
     ) -> Result<(Question, bool), QuestionError> {
-        self.upvote_click(agenda, community, id, user, 0).await
+        self.upvote_click(agenda, community, id, user, Click::Plain)
+            .await
     }
 
-    /// [`Self::upvote`] for a click the platform timed at `click`
-    /// (microseconds, increasing per user; Slack's `action_ts`): a click
-    /// delivered again, also to a restarted process, changes nothing and
-    /// answers with the vote as it stands. `click` 0: unknown.
+    /// [`Self::upvote`] for a click (`click`: the platform's id of it) this
+    /// process answers once it returns, on a platform that never delivers
+    /// a click twice: tell
+    /// [`Self::answered`] whether the answer went out. Until then the
+    /// change is unanswered, and if this process dies or the answer fails,
+    /// the user's next click (their retry) changes nothing.
+    ///
+    /// # Errors
+    /// As [`Self::upvote`].
+    pub async fn upvote_to_answer(
+        &self,
+        agenda: &Agenda,
+        community: &str,
+        id: i64,
+        (user, click): (&str, u64),
+    ) -> Result<(Question, bool), QuestionError> {
+        let click = Click::Answered {
+            by: crate::scheduler::holder::me(),
+            click,
+        };
+        self.upvote_click(agenda, community, id, user, click).await
+    }
+
+    /// Records whether the answer to `user`'s click `click` (as given to
+    /// [`Self::upvote_to_answer`]) went out. A failure to record it is
+    /// logged: at worst the user's next click counts as a retry and changes
+    /// nothing, which they can see.
+    pub async fn answered(&self, id: i64, (user, click): (&str, u64), delivered: bool) {
+        let by = crate::scheduler::holder::me();
+        let recorded = self
+            .inner
+            .store
+            .vote_answered(id, user, (by, click), delivered)
+            .await;
+        if let Err(error) = recorded {
+            tracing::warn!(%error, question = id, "could not record an upvote's answer");
+        }
+    }
+
+    /// [`Self::upvote`] for a click the platform delivers as [`Click`]
+    /// says: a click delivered again, also to a restarted process, changes
+    /// nothing and answers with the vote as it stands.
     ///
     /// # Errors
     /// As [`Self::upvote`].
@@ -311,7 +351,7 @@ impl QuestionService {
         community: &str,
         id: i64,
         user: &str,
-        click: u64,
+        click: Click,
     ) -> Result<(Question, bool), QuestionError> {
         let clicked = std::time::Instant::now();
         let now = self.inner.clock.now();

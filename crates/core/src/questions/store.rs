@@ -1,7 +1,7 @@
 //! What the Q&A needs from a database; both backends implement it and the
 //! storage contract suite tests both.
 
-use super::model::{Filed, NewQuestion, Question, QuestionState, Voted};
+use super::model::{Click, Filed, NewQuestion, Question, QuestionState, Voted};
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 pub use crate::store::StoreFuture;
@@ -41,20 +41,31 @@ pub trait QuestionStore: Send + Sync {
     /// one transaction that also keeps the question's vote count: one
     /// short write per click, and a count that is always its rows'.
     ///
-    /// `click` is the time the platform gave the click (microseconds,
-    /// increasing with each click of a user, such as Slack's `action_ts`),
-    /// recorded in the same transaction: a click not later than `user`'s
-    /// last one on this question (the same click delivered again, also
-    /// after a restart) changes nothing and reads the vote as it stands.
-    /// `click` 0: unknown, always toggles.
+    /// `click` says how the platform delivers clicks ([`Click`]), checked
+    /// in the same transaction: a redelivered [`Click::Timed`] click, or
+    /// the retry of an [`Click::Answered`] click whose answer never went
+    /// out, changes nothing and reads the vote as it stands.
     fn vote<'a>(
         &'a self,
         community: &'a str,
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
-        click: u64,
+        click: Click,
     ) -> StoreFuture<'a, Voted>;
+
+    /// Records that a process answered (`delivered`) or failed to answer
+    /// `user`'s [`Click::Answered`] click on question `id`, if that click is
+    /// still their latest; `answering` is the process and the click, as
+    /// [`Click::Answered`] named them. Only the process that is to answer
+    /// a click can: another that took it over as a retry answers it itself.
+    fn vote_answered<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        answering: (&'a str, u64),
+        delivered: bool,
+    ) -> StoreFuture<'a, ()>;
 
     /// Question `id` with its votes and askers.
     fn question(&self, id: i64) -> StoreFuture<'_, Option<Question>>;

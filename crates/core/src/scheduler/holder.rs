@@ -33,6 +33,12 @@ pub fn this_process() -> String {
     format!("{}/pid{pid}-{start}/{}", host(), namespace())
 }
 
+/// This process's holder name, made once.
+pub fn me() -> &'static str {
+    static ME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ME.get_or_init(this_process)
+}
+
 /// A holder name's parts.
 struct Holder<'a> {
     host: &'a str,

@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_question_vote_counts",
         include_str!("../../migrations/0016_question_vote_counts.sql"),
     ),
+    (
+        "0017_unanswered_upvotes",
+        include_str!("../../migrations/0017_unanswered_upvotes.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -7,7 +7,8 @@ use super::{Store, StoreError, StoreFuture};
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 use crate::questions::{
-    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread, Voted,
+    is_retry, Asker, Click, Filed, NewQuestion, Question, QuestionState, QuestionStore,
+    SessionThread, Voted,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -146,6 +147,28 @@ pub(crate) const LATER_CLICK: &str =
      ON CONFLICT (question_id, user_id) DO UPDATE SET clicked_at = excluded.clicked_at
      WHERE question_clicks.clicked_at < excluded.clicked_at";
 
+/// Who is to answer a user's latest change of a question's vote, if it is
+/// unanswered. The same SQL on PostgreSQL, as are the two below.
+pub(crate) const UNANSWERED_BY: &str =
+    "SELECT holder FROM question_unanswered WHERE question_id = $1 AND user_id = $2";
+
+/// Keeps a user's latest change of a question's vote unanswered, by `$3`.
+pub(crate) const KEEP_UNANSWERED: &str =
+    "INSERT INTO question_unanswered (question_id, user_id, holder, click) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (question_id, user_id)
+     DO UPDATE SET holder = excluded.holder, click = excluded.click";
+
+/// Forgets a change once `$3` answered its click `$4`.
+pub(crate) const ANSWERED: &str = "DELETE FROM question_unanswered
+     WHERE question_id = $1 AND user_id = $2 AND holder = $3 AND click = $4";
+
+/// Marks a change unanswered for good once `$3` failed to answer its click
+/// `$4`: the
+/// holder `''` is `ANSWER_FAILED` of the Q&A model. (SQLite numbers `$n`
+/// parameters by first appearance, so they stay in order.)
+pub(crate) const ANSWER_FAILED: &str = "UPDATE question_unanswered SET holder = ''
+     WHERE question_id = $1 AND user_id = $2 AND holder = $3 AND click = $4";
+
 /// Adds `delta` to question `id`'s vote count, in the caller's transaction.
 fn count_votes(connection: &Connection, id: i64, delta: i64) -> Result<(), StoreError> {
     if delta != 0 {
@@ -156,11 +179,56 @@ fn count_votes(connection: &Connection, id: i64, delta: i64) -> Result<(), Store
     Ok(())
 }
 
+/// Whether `click` of `user` on question `id` toggles their vote (see
+/// [`Click`]), recording what the next click needs to tell.
+fn toggles(connection: &Connection, id: i64, user: &str, click: Click) -> Result<bool, StoreError> {
+    Ok(match click {
+        Click::Plain => true,
+        Click::Timed(time) => {
+            let time = i64::try_from(time).unwrap_or(i64::MAX);
+            connection
+                .prepare_cached(LATER_CLICK)?
+                .execute(params![id, user, time])?
+                > 0
+        }
+        Click::Answered { by, click } => {
+            let unanswered: Option<String> = connection
+                .prepare_cached(UNANSWERED_BY)?
+                .query_row(params![id, user], |row| row.get(0))
+                .optional()?;
+            let click = i64::try_from(click).unwrap_or(i64::MAX);
+            connection
+                .prepare_cached(KEEP_UNANSWERED)?
+                .execute(params![id, user, by, click])?;
+            !is_retry(unanswered.as_deref(), by)
+        }
+    })
+}
+
+/// Adds `user`'s vote on question `id`, or takes it back; whether it counts now.
+fn toggle(connection: &Connection, id: i64, user: &str, at: i64) -> Result<bool, StoreError> {
+    let removed = connection
+        .prepare_cached("DELETE FROM question_votes WHERE question_id = ?1 AND user_id = ?2")?
+        .execute(params![id, user])?;
+    let added = if removed == 0 {
+        connection
+            .prepare_cached(
+                "INSERT INTO question_votes (question_id, user_id, voted_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id, user, at])?
+    } else {
+        0
+    };
+    let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
+    count_votes(connection, id, delta)?;
+    Ok(removed == 0)
+}
+
 fn vote(
     connection: &mut Connection,
     community: &str,
     id: i64,
-    (user, at, click): (&str, i64, u64),
+    (user, at, click): (&str, i64, Click),
 ) -> Result<Voted, StoreError> {
     let transaction =
         connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -176,46 +244,19 @@ fn vote(
         }
         Some(_) => {}
     }
-    if click != 0 {
-        let click = i64::try_from(click).unwrap_or(i64::MAX);
-        let later = transaction
-            .prepare_cached(LATER_CLICK)?
-            .execute(params![id, user, click])?;
-        if later == 0 {
-            let voted = transaction
-                .prepare_cached(
-                    "SELECT 1 FROM question_votes WHERE question_id = ?1 AND user_id = ?2",
-                )?
-                .exists(params![id, user])?;
-            let question = read_question(&transaction, id)?;
-            transaction.commit()?;
-            let question = question.ok_or_else(|| vanished(id))?;
-            return Ok(Voted::Toggled {
-                question: Box::new(question),
-                counts: voted,
-            });
-        }
-    }
-    let removed = transaction
-        .prepare_cached("DELETE FROM question_votes WHERE question_id = ?1 AND user_id = ?2")?
-        .execute(params![id, user])?;
-    let added = if removed == 0 {
-        transaction
-            .prepare_cached(
-                "INSERT INTO question_votes (question_id, user_id, voted_at) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![id, user, at])?
+    let counts = if toggles(&transaction, id, user, click)? {
+        toggle(&transaction, id, user, at)?
     } else {
-        0
+        transaction
+            .prepare_cached("SELECT 1 FROM question_votes WHERE question_id = ?1 AND user_id = ?2")?
+            .exists(params![id, user])?
     };
-    let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
-    count_votes(&transaction, id, delta)?;
     let question = read_question(&transaction, id)?;
     transaction.commit()?;
     let question = question.ok_or_else(|| vanished(id))?;
     Ok(Voted::Toggled {
         question: Box::new(question),
-        counts: removed == 0,
+        counts,
     })
 }
 
@@ -262,11 +303,34 @@ impl QuestionStore for Store {
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
-        click: u64,
+        click: Click,
     ) -> StoreFuture<'a, Voted> {
         let (community, user) = (community.to_owned(), user.to_owned());
         self.off_workers(move |store| {
             store.write(|c| vote(c, &community, id, (&user, at.timestamp(), click)))
+        })
+    }
+
+    fn vote_answered<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        (by, click): (&'a str, u64),
+        delivered: bool,
+    ) -> StoreFuture<'a, ()> {
+        let (user, by) = (user.to_owned(), by.to_owned());
+        let click = i64::try_from(click).unwrap_or(i64::MAX);
+        self.off_workers(move |store| {
+            store.write(|c| {
+                if delivered {
+                    c.prepare_cached(ANSWERED)?
+                        .execute(params![id, user, by, click])?;
+                } else {
+                    c.prepare_cached(ANSWER_FAILED)?
+                        .execute(params![id, user, by, click])?;
+                }
+                Ok(())
+            })
         })
     }
 

@@ -5,7 +5,10 @@ use crate::fixture::{contract, Fixture};
 use chrono::{DateTime, Utc};
 use emcee_core::agenda::SessionId;
 use emcee_core::chat::MessageKey;
-use emcee_core::questions::{normalise, Filed, NewQuestion, QuestionState, SessionThread, Voted};
+use emcee_core::questions::{
+    normalise, Click, Filed, NewQuestion, QuestionState, SessionThread, Voted,
+};
+use emcee_core::scheduler::holder;
 use emcee_core::store::Database;
 
 contract!(
@@ -14,6 +17,7 @@ contract!(
     the_per_person_limit_counts_merged_questions_and_is_per_session_and_community,
     votes_toggle_per_user_and_concurrent_clicks_lose_and_double_none,
     a_click_delivered_again_changes_no_vote_in_any_process,
+    a_click_tried_again_after_its_answer_never_went_out_changes_nothing,
     a_click_from_another_community_or_on_a_hidden_question_changes_nothing,
     host_flags_and_the_board_are_kept,
     a_sessions_thread_is_kept_once_and_found_by_its_channel,
@@ -147,7 +151,7 @@ async fn the_per_person_limit_counts_merged_questions_and_is_per_session_and_com
 async fn click(db: &Database, community: &str, id: i64, user: &str) -> (bool, u32) {
     match db
         .questions
-        .vote(community, id, user, at(4), 0)
+        .vote(community, id, user, at(4), Click::Plain)
         .await
         .unwrap()
     {
@@ -197,12 +201,15 @@ async fn a_click_from_another_community_or_on_a_hidden_question_changes_nothing(
     let question = filed(&f, &new("g1", "s1", "1", "Hidden?")).await;
     let store = &f.db.questions;
     assert_eq!(
-        store.vote("g2", question.id, "u1", at(1), 0).await.unwrap(),
+        store
+            .vote("g2", question.id, "u1", at(1), Click::Plain)
+            .await
+            .unwrap(),
         Voted::Unknown
     );
     assert_eq!(
         store
-            .vote("g1", question.id + 100, "u1", at(1), 0)
+            .vote("g1", question.id + 100, "u1", at(1), Click::Plain)
             .await
             .unwrap(),
         Voted::Unknown
@@ -213,7 +220,10 @@ async fn a_click_from_another_community_or_on_a_hidden_question_changes_nothing(
         .await
         .unwrap();
     assert_eq!(
-        store.vote("g1", question.id, "u2", at(2), 0).await.unwrap(),
+        store
+            .vote("g1", question.id, "u2", at(2), Click::Plain)
+            .await
+            .unwrap(),
         Voted::Hidden
     );
     let read = store.question(question.id).await.unwrap().unwrap();
@@ -226,6 +236,11 @@ async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
     let once = |db: &emcee_core::store::Database, user: &str, click: u64| {
         let (db, user) = (db.clone(), user.to_owned());
         async move {
+            let click = if click == 0 {
+                Click::Plain
+            } else {
+                Click::Timed(click)
+            };
             let voted = db.questions.vote("T1", question.id, &user, at(1), click);
             match voted.await.unwrap() {
                 Voted::Toggled { counts, .. } => counts,
@@ -252,6 +267,101 @@ async fn a_click_delivered_again_changes_no_vote_in_any_process(f: Fixture) {
     assert!(!once(&f.db, "U5", 0).await, "and toggles again");
     let read = store.question(question.id).await.unwrap().unwrap();
     assert_eq!(read.votes, 2, "U3 and U4");
+}
+
+/// A holder name of a process of this host that has exited, as a killed
+/// bot's is once it is gone.
+fn gone_process() -> &'static str {
+    let me = holder::me();
+    let mut parts = me.splitn(3, '/');
+    let (host, _, namespace) = (parts.next().unwrap(), parts.next(), parts.next().unwrap());
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    Box::leak(format!("{host}/pid{pid}-1/{namespace}").into_boxed_str())
+}
+
+async fn a_click_tried_again_after_its_answer_never_went_out_changes_nothing(f: Fixture) {
+    let question = filed(&f, &new("g1", "s1", "1", "Answered?")).await;
+    let (id, store, other) = (question.id, &f.db.questions, f.another().await);
+    let me = holder::me();
+    let clicks = std::sync::atomic::AtomicU64::new(1);
+    // One click by `by`, and the id it was given.
+    let click = |db: &Database, user: &str, by: &'static str| {
+        let (db, user) = (db.clone(), user.to_owned());
+        let n = clicks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        async move {
+            let voted = db
+                .questions
+                .vote("g1", id, &user, at(1), Click::Answered { by, click: n });
+            match voted.await.unwrap() {
+                Voted::Toggled { question, counts } => ((counts, question.votes), n),
+                other => panic!("not toggled: {other:?}"),
+            }
+        }
+    };
+    let answered = |user: &'static str, by: &'static str, click: u64, delivered: bool| async move {
+        let recorded = store.vote_answered(id, user, (by, click), delivered);
+        recorded.await.unwrap();
+    };
+    // Answered clicks toggle; so does a quick second click while a live
+    // process, here or elsewhere, still answers the first. The first one's
+    // answer then leaves the second one's mark alone.
+    let (voted, n) = click(&f.db, "u1", me).await;
+    assert_eq!(voted, (true, 1));
+    answered("u1", me, n, true).await;
+    let (voted, first) = click(&f.db, "u1", me).await;
+    assert_eq!(voted, (false, 0));
+    let (voted, second) = click(&other, "u1", me).await;
+    assert_eq!(voted, (true, 1), "unanswered, but by a live process");
+    answered("u1", me, first, true).await;
+    answered("u1", me, second, false).await;
+    let (voted, n) = click(&f.db, "u1", me).await;
+    assert_eq!(
+        voted,
+        (true, 1),
+        "the second click's answer failed: a retry"
+    );
+    answered("u1", me, n, true).await;
+
+    // Killed before answering: the user's retry keeps the vote, in any
+    // process, and once that answer went out the next click toggles.
+    let dead = gone_process();
+    assert_eq!(click(&f.db, "u2", dead).await.0, (true, 2));
+    let (voted, n) = click(&other, "u2", me).await;
+    assert_eq!(voted, (true, 2), "the retry");
+    answered("u2", me, n, true).await;
+    let (voted, n) = click(&f.db, "u2", me).await;
+    assert_eq!(voted, (false, 1), "a new click");
+    answered("u2", me, n, true).await;
+    // The same for taking a vote back.
+    assert_eq!(click(&f.db, "u1", dead).await.0, (false, 0));
+    assert_eq!(
+        click(&f.db, "u1", me).await.0,
+        (false, 0),
+        "still taken back"
+    );
+
+    // Only the process that is to answer a click can say how it went.
+    let (voted, n) = click(&f.db, "u3", me).await;
+    assert_eq!(voted, (true, 1));
+    answered("u3", dead, n, false).await;
+    answered("u3", me, n, true).await;
+    assert_eq!(
+        click(&other, "u3", me).await.0,
+        (false, 0),
+        "answered: toggles"
+    );
+
+    // Plain clicks ignore what Answered ones left.
+    assert_eq!(click(&f.db, "u4", dead).await.0, (true, 1));
+    let plain = store
+        .vote("g1", id, "u4", at(2), Click::Plain)
+        .await
+        .unwrap();
+    assert!(matches!(plain, Voted::Toggled { counts: false, .. }));
+    let read = store.question(id).await.unwrap().unwrap();
+    assert_eq!(read.votes, 0, "every vote was taken back");
 }
 
 async fn host_flags_and_the_board_are_kept(f: Fixture) {

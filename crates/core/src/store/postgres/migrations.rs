@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_question_vote_counts",
         include_str!("../../../migrations/postgres/0009_question_vote_counts.sql"),
     ),
+    (
+        "0010_unanswered_upvotes",
+        include_str!("../../../migrations/postgres/0010_unanswered_upvotes.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

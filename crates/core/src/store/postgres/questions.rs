@@ -6,7 +6,8 @@ use super::PgStore;
 use crate::agenda::SessionId;
 use crate::chat::MessageKey;
 use crate::questions::{
-    Asker, Filed, NewQuestion, Question, QuestionState, QuestionStore, SessionThread, Voted,
+    is_retry, Asker, Click, Filed, NewQuestion, Question, QuestionState, QuestionStore,
+    SessionThread, Voted,
 };
 use crate::store::{StoreError, StoreFuture};
 use chrono::{DateTime, Utc};
@@ -95,6 +96,65 @@ async fn count_votes(client: &impl GenericClient, id: i64, delta: i64) -> Result
             .await?;
     }
     Ok(())
+}
+
+/// Whether `click` of `user` on question `id` toggles their vote: the
+/// SQLite rules (`store/questions.rs`), under the question's lock.
+async fn toggles(
+    client: &impl GenericClient,
+    id: i64,
+    user: &str,
+    click: Click,
+) -> Result<bool, StoreError> {
+    use crate::store::questions::{KEEP_UNANSWERED, LATER_CLICK, UNANSWERED_BY};
+    Ok(match click {
+        Click::Plain => true,
+        Click::Timed(time) => {
+            let time = i64::try_from(time).unwrap_or(i64::MAX);
+            client.execute(LATER_CLICK, &[&id, &user, &time]).await? > 0
+        }
+        Click::Answered { by, click } => {
+            let unanswered: Option<String> = client
+                .query_opt(UNANSWERED_BY, &[&id, &user])
+                .await?
+                .map(|row| row.try_get(0))
+                .transpose()?;
+            let click = i64::try_from(click).unwrap_or(i64::MAX);
+            client
+                .execute(KEEP_UNANSWERED, &[&id, &user, &by, &click])
+                .await?;
+            !is_retry(unanswered.as_deref(), by)
+        }
+    })
+}
+
+/// Adds `user`'s vote on question `id`, or takes it back; whether it counts now.
+async fn toggle(
+    client: &impl GenericClient,
+    id: i64,
+    user: &str,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let removed = client
+        .execute(
+            "DELETE FROM question_votes WHERE question_id = $1 AND user_id = $2",
+            &[&id, &user],
+        )
+        .await?;
+    let added = if removed == 0 {
+        client
+            .execute(
+                "INSERT INTO question_votes (question_id, user_id, voted_at)
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&id, &user, &at],
+            )
+            .await?
+    } else {
+        0
+    };
+    let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
+    count_votes(client, id, delta).await?;
+    Ok(removed == 0)
 }
 
 fn vanished(id: i64) -> StoreError {
@@ -203,7 +263,7 @@ impl QuestionStore for PgStore {
         id: i64,
         user: &'a str,
         at: DateTime<Utc>,
-        click: u64,
+        click: Click,
     ) -> StoreFuture<'a, Voted> {
         // The question's row is locked first: clicks on one question, from
         // any process, toggle one after another, as on SQLite, so two quick
@@ -226,56 +286,47 @@ impl QuestionStore for PgStore {
             if QuestionState::parse(&state) == QuestionState::Hidden {
                 return Ok(Voted::Hidden);
             }
-            if click != 0 {
-                let click = i64::try_from(click).unwrap_or(i64::MAX);
-                // Two deliveries of one click in two processes at once: the
-                // second waits on the question's lock and then changes nothing.
-                let later = transaction
-                    .execute(crate::store::questions::LATER_CLICK, &[&id, &user, &click])
-                    .await?;
-                if later == 0 {
-                    let voted = transaction
-                        .query_opt(
-                            "SELECT 1 FROM question_votes WHERE question_id = $1 AND user_id = $2",
-                            &[&id, &user],
-                        )
-                        .await?
-                        .is_some();
-                    let question = read_question(&transaction, id).await?;
-                    transaction.commit().await?;
-                    let question = question.ok_or_else(|| vanished(id))?;
-                    return Ok(Voted::Toggled {
-                        question: Box::new(question),
-                        counts: voted,
-                    });
-                }
-            }
-            let removed = transaction
-                .execute(
-                    "DELETE FROM question_votes WHERE question_id = $1 AND user_id = $2",
-                    &[&id, &user],
-                )
-                .await?;
-            let added = if removed == 0 {
+            // Two deliveries of one click in two processes at once: the
+            // second waits on the question's lock and then changes nothing.
+            let counts = if toggles(&transaction, id, user, click).await? {
+                toggle(&transaction, id, user, at.timestamp()).await?
+            } else {
                 transaction
-                    .execute(
-                        "INSERT INTO question_votes (question_id, user_id, voted_at)
-                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                        &[&id, &user, &at.timestamp()],
+                    .query_opt(
+                        "SELECT 1 FROM question_votes WHERE question_id = $1 AND user_id = $2",
+                        &[&id, &user],
                     )
                     .await?
-            } else {
-                0
+                    .is_some()
             };
-            let delta = i64::try_from(added).unwrap_or(0) - i64::try_from(removed).unwrap_or(0);
-            count_votes(&transaction, id, delta).await?;
             let question = read_question(&transaction, id).await?;
             transaction.commit().await?;
             let question = question.ok_or_else(|| vanished(id))?;
             Ok(Voted::Toggled {
                 question: Box::new(question),
-                counts: removed == 0,
+                counts,
             })
+        })
+    }
+
+    fn vote_answered<'a>(
+        &'a self,
+        id: i64,
+        user: &'a str,
+        (by, click): (&'a str, u64),
+        delivered: bool,
+    ) -> StoreFuture<'a, ()> {
+        use crate::store::questions::{ANSWERED, ANSWER_FAILED};
+        let click = i64::try_from(click).unwrap_or(i64::MAX);
+        self.write(move |client| async move {
+            if delivered {
+                client.execute(ANSWERED, &[&id, &user, &by, &click]).await?;
+            } else {
+                client
+                    .execute(ANSWER_FAILED, &[&id, &user, &by, &click])
+                    .await?;
+            }
+            Ok(())
         })
     }
 
