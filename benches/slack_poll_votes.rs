@@ -118,7 +118,7 @@ async fn main() {
     println!("  chat.postEphemeral calls:             {ephemerals} (confirmations go through response_url)");
     assert_eq!(tally.voters, want, "every voter counted");
     assert_eq!(tally.counts, expected.to_vec(), "every option's count");
-    let result = close(&bot, &poll).await;
+    let result = bot.close_poll(&poll, "Results").await;
     for (option, count) in OPTIONS.iter().zip(expected) {
         let shown = format!("{count} votes (");
         assert!(
@@ -199,25 +199,4 @@ fn print_confirmations(sorted: &[Duration]) {
         at(99),
         sorted[sorted.len() - 1]
     );
-}
-
-/// Closes the poll by command; returns the result post's blocks as JSON.
-async fn close(bot: &SlackTestBot, poll: &StoredMessage) -> String {
-    let polls = bot.fake.ids().polls_channel_id.clone();
-    let (_, closed) = bot.ask_as(&FakeUser::admin(), &polls, "poll close").await;
-    assert!(
-        closed.body.to_string().contains("Poll closed"),
-        "{}",
-        closed.body
-    );
-    let result = bot
-        .fake
-        .wait_until("the result post", PATIENCE, |fake| {
-            fake.messages(&polls)
-                .into_iter()
-                .find(|m| m.by_bot() && m.ts != poll.ts && m.text.contains("Results"))
-        })
-        .await
-        .unwrap();
-    serde_json::to_string(&result.blocks).unwrap()
 }

@@ -51,7 +51,10 @@ async fn conference(State(web): State<Web>) -> Response {
         return busy();
     };
     let programme = web.app.programme();
-    calendar(web.app.feeds.conference_calendar(&programme.agenda), PUBLIC)
+    match web.app.feeds.conference_calendar(&programme.agenda).await {
+        Ok(ics) => calendar(ics, PUBLIC),
+        Err(error) => unavailable(&error),
+    }
 }
 
 async fn track(State(web): State<Web>, Path(file): Path<String>) -> Response {
@@ -62,9 +65,10 @@ async fn track(State(web): State<Web>, Path(file): Path<String>) -> Response {
         return busy();
     };
     let programme = web.app.programme();
-    match web.app.feeds.track_calendar(&programme.agenda, slug) {
-        Some(ics) => calendar(ics, PUBLIC),
-        None => not_found(),
+    match web.app.feeds.track_calendar(&programme.agenda, slug).await {
+        Ok(Some(ics)) => calendar(ics, PUBLIC),
+        Ok(None) => not_found(),
+        Err(error) => unavailable(&error),
     }
 }
 
@@ -84,11 +88,14 @@ async fn personal(State(web): State<Web>, Path(file): Path<String>) -> Response 
     {
         Ok(Some(ics)) => calendar(ics, PRIVATE),
         Ok(None) => not_found(),
-        Err(error) => {
-            tracing::error!(%error, "could not read a personal calendar feed");
-            (StatusCode::SERVICE_UNAVAILABLE, "try again later\n").into_response()
-        }
+        Err(error) => unavailable(&error),
     }
+}
+
+/// A feed the database could not serve now; the calendar app tries again.
+fn unavailable(error: &emcee_core::feeds::FeedError) -> Response {
+    tracing::error!(%error, "could not serve a calendar feed");
+    (StatusCode::SERVICE_UNAVAILABLE, "try again later\n").into_response()
 }
 
 /// How long caches may keep a feed; a personal one only the subscriber's.

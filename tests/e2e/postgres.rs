@@ -79,8 +79,8 @@ async fn emcee_run_keeps_its_state_in_postgresql_and_never_shows_the_password() 
         .unwrap()
         .get(0);
     assert_eq!(
-        version, 10,
-        "0001_schema, 0002_poll_styles, 0003_questions, 0004_stars, 0005_feed_tokens, 0006_scheduled_events, 0007_contests, 0008_question_clicks, 0009_question_vote_counts and 0010_unanswered_upvotes"
+        version, 11,
+        "0001_schema, 0002_poll_styles, 0003_questions, 0004_stars, 0005_feed_tokens, 0006_scheduled_events, 0007_contests, 0008_question_clicks, 0009_question_vote_counts, 0010_unanswered_upvotes and 0011_feed_revisions"
     );
 
     let (code, stderr) = terminate(pid, exited).await;

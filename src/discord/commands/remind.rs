@@ -113,12 +113,7 @@ pub async fn clicked(
 
 /// The "Remind me" button for a session.
 pub fn button(session: &SessionId) -> serenity::CreateActionRow {
-    let id = format!("{BUTTON_PREFIX}{}", session_ref(session));
-    let button = serenity::CreateButton::new(id)
-        .label("Remind me")
-        .emoji('⏰')
-        .style(serenity::ButtonStyle::Secondary);
-    serenity::CreateActionRow::Buttons(vec![button])
+    super::session_button(BUTTON_PREFIX, ("Remind me", '⏰'), session)
 }
 
 /// The session a detailed single-session answer shows, which gets a "Remind me" button.
@@ -204,19 +199,4 @@ pub(crate) async fn complete_session(
         })
         .collect();
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_remind_button_fits_discords_custom_id_limit_for_any_session_id() {
-        let uid = format!("{}@outlook.com", "A".repeat(200));
-        let row = button(&SessionId::new(&uid));
-        let json = serde_json::to_value(&row).unwrap();
-        let custom_id = json["components"][0]["custom_id"].as_str().unwrap();
-        assert!(custom_id.len() <= 100, "{custom_id}");
-        assert!(custom_id.starts_with(BUTTON_PREFIX));
-    }
 }

@@ -10,7 +10,6 @@ use crate::discord::{markup, Context, Data, Error};
 use emcee_core::agenda::SessionId;
 use emcee_core::chat::text::pack_lines;
 use emcee_core::chat::Text;
-use emcee_core::reminders::session_ref;
 use emcee_core::stars::StarError;
 use poise::serenity_prelude as serenity;
 
@@ -99,12 +98,7 @@ pub async fn clicked(
 
 /// The ☆ button for a session, on its own row beside "Remind me".
 pub fn button(session: &SessionId) -> serenity::CreateActionRow {
-    let id = format!("{BUTTON_PREFIX}{}", session_ref(session));
-    let button = serenity::CreateButton::new(id)
-        .label("Star")
-        .emoji('☆')
-        .style(serenity::ButtonStyle::Secondary);
-    serenity::CreateActionRow::Buttons(vec![button])
+    super::session_button(BUTTON_PREFIX, ("Star", '☆'), session)
 }
 
 /// The core's answer as markdown; a session nobody could find, or a
@@ -127,16 +121,6 @@ fn answer(result: Result<Text, StarError>) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_star_button_fits_discords_custom_id_limit_for_any_session_id() {
-        let uid = format!("{}@outlook.com", "A".repeat(200));
-        let row = button(&SessionId::new(&uid));
-        let json = serde_json::to_value(&row).unwrap();
-        let custom_id = json["components"][0]["custom_id"].as_str().unwrap();
-        assert!(custom_id.len() <= 100, "{custom_id}");
-        assert!(custom_id.starts_with(BUTTON_PREFIX));
-    }
 
     #[test]
     fn a_typed_name_that_matches_nothing_is_shown_inert() {

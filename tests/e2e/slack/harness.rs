@@ -12,7 +12,7 @@ use emcee_core::clock::ManualClock;
 use emcee_core::config::Config;
 use emcee_core::scheduler::{ChatAnnouncer, SchedulerOptions};
 use emcee_core::store::Store;
-use fake_slack::{FakeSlack, FakeUser, Interaction, ResponsePost};
+use fake_slack::{FakeSlack, FakeUser, Interaction, ResponsePost, StoredMessage};
 use slack_morphism::prelude::SlackClientSocketModeConfig;
 use std::path::Path;
 use std::sync::Arc;
@@ -202,6 +202,25 @@ impl SlackTestBot {
             .await
             .expect("answered through response_url");
         (asked, answer)
+    }
+
+    /// An organiser closes the poll `poll` by command; returns the result
+    /// post's blocks as JSON once one whose text contains `shows` is there.
+    pub async fn close_poll(&self, poll: &StoredMessage, shows: &str) -> String {
+        let polls = self.fake.ids().polls_channel_id.clone();
+        let (_, closed) = self.ask_as(&FakeUser::admin(), &polls, "poll close").await;
+        let said = closed.body.to_string();
+        assert!(said.contains("Poll closed"), "{said}");
+        let result = self
+            .fake
+            .wait_until("the result post", PATIENCE, |fake| {
+                fake.messages(&polls)
+                    .into_iter()
+                    .find(|m| m.by_bot() && m.ts != poll.ts && m.text.contains(shows))
+            })
+            .await
+            .expect("the result posted");
+        serde_json::to_string(&result.blocks).expect("blocks are JSON")
     }
 
     /// An attendee asks in #general.

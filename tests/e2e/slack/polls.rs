@@ -94,22 +94,7 @@ async fn a_reaction_poll_counts_moves_and_closes_with_its_result() {
     let (_, results) = bot.ask_as(&FakeUser::admin(), &polls, "poll results").await;
     let results = results.body.to_string();
     assert!(results.contains("2 voters"), "{results}");
-    let (_, closed) = bot.ask_as(&FakeUser::admin(), &polls, "poll close").await;
-    assert!(
-        closed.body.to_string().contains("Poll closed"),
-        "{}",
-        closed.body
-    );
-    let result = bot
-        .fake
-        .wait_until("the result post", PATIENCE, |fake| {
-            fake.messages(&polls)
-                .into_iter()
-                .find(|m| m.by_bot() && m.ts != poll.ts && m.text.contains("Tea"))
-        })
-        .await
-        .unwrap();
-    let shown = serde_json::to_string(&result.blocks).unwrap();
+    let shown = bot.close_poll(&poll, "Tea").await;
     assert!(
         shown.contains("1 vote (50%)"),
         "exact counts and percentages: {shown}"

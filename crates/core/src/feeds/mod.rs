@@ -20,9 +20,9 @@ mod storage;
 mod token;
 pub mod wording;
 
-pub use revisions::Revisions;
+pub use revisions::revisions;
 pub use settings::{check as check_settings, WebSettings};
-pub use storage::{FeedRow, FeedStorage};
+pub use storage::{FeedRow, FeedStorage, StoredRevision};
 pub use token::{FeedKey, FeedToken, NoRandomness, MIN_KEY_CHARS};
 
 use crate::agenda::{Agenda, Session, SessionId};
@@ -103,7 +103,6 @@ pub struct Feeds {
     config: Arc<Mutex<FeedConfig>>,
     /// The database's key, once read (when `EMCEE_FEED_KEY` is not set).
     stored_key: Arc<tokio::sync::OnceCell<FeedKey>>,
-    revisions: Arc<Revisions>,
 }
 
 impl Feeds {
@@ -114,7 +113,6 @@ impl Feeds {
             clock,
             config: Arc::default(),
             stored_key: Arc::default(),
-            revisions: Arc::default(),
         }
     }
 
@@ -211,49 +209,62 @@ impl Feeds {
             Some((session, personal.alarm_minutes))
         });
         let name = format!("{} · my sessions", agenda.name());
-        Ok(Some(self.feed(name, events)))
+        Ok(Some(self.feed(name, events.collect()).await?))
     }
 
     /// The whole conference's feed.
-    pub fn conference_calendar(&self, agenda: &Agenda) -> String {
+    ///
+    /// # Errors
+    /// [`FeedError::Store`] when the sessions' revisions cannot be kept.
+    pub async fn conference_calendar(&self, agenda: &Agenda) -> Result<String, FeedError> {
         let events = agenda.sessions().iter().map(|session| (session, None));
-        self.feed(agenda.name().to_owned(), events)
+        self.feed(agenda.name().to_owned(), events.collect()).await
     }
 
     /// The feed of the track whose [`track_slug`] is `slug`; none when no
     /// track has it.
-    pub fn track_calendar(&self, agenda: &Agenda, slug: &str) -> Option<String> {
-        let track = agenda
-            .tracks()
-            .iter()
-            .find(|t| track_slug(&t.name) == slug)?;
+    ///
+    /// # Errors
+    /// As [`Self::conference_calendar`].
+    pub async fn track_calendar(
+        &self,
+        agenda: &Agenda,
+        slug: &str,
+    ) -> Result<Option<String>, FeedError> {
+        let Some(track) = agenda.tracks().iter().find(|t| track_slug(&t.name) == slug) else {
+            return Ok(None);
+        };
         let events = agenda
             .sessions()
             .iter()
             .filter(|s| s.track.as_deref() == Some(track.name.as_str()))
             .map(|session| (session, None));
-        Some(self.feed(format!("{} · {}", agenda.name(), track.name), events))
+        let name = format!("{} · {}", agenda.name(), track.name);
+        Ok(Some(self.feed(name, events.collect()).await?))
     }
 
-    fn feed<'a>(
+    async fn feed(
         &self,
         name: String,
-        sessions: impl Iterator<Item = (&'a Session, Option<u32>)>,
-    ) -> String {
+        sessions: Vec<(&Session, Option<u32>)>,
+    ) -> Result<String, FeedError> {
         let now = self.clock.now();
+        let published: Vec<&Session> = sessions.iter().map(|(session, _)| *session).collect();
+        let mut revised = revisions(self.store.feeds.as_ref(), &published, now).await?;
         let events = sessions
+            .into_iter()
             .map(|(session, alarm_minutes)| Event {
                 session,
                 alarm_minutes,
-                revision: Some(self.revisions.of(session, now)),
+                revision: revised.remove(session.id.as_str()),
             })
             .collect();
-        ical::write(&Calendar {
+        Ok(ical::write(&Calendar {
             name,
             events,
             now,
             refresh_minutes: Some(REFRESH_MINUTES),
-        })
+        }))
     }
 
     /// `EMCEE_FEED_KEY`, else the database's own (made once).

@@ -4,6 +4,7 @@
 
 use crate::store::StoreFuture;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
 /// One user's feed in one community, as stored: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +17,17 @@ pub struct FeedRow {
     pub token_hash: String,
 }
 
-/// Personal feed tokens and the database's own feed key.
+/// A session's published revision, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRevision {
+    /// What a subscriber sees of the session (SHA-256, hex).
+    pub fingerprint: String,
+    pub sequence: u32,
+    pub modified: DateTime<Utc>,
+}
+
+/// Personal feed tokens, the database's own feed key, and the sessions'
+/// published revisions.
 pub trait FeedStorage: Send + Sync {
     /// `user`'s feed in `community`, if one was made.
     fn feed_of(&self, community: String, user: String) -> StoreFuture<'_, Option<FeedRow>>;
@@ -31,4 +42,16 @@ pub trait FeedStorage: Send + Sync {
     /// The database's feed key: `candidate` is stored when there is none
     /// yet, and whichever is stored is returned (every process gets one key).
     fn feed_key(&self, candidate: String) -> StoreFuture<'_, String>;
+
+    /// Every session's published revision, by session id.
+    fn revisions(&self) -> StoreFuture<'_, HashMap<String, StoredRevision>>;
+    /// Stores `revision` as `session`'s if its stored one still has the
+    /// fingerprint `was` (`None`: there is none yet); false when another
+    /// process revised it first, and nothing changed.
+    fn revise(
+        &self,
+        session: String,
+        was: Option<String>,
+        revision: StoredRevision,
+    ) -> StoreFuture<'_, bool>;
 }

@@ -2,9 +2,10 @@
 //! blocking thread like every call here. Only each token's hash is kept.
 
 use super::{Store, StoreFuture};
-use crate::feeds::{FeedRow, FeedStorage};
+use crate::feeds::{FeedRow, FeedStorage, StoredRevision};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
+use std::collections::HashMap;
 
 /// Storing a user's feed where they have one: keep theirs, or replace it.
 const KEEP: &str = "DO NOTHING";
@@ -89,6 +90,51 @@ impl FeedStorage for Store {
                         row.get(0)
                     })?,
                 )
+            })
+        })
+    }
+
+    fn revisions(&self) -> StoreFuture<'_, HashMap<String, StoredRevision>> {
+        self.off_workers(move |store| {
+            let connection = store.connection();
+            let mut query = connection.prepare_cached(
+                "SELECT session_id, fingerprint, sequence, modified_at FROM feed_revisions",
+            )?;
+            let rows = query.query_map([], |row| {
+                let revision = StoredRevision {
+                    fingerprint: row.get(1)?,
+                    sequence: u32::try_from(row.get::<_, i64>(2)?).unwrap_or(u32::MAX),
+                    modified: DateTime::from_timestamp(row.get(3)?, 0).unwrap_or_default(),
+                };
+                Ok((row.get(0)?, revision))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn revise(
+        &self,
+        session: String,
+        was: Option<String>,
+        revision: StoredRevision,
+    ) -> StoreFuture<'_, bool> {
+        self.off_workers(move |store| {
+            store.write(|connection| {
+                let (sequence, modified) =
+                    (i64::from(revision.sequence), revision.modified.timestamp());
+                let changed = match was {
+                    None => connection.execute(
+                        "INSERT INTO feed_revisions (session_id, fingerprint, sequence, modified_at)
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (session_id) DO NOTHING",
+                        params![session, revision.fingerprint, sequence, modified],
+                    )?,
+                    Some(was) => connection.execute(
+                        "UPDATE feed_revisions SET fingerprint = ?2, sequence = ?3, modified_at = ?4
+                         WHERE session_id = ?1 AND fingerprint = ?5",
+                        params![session, revision.fingerprint, sequence, modified, was],
+                    )?,
+                };
+                Ok(changed == 1)
             })
         })
     }

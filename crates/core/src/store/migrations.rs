@@ -73,6 +73,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_unanswered_upvotes",
         include_str!("../../migrations/0017_unanswered_upvotes.sql"),
     ),
+    (
+        "0018_feed_revisions",
+        include_str!("../../migrations/0018_feed_revisions.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use emcee_core::agenda::SessionId;
 use emcee_core::clock::ManualClock;
 use emcee_core::config::Config;
-use emcee_core::feeds::{FeedConfig, FeedKey, FeedRow, FeedToken, Feeds};
+use emcee_core::feeds::{
+    revisions, FeedConfig, FeedKey, FeedRow, FeedToken, Feeds, StoredRevision,
+};
 use emcee_core::scheduler::Reminder;
 use emcee_core::stars::Star;
 use emcee_core::store::Database;
@@ -19,6 +21,8 @@ contract!(
     the_database_keeps_one_feed_key_for_every_process,
     every_process_gives_the_same_url_and_a_reset_ends_the_old_one,
     the_personal_feed_holds_the_starred_and_reminded_sessions_of_its_owner_only,
+    a_revision_is_set_only_over_the_fingerprint_it_was_made_from,
+    every_process_publishes_one_revision_per_session_change,
 );
 
 fn now() -> DateTime<Utc> {
@@ -224,5 +228,88 @@ async fn the_personal_feed_holds_the_starred_and_reminded_sessions_of_its_owner_
         ics.matches("BEGIN:VALARM").count(),
         1,
         "one alarm, the reminder's: {ics}"
+    );
+}
+
+fn revision(print: &str, sequence: u32) -> StoredRevision {
+    StoredRevision {
+        fingerprint: print.into(),
+        sequence,
+        modified: now(),
+    }
+}
+
+async fn a_revision_is_set_only_over_the_fingerprint_it_was_made_from(f: Fixture) {
+    let (feeds, other) = (&f.db.feeds, f.another().await);
+    assert!(feeds.revisions().await.unwrap().is_empty());
+    assert!(feeds
+        .revise("s1".into(), None, revision("a", 5))
+        .await
+        .unwrap());
+    assert!(
+        !other
+            .feeds
+            .revise("s1".into(), None, revision("b", 9))
+            .await
+            .unwrap(),
+        "another process made one first"
+    );
+    assert!(!feeds
+        .revise("s1".into(), Some("x".into()), revision("c", 9))
+        .await
+        .unwrap());
+    assert!(other
+        .feeds
+        .revise("s1".into(), Some("a".into()), revision("d", 6))
+        .await
+        .unwrap());
+    let stored = feeds.revisions().await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored["s1"], revision("d", 6));
+}
+
+async fn every_process_publishes_one_revision_per_session_change(f: Fixture) {
+    let other = f.another().await;
+    let agenda = sample_agenda();
+    let sessions: Vec<_> = agenda.sessions().iter().collect();
+    let (a, b) = tokio::join!(
+        revisions(f.db.feeds.as_ref(), &sessions, now()),
+        revisions(
+            other.feeds.as_ref(),
+            &sessions,
+            now() + chrono::TimeDelta::minutes(7)
+        ),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len(), sessions.len());
+    assert_eq!(a, b, "two processes at once publish the same revisions");
+    let mut moved = sessions[0].clone();
+    moved.start += chrono::TimeDelta::minutes(30);
+    moved.end += chrono::TimeDelta::minutes(30);
+    let later = now() + chrono::TimeDelta::hours(1);
+    let after = revisions(other.feeds.as_ref(), &[&moved], later)
+        .await
+        .unwrap();
+    let again = revisions(f.db.feeds.as_ref(), &[&moved], later)
+        .await
+        .unwrap();
+    let id = moved.id.as_str();
+    assert!(
+        after[id].sequence > a[id].sequence,
+        "{:?} then {:?}",
+        a[id],
+        after[id]
+    );
+    assert_eq!(
+        again[id], after[id],
+        "the other process sees the same change"
+    );
+    let unchanged = sessions[1].id.as_str();
+    let still = revisions(other.feeds.as_ref(), &[sessions[1]], later)
+        .await
+        .unwrap();
+    assert_eq!(
+        still[unchanged], a[unchanged],
+        "an unchanged session keeps its revision"
     );
 }

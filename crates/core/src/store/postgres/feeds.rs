@@ -1,10 +1,11 @@
 //! Personal feed tokens on PostgreSQL: the SQL of `store/feeds.rs`.
 
 use super::PgStore;
-use crate::feeds::{FeedRow, FeedStorage};
+use crate::feeds::{FeedRow, FeedStorage, StoredRevision};
 use crate::store::{StoreError, StoreFuture};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Object;
+use std::collections::HashMap;
 
 /// Storing a user's feed where they have one: keep theirs, or replace it.
 const KEEP: &str = "DO NOTHING";
@@ -84,6 +85,63 @@ impl FeedStorage for PgStore {
                 .query_one("SELECT key FROM feed_key WHERE id = 1", &[])
                 .await?;
             Ok(row.try_get(0)?)
+        })
+    }
+
+    fn revisions(&self) -> StoreFuture<'_, HashMap<String, StoredRevision>> {
+        self.read(move |client| async move {
+            let rows = client
+                .query(
+                    "SELECT session_id, fingerprint, sequence, modified_at FROM feed_revisions",
+                    &[],
+                )
+                .await?;
+            let mut revisions = HashMap::new();
+            for row in rows {
+                let revision = StoredRevision {
+                    fingerprint: row.try_get(1)?,
+                    sequence: u32::try_from(row.try_get::<_, i64>(2)?).unwrap_or(u32::MAX),
+                    modified: super::instant(row.try_get(3)?),
+                };
+                revisions.insert(row.try_get(0)?, revision);
+            }
+            Ok(revisions)
+        })
+    }
+
+    fn revise(
+        &self,
+        session: String,
+        was: Option<String>,
+        revision: StoredRevision,
+    ) -> StoreFuture<'_, bool> {
+        self.write(move |client| async move {
+            let (sequence, modified) = (
+                i64::from(revision.sequence),
+                revision.modified.timestamp(),
+            );
+            let fingerprint = &revision.fingerprint;
+            let changed = match was {
+                None => {
+                    client
+                        .execute(
+                            "INSERT INTO feed_revisions (session_id, fingerprint, sequence, modified_at)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (session_id) DO NOTHING",
+                            &[&session, fingerprint, &sequence, &modified],
+                        )
+                        .await?
+                }
+                Some(was) => {
+                    client
+                        .execute(
+                            "UPDATE feed_revisions SET fingerprint = $2, sequence = $3, modified_at = $4
+                             WHERE session_id = $1 AND fingerprint = $5",
+                            &[&session, fingerprint, &sequence, &modified, &was],
+                        )
+                        .await?
+                }
+            };
+            Ok(changed == 1)
         })
     }
 }

@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_unanswered_upvotes",
         include_str!("../../../migrations/postgres/0010_unanswered_upvotes.sql"),
     ),
+    (
+        "0011_feed_revisions",
+        include_str!("../../../migrations/postgres/0011_feed_revisions.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
