@@ -11,6 +11,13 @@
 //! reopened once.
 //! Discord's errors are sorted for the core: closed DMs are unreachable,
 //! refusals final, exhausted retries transient.
+//!
+//! A forum (or media) channel takes no plain message, so a post there opens
+//! a forum post named after the post's title, with the post as its starter
+//! message; its key is (thread, starter), both the thread's id, and that
+//! post is its own thread: [`ChatPort::open_thread`] on it returns it
+//! without a call. Forums are known from the channel lists, or learnt from
+//! Discord's refusal of a message (a channel given by id).
 
 use super::markup;
 use super::outbound::{Outbound, OutboundError};
@@ -35,6 +42,8 @@ const PAGE: u8 = 100;
 const POLL_EXPIRED: i64 = 520001;
 /// Discord's longest thread name.
 const THREAD_NAME: usize = 100;
+/// "Cannot send messages in a non-text channel": e.g. a forum.
+const NOT_TEXT: i64 = 50008;
 
 /// Discord as the core sees it.
 pub struct DiscordPort {
@@ -43,6 +52,8 @@ pub struct DiscordPort {
     servers: Vec<u64>,
     /// Lower-case channel name -> id, filled from the servers' channel lists.
     channels: Mutex<HashMap<String, u64>>,
+    /// Forum (and media) channels -> their server: posts there open threads.
+    forums: Mutex<HashMap<u64, u64>>,
     /// The bot's own user id, once the gateway told it; its reactions never count.
     bot_user: AtomicU64,
     /// Users' DM channels, once opened.
@@ -56,6 +67,7 @@ impl DiscordPort {
             outbound,
             servers,
             channels: Mutex::new(HashMap::new()),
+            forums: Mutex::new(HashMap::new()),
             bot_user: AtomicU64::new(0),
             direct: Arc::new(KeptInMemory::default()),
         }
@@ -84,11 +96,44 @@ impl DiscordPort {
         self.bot_user.load(Ordering::Relaxed)
     }
 
+    /// The bot's user id, asked of Discord when READY has not told it yet
+    /// (a post due at once after a start).
+    async fn me(&self) -> Result<u64, PortError> {
+        let known = self.bot_user();
+        if known != 0 {
+            return Ok(known);
+        }
+        let me = self
+            .outbound
+            .get_json("/users/@me")
+            .await
+            .map_err(|e| classify(&e))?;
+        let id = me["id"].as_str().and_then(|id| id.parse().ok());
+        let id = id.ok_or_else(|| PortError::Transient("no id in /users/@me".into()))?;
+        self.set_bot_user(id);
+        Ok(id)
+    }
+
     /// Remembers channel ids by name (lower case, no `#`), e.g. those
     /// [`super::channels::resolve_at_start`] found.
     pub fn remember_channels(&self, channels: super::channels::ChannelMap) {
         let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.extend(channels);
+        cache.extend(channels.names().map(|(name, id)| (name.to_owned(), id)));
+        drop(cache);
+        channels
+            .forums()
+            .for_each(|(forum, server)| self.remember_forum(forum, server));
+    }
+
+    fn remember_forum(&self, forum: u64, server: u64) {
+        let mut forums = self.forums.lock().unwrap_or_else(PoisonError::into_inner);
+        forums.insert(forum, server);
+    }
+
+    /// The server of `channel` if it is a forum the port knows.
+    fn forum_server(&self, channel: u64) -> Option<u64> {
+        let forums = self.forums.lock().unwrap_or_else(PoisonError::into_inner);
+        forums.get(&channel).copied()
     }
 
     fn cached(&self, name: &str) -> Option<u64> {
@@ -140,28 +185,68 @@ impl DiscordPort {
             .map_err(|e| PortError::Transient(format!("listing channels: {e}")))?;
         let digits = key.trim_start_matches("<#").trim_end_matches('>');
         let found = match digits.parse::<u64>() {
-            Ok(id) => listed.iter().find(|(listed, _)| *listed == id),
+            Ok(id) => listed.iter().find(|listed| listed.id == id),
             Err(_) => {
                 let name = key.trim_start_matches('#').to_lowercase();
                 listed
                     .iter()
-                    .find(|(_, listed)| listed.to_lowercase() == name)
+                    .find(|listed| listed.name.to_lowercase() == name)
             }
         };
-        found
-            .map(|(id, _)| *id)
-            .ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))
+        let found =
+            found.ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))?;
+        if found.forum {
+            self.remember_forum(found.id, server);
+        }
+        Ok(found.id)
     }
 
+    /// Posts in `channel`: a message, or a forum post where it is a forum.
     async fn send(&self, channel: u64, post: &Post) -> Result<MessageKey, PortError> {
+        if let Some(server) = self.forum_server(channel) {
+            return self.open_forum_post(channel, server, post).await;
+        }
         let files = post.attachment.iter().cloned().collect();
-        let posted = self
+        match self
             .outbound
             .create_message(channel, markup::message(post), files)
             .await
+        {
+            Ok(posted) => {
+                let id = posted["id"].as_str().unwrap_or_default();
+                Ok(MessageKey::new(channel, id))
+            }
+            Err(error) if error.code() == Some(NOT_TEXT) => {
+                // A channel no list showed (given by id, or created since).
+                match self.outbound.channel(channel).await {
+                    Ok(listed) if listed.forum => {
+                        let server = listed.guild.unwrap_or_default();
+                        self.remember_forum(channel, server);
+                        self.open_forum_post(channel, server, post).await
+                    }
+                    _ => Err(classify(&error)),
+                }
+            }
+            Err(error) => Err(classify(&error)),
+        }
+    }
+
+    /// Opens a forum post in `forum` named after `post`, once (see
+    /// [`Outbound::forum_post_once`]).
+    async fn open_forum_post(
+        &self,
+        forum: u64,
+        server: u64,
+        post: &Post,
+    ) -> Result<MessageKey, PortError> {
+        let files = post.attachment.iter().cloned().collect();
+        let where_ = (forum, server, self.me().await?);
+        let thread = self
+            .outbound
+            .forum_post_once(where_, &post_name(post), markup::message(post), files)
+            .await
             .map_err(|e| classify(&e))?;
-        let id = posted["id"].as_str().unwrap_or_default();
-        Ok(MessageKey::new(channel, id))
+        Ok(MessageKey::new(thread, thread))
     }
 
     /// `user`'s DM channel: the kept one (true), or a newly opened one.
@@ -201,6 +286,20 @@ impl DiscordPort {
         let id = posted["id"].as_str().unwrap_or_default();
         Ok(MessageKey::new(channel, id))
     }
+}
+
+/// A forum post's name: the post's title (the session it announces), else
+/// its first line; one line of at most 100 characters.
+fn post_name(post: &Post) -> String {
+    let first = std::iter::once(post.title.clone())
+        .chain([post.heading.as_ref().map(|h| h.to_plain())])
+        .chain(post.lines.iter().map(|l| Some(l.to_plain())))
+        .chain([post.card.as_ref().map(|c| c.title.to_plain())])
+        .flatten()
+        .map(|text| single_line(&text).trim().to_owned())
+        .find(|text| !text.is_empty());
+    let name = first.unwrap_or_else(|| "emcee".to_owned());
+    name.chars().take(THREAD_NAME).collect()
 }
 
 /// Discord ids of a message key (the core keeps them as strings).
@@ -414,6 +513,10 @@ impl ChatPort for DiscordPort {
     ) -> PortFuture<'a, Option<String>> {
         Box::pin(async move {
             let (channel, id) = ids(message)?;
+            // A forum post's starter has the post's id: the post is its thread.
+            if channel == id {
+                return Ok(Some(channel.to_string()));
+            }
             let name: String = single_line(name).chars().take(THREAD_NAME).collect();
             let thread = self.outbound.start_thread(channel, id, &name).await;
             thread

@@ -8,7 +8,12 @@ use crate::chat::{Post, Span, Text, TimeStyle};
 
 /// The post for a scheduled `message`.
 pub fn post(message: &Message) -> Post {
+    let title = match message.items.as_slice() {
+        [one] => Some(one.title.clone()),
+        _ => None,
+    };
     Post {
+        title,
         heading: Some(heading(message)),
         lines: message
             .items
