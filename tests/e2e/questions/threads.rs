@@ -15,7 +15,7 @@ const TITLE: &str = "Continuous Performance Regression Testing with JfrUnit";
 
 /// [`config_dir`] with threads on (archived 10 minutes after the end) and
 /// the Observability track announced alone in #polls.
-fn thread_config(dir: &Path) {
+pub(crate) fn thread_config(dir: &Path) {
     let path = dir.join("emcee.toml");
     let settings = std::fs::read_to_string(&path).unwrap().replace(
         "\"Observability\" = \"announcements\"",
