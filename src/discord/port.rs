@@ -16,11 +16,14 @@
 //! a forum post named after the post's title, with the post as its starter
 //! message; its key is (thread, starter), both the thread's id, and that
 //! post is its own thread: [`ChatPort::open_thread`] on it returns it
-//! without a call. Forums are known from the channel lists, or learnt from
-//! Discord's refusal of a message (a channel given by id).
+//! without a call. A later post on the same topic (the same session: its
+//! start after its "starting soon") is a message in that post while it is
+//! open, so a session has one post, not one per announcement. Forums are
+//! known from the channel lists, or learnt from Discord's refusal of a
+//! message (a channel given by id).
 
 use super::markup;
-use super::outbound::{Outbound, OutboundError};
+use super::outbound::{Forums, Outbound, OutboundError};
 use emcee_core::chat::text::single_line;
 use emcee_core::chat::{
     ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, NativeLimits, PortError,
@@ -52,8 +55,8 @@ pub struct DiscordPort {
     servers: Vec<u64>,
     /// Lower-case channel name -> id, filled from the servers' channel lists.
     channels: Mutex<HashMap<String, u64>>,
-    /// Forum (and media) channels -> their server: posts there open threads.
-    forums: Mutex<HashMap<u64, u64>>,
+    /// Forum (and media) channels and the posts opened there.
+    forums: Forums,
     /// The bot's own user id, once the gateway told it; its reactions never count.
     bot_user: AtomicU64,
     /// Users' DM channels, once opened.
@@ -67,7 +70,7 @@ impl DiscordPort {
             outbound,
             servers,
             channels: Mutex::new(HashMap::new()),
-            forums: Mutex::new(HashMap::new()),
+            forums: Forums::default(),
             bot_user: AtomicU64::new(0),
             direct: Arc::new(KeptInMemory::default()),
         }
@@ -122,18 +125,7 @@ impl DiscordPort {
         drop(cache);
         channels
             .forums()
-            .for_each(|(forum, server)| self.remember_forum(forum, server));
-    }
-
-    fn remember_forum(&self, forum: u64, server: u64) {
-        let mut forums = self.forums.lock().unwrap_or_else(PoisonError::into_inner);
-        forums.insert(forum, server);
-    }
-
-    /// The server of `channel` if it is a forum the port knows.
-    fn forum_server(&self, channel: u64) -> Option<u64> {
-        let forums = self.forums.lock().unwrap_or_else(PoisonError::into_inner);
-        forums.get(&channel).copied()
+            .for_each(|(forum, server)| self.forums.remember(forum, server));
     }
 
     fn cached(&self, name: &str) -> Option<u64> {
@@ -196,49 +188,60 @@ impl DiscordPort {
         let found =
             found.ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))?;
         if found.forum {
-            self.remember_forum(found.id, server);
+            self.forums.remember(found.id, server);
         }
         Ok(found.id)
     }
 
-    /// Posts in `channel`: a message, or a forum post where it is a forum.
+    /// Posts in `channel`: a message, or in a forum a post (or a message in
+    /// its topic's post).
     async fn send(&self, channel: u64, post: &Post) -> Result<MessageKey, PortError> {
-        if let Some(server) = self.forum_server(channel) {
-            return self.open_forum_post(channel, server, post).await;
+        if let Some(server) = self.forums.server_of(channel) {
+            return self.post_in_forum(channel, server, post).await;
         }
-        let files = post.attachment.iter().cloned().collect();
-        match self
-            .outbound
-            .create_message(channel, markup::message(post), files)
-            .await
-        {
-            Ok(posted) => {
-                let id = posted["id"].as_str().unwrap_or_default();
-                Ok(MessageKey::new(channel, id))
-            }
+        match self.create(channel, post).await {
             Err(error) if error.code() == Some(NOT_TEXT) => {
                 // A channel no list showed (given by id, or created since).
                 match self.outbound.channel(channel).await {
                     Ok(listed) if listed.forum => {
                         let server = listed.guild.unwrap_or_default();
-                        self.remember_forum(channel, server);
-                        self.open_forum_post(channel, server, post).await
+                        self.forums.remember(channel, server);
+                        self.post_in_forum(channel, server, post).await
                     }
                     _ => Err(classify(&error)),
                 }
             }
-            Err(error) => Err(classify(&error)),
+            created => created.map_err(|e| classify(&e)),
         }
     }
 
-    /// Opens a forum post in `forum` named after `post`, once (see
-    /// [`Outbound::forum_post_once`]).
-    async fn open_forum_post(
+    /// A plain message in `channel` (a text channel or a thread).
+    async fn create(&self, channel: u64, post: &Post) -> Result<MessageKey, OutboundError> {
+        let files = post.attachment.iter().cloned().collect();
+        let posted = self
+            .outbound
+            .create_message(channel, markup::message(post), files)
+            .await?;
+        let id = posted["id"].as_str().unwrap_or_default();
+        Ok(MessageKey::new(channel, id))
+    }
+
+    /// In `forum`: a message in the open post of `post`'s topic, else a new
+    /// post named after it, opened once (see [`Outbound::forum_post_once`]).
+    async fn post_in_forum(
         &self,
         forum: u64,
         server: u64,
         post: &Post,
     ) -> Result<MessageKey, PortError> {
+        let topic = post.topic.as_deref();
+        if let Some(thread) = topic.and_then(|topic| self.forums.post_of(forum, topic)) {
+            match self.create(thread, post).await {
+                // Deleted meanwhile: the topic gets a new post.
+                Err(error) if error.code() == Some(UNKNOWN_CHANNEL) => self.forums.closed(thread),
+                sent => return sent.map_err(|e| classify(&e)),
+            }
+        }
         let files = post.attachment.iter().cloned().collect();
         let where_ = (forum, server, self.me().await?);
         let thread = self
@@ -246,6 +249,9 @@ impl DiscordPort {
             .forum_post_once(where_, &post_name(post), markup::message(post), files)
             .await
             .map_err(|e| classify(&e))?;
+        if let Some(topic) = topic {
+            self.forums.opened(forum, topic, thread);
+        }
         Ok(MessageKey::new(thread, thread))
     }
 
@@ -513,8 +519,9 @@ impl ChatPort for DiscordPort {
     ) -> PortFuture<'a, Option<String>> {
         Box::pin(async move {
             let (channel, id) = ids(message)?;
-            // A forum post's starter has the post's id: the post is its thread.
-            if channel == id {
+            // A forum post's starter has the post's id, and a message in a
+            // post is in a thread already: the post is its thread.
+            if channel == id || self.forums.is_post(channel) {
                 return Ok(Some(channel.to_string()));
             }
             let name: String = single_line(name).chars().take(THREAD_NAME).collect();
@@ -538,8 +545,12 @@ impl ChatPort for DiscordPort {
             let thread = thread
                 .parse()
                 .map_err(|_| PortError::Refused(format!("`{thread}` is not a Discord thread")))?;
-            let archived = self.outbound.archive_thread(thread).await;
-            archived.map_err(|e| classify(&e))
+            self.outbound
+                .archive_thread(thread)
+                .await
+                .map_err(|e| classify(&e))?;
+            self.forums.closed(thread);
+            Ok(())
         })
     }
 

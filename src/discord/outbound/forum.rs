@@ -8,6 +8,8 @@
 use super::pacing::Call;
 use super::{snowflake, with_safe_mentions, Attachment, Lane, Outbound, OutboundError};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Discord's channel types that take posts, not messages: GUILD_FORUM and
 /// GUILD_MEDIA.
@@ -35,6 +37,60 @@ impl ListedChannel {
                 .as_u64()
                 .is_some_and(|kind| POST_ONLY.contains(&kind)),
         })
+    }
+}
+
+/// What the port knows of forums: which channels are forums (with their
+/// server), and the post each topic (a session) opened in one, while it is
+/// open, so later posts on that topic join it instead of opening more.
+/// The posts are known to this process only: after a restart a topic's next
+/// post opens a new one (the one it made itself is still found, see
+/// [`Outbound::forum_post_once`]).
+#[derive(Debug, Default)]
+pub struct Forums {
+    state: Mutex<ForumState>,
+}
+
+#[derive(Debug, Default)]
+struct ForumState {
+    servers: HashMap<u64, u64>,
+    /// (forum, topic) -> the post (thread) it opened.
+    posts: HashMap<(u64, String), u64>,
+}
+
+impl Forums {
+    fn state(&self) -> MutexGuard<'_, ForumState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `forum` is a forum (or media channel) of server `server`.
+    pub fn remember(&self, forum: u64, server: u64) {
+        self.state().servers.insert(forum, server);
+    }
+
+    /// The server of `channel` if it is a known forum.
+    pub fn server_of(&self, channel: u64) -> Option<u64> {
+        self.state().servers.get(&channel).copied()
+    }
+
+    /// The open post `topic` opened in `forum`, if any.
+    pub fn post_of(&self, forum: u64, topic: &str) -> Option<u64> {
+        self.state().posts.get(&(forum, topic.to_owned())).copied()
+    }
+
+    /// `topic`'s post in `forum` is `thread`.
+    pub fn opened(&self, forum: u64, topic: &str, thread: u64) {
+        self.state().posts.insert((forum, topic.to_owned()), thread);
+    }
+
+    /// Whether `thread` is a forum post this process opened.
+    pub fn is_post(&self, thread: u64) -> bool {
+        self.state().posts.values().any(|post| *post == thread)
+    }
+
+    /// `thread` is archived or gone: its topic's next post opens another.
+    pub fn closed(&self, thread: u64) {
+        self.state().posts.retain(|_, post| *post != thread);
     }
 }
 

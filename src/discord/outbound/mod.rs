@@ -17,7 +17,7 @@ mod pacing;
 mod rest;
 mod scheduled_events;
 
-pub use forum::{ActiveThread, ListedChannel};
+pub use forum::{ActiveThread, Forums, ListedChannel};
 pub use pacing::Pacing;
 pub use rest::Attachment;
 

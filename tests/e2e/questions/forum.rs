@@ -1,8 +1,9 @@
-//! A track whose channel is a forum: each announcement there is a forum post
-//! named after its session, the start one is the session's thread (its
-//! questions go there, it is archived after the session), a restart that
-//! lost the send adopts the post it made, and with threads off the
-//! announcements are still posts, the only thing a forum takes.
+//! A track whose channel is a forum: a session's announcements there are one
+//! forum post named after it (its start joins the post its "starting soon"
+//! opened), which is the session's thread (its questions go there, it is
+//! archived after the session); a restart that lost the send adopts the
+//! post it made; with threads off the announcements are still posts, the
+//! only thing a forum takes.
 
 use super::threads::{options, thread_config};
 use super::{config_dir, SESSION};
@@ -188,6 +189,43 @@ async fn a_forum_tracks_session_is_a_post_with_its_questions_archived_after_and_
         .count();
     assert_eq!(archives, 1, "archived once");
     again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sessions_start_joins_the_post_its_starting_soon_opened() {
+    let (dir, config) = config_dir();
+    thread_config(dir.path());
+    let fake = forum_discord().await;
+    let bot = TestBot::start_with(fake, "2021-10-07T15:54:00Z", options(&config, None)).await;
+    bot.clock.set(instant("2021-10-07T15:55:00Z"));
+    let soon = bot
+        .fake
+        .wait_until("the starting-soon post", PATIENCE, |fake| {
+            fake.threads().into_iter().find(|t| t.name == TITLE)
+        })
+        .await
+        .unwrap();
+    settled(&bot, "2021-10-07T15:55:00Z").await;
+    bot.clock.set(instant("2021-10-07T16:00:00Z"));
+    let session = SessionId::new(SESSION);
+    let kept = kept_thread(&bot, &session).await;
+    settled(&bot, "2021-10-07T16:00:00Z").await;
+    assert_eq!(kept, soon.id.to_string(), "the session's one post");
+    let texts: Vec<String> = bot
+        .fake
+        .messages(soon.id)
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+    assert!(texts[0].contains("Starting <t:"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("Starting now")),
+        "{texts:?}"
+    );
+    let ours = bot.fake.threads().into_iter().filter(|t| t.name == TITLE);
+    assert_eq!(ours.count(), 1, "one post per session");
+    assert_eq!(plain_tries(&bot.fake), 0);
+    bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

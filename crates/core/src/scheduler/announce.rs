@@ -122,6 +122,9 @@ impl ChatAnnouncer {
                 let Some(thread) = questions.open_thread_of(&item.session).await else {
                     return;
                 };
+                if thread == posted.channel {
+                    return; // posted in the thread already (a forum post's)
+                }
                 let again = post
                     .clone()
                     .deduped(crate::chat::dedupe_key("thread", nonce));
