@@ -122,18 +122,8 @@ impl Inner {
         let mut guilds = ids.guilds(config.stranger_guild);
         guilds.extend(ids.extra_guilds(config.extra_guilds));
         for guild in &mut guilds {
-            guild.denied = config
-                .denied
-                .iter()
-                .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
-                .copied()
-                .collect();
-            guild.kinds = config
-                .channel_types
-                .iter()
-                .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
-                .copied()
-                .collect();
+            guild.denied = of_guild(guild, &config.denied);
+            guild.kinds = of_guild(guild, &config.channel_types);
         }
         Self {
             world: Mutex::new(World::new(ids.clone(), guilds.clone())),
@@ -190,6 +180,15 @@ impl Inner {
             self.changes.bump();
         }
     }
+}
+
+/// The per-channel settings `(channel, value)` that concern `guild`'s channels.
+fn of_guild<T: Copy>(guild: &GuildInfo, settings: &[(u64, T)]) -> Vec<(u64, T)> {
+    settings
+        .iter()
+        .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
+        .copied()
+        .collect()
 }
 
 /// Binds the plain listener (and serves the TLS one, if given) and spawns the

@@ -5,7 +5,7 @@
 //! post it made; with threads off the announcements are still posts, the
 //! only thing a forum takes.
 
-use super::threads::{options, thread_config};
+use super::threads::{archived_once, kept_thread, options, thread_config};
 use super::{config_dir, SESSION};
 use crate::harness::{eventually, instant, TestBot, PATIENCE};
 use emcee_core::agenda::SessionId;
@@ -48,21 +48,6 @@ async fn settled(bot: &TestBot, at: &str) {
         (!jobs.iter().any(|j| j.due_at <= at && open(j))).then_some(())
     })
     .await;
-}
-
-/// The session's thread once the bot keeps one (the store wakes no waiter).
-async fn kept_thread(bot: &TestBot, session: &SessionId) -> String {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        if let Some(kept) = bot.store.thread(session).await.unwrap() {
-            return kept.channel;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the bot never kept the session's thread"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 /// The calls that opened posts in #polls whose starter says `text`.
@@ -166,28 +151,7 @@ async fn a_forum_tracks_session_is_a_post_with_its_questions_archived_after_and_
 
     // Archived once, archive_after_minutes after the end (16:25).
     again.clock.set(instant("2021-10-07T16:35:01Z"));
-    let archive = format!("/channels/{}", post.id);
-    // The fake records a request once answered, a moment after the change.
-    again
-        .fake
-        .wait_for_request(|r| r.is("PATCH", &archive) && r.status < 300, PATIENCE)
-        .await
-        .expect("the post archived");
-    again
-        .fake
-        .wait_until("the post shown archived", PATIENCE, |fake| {
-            let done = fake.threads().iter().any(|t| t.id == post.id && t.archived);
-            done.then_some(())
-        })
-        .await
-        .unwrap();
-    let archives = again
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.is("PATCH", &archive) && r.status < 300)
-        .count();
-    assert_eq!(archives, 1, "archived once");
+    archived_once(&again.fake, post.id).await;
     again.stop().await;
 }
 
