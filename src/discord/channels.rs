@@ -8,6 +8,9 @@
 //! did) could send the conference's posts to a stranger, so a name found in
 //! more than one server is refused at start, with the servers listed. With
 //! `servers` set, names are looked up there only.
+//!
+//! The lookup also notes which channels are forums (or media channels),
+//! with their server: a post there opens a thread rather than a message.
 
 use super::outbound::{Outbound, OutboundError};
 use emcee_core::config::needs::ChannelNeed;
@@ -16,8 +19,45 @@ use emcee_core::programme::Programme;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-/// Lower-case channel name (without `#`) -> channel id.
-pub type ChannelMap = HashMap<String, u64>;
+/// What a lookup found: lower-case channel name (without `#`) -> channel
+/// id, and the forums among them with their server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelMap {
+    ids: HashMap<String, u64>,
+    forums: HashMap<u64, u64>,
+}
+
+impl ChannelMap {
+    /// The id of the channel named `name`.
+    pub fn get(&self, name: &str) -> Option<&u64> {
+        self.ids.get(name)
+    }
+
+    /// How many names were found.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether no name was found.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether a channel called `name` was found.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.ids.contains_key(name)
+    }
+
+    /// The forums found, as (forum, server) pairs.
+    pub fn forums(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.forums.iter().map(|(forum, server)| (*forum, *server))
+    }
+
+    /// Every (name, id) pair found.
+    pub fn names(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.ids.iter().map(|(name, id)| (name.as_str(), *id))
+    }
+}
 
 /// A server the bot is in: its id and, when Discord said, its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -106,7 +146,7 @@ pub async fn resolve(
 ) -> Result<ChannelMap, ChannelsError> {
     let wanted: BTreeSet<String> = names.iter().filter_map(|n| lookup_name(n)).collect();
     if wanted.is_empty() {
-        return Ok(ChannelMap::new());
+        return Ok(ChannelMap::default());
     }
     let listed = if served.is_empty() {
         outbound.current_user_guild_names().await?
@@ -115,16 +155,20 @@ pub async fn resolve(
     };
     // Name -> the servers it is in, each with that server's first such channel.
     let mut found: BTreeMap<String, Vec<(Server, u64)>> = BTreeMap::new();
+    let mut forums = HashMap::new();
     for (server, server_name) in listed {
         let mut seen_here = BTreeSet::new();
-        for (channel, name) in outbound.guild_channels(server).await? {
-            let name = name.to_lowercase();
+        for channel in outbound.guild_channels(server).await? {
+            let name = channel.name.to_lowercase();
             if wanted.contains(&name) && seen_here.insert(name.clone()) {
+                if channel.forum {
+                    forums.insert(channel.id, server);
+                }
                 let server = Server {
                     id: server,
                     name: server_name.clone(),
                 };
-                found.entry(name).or_default().push((server, channel));
+                found.entry(name).or_default().push((server, channel.id));
             }
         }
     }
@@ -141,10 +185,12 @@ pub async fn resolve(
             with_server_names(outbound, ambiguous).await,
         ));
     }
-    Ok(found
+    let ids: HashMap<String, u64> = found
         .into_iter()
         .filter_map(|(name, places)| Some((name, places.first()?.1)))
-        .collect())
+        .collect();
+    forums.retain(|forum, _| ids.values().any(|id| id == forum));
+    Ok(ChannelMap { ids, forums })
 }
 
 /// Fills in server names the lookup did not have (listed servers), best effort:

@@ -11,9 +11,19 @@
 //! reopened once.
 //! Discord's errors are sorted for the core: closed DMs are unreachable,
 //! refusals final, exhausted retries transient.
+//!
+//! A forum (or media) channel takes no plain message, so a post there opens
+//! a forum post named after the post's title, with the post as its starter
+//! message; its key is (thread, starter), both the thread's id, and that
+//! post is its own thread: [`ChatPort::open_thread`] on it returns it
+//! without a call. A later post on the same topic (the same session: its
+//! start after its "starting soon") is a message in that post while it is
+//! open, so a session has one post, not one per announcement. Forums are
+//! known from the channel lists, or learnt from Discord's refusal of a
+//! message (a channel given by id).
 
 use super::markup;
-use super::outbound::{Outbound, OutboundError};
+use super::outbound::{Forums, Outbound, OutboundError};
 use emcee_core::chat::text::single_line;
 use emcee_core::chat::{
     ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, NativeLimits, PortError,
@@ -35,6 +45,8 @@ const PAGE: u8 = 100;
 const POLL_EXPIRED: i64 = 520001;
 /// Discord's longest thread name.
 const THREAD_NAME: usize = 100;
+/// "Cannot send messages in a non-text channel": e.g. a forum.
+const NOT_TEXT: i64 = 50008;
 
 /// Discord as the core sees it.
 pub struct DiscordPort {
@@ -43,6 +55,8 @@ pub struct DiscordPort {
     servers: Vec<u64>,
     /// Lower-case channel name -> id, filled from the servers' channel lists.
     channels: Mutex<HashMap<String, u64>>,
+    /// Forum (and media) channels and the posts opened there.
+    forums: Forums,
     /// The bot's own user id, once the gateway told it; its reactions never count.
     bot_user: AtomicU64,
     /// Users' DM channels, once opened.
@@ -56,6 +70,7 @@ impl DiscordPort {
             outbound,
             servers,
             channels: Mutex::new(HashMap::new()),
+            forums: Forums::default(),
             bot_user: AtomicU64::new(0),
             direct: Arc::new(KeptInMemory::default()),
         }
@@ -84,11 +99,33 @@ impl DiscordPort {
         self.bot_user.load(Ordering::Relaxed)
     }
 
+    /// The bot's user id, asked of Discord when READY has not told it yet
+    /// (a post due at once after a start).
+    async fn me(&self) -> Result<u64, PortError> {
+        let known = self.bot_user();
+        if known != 0 {
+            return Ok(known);
+        }
+        let me = self
+            .outbound
+            .get_json("/users/@me")
+            .await
+            .map_err(|e| classify(&e))?;
+        let id = me["id"].as_str().and_then(|id| id.parse().ok());
+        let id = id.ok_or_else(|| PortError::Transient("no id in /users/@me".into()))?;
+        self.set_bot_user(id);
+        Ok(id)
+    }
+
     /// Remembers channel ids by name (lower case, no `#`), e.g. those
     /// [`super::channels::resolve_at_start`] found.
     pub fn remember_channels(&self, channels: super::channels::ChannelMap) {
         let mut cache = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.extend(channels);
+        cache.extend(channels.names().map(|(name, id)| (name.to_owned(), id)));
+        drop(cache);
+        channels
+            .forums()
+            .for_each(|(forum, server)| self.forums.remember(forum, server));
     }
 
     fn cached(&self, name: &str) -> Option<u64> {
@@ -140,28 +177,82 @@ impl DiscordPort {
             .map_err(|e| PortError::Transient(format!("listing channels: {e}")))?;
         let digits = key.trim_start_matches("<#").trim_end_matches('>');
         let found = match digits.parse::<u64>() {
-            Ok(id) => listed.iter().find(|(listed, _)| *listed == id),
+            Ok(id) => listed.iter().find(|listed| listed.id == id),
             Err(_) => {
                 let name = key.trim_start_matches('#').to_lowercase();
                 listed
                     .iter()
-                    .find(|(_, listed)| listed.to_lowercase() == name)
+                    .find(|listed| listed.name.to_lowercase() == name)
             }
         };
-        found
-            .map(|(id, _)| *id)
-            .ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))
+        let found =
+            found.ok_or_else(|| PortError::Refused(format!("no channel {key} in this server")))?;
+        if found.forum {
+            self.forums.remember(found.id, server);
+        }
+        Ok(found.id)
     }
 
+    /// Posts in `channel`: a message, or in a forum a post (or a message in
+    /// its topic's post).
     async fn send(&self, channel: u64, post: &Post) -> Result<MessageKey, PortError> {
+        if let Some(server) = self.forums.server_of(channel) {
+            return self.post_in_forum(channel, server, post).await;
+        }
+        match self.create(channel, post).await {
+            Err(error) if error.code() == Some(NOT_TEXT) => {
+                // A channel no list showed (given by id, or created since).
+                match self.outbound.channel(channel).await {
+                    Ok(listed) if listed.forum => {
+                        let server = listed.guild.unwrap_or_default();
+                        self.forums.remember(channel, server);
+                        self.post_in_forum(channel, server, post).await
+                    }
+                    _ => Err(classify(&error)),
+                }
+            }
+            created => created.map_err(|e| classify(&e)),
+        }
+    }
+
+    /// A plain message in `channel` (a text channel or a thread).
+    async fn create(&self, channel: u64, post: &Post) -> Result<MessageKey, OutboundError> {
         let files = post.attachment.iter().cloned().collect();
         let posted = self
             .outbound
             .create_message(channel, markup::message(post), files)
-            .await
-            .map_err(|e| classify(&e))?;
+            .await?;
         let id = posted["id"].as_str().unwrap_or_default();
         Ok(MessageKey::new(channel, id))
+    }
+
+    /// In `forum`: a message in the open post of `post`'s topic, else a new
+    /// post named after it, opened once (see [`Outbound::forum_post_once`]).
+    async fn post_in_forum(
+        &self,
+        forum: u64,
+        server: u64,
+        post: &Post,
+    ) -> Result<MessageKey, PortError> {
+        let topic = post.topic.as_deref();
+        if let Some(thread) = topic.and_then(|topic| self.forums.post_of(forum, topic)) {
+            match self.create(thread, post).await {
+                // Deleted meanwhile: the topic gets a new post.
+                Err(error) if error.code() == Some(UNKNOWN_CHANNEL) => self.forums.closed(thread),
+                sent => return sent.map_err(|e| classify(&e)),
+            }
+        }
+        let files = post.attachment.iter().cloned().collect();
+        let where_ = (forum, server, self.me().await?);
+        let thread = self
+            .outbound
+            .forum_post_once(where_, &post_name(post), markup::message(post), files)
+            .await
+            .map_err(|e| classify(&e))?;
+        if let Some(topic) = topic {
+            self.forums.opened(forum, topic, thread);
+        }
+        Ok(MessageKey::new(thread, thread))
     }
 
     /// `user`'s DM channel: the kept one (true), or a newly opened one.
@@ -201,6 +292,20 @@ impl DiscordPort {
         let id = posted["id"].as_str().unwrap_or_default();
         Ok(MessageKey::new(channel, id))
     }
+}
+
+/// A forum post's name: the post's title (the session it announces), else
+/// its first line; one line of at most 100 characters.
+fn post_name(post: &Post) -> String {
+    let first = std::iter::once(post.title.clone())
+        .chain([post.heading.as_ref().map(|h| h.to_plain())])
+        .chain(post.lines.iter().map(|l| Some(l.to_plain())))
+        .chain([post.card.as_ref().map(|c| c.title.to_plain())])
+        .flatten()
+        .map(|text| single_line(&text).trim().to_owned())
+        .find(|text| !text.is_empty());
+    let name = first.unwrap_or_else(|| "emcee".to_owned());
+    name.chars().take(THREAD_NAME).collect()
 }
 
 /// Discord ids of a message key (the core keeps them as strings).
@@ -414,6 +519,11 @@ impl ChatPort for DiscordPort {
     ) -> PortFuture<'a, Option<String>> {
         Box::pin(async move {
             let (channel, id) = ids(message)?;
+            // A forum post's starter has the post's id, and a message in a
+            // post is in a thread already: the post is its thread.
+            if channel == id || self.forums.is_post(channel) {
+                return Ok(Some(channel.to_string()));
+            }
             let name: String = single_line(name).chars().take(THREAD_NAME).collect();
             let thread = self.outbound.start_thread(channel, id, &name).await;
             thread
@@ -435,8 +545,12 @@ impl ChatPort for DiscordPort {
             let thread = thread
                 .parse()
                 .map_err(|_| PortError::Refused(format!("`{thread}` is not a Discord thread")))?;
-            let archived = self.outbound.archive_thread(thread).await;
-            archived.map_err(|e| classify(&e))
+            self.outbound
+                .archive_thread(thread)
+                .await
+                .map_err(|e| classify(&e))?;
+            self.forums.closed(thread);
+            Ok(())
         })
     }
 

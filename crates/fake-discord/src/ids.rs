@@ -90,6 +90,20 @@ pub struct GuildInfo {
     /// Permission bits denied to `@everyone` in a channel, as `(channel, bits)`
     /// (the channel's overwrite), from [`crate::Config::denied`].
     pub denied: Vec<(u64, u64)>,
+    /// Channels of another type than text (0), as `(channel, type)`: 15 a
+    /// forum, 16 a media channel; from [`crate::Config::channel_types`].
+    pub kinds: Vec<(u64, u8)>,
+}
+
+impl GuildInfo {
+    /// The Discord channel type of `channel`: text (0) unless declared.
+    #[must_use]
+    pub fn kind_of(&self, channel: u64) -> u8 {
+        self.kinds
+            .iter()
+            .find(|(id, _)| *id == channel)
+            .map_or(0, |(_, kind)| *kind)
+    }
 }
 
 impl Default for Ids {
@@ -140,6 +154,7 @@ impl Ids {
             bot_role_id: Some(self.bot_role_id),
             channels: self.text_channels().to_vec(),
             denied: Vec::new(),
+            kinds: Vec::new(),
         }];
         if stranger {
             let s = &self.stranger;
@@ -154,6 +169,7 @@ impl Ids {
                     (s.announcements_channel_id, "announcements"),
                 ],
                 denied: Vec::new(),
+                kinds: Vec::new(),
             });
         }
         guilds
@@ -198,6 +214,7 @@ impl Ids {
                     bot_role_id: None,
                     channels: vec![(id + 301, channel)],
                     denied: Vec::new(),
+                    kinds: Vec::new(),
                 }
             })
             .collect()

@@ -39,6 +39,11 @@ pub struct Config {
     /// bits)`: the channel's permission overwrite, in GUILD_CREATE and in
     /// `GET /guilds/{id}/channels`, for preflight checks.
     pub denied: Vec<(u64, u64)>,
+    /// Channels served as another type than text, as `(channel id, type)`:
+    /// 15 makes a channel a forum (GUILD_FORUM), 16 a media channel, in
+    /// GUILD_CREATE and the channel lists. Such a channel takes no plain
+    /// message, only posts (`POST /channels/{id}/threads`), as on Discord.
+    pub channel_types: Vec<(u64, u8)>,
     /// Also put the bot in a stranger's server ([`crate::StrangerIds`]), listed
     /// in READY, GUILD_CREATE and `GET /users/@me/guilds`. Off by default.
     pub stranger_guild: bool,
@@ -67,6 +72,7 @@ impl Default for Config {
             rate_window: Duration::from_secs(1),
             global_per_second: None,
             denied: Vec::new(),
+            channel_types: Vec::new(),
             stranger_guild: false,
             extra_guilds: 0,
             shards: 1,
@@ -116,12 +122,8 @@ impl Inner {
         let mut guilds = ids.guilds(config.stranger_guild);
         guilds.extend(ids.extra_guilds(config.extra_guilds));
         for guild in &mut guilds {
-            guild.denied = config
-                .denied
-                .iter()
-                .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
-                .copied()
-                .collect();
+            guild.denied = of_guild(guild, &config.denied);
+            guild.kinds = of_guild(guild, &config.channel_types);
         }
         Self {
             world: Mutex::new(World::new(ids.clone(), guilds.clone())),
@@ -178,6 +180,15 @@ impl Inner {
             self.changes.bump();
         }
     }
+}
+
+/// The per-channel settings `(channel, value)` that concern `guild`'s channels.
+fn of_guild<T: Copy>(guild: &GuildInfo, settings: &[(u64, T)]) -> Vec<(u64, T)> {
+    settings
+        .iter()
+        .filter(|(channel, _)| guild.channels.iter().any(|(id, _)| id == channel))
+        .copied()
+        .collect()
 }
 
 /// Binds the plain listener (and serves the TLS one, if given) and spawns the

@@ -179,6 +179,15 @@ impl World {
         }
     }
 
+    /// The Discord type of a guild channel (0 text, 15 forum, 16 media);
+    /// `None` for a thread, a DM or an unknown channel.
+    pub(crate) fn channel_kind(&self, channel_id: u64) -> Option<u8> {
+        self.guilds
+            .iter()
+            .find(|g| g.channels.iter().any(|(id, _)| *id == channel_id))
+            .map(|g| g.kind_of(channel_id))
+    }
+
     /// The recipient of a DM channel.
     pub(crate) fn dm_recipient(&self, channel_id: u64) -> Option<u64> {
         self.dm_channels
@@ -208,6 +217,16 @@ impl World {
         files: Vec<StoredAttachment>,
     ) -> Result<StoredMessage, ApiError> {
         let guild_id = self.channel_guild(channel_id)?;
+        if self
+            .channel_kind(channel_id)
+            .is_some_and(crate::payloads::is_forum)
+        {
+            return Err(ApiError::new(
+                400,
+                50008,
+                "Cannot send messages in a non-text channel",
+            ));
+        }
         let nonce = body.get("nonce").and_then(nonce_string);
         let enforce = body
             .get("enforce_nonce")
@@ -225,6 +244,30 @@ impl World {
         message.attachments = files;
         if let Some(key) = key {
             self.nonces.insert(key, (message.id, Instant::now()));
+        }
+        self.messages.insert(message.id, message.clone());
+        Ok(message)
+    }
+
+    /// Stores the starter message of forum post `thread` (its id is the
+    /// thread's, as on Discord), built from the post's `message` body.
+    pub(crate) fn start_post(
+        &mut self,
+        thread: u64,
+        guild_id: u64,
+        body: &Value,
+        files: Vec<StoredAttachment>,
+    ) -> Result<StoredMessage, ApiError> {
+        let mut message = self.blank_message(thread, Some(guild_id), self.bot());
+        message.id = thread;
+        apply_body(&mut message, body)?;
+        message.attachments = files;
+        let empty = message.content.is_empty()
+            && message.embeds.is_empty()
+            && message.components.is_empty()
+            && message.attachments.is_empty();
+        if empty {
+            return Err(ApiError::new(400, 50006, "Cannot send an empty message"));
         }
         self.messages.insert(message.id, message.clone());
         Ok(message)

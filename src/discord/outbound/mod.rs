@@ -11,11 +11,13 @@
 //! retried a bounded number of times; other refusals are returned at once.
 //! Every message carries `allowed_mentions`, empty unless the caller set it.
 
+mod forum;
 mod gate;
 mod pacing;
 mod rest;
 mod scheduled_events;
 
+pub use forum::{ActiveThread, Forums, ListedChannel};
 pub use pacing::Pacing;
 pub use rest::Attachment;
 
@@ -326,18 +328,18 @@ impl Outbound {
         Ok(listed)
     }
 
-    /// The channels of server `guild_id`, as (id, name) pairs.
+    /// The channels of server `guild_id`, with their names and types.
     ///
     /// # Errors
     /// [`OutboundError`] when Discord refuses it or keeps failing.
-    pub async fn guild_channels(&self, guild_id: u64) -> Result<Vec<(u64, String)>, OutboundError> {
+    pub async fn guild_channels(&self, guild_id: u64) -> Result<Vec<ListedChannel>, OutboundError> {
         let path = format!("/guilds/{guild_id}/channels");
         let call = Call::route(format!("GET {path}"), Lane::Channel);
         let channels = self.call(call, |rest| rest.get(&path)).await?;
         let listed = channels.as_array().map_or_else(Vec::new, |channels| {
             channels
                 .iter()
-                .filter_map(|c| Some((snowflake(&c["id"])?, c["name"].as_str()?.to_owned())))
+                .filter_map(|c| ListedChannel::from_json(c, Some(guild_id)))
                 .collect()
         });
         Ok(listed)
@@ -403,7 +405,7 @@ impl Outbound {
                 }
                 Wait::Failed => {
                     failures += 1;
-                    if failures > self.pacing.max_retries {
+                    if failures > self.pacing.max_retries || !call.retry_failures {
                         return Err(OutboundError::GaveUp {
                             route: response.route.clone(),
                             attempts: failures,

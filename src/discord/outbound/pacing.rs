@@ -74,6 +74,10 @@ pub struct Call {
     pub scope: Scope,
     pub message: bool,
     pub lane: Lane,
+    /// Retry 5xx answers and transport failures. Off for a call that may
+    /// have taken effect unseen and has no nonce (opening a forum post):
+    /// its caller looks before trying again.
+    pub retry_failures: bool,
 }
 
 impl Call {
@@ -83,6 +87,7 @@ impl Call {
             scope: Scope::Channel(channel),
             message: true,
             lane,
+            retry_failures: true,
         }
     }
 
@@ -92,6 +97,7 @@ impl Call {
             scope: Scope::Channel(channel),
             message: false,
             lane: Lane::Channel,
+            retry_failures: true,
         }
     }
 
@@ -101,6 +107,7 @@ impl Call {
             scope: Scope::Route(route.into()),
             message: false,
             lane,
+            retry_failures: true,
         }
     }
 }

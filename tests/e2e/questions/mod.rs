@@ -3,6 +3,7 @@
 //! duplicates, the hosts' `/questions` and their controls, the debounced
 //! "next question" board, and a crash during a burst of upvotes.
 
+mod forum;
 mod kill;
 mod on_demand;
 mod restart;

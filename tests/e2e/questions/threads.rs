@@ -15,7 +15,7 @@ const TITLE: &str = "Continuous Performance Regression Testing with JfrUnit";
 
 /// [`config_dir`] with threads on (archived 10 minutes after the end) and
 /// the Observability track announced alone in #polls.
-fn thread_config(dir: &Path) {
+pub(crate) fn thread_config(dir: &Path) {
     let path = dir.join("emcee.toml");
     let settings = std::fs::read_to_string(&path).unwrap().replace(
         "\"Observability\" = \"announcements\"",
@@ -51,12 +51,18 @@ async fn the_thread(bot: &TestBot) -> FakeThread {
         })
         .await
         .unwrap();
-    let session = SessionId::new(SESSION);
+    let kept = kept_thread(bot, &SessionId::new(SESSION)).await;
+    assert_eq!(kept, thread.id.to_string(), "the bot kept another thread");
+    thread
+}
+
+/// The thread the bot keeps for `session`, once it does (the store wakes no
+/// waiter).
+pub(crate) async fn kept_thread(bot: &TestBot, session: &SessionId) -> String {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
-        let kept = bot.store.thread(&session).await.unwrap();
-        if kept.is_some_and(|kept| kept.channel == thread.id.to_string()) {
-            return thread;
+        if let Some(kept) = bot.store.thread(session).await.unwrap() {
+            return kept.channel;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -64,6 +70,28 @@ async fn the_thread(bot: &TestBot) -> FakeThread {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+}
+
+/// Waits until thread `thread` is archived, and checks it was archived once.
+pub(crate) async fn archived_once(fake: &FakeDiscord, thread: u64) {
+    let path = format!("/channels/{thread}");
+    fake.wait_for_request(|r| r.is("PATCH", &path) && r.status < 300, PATIENCE)
+        .await
+        .expect("the thread archived");
+    // The fake records each request once answered, a moment before the
+    // waiter's next look at its threads.
+    fake.wait_until("the thread shown archived", PATIENCE, |fake| {
+        let shown = fake.threads().iter().any(|t| t.id == thread && t.archived);
+        shown.then_some(())
+    })
+    .await
+    .unwrap();
+    let archives = fake
+        .requests()
+        .iter()
+        .filter(|r| r.is("PATCH", &path) && r.status < 300)
+        .count();
+    assert_eq!(archives, 1, "archived once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,28 +191,7 @@ async fn a_sessions_thread_is_opened_at_its_start_and_archived_after_it_even_acr
     let again =
         TestBot::start_with(fake, "2021-10-07T16:30:00Z", options(&config, Some(store))).await;
     again.clock.set(instant("2021-10-07T16:35:01Z"));
-    let path = format!("/channels/{}", thread.id);
-    again
-        .fake
-        .wait_for_request(|r| r.is("PATCH", &path) && r.status < 300, PATIENCE)
-        .await
-        .expect("the thread archived");
-    // The fake records each request once answered, a moment before the
-    // waiter's next look at its threads.
-    again
-        .fake
-        .wait_until("the thread shown archived", PATIENCE, |fake| {
-            fake.threads().iter().all(|t| t.archived).then_some(())
-        })
-        .await
-        .unwrap();
-    let archives = again
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.is("PATCH", &path) && r.status < 300)
-        .count();
-    assert_eq!(archives, 1, "archived once");
+    archived_once(&again.fake, thread.id).await;
     assert_eq!(again.fake.threads().len(), 1, "no second thread");
     again.stop().await;
 }

@@ -212,7 +212,9 @@ pub trait ChatPort: Send + Sync + 'static {
     /// Opens a thread named `name` on `message` (a session's start
     /// announcement); returns its id, a channel id where the platform's
     /// threads are channels. `Ok(None)`: this platform has no threads, and
-    /// the conversation stays in the channel (the default).
+    /// the conversation stays in the channel (the default). A message that
+    /// already opened as a thread of its own (a Discord forum post) returns
+    /// the channel it is in.
     fn open_thread<'a>(
         &'a self,
         message: &'a MessageKey,

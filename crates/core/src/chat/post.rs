@@ -100,6 +100,15 @@ pub struct NativeAnswer {
 /// the key that makes posting it twice land once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Post {
+    /// What the post is about, in a few words (the one session it
+    /// announces): where a platform opens a conversation per post (a
+    /// Discord forum), the conversation's name.
+    pub title: Option<String>,
+    /// A stable key for what the post is about (the one session it
+    /// announces): where a post opens a conversation of its own (a Discord
+    /// forum), later posts on the same topic join the first one's while it
+    /// is open.
+    pub topic: Option<String>,
     /// A heading shown emphasised above the lines.
     pub heading: Option<Text>,
     /// Lines of text; an adapter that cannot fit them all shows the first

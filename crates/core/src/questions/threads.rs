@@ -7,7 +7,9 @@
 //! best bots do: Discord shows a thread opened on a message under it, but
 //! only as a small "N messages" bar that reads as replies to the post, and
 //! a post inside the thread linking to itself would help nobody. One edit,
-//! no extra message, and `<#thread>` is a link every client opens.
+//! no extra message, and `<#thread>` is a link every client opens. Where
+//! the announcement is its own thread (a post in a Discord forum, whose
+//! key's channel is the thread), there is nothing to link and no edit.
 //!
 //! The thread is stored per session, so a moved session (announced again at
 //! its new time) keeps the thread it has, and a restart neither opens a

@@ -107,6 +107,11 @@ impl ChatAnnouncer {
                 else {
                     return;
                 };
+                // The announcement opened as its own thread (a forum post):
+                // a link to where the reader already is would help nobody.
+                if thread == posted.channel {
+                    return;
+                }
                 let mut linked = post.clone();
                 linked.lines.push(crate::questions::threads::link(&thread));
                 if let Err(error) = self.port.edit(posted, &linked).await {
@@ -117,6 +122,9 @@ impl ChatAnnouncer {
                 let Some(thread) = questions.open_thread_of(&item.session).await else {
                     return;
                 };
+                if thread == posted.channel {
+                    return; // posted in the thread already (a forum post's)
+                }
                 let again = post
                     .clone()
                     .deduped(crate::chat::dedupe_key("thread", nonce));

@@ -8,7 +8,13 @@ use crate::chat::{Post, Span, Text, TimeStyle};
 
 /// The post for a scheduled `message`.
 pub fn post(message: &Message) -> Post {
+    let (title, topic) = match message.items.as_slice() {
+        [one] => (Some(one.title.clone()), Some(one.session.to_string())),
+        _ => (None, None),
+    };
     Post {
+        title,
+        topic,
         heading: Some(heading(message)),
         lines: message
             .items

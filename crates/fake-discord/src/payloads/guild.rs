@@ -156,9 +156,10 @@ fn channels(guild: &GuildInfo) -> Value {
         .iter()
         .zip(0u16..)
         .map(|((id, name), position)| {
-            json!({
+            let kind = guild.kind_of(*id);
+            let mut channel = json!({
                 "id": sf(*id),
-                "type": 0,
+                "type": kind,
                 "guild_id": sf(guild.id),
                 "name": name,
                 "position": position,
@@ -169,10 +170,23 @@ fn channels(guild: &GuildInfo) -> Value {
                 "rate_limit_per_user": 0,
                 "parent_id": null,
                 "flags": 0,
-            })
+            });
+            if is_forum(kind) {
+                channel["available_tags"] = json!([]);
+                channel["default_reaction_emoji"] = Value::Null;
+                channel["default_sort_order"] = Value::Null;
+                channel["default_forum_layout"] = json!(0);
+            }
+            channel
         })
         .collect();
     Value::Array(list)
+}
+
+/// Whether channel type `kind` takes posts rather than messages: a forum
+/// (15) or a media channel (16).
+pub(crate) fn is_forum(kind: u8) -> bool {
+    matches!(kind, 15 | 16)
 }
 
 /// A guild member object.

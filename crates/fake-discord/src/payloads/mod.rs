@@ -6,8 +6,8 @@ mod guild;
 mod interaction;
 
 pub(crate) use guild::{
-    application_info, current_user_guilds, guild_channels, guild_create, member, partial_guild,
-    ready, stored_command,
+    application_info, current_user_guilds, guild_channels, guild_create, is_forum, member,
+    partial_guild, ready, stored_command,
 };
 pub(crate) use interaction::{autocomplete, command, component, InteractionTarget};
 

@@ -59,6 +59,9 @@ pub(crate) fn route(inner: &Inner, req: &RecordedRequest) -> Result<Reply, ApiEr
         ("POST", ["channels", channel, "messages", message, "threads"]) => {
             threads::start(inner, req, id(channel)?, id(message)?)
         }
+        ("POST", ["channels", forum, "threads"]) => threads::start_in_forum(inner, req, id(forum)?),
+        ("GET", ["guilds", guild, "threads", "active"]) => threads::active(inner, id(guild)?),
+        ("GET", ["channels", channel]) => threads::get(inner, id(channel)?),
         ("PATCH", ["channels", channel]) => threads::edit(inner, req, id(channel)?),
         ("PUT", ["channels", channel, "pins", message]) => {
             threads::pin(inner, id(channel)?, id(message)?)

@@ -414,3 +414,79 @@ async fn injected_delay_slows_only_matching_requests() {
     let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200], "a delay is not a failure");
 }
+
+#[tokio::test]
+async fn a_forum_takes_posts_not_messages_and_lists_them_while_active() {
+    let forum = fake_discord::Ids::default().polls_channel_id;
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        channel_types: vec![(forum, 15)],
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    let http = http(&fake);
+    let ids = fake.ids().clone();
+    let listed = guild(ids.guild_id).channels(&http).await.unwrap();
+    assert_eq!(listed[&channel(forum)].kind, ChannelType::Forum);
+    assert_eq!(
+        channel(forum)
+            .to_channel(&http)
+            .await
+            .unwrap()
+            .guild()
+            .unwrap()
+            .kind,
+        ChannelType::Forum
+    );
+    let refused = channel(forum)
+        .send_message(&http, CreateMessage::new().content("hi"))
+        .await
+        .unwrap_err();
+    assert_eq!(discord_error(refused), (400, 50008));
+
+    let starter = CreateMessage::new().content("Starting now: **Fast I/O**");
+    let post = channel(forum)
+        .create_forum_post(
+            &http,
+            serenity::all::CreateForumPost::new("Fast I/O", starter),
+        )
+        .await
+        .unwrap();
+    assert_eq!(post.parent_id, Some(channel(forum)));
+    assert_eq!(post.owner_id, Some(UserId::new(ids.bot_user_id)));
+    let message = fake
+        .message(post.id.get())
+        .expect("the starter has the thread's id");
+    assert_eq!(message.channel_id, post.id.get());
+    assert_eq!(message.content, "Starting now: **Fast I/O**");
+    let sent = post
+        .id
+        .send_message(&http, CreateMessage::new().content("in the post"))
+        .await
+        .unwrap();
+    assert_eq!(sent.channel_id, post.id);
+    let refused = post
+        .id
+        .create_thread_from_message(
+            &http,
+            post.id.get(),
+            serenity::all::CreateThread::new("nested"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        discord_error(refused),
+        (400, 50024),
+        "no thread in a thread"
+    );
+
+    let active = guild(ids.guild_id).get_active_threads(&http).await.unwrap();
+    assert_eq!(active.threads.len(), 1);
+    assert_eq!(active.threads[0].name, "Fast I/O");
+    post.id
+        .edit_thread(&http, serenity::all::EditThread::new().archived(true))
+        .await
+        .unwrap();
+    let active = guild(ids.guild_id).get_active_threads(&http).await.unwrap();
+    assert!(active.threads.is_empty(), "an archived post is not active");
+}
