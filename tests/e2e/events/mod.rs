@@ -123,7 +123,11 @@ impl EventsBot {
     fn ours(&self) -> Vec<FakeScheduledEvent> {
         let bot = self.bot.fake.ids().bot_user_id;
         let events = self.bot.fake.scheduled_events(self.guild());
-        events.into_iter().filter(|e| e.creator_id == bot).collect()
+        let counting = |e: &FakeScheduledEvent| e.status == SCHEDULED || e.status == ACTIVE;
+        events
+            .into_iter()
+            .filter(|e| e.creator_id == bot && counting(e))
+            .collect()
     }
 
     /// REST calls on scheduled events with `method`, from request `since` on.
@@ -171,6 +175,11 @@ fn outbound(fake: &FakeDiscord) -> emcee::discord::outbound::Outbound {
 fn file_store(dir: &Path) -> Store {
     Store::open(&dir.join("emcee.sqlite3")).unwrap()
 }
+
+/// Discord's `status` values.
+const SCHEDULED: u64 = 1;
+const ACTIVE: u64 = 2;
+const COMPLETED: u64 = 3;
 
 fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
     instant(text)

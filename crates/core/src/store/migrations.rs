@@ -69,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0016_question_vote_counts",
         include_str!("../../migrations/0016_question_vote_counts.sql"),
     ),
+    (
+        "0018_withdrawn_events",
+        include_str!("../../migrations/0018_withdrawn_events.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_question_vote_counts",
         include_str!("../../../migrations/postgres/0009_question_vote_counts.sql"),
     ),
+    (
+        "0011_withdrawn_events",
+        include_str!("../../../migrations/postgres/0011_withdrawn_events.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).

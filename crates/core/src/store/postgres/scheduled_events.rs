@@ -3,17 +3,18 @@
 
 use super::PgStore;
 use crate::agenda::SessionId;
-use crate::events::{EventStore, StoredEvent};
+use crate::events::{EventShape, EventStore, StoredEvent};
 use crate::store::StoreFuture;
 use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
 
 impl EventStore for PgStore {
     fn events_of(&self, community: String) -> StoreFuture<'_, Vec<StoredEvent>> {
         self.read(move |client| async move {
             let statement = client
                 .prepare_cached(
-                    "SELECT session_id, event_id FROM scheduled_events
-                     WHERE community = $1 ORDER BY session_id",
+                    "SELECT session_id, event_id, starts_at, ends_at, name, withdrawn_at
+                     FROM scheduled_events WHERE community = $1 ORDER BY session_id",
                 )
                 .await?;
             let rows = client.query(&statement, &[&community]).await?;
@@ -22,6 +23,12 @@ impl EventStore for PgStore {
                     Ok(StoredEvent {
                         session: SessionId(row.try_get(0)?),
                         event: row.try_get(1)?,
+                        shape: EventShape::from_columns(
+                            row.try_get(2)?,
+                            row.try_get(3)?,
+                            row.try_get(4)?,
+                        ),
+                        withdrawn: row.try_get::<_, Option<i64>>(5)?.is_some(),
                     })
                 })
                 .collect()
@@ -33,19 +40,62 @@ impl EventStore for PgStore {
         community: String,
         session: SessionId,
         event: String,
+        shape: EventShape,
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, ()> {
         self.write(move |client| async move {
             let statement = client
                 .prepare_cached(
-                    "INSERT INTO scheduled_events (community, session_id, event_id, created_at)
-                     VALUES ($1, $2, $3, $4)
+                    "INSERT INTO scheduled_events (community, session_id, event_id, created_at,
+                       starts_at, ends_at, name, withdrawn_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
                      ON CONFLICT (community, session_id) DO UPDATE
-                       SET event_id = excluded.event_id, created_at = excluded.created_at",
+                       SET event_id = excluded.event_id, created_at = excluded.created_at,
+                           starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                           name = excluded.name, withdrawn_at = NULL",
                 )
                 .await?;
-            let row: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
-                [&community, &session.0, &event, &now.timestamp()];
+            let (start, end) = (shape.start.timestamp(), shape.end.timestamp());
+            let row: [&(dyn ToSql + Sync); 7] = [
+                &community,
+                &session.0,
+                &event,
+                &now.timestamp(),
+                &start,
+                &end,
+                &shape.name,
+            ];
+            client.execute(&statement, &row).await?;
+            Ok(())
+        })
+    }
+
+    fn withdraw_event(
+        &self,
+        community: String,
+        session: SessionId,
+        event: String,
+        shape: EventShape,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |client| async move {
+            let statement = client
+                .prepare_cached(
+                    "UPDATE scheduled_events
+                     SET withdrawn_at = $4, starts_at = $5, ends_at = $6, name = $7
+                     WHERE community = $1 AND session_id = $2 AND event_id = $3",
+                )
+                .await?;
+            let (start, end) = (shape.start.timestamp(), shape.end.timestamp());
+            let row: [&(dyn ToSql + Sync); 7] = [
+                &community,
+                &session.0,
+                &event,
+                &now.timestamp(),
+                &start,
+                &end,
+                &shape.name,
+            ];
             client.execute(&statement, &row).await?;
             Ok(())
         })
@@ -79,7 +129,8 @@ impl EventStore for PgStore {
         self.read(move |client| async move {
             let statement = client
                 .prepare_cached(
-                    "SELECT session_id FROM scheduled_events WHERE community = $1 AND event_id = $2",
+                    "SELECT session_id FROM scheduled_events
+                     WHERE community = $1 AND event_id = $2 AND withdrawn_at IS NULL",
                 )
                 .await?;
             let row = client.query_opt(&statement, &[&community, &event]).await?;
