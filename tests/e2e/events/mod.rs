@@ -165,6 +165,14 @@ impl EventsBot {
         }
     }
 
+    /// Asserts that Discord refused no request: no transition it forbids,
+    /// no start moved under a live event.
+    fn refused_nothing(&self) {
+        let requests = self.bot.fake.requests();
+        let refused: Vec<_> = requests.iter().filter(|r| r.status >= 400).collect();
+        assert!(refused.is_empty(), "Discord refused {refused:?}");
+    }
+
     /// REST calls on scheduled events with `method`, from request `since` on.
     fn calls(&self, method: &str, since: usize) -> Vec<fake_discord::RecordedRequest> {
         let path = format!("/guilds/{}/scheduled-events", self.guild());

@@ -19,6 +19,30 @@ const WITHDRAW: &str = "UPDATE scheduled_events
      SET withdrawn_at = ?4, starts_at = ?5, ends_at = ?6, name = ?7
      WHERE community = ?1 AND session_id = ?2 AND event_id = ?3";
 
+impl Store {
+    /// Runs `sql`, a keep or a withdrawal, over (community, session, event),
+    /// `now` and the event's shape: `?1` to `?7` in that order.
+    fn shaped(
+        &self,
+        sql: &'static str,
+        [community, session, event]: [String; 3],
+        shape: EventShape,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.off_workers(move |store| {
+            store.write(|connection| {
+                let (start, end) = (shape.start.timestamp(), shape.end.timestamp());
+                let mut statement = connection.prepare_cached(sql)?;
+                let at = now.timestamp();
+                statement.execute(params![
+                    community, session, event, at, start, end, shape.name
+                ])?;
+                Ok(())
+            })
+        })
+    }
+}
+
 impl EventStore for Store {
     fn events_of(&self, community: String) -> StoreFuture<'_, Vec<StoredEvent>> {
         self.off_workers(move |store| {
@@ -47,21 +71,7 @@ impl EventStore for Store {
         shape: EventShape,
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, ()> {
-        self.off_workers(move |store| {
-            store.write(|connection| {
-                let mut statement = connection.prepare_cached(KEEP)?;
-                statement.execute(params![
-                    community,
-                    session.0,
-                    event,
-                    now.timestamp(),
-                    shape.start.timestamp(),
-                    shape.end.timestamp(),
-                    shape.name,
-                ])?;
-                Ok(())
-            })
-        })
+        self.shaped(KEEP, [community, session.0, event], shape, now)
     }
 
     fn withdraw_event(
@@ -72,21 +82,7 @@ impl EventStore for Store {
         shape: EventShape,
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, ()> {
-        self.off_workers(move |store| {
-            store.write(|connection| {
-                let mut statement = connection.prepare_cached(WITHDRAW)?;
-                statement.execute(params![
-                    community,
-                    session.0,
-                    event,
-                    now.timestamp(),
-                    shape.start.timestamp(),
-                    shape.end.timestamp(),
-                    shape.name,
-                ])?;
-                Ok(())
-            })
-        })
+        self.shaped(WITHDRAW, [community, session.0, event], shape, now)
     }
 
     fn forget_event(

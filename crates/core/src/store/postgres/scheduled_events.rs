@@ -8,6 +8,43 @@ use crate::store::StoreFuture;
 use chrono::{DateTime, Utc};
 use tokio_postgres::types::ToSql;
 
+const KEEP: &str = "INSERT INTO scheduled_events (community, session_id, event_id, created_at,
+       starts_at, ends_at, name, withdrawn_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
+     ON CONFLICT (community, session_id) DO UPDATE
+       SET event_id = excluded.event_id, created_at = excluded.created_at,
+           starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+           name = excluded.name, withdrawn_at = NULL";
+
+const WITHDRAW: &str = "UPDATE scheduled_events
+     SET withdrawn_at = $4, starts_at = $5, ends_at = $6, name = $7
+     WHERE community = $1 AND session_id = $2 AND event_id = $3";
+
+impl PgStore {
+    /// Runs `sql`, a keep or a withdrawal, over (community, session, event),
+    /// `now` and the event's shape: `$1` to `$7` in that order.
+    fn shaped(
+        &self,
+        sql: &'static str,
+        [community, session, event]: [String; 3],
+        shape: EventShape,
+        now: DateTime<Utc>,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |client| async move {
+            let statement = client.prepare_cached(sql).await?;
+            let (start, end, at) = (
+                shape.start.timestamp(),
+                shape.end.timestamp(),
+                now.timestamp(),
+            );
+            let row: [&(dyn ToSql + Sync); 7] =
+                [&community, &session, &event, &at, &start, &end, &shape.name];
+            client.execute(&statement, &row).await?;
+            Ok(())
+        })
+    }
+}
+
 impl EventStore for PgStore {
     fn events_of(&self, community: String) -> StoreFuture<'_, Vec<StoredEvent>> {
         self.read(move |client| async move {
@@ -43,31 +80,7 @@ impl EventStore for PgStore {
         shape: EventShape,
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, ()> {
-        self.write(move |client| async move {
-            let statement = client
-                .prepare_cached(
-                    "INSERT INTO scheduled_events (community, session_id, event_id, created_at,
-                       starts_at, ends_at, name, withdrawn_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)
-                     ON CONFLICT (community, session_id) DO UPDATE
-                       SET event_id = excluded.event_id, created_at = excluded.created_at,
-                           starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                           name = excluded.name, withdrawn_at = NULL",
-                )
-                .await?;
-            let (start, end) = (shape.start.timestamp(), shape.end.timestamp());
-            let row: [&(dyn ToSql + Sync); 7] = [
-                &community,
-                &session.0,
-                &event,
-                &now.timestamp(),
-                &start,
-                &end,
-                &shape.name,
-            ];
-            client.execute(&statement, &row).await?;
-            Ok(())
-        })
+        self.shaped(KEEP, [community, session.0, event], shape, now)
     }
 
     fn withdraw_event(
@@ -78,27 +91,7 @@ impl EventStore for PgStore {
         shape: EventShape,
         now: DateTime<Utc>,
     ) -> StoreFuture<'_, ()> {
-        self.write(move |client| async move {
-            let statement = client
-                .prepare_cached(
-                    "UPDATE scheduled_events
-                     SET withdrawn_at = $4, starts_at = $5, ends_at = $6, name = $7
-                     WHERE community = $1 AND session_id = $2 AND event_id = $3",
-                )
-                .await?;
-            let (start, end) = (shape.start.timestamp(), shape.end.timestamp());
-            let row: [&(dyn ToSql + Sync); 7] = [
-                &community,
-                &session.0,
-                &event,
-                &now.timestamp(),
-                &start,
-                &end,
-                &shape.name,
-            ];
-            client.execute(&statement, &row).await?;
-            Ok(())
-        })
+        self.shaped(WITHDRAW, [community, session.0, event], shape, now)
     }
 
     fn forget_event(
