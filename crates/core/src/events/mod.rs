@@ -17,19 +17,22 @@
 //! of several sharing a database syncs.
 //!
 //! - `plan.rs`: which sessions get an event, and what it says.
-//! - `sync.rs`: the platform port and one reconciliation.
+//! - `port.rs`: the platform port: its events, their statuses, its calls.
+//! - `sync.rs`: one reconciliation.
 //! - `runner.rs`: the loop, its lease and its wake-ups.
 //! - `store.rs`: the storage trait.
 
 mod plan;
+mod port;
 mod runner;
 mod store;
 mod sync;
 
 pub use plan::{event_text, plan, PlannedEvent, DESCRIPTION_CHARS, NAME_CHARS};
+pub use port::{EventPlatform, EventStatus, LiveEvent};
 pub use runner::{run, Runner, LEASE};
 pub use store::{EventShape, EventStore, StoredEvent};
-pub use sync::{EventPlatform, EventStatus, EventSync, LiveEvent, SyncCounts};
+pub use sync::{EventSync, SyncCounts};
 
 use crate::store::StoreError;
 use chrono::TimeDelta;
