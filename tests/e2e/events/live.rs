@@ -72,12 +72,12 @@ async fn a_session_that_ended_while_the_bot_was_down_is_completed_at_start() {
     bot.stop().await;
 }
 
-#[tokio::test]
-async fn a_live_session_moved_by_a_reload_keeps_its_start_and_ends_at_its_new_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = conference(dir.path(), 2, None);
+/// A bot started at 08:55 with a two-hour window, its clock at 09:05:
+/// morling's 09:00 talk is live; the bot and its event.
+async fn morling_live(dir: &std::path::Path) -> (EventsBot, fake_discord::FakeScheduledEvent) {
+    let config = conference(dir, 2, None);
     let fake = FakeDiscord::start().await.unwrap();
-    let store = file_store(dir.path());
+    let store = file_store(dir);
     let bot = EventsBot::start(fake, "2021-10-07T08:55:00-07:00", &config, store, "a").await;
     let morling = titles(&config, &["morling-jfrunit"]).remove(0);
     let found = bot
@@ -90,7 +90,15 @@ async fn a_live_session_moved_by_a_reload_keeps_its_start_and_ends_at_its_new_en
         .await
         .unwrap();
     bot.bot.clock.set(at("2021-10-07T09:05:00-07:00"));
-    bot.reaches(found.id, ACTIVE).await;
+    let found = bot.reaches(found.id, ACTIVE).await;
+    (bot, found)
+}
+
+#[tokio::test]
+async fn a_live_session_moved_by_a_reload_keeps_its_start_and_ends_at_its_new_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, found) = morling_live(dir.path()).await;
+    let config = dir.path().join("emcee.toml");
     let since = bot.bot.fake.requests().len();
 
     // Running late: the organisers move it to 09:40, while it is live.
@@ -151,22 +159,7 @@ async fn a_live_session_moved_by_a_reload_keeps_its_start_and_ends_at_its_new_en
 #[tokio::test]
 async fn a_live_session_cancelled_by_a_reload_is_completed_not_deleted() {
     let dir = tempfile::tempdir().unwrap();
-    let config = conference(dir.path(), 2, None);
-    let fake = FakeDiscord::start().await.unwrap();
-    let store = file_store(dir.path());
-    let bot = EventsBot::start(fake, "2021-10-07T08:55:00-07:00", &config, store, "a").await;
-    let morling = titles(&config, &["morling-jfrunit"]).remove(0);
-    let found = bot
-        .bot
-        .fake
-        .wait_until("morling's event", crate::harness::PATIENCE, |fake| {
-            let events = fake.scheduled_events(fake.ids().guild_id);
-            events.into_iter().find(|e| e.name == morling)
-        })
-        .await
-        .unwrap();
-    bot.bot.clock.set(at("2021-10-07T09:05:00-07:00"));
-    bot.reaches(found.id, ACTIVE).await;
+    let (bot, found) = morling_live(dir.path()).await;
 
     // Cut short: the session leaves the agenda while it is live. Discord
     // has no way from ACTIVE to CANCELED: it ends.
