@@ -174,3 +174,81 @@ async fn run_warns_once_about_a_missing_channel_and_posts_its_announcements_in_t
     );
     assert!(!stderr.contains("ERROR"), "no error per post: {stderr}");
 }
+
+/// Threads, native polls, scheduled events and a meme contest in `#general`
+/// (where Add Reactions is denied), for a bot installed with the older
+/// permissions: each missing permission is one line naming its feature.
+#[tokio::test]
+async fn each_configured_feature_names_every_permission_it_lacks_on_its_own_line() {
+    let general = fake_discord::Ids::default().general_channel_id;
+    let fake = FakeDiscord::start_with(fake_discord::Config {
+        denied: vec![(general, ADD_REACTIONS)],
+        ..fake_discord::Config::default()
+    })
+    .await
+    .unwrap();
+    let config = config(
+        fake.ids().guild_id,
+        &fake.ids().organiser_role_id.to_string(),
+    );
+    let settings = config.path().join("emcee.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let text = text.replace("\"observability\"", "\"general\"").replace(
+        "[polls]\nchannel = \"polls\"\n",
+        "[polls]\nchannel = \"polls\"\nstyle = \"native\"\n",
+    );
+    let text = format!("{text}\n[discord.events]\nenabled = true\n\n[threads]\nenabled = true\n");
+    std::fs::write(&settings, text).unwrap();
+    let agenda = config.path().join("agenda.toml");
+    let mut programme = std::fs::read_to_string(&agenda).unwrap();
+    programme.push_str(
+        "\n[[contests]]\nid = \"crab-memes\"\ntitle = \"Crab memes\"\nchannel = \"general\"\n\
+         opens = 2021-10-07T16:00:00Z\nminutes = 30\n",
+    );
+    std::fs::write(&agenda, programme).unwrap();
+    let (code, stdout, stderr) = check_online(&fake, &config).await;
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    let has = |what: &[&str]| {
+        let found = errors.iter().filter(|e| what.iter().all(|w| e.contains(w)));
+        found.count()
+    };
+    assert_eq!(
+        has(&[
+            "the bot lacks Manage Events in the server",
+            "scheduled events"
+        ]),
+        1,
+        "{stderr}"
+    );
+    for channel in ["#announcements", "#general"] {
+        for permission in [
+            "Create Public Threads",
+            "Manage Threads",
+            "Send Messages in Threads",
+        ] {
+            let line = [channel, permission, "needed by threads ([threads] enabled)"];
+            assert_eq!(has(&line), 1, "{channel} {permission}: {stderr}");
+        }
+    }
+    let polls = ["#polls", "lacks Send Polls there", "native polls"];
+    assert_eq!(has(&polls), 1, "{stderr}");
+    let contest = [
+        "#general",
+        "lacks Add Reactions",
+        "the meme contest crab-memes",
+    ];
+    assert_eq!(has(&contest), 1, "{stderr}");
+    assert_eq!(
+        errors.len(),
+        1 + 6 + 1 + 1,
+        "one line each, nothing else: {stderr}"
+    );
+    assert!(
+        errors.iter().all(|e| e.matches("lacks").count() == 1),
+        "one permission per line: {stderr}"
+    );
+}

@@ -4,7 +4,9 @@
 //! [`DiscordEvents`] is the core's [`EventPlatform`] over the paced sender:
 //! EXTERNAL events (they need no voice or stage channel, only a location,
 //! the track's channel, and an end time), read back with their creator so
-//! that the organisers' own events are told apart and left alone. [`start`]
+//! that the organisers' own events are told apart and left alone, and
+//! started and completed with their sessions (Discord starts no EXTERNAL
+//! event by itself). [`start`]
 //! runs the core's loop in one supervised task, started once from `run`
 //! beside the scheduler. The bot needs the Manage Events permission (or
 //! Create Events, for events it made) and the `GUILD_SCHEDULED_EVENTS`
@@ -19,7 +21,7 @@ use crate::discord::port::classify;
 use chrono::{DateTime, SecondsFormat, Utc};
 use emcee_core::app::App;
 use emcee_core::chat::{PortError, PortFuture};
-use emcee_core::events::{EventPlatform, EventSync, LiveEvent, PlannedEvent, Runner};
+use emcee_core::events::{EventPlatform, EventStatus, EventSync, LiveEvent, PlannedEvent, Runner};
 use emcee_core::health::{supervise, Policy, Supervised};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -54,6 +56,36 @@ fn id(text: &str) -> Result<u64, PortError> {
         .map_err(|_| PortError::Refused(format!("{text} is not a Discord id")))
 }
 
+impl DiscordEvents {
+    async fn patch(&self, community: &str, event: &str, body: &Value) -> Result<(), PortError> {
+        let edit = self
+            .outbound
+            .edit_scheduled_event(id(community)?, id(event)?, body);
+        edit.await.map(drop).map_err(|e| classify(&e))
+    }
+}
+
+/// Discord's `status` values: 1 SCHEDULED, 2 ACTIVE, 3 COMPLETED, 4 CANCELED.
+fn status_code(status: EventStatus) -> u64 {
+    match status {
+        EventStatus::Scheduled => 1,
+        EventStatus::Active => 2,
+        EventStatus::Completed => 3,
+        EventStatus::Canceled => 4,
+    }
+}
+
+fn status_of(code: u64) -> Option<EventStatus> {
+    [
+        EventStatus::Scheduled,
+        EventStatus::Active,
+        EventStatus::Completed,
+        EventStatus::Canceled,
+    ]
+    .into_iter()
+    .find(|s| status_code(*s) == code)
+}
+
 impl EventPlatform for DiscordEvents {
     fn limit(&self) -> usize {
         DISCORD_LIMIT
@@ -85,13 +117,28 @@ impl EventPlatform for DiscordEvents {
         community: &'a str,
         event_id: &'a str,
         event: &'a PlannedEvent,
+        started: bool,
     ) -> PortFuture<'a, ()> {
         Box::pin(async move {
-            let body = fields(event);
-            let edit = self
-                .outbound
-                .edit_scheduled_event(id(community)?, id(event_id)?, &body);
-            edit.await.map(drop).map_err(|e| classify(&e))
+            let mut body = fields(event);
+            if started {
+                // Discord refuses to move the start of an event under way.
+                body.as_object_mut()
+                    .map(|b| b.remove("scheduled_start_time"));
+            }
+            self.patch(community, event_id, &body).await
+        })
+    }
+
+    fn set_status<'a>(
+        &'a self,
+        community: &'a str,
+        event_id: &'a str,
+        status: EventStatus,
+    ) -> PortFuture<'a, ()> {
+        Box::pin(async move {
+            let body = json!({ "status": status_code(status) });
+            self.patch(community, event_id, &body).await
         })
     }
 
@@ -125,7 +172,7 @@ fn live(event: &Value, bot: u64) -> Option<LiveEvent> {
         let text = event[field].as_str()?;
         Some(DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc))
     };
-    let status = event["status"].as_u64().unwrap_or_default();
+    let status = status_of(event["status"].as_u64()?)?;
     Some(LiveEvent {
         id: snowflake(&event["id"])?.to_string(),
         name: event["name"].as_str().unwrap_or_default().to_owned(),
@@ -135,7 +182,7 @@ fn live(event: &Value, bot: u64) -> Option<LiveEvent> {
             .map(str::to_owned),
         start: time("scheduled_start_time")?,
         end: time("scheduled_end_time"),
-        uncompleted: status == 1 || status == 2,
+        status,
         ours: snowflake(&event["creator_id"]) == Some(bot),
     })
 }

@@ -6,8 +6,10 @@
 mod big;
 mod interested;
 mod lease;
+mod live;
 mod restart;
 mod window;
+mod withdrawn;
 
 use crate::harness::{instant, BotOptions, TestBot, PATIENCE};
 use emcee::discord::events_sync::{self, SyncOptions};
@@ -96,7 +98,8 @@ impl EventsBot {
     }
 
     /// Waits until the bot's own events on the fake are exactly those of
-    /// `sessions` (by name) and every one of them is stored, so the sync
+    /// `sessions` (by name) and every one of them is stored (and nothing
+    /// else but withdrawn ones), so the sync
     /// that made them has finished; returns them by session name.
     async fn settled(&self, names: &[&str]) -> Vec<FakeScheduledEvent> {
         let wanted: BTreeSet<String> = names.iter().map(|n| (*n).to_owned()).collect();
@@ -104,8 +107,8 @@ impl EventsBot {
         loop {
             let ours = self.ours();
             let have: BTreeSet<String> = ours.iter().map(|e| e.name.clone()).collect();
-            let stored: BTreeSet<String> =
-                self.stored().await.into_iter().map(|s| s.event).collect();
+            let stored = self.stored().await.into_iter().filter(|s| !s.withdrawn);
+            let stored: BTreeSet<String> = stored.map(|s| s.event).collect();
             let ids: BTreeSet<String> = ours.iter().map(|e| e.id.to_string()).collect();
             if have == wanted && ours.len() == wanted.len() && stored == ids {
                 return ours;
@@ -123,7 +126,51 @@ impl EventsBot {
     fn ours(&self) -> Vec<FakeScheduledEvent> {
         let bot = self.bot.fake.ids().bot_user_id;
         let events = self.bot.fake.scheduled_events(self.guild());
-        events.into_iter().filter(|e| e.creator_id == bot).collect()
+        let counting = |e: &FakeScheduledEvent| e.status == SCHEDULED || e.status == ACTIVE;
+        events
+            .into_iter()
+            .filter(|e| e.creator_id == bot && counting(e))
+            .collect()
+    }
+
+    /// The statuses PATCHed onto event `event`, in order.
+    fn statuses(&self, event: u64) -> Vec<u64> {
+        let path = format!("/guilds/{}/scheduled-events/{event}", self.guild());
+        let requests = self.bot.fake.requests();
+        let patches = requests.iter().filter(|r| r.is("PATCH", &path));
+        patches
+            .filter_map(|r| r.body.as_ref()?.get("status")?.as_u64())
+            .collect()
+    }
+
+    /// Waits until event `event` is `status` on the fake and, when it is
+    /// finished, forgotten by the bot (the sync is done with it).
+    async fn reaches(&self, event: u64, status: u64) -> FakeScheduledEvent {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let found = self.bot.fake.scheduled_events(self.guild());
+            let found = found.into_iter().find(|e| e.id == event);
+            let stored = self.stored().await;
+            let kept = stored.iter().any(|s| s.event == event.to_string());
+            if let Some(found) = found.filter(|e| e.status == status) {
+                if kept == (status <= ACTIVE) {
+                    return found;
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited {PATIENCE:?} for event {event} to be {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Asserts that Discord refused no request: no transition it forbids,
+    /// no start moved under a live event.
+    fn refused_nothing(&self) {
+        let requests = self.bot.fake.requests();
+        let refused: Vec<_> = requests.iter().filter(|r| r.status >= 400).collect();
+        assert!(refused.is_empty(), "Discord refused {refused:?}");
     }
 
     /// REST calls on scheduled events with `method`, from request `since` on.
@@ -156,6 +203,35 @@ fn titles(config: &Path, ids: &[&str]) -> Vec<String> {
         .collect()
 }
 
+/// `agenda` with sessions `ids` starting at `to` (a local time such as
+/// `"T09:40:00-07:00"`) instead of `from`.
+fn moved(agenda: &str, ids: &[&str], from: &str, to: &str) -> String {
+    let mut blocks: Vec<String> = agenda.split("[[sessions]]").map(str::to_owned).collect();
+    for block in &mut blocks {
+        if ids
+            .iter()
+            .any(|id| block.contains(&format!("id = \"{id}\"")))
+        {
+            assert!(block.contains(from), "{block}");
+            *block = block.replace(from, to);
+        }
+    }
+    blocks.join("[[sessions]]")
+}
+
+/// Writes `agenda` as the conference's in `dir` and has an organiser
+/// `/reload` it; returns once the bot answered.
+async fn reload(bot: &EventsBot, dir: &Path, agenda: &str) {
+    std::fs::write(dir.join("agenda.toml"), agenda).unwrap();
+    let organiser = fake_discord::FakeUser::organiser(1);
+    let asked = bot
+        .bot
+        .fake
+        .slash_command(&organiser, "reload", serde_json::json!({}))
+        .await;
+    bot.bot.response(&asked).await;
+}
+
 /// The paced sender against `fake`, as the bot builds it.
 fn outbound(fake: &FakeDiscord) -> emcee::discord::outbound::Outbound {
     let token = emcee::discord::BotToken::new("fake-token".into()).unwrap();
@@ -171,6 +247,11 @@ fn outbound(fake: &FakeDiscord) -> emcee::discord::outbound::Outbound {
 fn file_store(dir: &Path) -> Store {
     Store::open(&dir.join("emcee.sqlite3")).unwrap()
 }
+
+/// Discord's `status` values.
+const SCHEDULED: u64 = 1;
+const ACTIVE: u64 = 2;
+const COMPLETED: u64 = 3;
 
 fn at(text: &str) -> chrono::DateTime<chrono::Utc> {
     instant(text)

@@ -9,24 +9,30 @@
 //! [`EventPlatform`], remembering each event's id per (community, session)
 //! in the store ([`EventStore`]), so a restart adopts what it made instead
 //! of making it again and an event an organiser made by hand is never
-//! touched. [`run`] keeps doing so as the programme changes and as the
+//! touched. An event goes live when its session starts and is completed
+//! when it ends (the platform does neither by itself for an event held
+//! outside it); one an organiser deleted or cancelled by hand stays so
+//! until its session changes. [`run`] keeps doing so as the programme changes and as the
 //! window rolls on the injected clock, under a lease so that one process
 //! of several sharing a database syncs.
 //!
 //! - `plan.rs`: which sessions get an event, and what it says.
-//! - `sync.rs`: the platform port and one reconciliation.
+//! - `port.rs`: the platform port: its events, their statuses, its calls.
+//! - `sync.rs`: one reconciliation.
 //! - `runner.rs`: the loop, its lease and its wake-ups.
 //! - `store.rs`: the storage trait.
 
 mod plan;
+mod port;
 mod runner;
 mod store;
 mod sync;
 
 pub use plan::{event_text, plan, PlannedEvent, DESCRIPTION_CHARS, NAME_CHARS};
+pub use port::{EventPlatform, EventStatus, LiveEvent};
 pub use runner::{run, Runner, LEASE};
-pub use store::{EventStore, StoredEvent};
-pub use sync::{EventPlatform, EventSync, LiveEvent, SyncCounts};
+pub use store::{EventShape, EventStore, StoredEvent};
+pub use sync::{EventSync, SyncCounts};
 
 use crate::store::StoreError;
 use chrono::TimeDelta;

@@ -63,8 +63,8 @@ pub fn plan(
         .collect()
 }
 
-/// The instant after `now` at which [`plan`] may answer differently: a
-/// session enters the window or ends.
+/// The instant after `now` at which the sync has something to do: a
+/// session enters the window, starts (its event goes live) or ends.
 pub(crate) fn next_change(
     agenda: &Agenda,
     window: TimeDelta,
@@ -73,7 +73,13 @@ pub(crate) fn next_change(
     agenda
         .sessions()
         .iter()
-        .flat_map(|s| [s.start.checked_sub_signed(window), Some(s.end)])
+        .flat_map(|s| {
+            [
+                s.start.checked_sub_signed(window),
+                Some(s.start),
+                Some(s.end),
+            ]
+        })
         .flatten()
         .filter(|at| *at > now)
         .min()

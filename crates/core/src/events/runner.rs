@@ -2,7 +2,7 @@
 //!
 //! It syncs every community at start, whenever the programme changes
 //! (`/reload`, the refresh) and whenever the window rolls on the injected
-//! clock (a session enters it or ends), sleeping in between like the
+//! clock (a session enters it, starts or ends), sleeping in between like the
 //! scheduler does: a test or rehearsal clock moved by hand wakes it. Only
 //! the holder of the [`LEASE`] syncs, so processes sharing a database do
 //! not race each other to create the same events; a failed sync is tried
@@ -101,6 +101,9 @@ impl Runner {
                     updated = counts.updated,
                     deleted = counts.deleted,
                     adopted = counts.adopted,
+                    started = counts.started,
+                    completed = counts.completed,
+                    withdrawn = counts.withdrawn,
                     "scheduled events in step"
                 ),
                 Err(error) => {

@@ -77,6 +77,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_feed_revisions",
         include_str!("../../migrations/0018_feed_revisions.sql"),
     ),
+    (
+        "0019_withdrawn_events",
+        include_str!("../../migrations/0019_withdrawn_events.sql"),
+    ),
 ];
 
 /// Brings the schema up to date, one transaction per migration. Each step

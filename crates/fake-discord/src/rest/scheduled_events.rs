@@ -100,8 +100,12 @@ pub(crate) fn create(inner: &Inner, req: &RecordedRequest, guild: u64) -> Result
     Ok(Reply::Json(event_json(&event, false)))
 }
 
-/// `PATCH /guilds/{guild}/scheduled-events/{event}`: any field, and `status`
-/// from SCHEDULED to ACTIVE or CANCELED, from ACTIVE to COMPLETED.
+/// `PATCH /guilds/{guild}/scheduled-events/{event}`: any field of a
+/// SCHEDULED event; of an ACTIVE one anything but its start (it has
+/// started); nothing of a COMPLETED or CANCELED one (180000). `status` moves
+/// only from SCHEDULED to ACTIVE or CANCELED and from ACTIVE to COMPLETED,
+/// Discord's valid transitions; Discord never starts an EXTERNAL event by
+/// itself, so it stays SCHEDULED past its start until someone does.
 pub(crate) fn edit(
     inner: &Inner,
     req: &RecordedRequest,
@@ -118,27 +122,44 @@ pub(crate) fn edit(
     else {
         return Err(unknown_event());
     };
-    let mut edited = stored.clone();
-    apply(&mut edited, &body)?;
-    if let Some(status) = body.get("status").and_then(Value::as_u64) {
-        let allowed = matches!(
-            (stored.status, status),
-            (SCHEDULED, ACTIVE | CANCELED) | (ACTIVE, COMPLETED)
-        ) || stored.status == status;
-        if !allowed {
-            return Err(ApiError::new(
-                400,
-                180_000,
-                "Cannot update event status from its current status",
-            ));
-        }
-        edited.status = status;
-    }
-    validate(&edited)?;
+    let edited = edited(stored, &body)?;
     *stored = edited.clone();
     drop(world);
     inner.changes.bump();
     Ok(Reply::Json(event_json(&edited, false)))
+}
+
+/// `event` as `body` would leave it, or Discord's refusal.
+fn edited(event: &FakeScheduledEvent, body: &Value) -> Result<FakeScheduledEvent, ApiError> {
+    if !event.uncompleted() {
+        return Err(ApiError::new(
+            400,
+            180_000,
+            "Cannot update a finished event",
+        ));
+    }
+    let mut edited = event.clone();
+    apply(&mut edited, body)?;
+    if event.status == ACTIVE && edited.start != event.start {
+        return Err(ApiError::bad_body(
+            "scheduled_start_time cannot be changed once the event is active",
+        ));
+    }
+    if let Some(status) = body.get("status").and_then(Value::as_u64) {
+        let allowed = matches!(
+            (event.status, status),
+            (SCHEDULED, ACTIVE | CANCELED) | (ACTIVE, COMPLETED)
+        ) || event.status == status;
+        if !allowed {
+            return Err(ApiError::bad_body(&format!(
+                "status cannot go from {} to {status}",
+                event.status
+            )));
+        }
+        edited.status = status;
+    }
+    validate(&edited)?;
+    Ok(edited)
 }
 
 /// `DELETE /guilds/{guild}/scheduled-events/{event}`.
@@ -365,6 +386,34 @@ impl FakeDiscord {
             "entity_metadata": { "location": location },
         });
         insert(&self.inner, guild_id, organiser.id, &body).map(|e| e.id)
+    }
+
+    /// An organiser deletes event `event_id` by hand in Discord's client.
+    ///
+    /// # Errors
+    /// Unknown event (10070).
+    pub fn delete_event_by_hand(&self, event_id: u64) -> Result<(), ApiError> {
+        let removed = lock(&self.inner.world).scheduled_events.remove(&event_id);
+        removed.ok_or_else(unknown_event)?;
+        self.inner.changes.bump();
+        Ok(())
+    }
+
+    /// An organiser cancels event `event_id` by hand ("Cancel Event"), under
+    /// the same rules as a PATCH of its status: only a SCHEDULED one.
+    ///
+    /// # Errors
+    /// Unknown event (10070), or one that is not SCHEDULED any more.
+    pub fn cancel_event_by_hand(&self, event_id: u64) -> Result<(), ApiError> {
+        let mut world = lock(&self.inner.world);
+        let event = world
+            .scheduled_events
+            .get_mut(&event_id)
+            .ok_or_else(unknown_event)?;
+        *event = edited(event, &json!({ "status": CANCELED }))?;
+        drop(world);
+        self.inner.changes.bump();
+        Ok(())
     }
 
     /// `user` marks event `event_id` "Interested" (`interested`) or takes it

@@ -1,6 +1,6 @@
 //! Guild Scheduled Events through serenity's own `Http` and models: create,
-//! list, edit, delete, Discord's refusals and its cap of 100, and
-//! "Interested" as gateway dispatches.
+//! list, edit, delete, Discord's refusals, its status transitions and its
+//! cap of 100, and "Interested" as gateway dispatches.
 
 use fake_discord::{FakeDiscord, FakeUser};
 use serenity::all::{
@@ -131,6 +131,66 @@ async fn discord_refuses_bad_fields_and_a_101st_uncompleted_event() {
         .await
         .unwrap();
     assert_eq!(fake.scheduled_events(server.get()).len(), 101);
+}
+
+#[tokio::test]
+async fn only_discords_status_transitions_are_taken_and_a_finished_event_never_changes() {
+    let fake = FakeDiscord::start().await.unwrap();
+    let http = http(&fake);
+    let server = guild(fake.ids().guild_id);
+    let make = |name: &'static str| {
+        let http = &http;
+        async move {
+            let event = external(name, 0);
+            let made = http.create_scheduled_event(server, &event, None);
+            made.await.unwrap().id
+        }
+    };
+    let status = |status| EditScheduledEvent::new().status(status);
+    let edit = |id, edit: EditScheduledEvent<'static>| {
+        let http = &http;
+        async move { http.edit_scheduled_event(server, id, &edit, None).await }
+    };
+    let talk = make("Talk").await;
+    let skipped = edit(talk, status(ScheduledEventStatus::Completed)).await;
+    assert_eq!(code(skipped.unwrap_err()), (400, 50035), "not past ACTIVE");
+    let live = edit(talk, status(ScheduledEventStatus::Active))
+        .await
+        .unwrap();
+    assert_eq!(live.status, ScheduledEventStatus::Active);
+    let moved = edit(talk, EditScheduledEvent::new().start_time(at(600))).await;
+    assert_eq!(
+        code(moved.unwrap_err()),
+        (400, 50035),
+        "a live event keeps its start"
+    );
+    let later = EditScheduledEvent::new().end_time(at(3000));
+    assert_eq!(edit(talk, later).await.unwrap().end_time, Some(at(3000)));
+    let undo = edit(talk, status(ScheduledEventStatus::Canceled)).await;
+    assert_eq!(
+        code(undo.unwrap_err()),
+        (400, 50035),
+        "a live event only ends"
+    );
+    let over = edit(talk, status(ScheduledEventStatus::Completed))
+        .await
+        .unwrap();
+    assert_eq!(over.status, ScheduledEventStatus::Completed);
+    let renamed = edit(talk, EditScheduledEvent::new().name("Again")).await;
+    assert_eq!(code(renamed.unwrap_err()), (400, 180_000), "finished");
+
+    let other = make("Other").await;
+    fake.cancel_event_by_hand(other.get()).unwrap();
+    let revived = edit(other, status(ScheduledEventStatus::Active)).await;
+    assert_eq!(
+        code(revived.unwrap_err()),
+        (400, 180_000),
+        "cancelled is final"
+    );
+    assert!(fake.cancel_event_by_hand(talk.get()).is_err());
+    fake.delete_event_by_hand(other.get()).unwrap();
+    let events = fake.scheduled_events(server.get());
+    assert_eq!(events.len(), 1, "deleted by hand");
 }
 
 #[tokio::test]

@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_feed_revisions",
         include_str!("../../../migrations/postgres/0011_feed_revisions.sql"),
     ),
+    (
+        "0012_withdrawn_events",
+        include_str!("../../../migrations/postgres/0012_withdrawn_events.sql"),
+    ),
 ];
 
 /// The advisory lock key migrations run under ("emcee" in ASCII).
