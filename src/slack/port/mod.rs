@@ -29,7 +29,7 @@ use emcee_core::chat::{
     ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, PortError, PortFuture, Post,
 };
 use slack_morphism::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -307,17 +307,39 @@ impl ChatPort for SlackPort {
         key: &'a str,
     ) -> PortFuture<'a, BTreeSet<String>> {
         Box::pin(async move {
-            let name = markup::shortcode_of(key);
-            let bot = self.bot_user();
-            let reactions = self.reactions(message).await?;
-            Ok(reactions
+            let keys = [key.to_owned()];
+            let mut read = self.reactors_of(message, &keys).await?;
+            Ok(read.remove(key).unwrap_or_default())
+        })
+    }
+
+    /// One `reactions.get` answers for every key: it lists all of the
+    /// message's reactions (a skin tone is the same emoji).
+    fn reactors_of<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        keys: &'a [String],
+    ) -> PortFuture<'a, BTreeMap<String, BTreeSet<String>>> {
+        Box::pin(async move {
+            let wanted: HashMap<String, &String> = keys
                 .iter()
-                .filter(|r| {
-                    markup::key_of_reaction(r.name.as_ref()) == markup::key_of_reaction(&name)
-                })
-                .flat_map(|r| r.users.iter().map(ToString::to_string))
-                .filter(|user| *user != bot)
-                .collect())
+                .map(|key| (markup::key_of_reaction(&markup::shortcode_of(key)), key))
+                .collect();
+            let mut read: BTreeMap<String, BTreeSet<String>> = keys
+                .iter()
+                .map(|key| (key.clone(), BTreeSet::new()))
+                .collect();
+            let bot = self.bot_user();
+            for reaction in self.reactions(message).await? {
+                let Some(key) = wanted.get(&markup::key_of_reaction(reaction.name.as_ref())) else {
+                    continue;
+                };
+                let users = reaction.users.iter().map(ToString::to_string);
+                read.entry((*key).clone())
+                    .or_default()
+                    .extend(users.filter(|user| *user != bot));
+            }
+            Ok(read)
         })
     }
 

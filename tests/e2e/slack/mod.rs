@@ -11,5 +11,6 @@ mod parity;
 mod polls;
 mod process;
 mod questions;
+mod read_once;
 mod scheduler;
 mod stars;
