@@ -14,3 +14,4 @@ mod questions;
 mod read_once;
 mod scheduler;
 mod stars;
+mod thread_once;
