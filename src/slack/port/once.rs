@@ -47,12 +47,7 @@ impl SlackPort {
     async fn find_posted(&self, place: Place<'_>, key: &str) -> Result<Option<String>, SendError> {
         match place {
             Place::Channel(channel) => self.find_in_history(channel, key).await,
-            Place::Thread { channel, parent } => {
-                let keyed = |m: &SlackHistoryMessage| {
-                    blocks::dedupe_of(m.content.metadata.as_ref()) == Some(key)
-                };
-                self.find_reply((channel, parent), keyed).await
-            }
+            Place::Thread { channel, parent } => self.find_reply((channel, parent), key).await,
         }
     }
 
@@ -77,14 +72,14 @@ impl SlackPort {
             .map(|m| m.origin.ts.to_string()))
     }
 
-    /// The `ts` of the first reply in the thread `(channel, parent)` that
-    /// `wanted` accepts, reading every page of the thread. slack-morphism's
-    /// request has no `include_all_metadata`, without which Slack leaves the
-    /// metadata out, so the call is made with its generic GET.
-    pub(super) async fn find_reply(
+    /// The `ts` of the reply in the thread `(channel, parent)` keyed `key`,
+    /// reading every page of the thread. slack-morphism's request has no
+    /// `include_all_metadata`, without which Slack leaves the metadata out,
+    /// so the call is made with its generic GET.
+    async fn find_reply(
         &self,
         (channel, parent): (&str, &str),
-        wanted: impl Fn(&SlackHistoryMessage) -> bool,
+        key: &str,
     ) -> Result<Option<String>, SendError> {
         let limit = REPLIES_PAGE.to_string();
         let mut cursor: Option<String> = None;
@@ -107,8 +102,10 @@ impl SlackPort {
                         .http_get("conversations.replies", &params, None)
                 }
             )?;
-            let found = page.messages.iter().filter(|m| m.origin.ts.0 != parent);
-            if let Some(found) = found.into_iter().find(|m| wanted(m)) {
+            let mut replies = page.messages.iter().filter(|m| m.origin.ts.0 != parent);
+            if let Some(found) =
+                replies.find(|m| blocks::dedupe_of(m.content.metadata.as_ref()) == Some(key))
+            {
                 return Ok(Some(found.origin.ts.to_string()));
             }
             cursor = page
