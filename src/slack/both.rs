@@ -17,7 +17,7 @@
 use emcee_core::chat::{ChatPort, Limits, MessageKey, PortError, PortFuture, Post};
 use emcee_core::polls::FlashPoll;
 use emcee_core::scheduler::{Announcer, Delivery, Message};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Which platform an opaque id belongs to.
@@ -103,6 +103,14 @@ impl ChatPort for RoutedPort {
         key: &'a str,
     ) -> PortFuture<'a, BTreeSet<String>> {
         self.by(&message.channel).reactors(message, key)
+    }
+
+    fn reactors_of<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        keys: &'a [String],
+    ) -> PortFuture<'a, BTreeMap<String, BTreeSet<String>>> {
+        self.by(&message.channel).reactors_of(message, keys)
     }
 
     fn has_reacted<'a>(

@@ -1,5 +1,6 @@
-//! Failures a test asks for: rate limits, server errors, slow answers, revoked
-//! tokens and acks that never arrive. Each Web API fault matches one method
+//! Failures a test asks for: rate limits, server errors, slow answers, answers
+//! lost after the call was carried out, revoked tokens and acks that never
+//! arrive. Each Web API fault matches one method
 //! (or all of them) and fires a set number of times; [`Injected`] counts what
 //! the fake did, so a test can report it.
 
@@ -37,6 +38,19 @@ pub enum Fault {
         /// How many calls are slowed.
         times: u32,
     },
+    /// Carry the call out, then break the connection before its answer is
+    /// through (the status line goes, the body fails): Slack did it and the
+    /// client cannot know. A client that retries without looking first does
+    /// it twice.
+    LoseAnswer {
+        /// The method, or `None` for every method.
+        method: Option<String>,
+        /// Only calls carrying this argument (`thread_ts`: replies in a
+        /// thread); `None`: any call of the method.
+        with_arg: Option<String>,
+        /// How many answers are lost.
+        times: u32,
+    },
     /// Refuse this token with `invalid_auth` from now on, as if it were revoked.
     InvalidAuth {
         /// The token.
@@ -67,6 +81,8 @@ pub struct Injected {
     pub server_errors: u64,
     /// Calls slowed down.
     pub delayed: u64,
+    /// Calls carried out whose answer was lost.
+    pub lost_answers: u64,
     /// Calls refused for a revoked token.
     pub refused_auth: u64,
     /// Socket Mode acks thrown away.
@@ -108,6 +124,22 @@ impl Faults {
         };
         *times -= 1;
         self.injected.dropped_acks += 1;
+        self.armed.retain(|f| remaining(f) > 0);
+        true
+    }
+
+    /// Whether to lose the answer of a call of `method` that succeeded,
+    /// `has` telling which arguments it carries; uses up one shot.
+    pub(crate) fn lose_answer(&mut self, method: &str, has: impl Fn(&str) -> bool) -> bool {
+        let fault = self.armed.iter_mut().find(|f| {
+            matches!(f, Fault::LoseAnswer { method: m, with_arg, times }
+                if *times > 0 && applies(m.as_ref(), method) && with_arg.as_deref().is_none_or(&has))
+        });
+        let Some(Fault::LoseAnswer { times, .. }) = fault else {
+            return false;
+        };
+        *times -= 1;
+        self.injected.lost_answers += 1;
         self.armed.retain(|f| remaining(f) > 0);
         true
     }
@@ -168,6 +200,7 @@ fn remaining(fault: &Fault) -> u32 {
         Fault::RateLimited { times, .. }
         | Fault::ServerError { times, .. }
         | Fault::Delay { times, .. }
+        | Fault::LoseAnswer { times, .. }
         | Fault::DropAcks { times } => *times,
         Fault::InvalidAuth { .. } => 1,
     }
@@ -199,6 +232,22 @@ mod tests {
         assert!(faults.take("chat.postMessage").is_empty());
         assert_eq!(faults.injected.rate_limited, 2);
         assert_eq!(faults.injected.delayed, 1);
+    }
+
+    #[test]
+    fn answers_are_lost_only_for_their_method_and_argument() {
+        let mut faults = Faults::default();
+        faults.add(Fault::LoseAnswer {
+            method: Some("chat.postMessage".to_owned()),
+            with_arg: Some("thread_ts".to_owned()),
+            times: 1,
+        });
+        assert!(!faults.lose_answer("chat.postMessage", |_| false));
+        assert!(!faults.lose_answer("chat.update", |_| true));
+        assert!(faults.take("chat.postMessage").is_empty());
+        assert!(faults.lose_answer("chat.postMessage", |arg| arg == "thread_ts"));
+        assert!(!faults.lose_answer("chat.postMessage", |_| true));
+        assert_eq!(faults.injected.lost_answers, 1);
     }
 
     #[test]

@@ -199,6 +199,13 @@ pub struct Call {
 }
 
 impl Call {
+    /// Attempts so far that failed without Slack's answer (5xx, timeouts,
+    /// broken connections): the call may have been carried out all the
+    /// same. 429s do not count; Slack did nothing then.
+    pub fn unanswered(&self) -> u32 {
+        self.failures
+    }
+
     /// Waits until the next attempt may go.
     pub async fn wait(&mut self) {
         if let Some(until) = self.not_before.take() {

@@ -10,9 +10,11 @@
 //!
 //! Exactly once without a nonce: before posting a message with a dedupe
 //! key, the port looks for that key in the metadata of the channel's recent
-//! history (`conversations.history`, `include_all_metadata`). A job whose
-//! post landed but whose record did not (a crash between the two) is then
-//! found instead of posted again. The other way Slack offers, pre-scheduling
+//! history (`conversations.history`, `include_all_metadata`), or of the
+//! thread's replies for a reply (`conversations.replies`), and again before
+//! retrying a post whose answer was lost ([`once`]). A job whose post
+//! landed but whose record did not (a crash between the two) is then found
+//! instead of posted again. The other way Slack offers, pre-scheduling
 //! with `chat.scheduleMessage`, was not chosen: it caps a channel at 30
 //! scheduled posts per 5 minutes, lets a schedule change race the posting
 //! time, and leaves nothing to edit for a poll; a history lookup costs one
@@ -29,7 +31,7 @@ use emcee_core::chat::{
     ChatPort, DirectChannels, KeptInMemory, Limits, MessageKey, PortError, PortFuture, Post,
 };
 use slack_morphism::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -41,6 +43,7 @@ mod told;
 pub use threads::CLOSING_LINE;
 
 use direct::classify_direct;
+use once::Place;
 
 /// The platform name under which DM channels are kept.
 const PLATFORM: &str = "slack";
@@ -134,9 +137,13 @@ impl SlackPort {
 
     /// Posts `post` in `channel`, then shares its attachment there (a file
     /// is a message of its own on Slack; the post's key is the text's).
-    /// Posts `post` in `channel`, then shares its attachment there (a file
-    /// is a message of its own on Slack; the post's key is the text's).
-    async fn send(&self, channel: &str, post: &Post) -> Result<MessageKey, SendError> {
+    /// With `look`, a retry looks for the post first ([`once`]).
+    async fn send(
+        &self,
+        channel: &str,
+        post: &Post,
+        look: Option<(Place<'_>, &str)>,
+    ) -> Result<MessageKey, SendError> {
         let request = SlackApiChatPostMessageRequest::new(channel.into(), blocks::message(post))
             .with_link_names(false)
             .with_parse("none".to_owned())
@@ -146,19 +153,13 @@ impl SlackPort {
                     .as_ref()
                     .map(|r| SlackTs::new(r.message.clone())),
             );
-        let posted = paced!(
-            self.sender,
-            "chat.postMessage",
-            Tier::Posting,
-            Some(channel),
-            |session| { session.chat_post_message(&request) }
-        )?;
+        let posted = self.post_message(&request, look).await?;
         if let Some(file) = &post.attachment {
             if let Err(error) = super::files::share(&self.sender, channel, file, None).await {
                 tracing::warn!(%error, channel, file = %file.filename, "could not share a post's file");
             }
         }
-        Ok(MessageKey::new(posted.channel, posted.ts))
+        Ok(posted)
     }
 
     async fn reactions(&self, message: &MessageKey) -> Result<Vec<SlackReaction>, PortError> {
@@ -226,7 +227,7 @@ impl ChatPort for SlackPort {
                 return self.reply(channel, parent, post).await;
             }
             let channel = self.resolve(channel).await?;
-            self.post_once(&channel, post).await
+            self.post_once(Place::Channel(&channel), post).await
         })
     }
 
@@ -307,17 +308,39 @@ impl ChatPort for SlackPort {
         key: &'a str,
     ) -> PortFuture<'a, BTreeSet<String>> {
         Box::pin(async move {
-            let name = markup::shortcode_of(key);
-            let bot = self.bot_user();
-            let reactions = self.reactions(message).await?;
-            Ok(reactions
+            let keys = [key.to_owned()];
+            let mut read = self.reactors_of(message, &keys).await?;
+            Ok(read.remove(key).unwrap_or_default())
+        })
+    }
+
+    /// One `reactions.get` answers for every key: it lists all of the
+    /// message's reactions (a skin tone is the same emoji).
+    fn reactors_of<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        keys: &'a [String],
+    ) -> PortFuture<'a, BTreeMap<String, BTreeSet<String>>> {
+        Box::pin(async move {
+            let wanted: HashMap<String, &String> = keys
                 .iter()
-                .filter(|r| {
-                    markup::key_of_reaction(r.name.as_ref()) == markup::key_of_reaction(&name)
-                })
-                .flat_map(|r| r.users.iter().map(ToString::to_string))
-                .filter(|user| *user != bot)
-                .collect())
+                .map(|key| (markup::key_of_reaction(&markup::shortcode_of(key)), key))
+                .collect();
+            let mut read: BTreeMap<String, BTreeSet<String>> = keys
+                .iter()
+                .map(|key| (key.clone(), BTreeSet::new()))
+                .collect();
+            let bot = self.bot_user();
+            for reaction in self.reactions(message).await? {
+                let Some(key) = wanted.get(&markup::key_of_reaction(reaction.name.as_ref())) else {
+                    continue;
+                };
+                let users = reaction.users.iter().map(ToString::to_string);
+                read.entry((*key).clone())
+                    .or_default()
+                    .extend(users.filter(|user| *user != bot));
+            }
+            Ok(read)
         })
     }
 
@@ -336,7 +359,7 @@ impl ChatPort for SlackPort {
             let sent = emcee_core::chat::direct::send_kept(
                 user,
                 channel,
-                |channel: String| async move { self.send(&channel, post).await },
+                |channel: String| async move { self.send(&channel, post, None).await },
                 |error: &SendError| error.code() == Some("channel_not_found"),
                 || self.open_dm(user),
             );

@@ -3,13 +3,15 @@
 //! parent, the start announcement), a post to that key is a reply
 //! (`thread_ts`), and a message in it is keyed by the thread key and its
 //! own `ts`, so the "next question" board posted beside a question lands
-//! in the thread too. Slack has no thread archive: "archiving" posts one
-//! closing line in the thread, looked for among the replies first, so a
-//! restart between posting it and storing that it was posted says it once.
+//! in the thread too. A reply with a dedupe key (the "now on demand" post,
+//! the board, the closing line) is looked for among the thread's replies
+//! before it is posted, as a channel post is in the channel's history.
+//! Slack has no thread archive: "archiving" posts one closing line in the
+//! thread.
 
+use super::once::Place;
 use super::{classify, SlackPort};
 use crate::paced;
-use crate::slack::blocks;
 use crate::slack::outbound::Tier;
 use emcee_core::chat::{MessageKey, PortError, Post, Text};
 use slack_morphism::prelude::*;
@@ -25,7 +27,8 @@ pub fn thread_of(key: &str) -> Option<(&str, &str)> {
 }
 
 impl SlackPort {
-    /// Replies `post` in the thread `(channel, parent)`.
+    /// Replies `post` in the thread `(channel, parent)`, once: a post with
+    /// a dedupe key is looked for among the thread's replies first.
     pub(super) async fn reply(
         &self,
         thread: &str,
@@ -35,57 +38,23 @@ impl SlackPort {
         let channel = self.resolve(channel).await?;
         let mut reply = post.clone();
         reply.reply_to = Some(MessageKey::new(&channel, parent));
-        // Replies are not in the channel's history, where a dedupe key is
-        // looked for: a post in a thread is posted as it is.
-        reply.dedupe = None;
-        let posted = self
-            .send(&channel, &reply)
-            .await
-            .map_err(|e| classify(&e))?;
+        let place = Place::Thread {
+            channel: &channel,
+            parent,
+        };
+        let posted = self.post_once(place, &reply).await?;
         Ok(MessageKey::new(thread, posted.message))
     }
 
-    /// Whether the bot already said `text` in the thread `(channel, parent)`.
-    async fn said_in_thread(
-        &self,
-        (channel, parent): (&str, &str),
-        text: &str,
-    ) -> Result<bool, PortError> {
-        let request = SlackApiConversationsRepliesRequest::new(
-            channel.into(),
-            SlackTs::new(parent.to_owned()),
-        )
-        .with_limit(200);
-        let replies = paced!(
-            self.sender,
-            "conversations.replies",
-            Tier::Three,
-            None,
-            |session| { session.conversations_replies(&request) }
-        )
-        .map_err(|e| classify(&e))?;
-        let bot = self.bot_user();
-        Ok(replies.messages.iter().any(|m| {
-            let by_bot = m.sender.bot_id.is_some()
-                || m.sender.user.as_ref().is_some_and(|u| u.to_string() == bot);
-            by_bot && m.content.text.as_deref() == Some(text)
-        }))
-    }
-
-    /// Posts the closing line in `thread` unless it is there already.
+    /// Posts the closing line in `thread` unless it is there already: it
+    /// is keyed by its thread, so a restart between posting it and storing
+    /// that it was posted finds it.
     pub(super) async fn close_thread(&self, thread: &str) -> Result<(), PortError> {
         let Some(parent) = thread_of(thread) else {
             return Err(PortError::Refused(format!("{thread} is no Slack thread")));
         };
-        let post = Post::lines(vec![Text::plain(CLOSING_LINE)]);
-        // Slack keeps the text as it was sent: escaped, as the fallback is.
-        if self
-            .said_in_thread(parent, &blocks::fallback(&post))
-            .await?
-        {
-            tracing::info!(thread, "the thread has its closing line already");
-            return Ok(());
-        }
+        let post = Post::lines(vec![Text::plain(CLOSING_LINE)])
+            .deduped(emcee_core::chat::dedupe_key("close-", thread));
         self.reply(thread, parent, &post).await.map(drop)
     }
 

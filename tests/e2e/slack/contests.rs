@@ -26,7 +26,7 @@ const LIVE: u32 = 120;
 
 /// A fake Slack that sends file posts and reactions, and waits 3 s for an
 /// ack, so a stopping bot's unacked envelopes go to the restarted one.
-async fn fake() -> FakeSlack {
+pub(super) async fn fake() -> FakeSlack {
     FakeSlack::start_with(fake_slack::Config {
         ack_timeout: Duration::from_secs(3),
         stranger_workspace: true,
@@ -40,8 +40,8 @@ async fn fake() -> FakeSlack {
 }
 
 /// Reading 30 entries' reactions back (one tier-3 `reactions.get` per
-/// entry and emoji) in seconds rather than Slack's real 50 a minute.
-fn fast(fake: FakeSlack, store: Option<emcee_core::store::Store>) -> SlackOptions {
+/// entry) in seconds rather than Slack's real 50 a minute.
+pub(super) fn fast(fake: FakeSlack, store: Option<emcee_core::store::Store>) -> SlackOptions {
     SlackOptions {
         fake: Some(fake),
         store,
@@ -54,7 +54,7 @@ fn fast(fake: FakeSlack, store: Option<emcee_core::store::Store>) -> SlackOption
 }
 
 /// Entrant 0's name tries to ping the whole workspace.
-fn entrant(n: u32) -> FakeUser {
+pub(super) fn entrant(n: u32) -> FakeUser {
     let mut user = FakeUser::attendee(100 + n);
     if n == 0 {
         user.name = "<!channel> @everyone".to_owned();
@@ -62,7 +62,7 @@ fn entrant(n: u32) -> FakeUser {
     user
 }
 
-fn voter(v: u32) -> FakeUser {
+pub(super) fn voter(v: u32) -> FakeUser {
     FakeUser::attendee(1_000 + v)
 }
 
@@ -98,14 +98,58 @@ fn expected(reactions: &BTreeSet<(u32, usize, &'static str)>) -> Vec<u32> {
     counts
 }
 
-async fn standings(bot: &SlackTestBot, contest: i64) -> Vec<Standing> {
+/// Attendee 1, in the organisers' user group.
+pub(super) fn organiser() -> FakeUser {
+    FakeUser::attendee(1)
+}
+
+/// The organiser runs `/emcee {open}` in #random; returns the contest id.
+pub(super) async fn open_contest(bot: &SlackTestBot, open: &str) -> i64 {
+    let channel = bot.fake.ids().random_channel_id.clone();
+    let (_, opened) = bot.ask_as(&organiser(), &channel, open).await;
+    let opened = opened.body.to_string();
+    assert!(opened.contains("The contest is open in"), "{opened}");
+    wait("the contest stored", || async {
+        let open = bot.app().contests.open_contests().await.unwrap();
+        open.first().map(|contest| contest.id)
+    })
+    .await
+}
+
+/// Entrants `0..n` share an image each in `channel`, one at a time, so
+/// entries are stored in posting order (ties go to the earlier one).
+pub(super) async fn enter(
+    bot: &SlackTestBot,
+    contest: i64,
+    channel: &str,
+    n: u32,
+) -> Vec<fake_slack::Shared> {
+    let mut entries = Vec::new();
+    for n in 0..n {
+        let user = entrant(n);
+        bot.fake.add_user(&user);
+        let image = SharedFile::new(&format!("meme{n}.png"), "image/png");
+        let shared = bot
+            .fake
+            .user_files(&user, channel, "my entry", &[image])
+            .unwrap();
+        wait("the entry stored", || async {
+            (standings(bot, contest).await.len() == entries.len() + 1).then_some(())
+        })
+        .await;
+        entries.push(shared);
+    }
+    entries
+}
+
+pub(super) async fn standings(bot: &SlackTestBot, contest: i64) -> Vec<Standing> {
     let mut all = bot.app().contests.standings(contest).await.unwrap();
     all.sort_by_key(|s| s.entry.id);
     all
 }
 
 /// Waits until every entry's stored votes are `counts` (in posting order).
-async fn wait_counts(bot: &SlackTestBot, contest: i64, counts: &[u32]) {
+pub(super) async fn wait_counts(bot: &SlackTestBot, contest: i64, counts: &[u32]) {
     wait("the stored votes", || async {
         let now: Vec<u32> = standings(bot, contest)
             .await
@@ -139,16 +183,8 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
     let (_, refused) = bot.ask_as(&FakeUser::attendee(5), &channel, &open).await;
     let refused = refused.text().unwrap_or_default().to_owned();
     assert!(refused.contains("Only organisers can open"), "{refused}");
-    // attendee 1 is in the organisers' user group.
-    let organiser = FakeUser::attendee(1);
-    let (_, opened) = bot.ask_as(&organiser, &channel, &open).await;
-    let opened = opened.body.to_string();
-    assert!(opened.contains("The contest is open in"), "{opened}");
-    let contest = wait("the contest stored", || async {
-        let open = bot.app().contests.open_contests().await.unwrap();
-        open.first().map(|contest| contest.id)
-    })
-    .await;
+    let organiser = organiser();
+    let contest = open_contest(&bot, &open).await;
     let call = bot
         .fake
         .wait_until("the call for entries", PATIENCE, |fake| {
@@ -164,23 +200,7 @@ async fn thirty_entries_and_two_hundred_voters_end_at_the_exact_winners_across_a
         text_of(&call)
     );
 
-    let mut entries = Vec::new();
-    for n in 0..ENTRANTS {
-        let user = entrant(n);
-        bot.fake.add_user(&user);
-        let image = SharedFile::new(&format!("meme{n}.png"), "image/png");
-        let shared = bot
-            .fake
-            .user_files(&user, &channel, "my entry", &[image])
-            .unwrap();
-        // One at a time, so entries are stored in posting order (ties go
-        // to the earlier one).
-        wait("the entry stored", || async {
-            (standings(&bot, contest).await.len() == entries.len() + 1).then_some(())
-        })
-        .await;
-        entries.push(shared);
-    }
+    let entries = enter(&bot, contest, &channel, ENTRANTS).await;
     // Not entries: a text file, and an image from another workspace.
     let voter_9 = voter(9);
     bot.fake.add_user(&voter_9);

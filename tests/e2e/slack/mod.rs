@@ -11,5 +11,7 @@ mod parity;
 mod polls;
 mod process;
 mod questions;
+mod read_once;
 mod scheduler;
 mod stars;
+mod thread_once;

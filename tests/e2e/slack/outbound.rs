@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A port as a freshly started process has it: no memory of earlier posts.
-fn port(fake: &FakeSlack, pacing: Pacing) -> Arc<SlackPort> {
+pub(super) fn port(fake: &FakeSlack, pacing: Pacing) -> Arc<SlackPort> {
     let tokens = SlackTokens::new(fake.bot_token().into(), fake.app_token().into()).unwrap();
     let settings = SlackSettings {
         workspace: fake.ids().team_id.clone(),

@@ -16,7 +16,7 @@ use std::time::Duration;
 /// 09:05 PDT: JfrUnit (Observability, announced in #random) and the
 /// Speakers Lounge are live.
 const AT: &str = "2021-10-07T16:05:00Z";
-const SESSION: &str = "morling-jfrunit";
+pub(super) const SESSION: &str = "morling-jfrunit";
 
 /// The JfrUnit speaker, mapped to a Slack user in the agenda.
 fn speaker() -> FakeUser {
@@ -54,7 +54,7 @@ fn random(bot: &SlackTestBot) -> String {
 }
 
 /// `user` asks `text` in #random; returns what they were told.
-async fn ask(bot: &SlackTestBot, user: &FakeUser, text: &str) -> String {
+pub(super) async fn ask(bot: &SlackTestBot, user: &FakeUser, text: &str) -> String {
     bot.fake.add_user(user);
     let (_, answer) = bot.ask_as(user, &random(bot), &format!("ask {text}")).await;
     answer.text().unwrap_or_default().to_owned()
@@ -392,13 +392,10 @@ async fn upvotes_delivered_again_after_a_restart_change_nothing() {
     bot.stop().await;
 }
 
-/// With `[threads] enabled`, JfrUnit's start announcement in #random is its
-/// thread: questions asked then are replies there, the board too, and the
-/// "now on demand" post with the top question; after the session the
-/// thread gets its closing line, once.
-#[tokio::test]
-async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
-    let options = SlackOptions {
+/// The scheduler on, `[threads] enabled` (closed a minute after the
+/// session), the board every second and "now on demand" posts.
+pub(super) fn threaded() -> SlackOptions {
+    SlackOptions {
         scheduler: Some(emcee_core::scheduler::SchedulerOptions {
             holder: "slack".into(),
             lease_ttl: Duration::from_secs(1),
@@ -407,8 +404,16 @@ async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
         extra_config: "[questions]\nboard_every_seconds = 1\n\n[threads]\nenabled = true\narchive_after_minutes = 1\n".into(),
         on_demand: true,
         ..options()
-    };
-    let bot = SlackTestBot::start_at("2021-10-07T15:59:50Z", options).await;
+    }
+}
+
+/// With `[threads] enabled`, JfrUnit's start announcement in #random is its
+/// thread: questions asked then are replies there, the board too, and the
+/// "now on demand" post with the top question; after the session the
+/// thread gets its closing line, once.
+#[tokio::test]
+async fn the_start_announcement_is_the_sessions_thread_and_it_closes_once() {
+    let bot = SlackTestBot::start_at("2021-10-07T15:59:50Z", threaded()).await;
     bot.clock
         .set(crate::harness::instant("2021-10-07T16:00:00Z"));
     let session = emcee_core::agenda::SessionId::new(SESSION);

@@ -29,7 +29,7 @@ pub use post::{
 };
 pub use text::{Span, Text, TimeStyle};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -155,6 +155,26 @@ pub trait ChatPort: Send + Sync + 'static {
         key: &'a str,
     ) -> PortFuture<'a, BTreeSet<String>>;
 
+    /// Everyone but the bot who reacted to a message with each of `keys`
+    /// (every key is in the answer, an empty set where nobody reacted so).
+    /// A platform that shows all of a message's reactions in one read (Slack's
+    /// `reactions.get`, a tier-3 call) overrides this to read the message
+    /// once; by default each key is read with [`ChatPort::reactors`], which
+    /// is one call per emoji on Discord anyway.
+    fn reactors_of<'a>(
+        &'a self,
+        message: &'a MessageKey,
+        keys: &'a [String],
+    ) -> PortFuture<'a, BTreeMap<String, BTreeSet<String>>> {
+        Box::pin(async move {
+            let mut all = BTreeMap::new();
+            for key in keys {
+                all.insert(key.clone(), self.reactors(message, key).await?);
+            }
+            Ok(all)
+        })
+    }
+
     /// Whether `user` has reacted to a message with `key` right now.
     fn has_reacted<'a>(
         &'a self,
@@ -249,4 +269,34 @@ pub trait ChatPort: Send + Sync + 'static {
     /// The neutral key for an option emoji as an organiser typed it (Discord:
     /// `<:ferris:123>` becomes `ferris:123`); `None` if it is no emoji here.
     fn emoji_key(&self, typed: &str) -> Option<String>;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::memory::MemoryPort;
+    use super::{ChatPort, MessageKey};
+    use crate::polls::Reaction;
+
+    #[tokio::test]
+    async fn the_default_reads_each_key_and_answers_for_every_key() {
+        let port = MemoryPort::default();
+        let message = MessageKey::new("C1", "m1");
+        for (voter, key) in [("u1", "👍"), ("u2", "👍"), ("u2", "😂")] {
+            port.user_reacted(&Reaction {
+                message: message.clone(),
+                voter: voter.into(),
+                key: key.into(),
+                added: true,
+                by_self: false,
+            });
+        }
+        let keys = ["👍", "😂", "🎉"].map(String::from);
+        let read = port.reactors_of(&message, &keys).await.unwrap();
+        let users = |key: &str| read[key].iter().cloned().collect::<Vec<_>>();
+        assert_eq!(users("👍"), ["u1", "u2"]);
+        assert_eq!(users("😂"), ["u2"]);
+        assert!(users("🎉").is_empty(), "a key nobody used is there, empty");
+        assert_eq!(read.len(), 3);
+    }
 }

@@ -8,7 +8,6 @@ use super::votes::Present;
 use super::ContestError;
 use crate::chat::MessageKey;
 use crate::polls::Reaction;
-use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant};
@@ -264,19 +263,20 @@ impl ContestService {
     /// # Errors
     /// The store's or the platform's failure.
     pub async fn reconcile(&self, contest: &Contest) -> Result<(), ContestError> {
+        let emoji = &contest.rules.emoji;
         for entry in self.inner.store.entries(contest.id).await? {
             self.remember(&entry);
-            for emoji in &contest.rules.emoji {
-                let since = self.desk().version();
-                let voters: BTreeSet<String> = self
-                    .inner
-                    .port
-                    .reactors(&entry.entry.message, emoji)
-                    .await?;
+            let since = self.desk().version();
+            let mut read = self
+                .inner
+                .port
+                .reactors_of(&entry.entry.message, emoji)
+                .await?;
+            for emoji in emoji {
                 let present = Present {
                     entry_id: entry.id,
                     emoji: emoji.clone(),
-                    voters,
+                    voters: read.remove(emoji).unwrap_or_default(),
                     entrant: entry.entry.entrant.clone(),
                     since,
                 };

@@ -79,6 +79,10 @@ impl QuestionService {
             Some(board) => self.inner.port.edit(&board, &post).await?,
             None => {
                 let MessageKey { channel, .. } = latest;
+                // Keyed by its session: one posted before a crash kept no
+                // record, and is found rather than posted again.
+                let key = crate::chat::dedupe_key("board-", &format!("{community}/{session}"));
+                let post = post.deduped(key);
                 let board = self.inner.port.post(&channel, &post).await?;
                 store.keep_board(community, session, &board).await?;
                 if let Err(error) = self.inner.port.pin(&board).await {

@@ -2,13 +2,15 @@
 //! form or JSON), applies injected faults, checks the token, records the call
 //! and answers with Slack's envelope, so every method behaves alike on the wire:
 //! HTTP 200 with `{"ok": true, …}` or `{"ok": false, "error": …}`, HTTP 429 with
-//! `Retry-After` when rate limited.
+//! `Retry-After` when rate limited; an answer the fault injection loses
+//! breaks the connection instead ([`lost`]).
 
 mod args;
 mod chat;
 mod conversations;
 mod files;
 mod limits;
+mod lost;
 mod pins;
 mod reactions;
 mod views;
@@ -108,6 +110,11 @@ pub(crate) async fn entry(
         }
     }
     let result = run(&inner, &name, &read.args);
+    let has = |arg: &str| read.args.0.contains_key(arg);
+    if result.is_ok() && lock(&inner.faults).lose_answer(&name, has) {
+        drop(answer(&inner, call, result));
+        return lost::answer();
+    }
     answer(&inner, call, result)
 }
 

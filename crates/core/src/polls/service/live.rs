@@ -142,11 +142,17 @@ impl PollService {
         }
         let since = self.recorder().version();
         let mut present = Vec::new();
-        for (index, choice) in poll.choices.iter().enumerate() {
-            present.push(match poll.style {
-                PollStyle::Native => self.port().poll_voters(&poll.message, index).await?,
-                _ => self.port().reactors(&poll.message, &choice.key).await?,
-            });
+        if poll.style == PollStyle::Native {
+            for index in 0..poll.choices.len() {
+                present.push(self.port().poll_voters(&poll.message, index).await?);
+            }
+        } else {
+            let keys: Vec<String> = poll.choices.iter().map(|c| c.key.clone()).collect();
+            let read = self.port().reactors_of(&poll.message, &keys).await?;
+            present.extend(
+                keys.iter()
+                    .map(|key| read.get(key).cloned().unwrap_or_default()),
+            );
         }
         let extras = self
             .recorder()

@@ -255,3 +255,31 @@ async fn history_pages_newest_first_within_oldest_and_5xx_faults_reach_the_clien
     session.conversations_history(&request).await.unwrap();
     assert_eq!(fake.injected().server_errors, 1);
 }
+
+#[tokio::test]
+async fn a_lost_answer_is_an_error_for_the_client_though_the_reply_was_posted() {
+    let web = Web::start(Config::default()).await;
+    let (fake, session) = (&web.fake, web.session());
+    let general = fake.ids().general_channel_id.clone();
+    let parent = web.post(&general, "the session").await;
+    fake.inject(Fault::LoseAnswer {
+        method: Some("chat.postMessage".into()),
+        with_arg: Some("thread_ts".into()),
+        times: 1,
+    });
+    let reply = SlackApiChatPostMessageRequest::new(channel(&general), text("in the thread"))
+        .with_thread_ts(parent.ts.clone());
+    let failed = session.chat_post_message(&reply).await;
+    assert!(
+        !matches!(failed, Ok(_) | Err(SlackClientError::ApiError(_))),
+        "the client cannot tell it was posted: {failed:?}"
+    );
+    let replies: Vec<_> = fake
+        .messages(&general)
+        .into_iter()
+        .filter(|m| m.thread_ts.as_deref() == Some(parent.ts.0.as_str()) && m.ts != parent.ts.0)
+        .collect();
+    assert_eq!(replies.len(), 1, "Slack posted it");
+    assert_eq!(fake.injected().lost_answers, 1);
+    session.chat_post_message(&reply).await.unwrap();
+}
