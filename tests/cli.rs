@@ -24,6 +24,30 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `emcee console ARGS` run from the project's folder with `script` on its
+/// standard input; its standard output, once it exited successfully.
+fn console(args: &[&str], script: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_emcee"))
+        .arg("console")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("EMCEE_CONFIG")
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    stdout(&output)
+}
+
 /// A copy of the sample config in a temporary folder, with `edit` applied to one file.
 fn broken_config(file: &str, edit: impl Fn(&str) -> String) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -653,23 +677,8 @@ fn agenda_speaker_track_and_tz() {
 
 #[test]
 fn console_reads_commands_from_stdin_and_answers_like_the_chat() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emcee"))
-        .args(["console", "--at", "2021-10-07T15:55:00Z"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let script = "/now\n/next Observability\n/speaker cantrill\n/session g1\n/track nope\nhello\n/help\n:quit\n/now\n";
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let text = stdout(&output);
+    let text = console(&["--at", "2021-10-07T15:55:00Z"], script);
     assert!(text.contains("08:50–09:00  Break  ● live"), "{text}");
     assert!(text.contains("Next up in Observability"), "{text}");
     assert!(
@@ -777,28 +786,12 @@ fn import_of_an_unknown_format_names_the_formats_tried() {
 
 #[test]
 fn organisers_rehearse_polls_and_reminders_in_the_console() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emcee"))
-        .args(["console", "--at", "2021-10-07T15:55:00Z", "--announce"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RUST_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let script = "/poll create Tea or coffee? | Tea | ☕ Coffee\n\
                   :vote alice A\n:vote alice coffee\n:vote bob Tea\n:unvote bob Tea\n\
                   :vote carol Tea\n/poll results\n:close\n:vote dave Tea\n\
                   /remind g1 15\n/remind nothing-like-this\n/reminders\n/mycal\n\
                   /reminders cancel g1\n/help\n:quit\n";
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let text = stdout(&output);
+    let text = console(&["--at", "2021-10-07T15:55:00Z", "--announce"], script);
     assert!(
         text.contains("#console: 📊 Tea or coffee?"),
         "the poll is posted: {text}"
@@ -891,5 +884,61 @@ fn logs_on_a_pipe_carry_no_colour_codes() {
     assert!(
         !err.contains('\u{1b}'),
         "no escape codes on a pipe: {err:?}"
+    );
+}
+
+#[test]
+fn organisers_rehearse_stars_and_mytalks_in_the_console() {
+    // The scheduler runs, so stars set reminders.
+    let script = "/mytalks\n/star morling-jfrunit\n/star morling-jfrunit\n\
+                  /star Get Lower Latency and Higher Throughput for Java Applications\n\
+                  /star oliveira-telemetry\n/star nothing-like-this\n/star\n/mytalks\n\
+                  /reminders\n/unstar morling-jfrunit\n/unstar morling-jfrunit\n/reminders\n\
+                  /help\n:quit\n";
+    let text = console(&["--at", "2021-10-07T15:30:00Z", "--announce"], script);
+    assert!(text.contains("You have starred no sessions yet."), "{text}");
+    assert!(
+        text.contains(
+            "⭐ Starred “Continuous Performance Regression Testing with JfrUnit”. \
+             I'll DM you 10 min before."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("is starred already; see /mytalks."), "{text}");
+    assert!(
+        text.contains("I found no session matching “nothing-like-this”."),
+        "{text}"
+    );
+    assert!(text.contains("Usage: /star SESSION"), "{text}");
+    assert!(text.contains("Your day (3 starred):"), "{text}");
+    assert!(text.contains("Thursday 7 October"), "the local day: {text}");
+    assert!(
+        text.contains("⚠ 09:00–09:25 Continuous Performance Regression Testing with JfrUnit"),
+        "times in the conference's zone, the clash flagged: {text}"
+    );
+    assert!(
+        text.contains(
+            "overlaps “Get Lower Latency and Higher Throughput for Java Applications”; \
+             catch it later on demand: <https://www.p99conf.io/session/get-lower-latency"
+        ),
+        "the suggestion is the other talk's video: {text}"
+    );
+    assert!(
+        text.contains("• 10:10–10:35 Data Structures for High Resolution"),
+        "{text}"
+    );
+    assert!(text.contains("Your reminders (3):"), "{text}");
+    assert!(
+        text.contains(
+            "Unstarred “Continuous Performance Regression Testing with JfrUnit”, \
+             and cancelled the reminder it set."
+        ),
+        "{text}"
+    );
+    assert!(text.contains("was not starred."), "{text}");
+    assert!(text.contains("Your reminders (2):"), "{text}");
+    assert!(
+        text.contains("/star session") && text.contains("/mytalks"),
+        "/help lists stars: {text}"
     );
 }
