@@ -41,13 +41,13 @@ pub async fn revisions(
         if known.is_some_and(|known| known.fingerprint == print) {
             continue;
         }
-        let next = next(known, print, now);
+        let revised = next(known, print, now);
         let was = known.map(|known| known.fingerprint.clone());
         if store
-            .revise(session.id.to_string(), was, next.clone())
+            .revise(session.id.to_string(), was, revised.clone())
             .await?
         {
-            stored.insert(session.id.to_string(), next);
+            stored.insert(session.id.to_string(), revised);
         } else {
             raced = true;
         }

@@ -27,7 +27,7 @@ mod settings;
 mod store;
 pub mod threads;
 
-pub(crate) use model::is_retry;
+pub(crate) use model::{is_retry, ANSWER_FAILED};
 pub use model::{normalise, Asker, Click, Filed, NewQuestion, Question, QuestionState, Voted};
 pub use posts::Action;
 pub use service::{Ask, Asked, Host, QuestionConfig, QuestionError, QuestionService};

@@ -162,12 +162,11 @@ pub(crate) const KEEP_UNANSWERED: &str =
 pub(crate) const ANSWERED: &str = "DELETE FROM question_unanswered
      WHERE question_id = $1 AND user_id = $2 AND holder = $3 AND click = $4";
 
-/// Marks a change unanswered for good once `$3` failed to answer its click
-/// `$4`: the
-/// holder `''` is `ANSWER_FAILED` of the Q&A model. (SQLite numbers `$n`
-/// parameters by first appearance, so they stay in order.)
-pub(crate) const ANSWER_FAILED: &str = "UPDATE question_unanswered SET holder = ''
-     WHERE question_id = $1 AND user_id = $2 AND holder = $3 AND click = $4";
+/// Marks a change unanswered for good (holder `$1`, the Q&A model's
+/// `ANSWER_FAILED`) once `$4` failed to answer its click `$5`. (SQLite
+/// numbers `$n` parameters by first appearance, so they stay in order.)
+pub(crate) const ANSWER_FAILED: &str = "UPDATE question_unanswered SET holder = $1
+     WHERE question_id = $2 AND user_id = $3 AND holder = $4 AND click = $5";
 
 /// Adds `delta` to question `id`'s vote count, in the caller's transaction.
 fn count_votes(connection: &Connection, id: i64, delta: i64) -> Result<(), StoreError> {
@@ -326,8 +325,9 @@ impl QuestionStore for Store {
                     c.prepare_cached(ANSWERED)?
                         .execute(params![id, user, by, click])?;
                 } else {
+                    let failed = crate::questions::ANSWER_FAILED;
                     c.prepare_cached(ANSWER_FAILED)?
-                        .execute(params![id, user, by, click])?;
+                        .execute(params![failed, id, user, by, click])?;
                 }
                 Ok(())
             })

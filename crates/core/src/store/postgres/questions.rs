@@ -322,8 +322,9 @@ impl QuestionStore for PgStore {
             if delivered {
                 client.execute(ANSWERED, &[&id, &user, &by, &click]).await?;
             } else {
+                let failed = crate::questions::ANSWER_FAILED;
                 client
-                    .execute(ANSWER_FAILED, &[&id, &user, &by, &click])
+                    .execute(ANSWER_FAILED, &[&failed, &id, &user, &by, &click])
                     .await?;
             }
             Ok(())
